@@ -1,0 +1,50 @@
+# The two commands of a fresh clone: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+FLASK := $(VENV)/bin/flask --app app
+STAMP := .make
+
+.PHONY: run test install install-test translations browser scheduler bench clean
+
+$(STAMP)/venv:
+	@mkdir -p $(STAMP)
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	@touch $@
+
+$(STAMP)/install: $(STAMP)/venv pyproject.toml
+	$(PY) -m pip install --quiet -e .
+	@touch $@
+
+$(STAMP)/install-test: $(STAMP)/install pyproject.toml
+	$(PY) -m pip install --quiet -e '.[test]'
+	@touch $@
+
+install: $(STAMP)/install
+install-test: $(STAMP)/install-test
+
+# Compiled catalogues are build output, made from the committed .po files.
+translations: $(STAMP)/install
+	$(VENV)/bin/pybabel compile --use-fuzzy -d translations -D messages
+
+# The browser journeys drive Debian's chromium (nothing is downloaded at run time).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "installing Debian's chromium for the browser tests"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+run: install translations
+	$(FLASK) db upgrade
+	$(FLASK) seed-demo
+	@echo "Serving on http://127.0.0.1:5000"
+	$(FLASK) run --host 127.0.0.1 --port 5000
+
+test: install-test translations browser
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+bench: install-test translations
+	$(PY) bench/intake.py
+
+clean:
+	rm -rf $(VENV) $(STAMP) instance

@@ -1,0 +1,104 @@
+"""Organisation kinds, districts and roles, with their display labels (translatable)."""
+import enum
+
+from flask_babel import lazy_gettext as _l
+
+
+class OrgKind(enum.Enum):
+    enterprise = "enterprise"
+    rights_center = "rights_center"
+    market_regulation = "market_regulation"
+    public_security = "public_security"
+    procuratorate = "procuratorate"
+    court = "court"
+    supervisor_office = "supervisor_office"
+
+
+AGENCY_KINDS = frozenset({OrgKind.market_regulation, OrgKind.public_security, OrgKind.procuratorate, OrgKind.court})
+
+ORG_KIND_LABELS = {
+    OrgKind.enterprise: _l("Enterprise"),
+    OrgKind.rights_center: _l("Rights-protection centre"),
+    OrgKind.market_regulation: _l("Market regulation bureau"),
+    OrgKind.public_security: _l("Public security"),
+    OrgKind.procuratorate: _l("Procuratorate"),
+    OrgKind.court: _l("People's court"),
+    OrgKind.supervisor_office: _l("Supervisor office"),
+}
+
+
+class District(enum.Enum):
+    huangpu = "huangpu"
+    xuhui = "xuhui"
+    changning = "changning"
+    jingan = "jingan"
+    putuo = "putuo"
+    hongkou = "hongkou"
+    yangpu = "yangpu"
+    minhang = "minhang"
+    baoshan = "baoshan"
+    jiading = "jiading"
+    pudong = "pudong"
+    jinshan = "jinshan"
+    songjiang = "songjiang"
+    qingpu = "qingpu"
+    fengxian = "fengxian"
+    chongming = "chongming"
+    lingang = "lingang"
+    municipal = "municipal"
+
+
+DISTRICT_LABELS = {
+    District.huangpu: _l("Huangpu"),
+    District.xuhui: _l("Xuhui"),
+    District.changning: _l("Changning"),
+    District.jingan: _l("Jing'an"),
+    District.putuo: _l("Putuo"),
+    District.hongkou: _l("Hongkou"),
+    District.yangpu: _l("Yangpu"),
+    District.minhang: _l("Minhang"),
+    District.baoshan: _l("Baoshan"),
+    District.jiading: _l("Jiading"),
+    District.pudong: _l("Pudong New Area"),
+    District.jinshan: _l("Jinshan"),
+    District.songjiang: _l("Songjiang"),
+    District.qingpu: _l("Qingpu"),
+    District.fengxian: _l("Fengxian"),
+    District.chongming: _l("Chongming"),
+    District.lingang: _l("Lingang Special Area"),
+    District.municipal: _l("Municipal"),
+}
+
+
+class Role(enum.Enum):
+    enterprise_user = "enterprise_user"
+    clerk = "clerk"
+    agency_officer = "agency_officer"
+    supervisor = "supervisor"
+    admin = "admin"
+
+
+ROLE_LABELS = {
+    Role.enterprise_user: _l("Enterprise user"),
+    Role.clerk: _l("Centre clerk"),
+    Role.agency_officer: _l("Agency officer"),
+    Role.supervisor: _l("Supervisor"),
+    Role.admin: _l("Administrator"),
+}
+
+# Which roles may belong to which kind of organisation.
+ROLES_BY_KIND = {
+    OrgKind.enterprise: {Role.enterprise_user},
+    OrgKind.rights_center: {Role.clerk, Role.admin},
+    OrgKind.market_regulation: {Role.agency_officer},
+    OrgKind.public_security: {Role.agency_officer},
+    OrgKind.procuratorate: {Role.agency_officer},
+    OrgKind.court: {Role.agency_officer},
+    OrgKind.supervisor_office: {Role.supervisor, Role.admin},
+}
+
+
+class TokenKind(enum.Enum):
+    web_session = "web_session"  # the id behind a browser session; rotated at every login
+    api_token = "api_token"  # POST /api/v1/auth/tokens; expires
+    api_key = "api_key"  # long-lived, created by an administrator for an agency's systems

@@ -1,0 +1,71 @@
+from flask_babel import gettext as _
+from marshmallow import ValidationError, fields, pre_load, validate
+
+from core.schemas import EnumValue, StrictSchema, validate_not_blank, validate_phone
+
+from .credit_code import credit_code_problem, normalise
+from .enums import District, OrgKind, Role
+
+
+def validate_credit_code(code: str) -> None:
+    problem = credit_code_problem(code)
+    if problem == "length":
+        raise ValidationError(_("A unified social credit code has exactly 18 characters."))
+    if problem == "characters":
+        raise ValidationError(_("A unified social credit code uses digits and capital letters except I, O, S, V and Z."))
+    if problem == "check_digit":
+        raise ValidationError(_("The check digit (last character) is wrong: this is not a valid unified social credit code."))
+
+
+def validate_password(value: str) -> None:
+    if len(value) < 10:
+        raise ValidationError(_("The password must have at least 10 characters."))
+
+
+class EnterpriseRegistrationSchema(StrictSchema):
+    name = fields.String(required=True, validate=[validate_not_blank, validate.Length(max=200)])
+    credit_code = fields.String(required=True, validate=validate_credit_code)
+    district = EnumValue(District, required=True)
+    contact_person = fields.String(required=True, validate=[validate_not_blank, validate.Length(max=100)])
+    phone = fields.String(required=True, validate=validate_phone)
+    email = fields.Email(required=True, validate=validate.Length(max=254))
+    password = fields.String(required=True, load_only=True, validate=validate_password)
+    language = fields.String(load_default="zh", validate=validate.OneOf(["zh", "en"]))
+
+    @pre_load
+    def tidy(self, data, **kwargs):
+        data = dict(data)
+        if isinstance(data.get("credit_code"), str):
+            data["credit_code"] = normalise(data["credit_code"])
+        for key in ("name", "contact_person", "phone", "email"):
+            if isinstance(data.get(key), str):
+                data[key] = data[key].strip()
+        return data
+
+
+class OrganisationSchema(StrictSchema):
+    id = fields.UUID(dump_only=True)
+    name = fields.String()
+    kind = EnumValue(OrgKind)
+    district = EnumValue(District)
+    credit_code = fields.String()
+
+
+class UserSchema(StrictSchema):
+    id = fields.UUID(dump_only=True)
+    email = fields.String()
+    name = fields.String()
+    role = EnumValue(Role)
+    organisation = fields.Nested(OrganisationSchema)
+
+
+class TokenRequestSchema(StrictSchema):
+    email = fields.String(required=True)
+    password = fields.String(required=True, load_only=True)
+
+
+class TokenSchema(StrictSchema):
+    token = fields.String()
+    token_type = fields.String()
+    expires_at = fields.DateTime()
+    user = fields.Nested(UserSchema)

@@ -1,0 +1,210 @@
+"""Application factory, configuration and CLI of the trade-secret rights-protection platform."""
+import base64
+import decimal
+import json
+import os
+from pathlib import Path
+
+from flask import Flask, g, request
+from flask.json.provider import DefaultJSONProvider
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+DEV_SECRET_KEY = "dev-secret-key-not-for-production"
+DEV_EVIDENCE_KEY = base64.b64encode(b"dev-evidence-key-not-for-prod!!!").decode()  # 32 bytes
+
+# Documented defaults; the instance file (instance/config.py) and then the environment override them.
+DEFAULTS = {
+    "APP_ENV": "development",  # development | testing | production
+    "SECRET_KEY": DEV_SECRET_KEY,
+    "EVIDENCE_KEY": DEV_EVIDENCE_KEY,  # base64 of 32 bytes: wraps each evidence file's data key
+    "DATABASE_URL": None,  # default: SQLite under instance/
+    "EVIDENCE_DIR": None,  # default: instance/evidence
+    "MAX_EVIDENCE_BYTES": 50 * 1024 * 1024,
+    "MAX_FILES_PER_UPLOAD": 10,
+    "ARGON2_TIME_COST": 3,
+    "ARGON2_MEMORY_COST": 65536,  # KiB
+    "ARGON2_PARALLELISM": 2,
+    "LOGIN_THROTTLE_MAX_FAILURES": 5,  # the next failure within the window answers 429
+    "LOGIN_THROTTLE_WINDOW_SECONDS": 60,
+    "SESSION_LIFETIME_SECONDS": 12 * 3600,
+    "API_TOKEN_LIFETIME_SECONDS": 8 * 3600,
+    "SMTP_HOST": "localhost",
+    "SMTP_PORT": 25,
+    "SMTP_USER": None,
+    "SMTP_PASSWORD": None,
+    "SMTP_TLS": False,
+    "MAIL_FROM": "noreply@tradesecret.example",
+}
+INT_SETTINGS = {k for k, v in DEFAULTS.items() if isinstance(v, int) and not isinstance(v, bool)}
+BOOL_SETTINGS = {k for k, v in DEFAULTS.items() if isinstance(v, bool)}
+
+
+class DecimalJSONProvider(DefaultJSONProvider):
+    """JSON numbers with a fraction become Decimal, never float (amounts of money)."""
+
+    def loads(self, s, **kwargs):
+        kwargs.setdefault("parse_float", decimal.Decimal)
+        return json.loads(s, **kwargs)
+
+
+def _from_environment() -> dict:
+    values = {}
+    for key in DEFAULTS:
+        raw = os.environ.get(key)
+        if raw is None:
+            continue
+        if key in BOOL_SETTINGS:
+            values[key] = raw.lower() in ("1", "true", "yes", "on")
+        elif key in INT_SETTINGS:
+            values[key] = int(raw)
+        else:
+            values[key] = raw
+    return values
+
+
+def configure(app: Flask, test_config: dict | None) -> None:
+    app.config.update(DEFAULTS)
+    app.config.from_pyfile("config.py", silent=True)
+    app.config.update(_from_environment())
+    if test_config:
+        app.config.update(test_config)
+    cfg = app.config
+    cfg["SQLALCHEMY_DATABASE_URI"] = cfg.get("DATABASE_URL") or f"sqlite:///{Path(app.instance_path) / 'platform.db'}"
+    if cfg["SQLALCHEMY_DATABASE_URI"].startswith("postgresql://"):
+        cfg["SQLALCHEMY_DATABASE_URI"] = cfg["SQLALCHEMY_DATABASE_URI"].replace("postgresql://", "postgresql+psycopg://", 1)
+    cfg["EVIDENCE_DIR"] = cfg.get("EVIDENCE_DIR") or str(Path(app.instance_path) / "evidence")
+    # A request may carry several files; each file is also checked against MAX_EVIDENCE_BYTES.
+    cfg["MAX_CONTENT_LENGTH"] = cfg["MAX_EVIDENCE_BYTES"] * cfg["MAX_FILES_PER_UPLOAD"] + 1024 * 1024
+    cfg["MAX_FORM_MEMORY_SIZE"] = 1024 * 1024
+    cfg.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"pool_pre_ping": True})
+    cfg["SESSION_COOKIE_HTTPONLY"] = True
+    cfg["SESSION_COOKIE_SAMESITE"] = "Lax"
+    cfg["SESSION_COOKIE_SECURE"] = cfg["APP_ENV"] == "production"
+    cfg["WTF_CSRF_TIME_LIMIT"] = None  # tied to the session, which expires by itself
+    cfg["BABEL_DEFAULT_LOCALE"] = "zh"
+    cfg["BABEL_DEFAULT_TIMEZONE"] = "Asia/Shanghai"
+    cfg["BABEL_TRANSLATION_DIRECTORIES"] = str(Path(app.root_path) / "translations")
+    cfg.update({
+        "API_TITLE": "Trade-secret rights-protection platform API",
+        "API_VERSION": "v1",
+        "OPENAPI_VERSION": "3.0.3",
+        "OPENAPI_URL_PREFIX": "/api/v1",
+        "OPENAPI_JSON_PATH": "openapi.json",
+        "API_SPEC_OPTIONS": {"components": {"securitySchemes": {
+            "bearerAuth": {"type": "http", "scheme": "bearer"}}}, "security": [{"bearerAuth": []}]},
+    })
+    if cfg["APP_ENV"] == "production":
+        refuse_development_secrets(cfg)
+
+
+def refuse_development_secrets(cfg) -> None:
+    problems = []
+    if not cfg.get("SECRET_KEY") or cfg["SECRET_KEY"] == DEV_SECRET_KEY or len(cfg["SECRET_KEY"]) < 32:
+        problems.append("SECRET_KEY must be set to a random value of at least 32 characters")
+    try:
+        key = base64.b64decode(cfg.get("EVIDENCE_KEY") or "", validate=True)
+    except ValueError:
+        key = b""
+    if cfg.get("EVIDENCE_KEY") == DEV_EVIDENCE_KEY or len(key) != 32:
+        problems.append("EVIDENCE_KEY must be the base64 of 32 random bytes, not the development key")
+    if not cfg.get("DATABASE_URL"):
+        problems.append("DATABASE_URL must be set")
+    if problems:
+        raise RuntimeError("refusing to start in production: " + "; ".join(problems))
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, connection_record):
+    if type(dbapi_connection).__module__.startswith("sqlite3"):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.close()
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    app = Flask(__name__, instance_relative_config=True, static_folder="static", template_folder="templates")
+    app.json = DecimalJSONProvider(app)
+    configure(app, test_config)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+
+    from core.extensions import api, babel, csrf, db, login_manager, migrate
+    from core.security import select_locale, set_security_headers
+    from core import errors, templating
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(Path(app.root_path) / "migrations"))
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale, timezone_selector=lambda: "Asia/Shanghai")
+    login_manager.init_app(app)
+    api.init_app(app)
+    templating.init_app(app)
+
+    _import_models()
+    _register_blueprints(app)
+    errors.register_error_handlers(app)
+    _register_request_hooks(app, db, set_security_headers)
+    _register_cli(app)
+    return app
+
+
+def _import_models():
+    """Every package's models, so metadata (create_all, Alembic) sees all tables."""
+    import accounts.models  # noqa: F401
+    import core.audit  # noqa: F401
+    import evidence.models  # noqa: F401
+    import intake.models  # noqa: F401
+
+
+def _register_blueprints(app):
+    from core.extensions import api, csrf
+    from accounts import api as accounts_api, views as accounts_views
+    from core import views as core_views
+    from intake import api as intake_api, views as intake_views
+
+    accounts_views.init_login(app)
+    app.register_blueprint(core_views.bp)
+    app.register_blueprint(accounts_views.bp)
+    app.register_blueprint(intake_views.bp)
+    for blp in (accounts_api.blp, intake_api.blp):
+        csrf.exempt(blp)  # bearer tokens only: no cookie ever authenticates an API call
+        api.register_blueprint(blp, url_prefix="/api/v1")
+    app.register_blueprint(core_views.api_docs_bp)
+
+
+def _register_request_hooks(app, db, set_security_headers):
+    from accounts.services import resolve_token
+    from accounts.enums import TokenKind
+
+    @app.before_request
+    def authenticate_api():
+        if request.path.startswith("/api/"):
+            header = request.headers.get("Authorization", "")
+            raw = header[7:].strip() if header[:7].lower() == "bearer " else None
+            token = resolve_token(raw, (TokenKind.api_token, TokenKind.api_key))
+            g.api_user = token.user if token else None
+            g.api_token = token
+            g.authenticated = token is not None
+
+    @app.after_request
+    def commit_or_roll_back(response):
+        """One commit per request: services only flush; an error answer keeps nothing."""
+        if response.status_code < 400:
+            db.session.commit()
+        else:
+            db.session.rollback()
+        return set_security_headers(response)
+
+
+def _register_cli(app):
+    from accounts.cli import orgs_cli, users_cli
+    from demo import seed_demo_command
+
+    app.cli.add_command(users_cli)
+    app.cli.add_command(orgs_cli)
+    app.cli.add_command(seed_demo_command)
+
+

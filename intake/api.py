@@ -1,0 +1,130 @@
+"""API: complaints (drafts, submission, withdrawal), their evidence and their timeline."""
+from flask import request
+from flask.views import MethodView
+from flask_smorest import Blueprint
+from marshmallow import fields
+
+from core.schemas import StrictSchema
+from core.security import api_actor
+from routing import services as routing
+
+from . import services
+from .downloads import evidence_response
+from .schemas import (ComplaintDraftSchema, ComplaintSchema, ComplaintSummarySchema, EvidenceSchema,
+                      TimelineEventSchema, WithdrawSchema)
+
+blp = Blueprint("complaints", __name__, description="Trade-secret complaints of an enterprise")
+
+
+class PageArgs(StrictSchema):
+    page = fields.Integer(load_default=1, validate=lambda n: n >= 1)
+    per_page = fields.Integer(load_default=20, validate=lambda n: 1 <= n <= 100)
+
+
+class ComplaintPage(StrictSchema):
+    items = fields.List(fields.Nested(ComplaintSummarySchema))
+    total = fields.Integer()
+    page = fields.Integer()
+    per_page = fields.Integer()
+
+
+class VersionArgs(StrictSchema):
+    version = fields.Integer(load_default=None, metadata={"description": "Reject the change if the complaint "
+                                                          "has moved past this version (409)."})
+
+
+@blp.route("/complaints")
+class Complaints(MethodView):
+    @blp.arguments(PageArgs, location="query")
+    @blp.response(200, ComplaintPage)
+    def get(self, args):
+        """The complaints this user may see (an enterprise: its own), most recently updated first."""
+        items, total = services.list_complaints(api_actor(), **args)
+        return {"items": items, "total": total, **args}
+
+    @blp.arguments(ComplaintDraftSchema)
+    @blp.response(201, ComplaintSchema)
+    def post(self, data):
+        """Create a draft. Every field is optional until submission."""
+        return services.create_draft(api_actor(), data)
+
+
+@blp.route("/complaints/<complaint_id>")
+class ComplaintItem(MethodView):
+    @blp.response(200, ComplaintSchema)
+    def get(self, complaint_id):
+        return services.get_visible_complaint(api_actor(), complaint_id)
+
+    @blp.arguments(ComplaintDraftSchema)
+    @blp.arguments(VersionArgs, location="query")
+    @blp.response(200, ComplaintSchema)
+    def patch(self, data, version_args, complaint_id):
+        """Change fields of a draft; the fields sent replace the stored ones (409 once submitted)."""
+        actor = api_actor()
+        complaint = services.get_visible_complaint(actor, complaint_id)
+        return services.update_draft(actor, complaint, data, expected_version=version_args["version"])
+
+
+@blp.route("/complaints/<complaint_id>/submit")
+class Submit(MethodView):
+    @blp.arguments(VersionArgs, location="query")
+    @blp.response(200, ComplaintSchema)
+    @blp.alt_response(422, description="Every missing or invalid field, at once")
+    def post(self, version_args, complaint_id):
+        """Submit a complete draft: a reference number is issued and the centre takes it from here."""
+        actor = api_actor()
+        complaint = services.get_visible_complaint(actor, complaint_id)
+        return routing.submit_complaint(actor, complaint, expected_version=version_args["version"])
+
+
+@blp.route("/complaints/<complaint_id>/withdraw")
+class Withdraw(MethodView):
+    @blp.arguments(WithdrawSchema)
+    @blp.arguments(VersionArgs, location="query")
+    @blp.response(200, ComplaintSchema)
+    def post(self, data, version_args, complaint_id):
+        """Withdraw an open complaint, with a reason."""
+        actor = api_actor()
+        complaint = services.get_visible_complaint(actor, complaint_id)
+        return routing.withdraw_complaint(actor, complaint, data["reason"], expected_version=version_args["version"])
+
+
+@blp.route("/complaints/<complaint_id>/timeline")
+class Timeline(MethodView):
+    @blp.response(200, TimelineEventSchema(many=True))
+    def get(self, complaint_id):
+        actor = api_actor()
+        return services.timeline(actor, services.get_visible_complaint(actor, complaint_id))
+
+
+UPLOAD_DOC = {"requestBody": {"content": {"multipart/form-data": {"schema": {
+    "type": "object", "properties": {"file": {"type": "array", "items": {"type": "string", "format": "binary"}}},
+    "required": ["file"]}}}}}
+
+
+@blp.route("/complaints/<complaint_id>/evidence")
+class Evidence(MethodView):
+    @blp.response(200, EvidenceSchema(many=True))
+    def get(self, complaint_id):
+        actor = api_actor()
+        return services.list_evidence(actor, services.get_visible_complaint(actor, complaint_id))
+
+    @blp.doc(**UPLOAD_DOC)
+    @blp.response(201, EvidenceSchema(many=True))
+    @blp.alt_response(413, description="A file is larger than MAX_EVIDENCE_BYTES")
+    @blp.alt_response(415, description="The type is not allowed, or the content does not match the extension")
+    def post(self, complaint_id):
+        """Upload one or more files (field ``file``, repeatable) to a draft or a complaint awaiting supplements."""
+        actor = api_actor()
+        complaint = services.get_visible_complaint(actor, complaint_id)
+        return services.add_evidence(actor, complaint, request.files.getlist("file"))
+
+
+@blp.route("/complaints/<complaint_id>/evidence/<evidence_id>")
+class EvidenceContent(MethodView):
+    @blp.response(200, description="The decrypted file, as an attachment")
+    def get(self, complaint_id, evidence_id):
+        """Download one file (decrypted, as an attachment; every download is audited)."""
+        actor = api_actor()
+        complaint = services.get_visible_complaint(actor, complaint_id)
+        return evidence_response(*services.evidence_for_download(actor, complaint, evidence_id))

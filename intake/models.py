@@ -1,0 +1,126 @@
+import datetime as dt
+import decimal
+import uuid
+
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, Integer, Numeric, String, Text, Uuid
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from accounts.enums import District
+from accounts.models import Organisation, User
+from core.extensions import db
+from core.models import BigIntPK, UTCDateTime, enum_column, new_uuid, utcnow
+
+from .enums import ComplaintState, InfringerKind, SecretCategory
+
+Money = Numeric(16, 2)
+
+
+class Complaint(db.Model):
+    """A trade-secret complaint. Its ``state`` is changed only by routing's state machine."""
+
+    __tablename__ = "complaints"
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=new_uuid)
+    reference: Mapped[str | None] = mapped_column(String(20), unique=True)  # issued on submission
+    state: Mapped[ComplaintState] = mapped_column(enum_column(ComplaintState, "complaint_state"),
+                                                  default=ComplaintState.draft)
+    version: Mapped[int] = mapped_column(Integer, nullable=False)
+
+    enterprise_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organisations.id"))
+    created_by_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"))
+    centre_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("organisations.id"))  # set on submission
+
+    contact_name: Mapped[str | None] = mapped_column(String(100))
+    contact_phone: Mapped[str | None] = mapped_column(String(40))
+    contact_email: Mapped[str | None] = mapped_column(String(254))
+
+    # the trade secret: the three legal elements
+    secret_category: Mapped[SecretCategory | None] = mapped_column(enum_column(SecretCategory, "secret_category"))
+    secret_description: Mapped[str | None] = mapped_column(Text)
+    confidentiality_measures: Mapped[str | None] = mapped_column(Text)
+    commercial_value: Mapped[str | None] = mapped_column(Text)
+
+    infringing_acts: Mapped[list] = mapped_column(JSON, default=list)
+    discovered_on: Mapped[dt.date | None]
+    estimated_loss: Mapped[decimal.Decimal | None] = mapped_column(Money)
+    estimated_illegal_gains: Mapped[decimal.Decimal | None] = mapped_column(Money)
+    prior_admin_penalty: Mapped[bool | None]
+    remedies: Mapped[list] = mapped_column(JSON, default=list)
+    preferred_tracks: Mapped[list] = mapped_column(JSON, default=list)  # track values or ["centre_decides"]
+    facts: Mapped[str | None] = mapped_column(Text)
+
+    withdrawal_reason: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    submitted_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+    enterprise: Mapped[Organisation] = relationship(foreign_keys=[enterprise_id])
+    centre: Mapped[Organisation | None] = relationship(foreign_keys=[centre_id])
+    created_by: Mapped[User] = relationship()
+    infringers: Mapped[list["Infringer"]] = relationship(
+        back_populates="complaint", order_by="Infringer.position", cascade="all, delete-orphan")
+    events: Mapped[list["ComplaintEvent"]] = relationship(
+        back_populates="complaint", order_by="ComplaintEvent.id", viewonly=True)
+
+    __mapper_args__ = {"version_id_col": version}
+    __table_args__ = (
+        CheckConstraint("state = 'draft' OR (reference IS NOT NULL AND submitted_at IS NOT NULL "
+                        "AND centre_id IS NOT NULL)", name="submitted_has_reference"),
+        CheckConstraint("state <> 'withdrawn' OR withdrawal_reason IS NOT NULL", name="withdrawn_has_reason"),
+        CheckConstraint("estimated_loss IS NULL OR estimated_loss >= 0", name="loss_not_negative"),
+        CheckConstraint("estimated_illegal_gains IS NULL OR estimated_illegal_gains >= 0",
+                        name="gains_not_negative"),
+        Index("ix_complaints_enterprise_updated", "enterprise_id", "updated_at"),
+        Index("ix_complaints_centre_state", "centre_id", "state"),
+    )
+
+    def __repr__(self):
+        return f"<Complaint {self.reference or self.id} {self.state.value}>"
+
+
+class Infringer(db.Model):
+    __tablename__ = "complaint_infringers"
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True, autoincrement=True)
+    complaint_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("complaints.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[InfringerKind] = mapped_column(enum_column(InfringerKind, "infringer_kind"))
+    name: Mapped[str | None] = mapped_column(String(200))
+    credit_code: Mapped[str | None] = mapped_column(String(18))
+    district: Mapped[District | None] = mapped_column(enum_column(District, "district"))  # None: outside Shanghai or unknown
+
+    complaint: Mapped[Complaint] = relationship(back_populates="infringers")
+
+
+class ComplaintEvent(db.Model):
+    """The append-only timeline of a complaint: one row per transition or change, same transaction."""
+
+    __tablename__ = "complaint_events"
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True, autoincrement=True)
+    complaint_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("complaints.id", ondelete="CASCADE"))
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    kind: Mapped[str] = mapped_column(String(30))  # transition | edit | evidence
+    trigger: Mapped[str | None] = mapped_column(String(40))
+    from_state: Mapped[str | None] = mapped_column(String(40))
+    to_state: Mapped[str | None] = mapped_column(String(40))
+    actor_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
+    organisation_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("organisations.id"))
+    reason: Mapped[str | None] = mapped_column(Text)
+    payload: Mapped[dict] = mapped_column(JSON, default=dict)
+    public: Mapped[bool] = mapped_column(default=True)  # False: agency-internal, never shown to the enterprise
+
+    complaint: Mapped[Complaint] = relationship(back_populates="events")
+    actor: Mapped[User | None] = relationship()
+    organisation: Mapped[Organisation | None] = relationship()
+
+    __table_args__ = (Index("ix_complaint_events_complaint", "complaint_id", "id"),)
+
+
+class ReferenceCounter(db.Model):
+    """The last reference number issued per year; its row lock serialises concurrent submissions."""
+
+    __tablename__ = "reference_counters"
+
+    year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    last_number: Mapped[int] = mapped_column(Integer, default=0)

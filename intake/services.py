@@ -1,0 +1,201 @@
+"""Complaint drafting, visibility, evidence and references: the enterprise side's business rules.
+
+State changes (submit, withdraw, ...) are routing's: see routing/services.py.
+"""
+import datetime as dt
+import uuid
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import func, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from accounts.enums import Role
+from core.errors import Conflict, NotFound, PermissionDenied, StaleVersion, ValidationFailed
+from core.extensions import db
+from core.models import utcnow
+from core.timeutil import shanghai_year
+from evidence import services as vault
+
+from .enums import ComplaintState
+from .models import Complaint, ComplaintEvent, Infringer, ReferenceCounter
+
+EVIDENCE_STATES = frozenset({ComplaintState.draft, ComplaintState.awaiting_info})
+
+
+# --- visibility ----------------------------------------------------------------------------------
+
+def visibility_filter(actor):
+    """The SQL condition for the complaints this actor may see (False: none)."""
+    if actor.role is Role.enterprise_user:
+        return Complaint.enterprise_id == actor.organisation_id
+    if actor.role is Role.clerk:
+        return (Complaint.centre_id == actor.organisation_id) & (Complaint.state != ComplaintState.draft)
+    if actor.role is Role.supervisor:
+        return Complaint.state != ComplaintState.draft
+    return False
+
+
+def get_visible_complaint(actor, complaint_id, *, for_update=False) -> Complaint:
+    """The complaint, or 404 whether it is missing or only not this actor's to see."""
+    try:
+        complaint_id = uuid.UUID(str(complaint_id))
+    except ValueError:
+        raise NotFound() from None
+    condition = visibility_filter(actor)
+    if condition is False:
+        raise NotFound()
+    query = select(Complaint).where(Complaint.id == complaint_id, condition)
+    if for_update:
+        query = query.with_for_update()
+    complaint = db.session.scalar(query)
+    if complaint is None:
+        raise NotFound()
+    return complaint
+
+
+def list_complaints(actor, *, page=1, per_page=20):
+    condition = visibility_filter(actor)
+    if condition is False:
+        return [], 0
+    total = db.session.scalar(select(func.count()).select_from(Complaint).where(condition))
+    items = db.session.scalars(
+        select(Complaint).where(condition).order_by(Complaint.updated_at.desc(), Complaint.id)
+        .offset((page - 1) * per_page).limit(per_page)
+    ).all()
+    return items, total
+
+
+def can_see_evidence(actor, complaint) -> bool:
+    """The enterprise and its centre (agencies it was referred to come with routing)."""
+    if actor.role is Role.enterprise_user:
+        return complaint.enterprise_id == actor.organisation_id
+    if actor.role is Role.clerk:
+        return complaint.centre_id == actor.organisation_id
+    return False
+
+
+# --- drafting ----------------------------------------------------------------------------------
+
+def record_event(complaint, actor, kind, *, trigger=None, from_state=None, to_state=None, reason=None,
+                 payload=None, public=True) -> ComplaintEvent:
+    event = ComplaintEvent(
+        complaint=complaint, kind=kind, trigger=trigger, from_state=from_state, to_state=to_state,
+        actor_id=actor.id if actor else None, organisation_id=actor.organisation_id if actor else None,
+        reason=reason, payload=payload or {}, public=public,
+    )
+    db.session.add(event)
+    return event
+
+
+def _apply(complaint, data: dict) -> list[str]:
+    changed = []
+    for key, value in data.items():
+        if key == "infringers":
+            complaint.infringers = [Infringer(position=i, **row) for i, row in enumerate(value)]
+        else:
+            setattr(complaint, key, value)
+        changed.append(key)
+    return sorted(changed)
+
+
+def create_draft(actor, data: dict) -> Complaint:
+    """A new draft for the actor's enterprise; the contact defaults to the enterprise's."""
+    if actor.role is not Role.enterprise_user:
+        raise PermissionDenied(_("Only an enterprise files complaints."))
+    org = actor.organisation
+    complaint = Complaint(enterprise=org, created_by=actor, state=ComplaintState.draft,
+                          contact_name=org.contact_person, contact_phone=org.phone, contact_email=org.email,
+                          infringing_acts=[], remedies=[], preferred_tracks=[])
+    changed = _apply(complaint, data)
+    db.session.add(complaint)
+    db.session.flush()
+    record_event(complaint, actor, "created", to_state=ComplaintState.draft.value, payload={"fields": changed})
+    return complaint
+
+
+def update_draft(actor, complaint: Complaint, data: dict, *, expected_version: int | None = None) -> Complaint:
+    if actor.role is not Role.enterprise_user:
+        raise PermissionDenied()
+    if complaint.state is not ComplaintState.draft:
+        raise Conflict(_("Only a draft can be edited; this complaint has been submitted."))
+    check_version(complaint, expected_version)
+    changed = _apply(complaint, data)
+    if changed:
+        complaint.updated_at = utcnow()
+        record_event(complaint, actor, "edited", payload={"fields": changed})
+        db.session.flush()
+    return complaint
+
+
+def check_version(entity, expected_version: int | None) -> None:
+    if expected_version is not None and expected_version != entity.version:
+        raise StaleVersion()
+
+
+# --- references ------------------------------------------------------------------------------
+
+def issue_reference(now: dt.datetime) -> str:
+    """The next SM-YYYY-NNNNNN of the (Shanghai) year: the counter row's lock serialises submitters."""
+    year = shanghai_year(now)
+    dialect = db.session.get_bind().dialect.name
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    db.session.execute(insert(ReferenceCounter).values(year=year, last_number=0).on_conflict_do_nothing())
+    number = db.session.execute(
+        update(ReferenceCounter).where(ReferenceCounter.year == year)
+        .values(last_number=ReferenceCounter.last_number + 1).returning(ReferenceCounter.last_number)
+    ).scalar_one()
+    return f"SM-{year}-{number:06d}"
+
+
+# --- evidence ----------------------------------------------------------------------------------
+
+def add_evidence(actor, complaint: Complaint, uploads) -> list:
+    """Store uploaded files on a draft or on a complaint awaiting supplements (the enterprise only)."""
+    if actor.role is not Role.enterprise_user:
+        raise PermissionDenied()
+    if complaint.state not in EVIDENCE_STATES:
+        raise Conflict(_("Evidence can be added only to a draft or when the centre asks for supplements."))
+    uploads = [u for u in uploads if u and u.filename]
+    if not uploads:
+        raise ValidationFailed({"file": [_("Choose at least one file.")]})
+    if len(uploads) > current_app.config["MAX_FILES_PER_UPLOAD"]:
+        raise ValidationFailed({"file": [_("Too many files in one upload.")]})
+    stored = [
+        vault.store_evidence(complaint_id=complaint.id, uploader=actor, upload=upload,
+                             max_bytes=current_app.config["MAX_EVIDENCE_BYTES"])
+        for upload in uploads
+    ]
+    complaint.updated_at = utcnow()
+    record_event(complaint, actor, "evidence_added",
+                 payload={"files": [{"id": str(e.id), "name": e.display_name, "sha256": e.sha256} for e in stored]})
+    return stored
+
+
+def list_evidence(actor, complaint):
+    if not can_see_evidence(actor, complaint):
+        raise NotFound()
+    return vault.evidence_of(complaint.id)
+
+
+def evidence_for_download(actor, complaint, evidence_id):
+    """(evidence row, chunk iterator) for someone allowed, else 404; the download is audited."""
+    if not can_see_evidence(actor, complaint):
+        raise NotFound()
+    try:
+        evidence_id = uuid.UUID(str(evidence_id))
+    except ValueError:
+        raise NotFound() from None
+    evidence = vault.find_evidence(complaint.id, evidence_id)
+    if evidence is None:
+        raise NotFound()
+    return evidence, vault.open_for_download(evidence, actor)
+
+
+def timeline(actor, complaint) -> list[ComplaintEvent]:
+    query = select(ComplaintEvent).where(ComplaintEvent.complaint_id == complaint.id)
+    if actor.role is Role.enterprise_user:
+        query = query.where(ComplaintEvent.public.is_(True))
+    return db.session.scalars(query.order_by(ComplaintEvent.id)).all()
+

@@ -1,0 +1,148 @@
+"""The enterprise portal: my complaints, the complaint form, evidence, submission, withdrawal."""
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from marshmallow import ValidationError
+
+from core.errors import DomainError, ValidationFailed, flatten_errors
+from core.extensions import db
+from routing import services as routing
+from routing.machines import complaint_machine
+
+from . import enums, services
+from .downloads import evidence_response
+from .presenters import act_label, event_text, remedy_label
+from .forms import INFRINGER_ROWS, draft_data_from_form, form_values, raw_form_values
+from .schemas import ComplaintDraftSchema
+
+bp = Blueprint("intake", __name__, url_prefix="/complaints")
+
+LABELS = dict(
+    STATE_LABELS=enums.COMPLAINT_STATE_LABELS, SECRET_CATEGORY_LABELS=enums.SECRET_CATEGORY_LABELS,
+    INFRINGER_KIND_LABELS=enums.INFRINGER_KIND_LABELS, INFRINGING_ACT_LABELS=enums.INFRINGING_ACT_LABELS,
+    REMEDY_LABELS=enums.REMEDY_LABELS, TRACK_LABELS=enums.TRACK_LABELS, CENTRE_DECIDES=enums.CENTRE_DECIDES,
+    act_label=act_label, remedy_label=remedy_label, event_text=event_text,
+)
+
+
+@bp.context_processor
+def labels():
+    return LABELS
+
+
+def _form_page(complaint, values, errors, status=200):
+    return render_template("intake/form.html", complaint=complaint, values=values, errors=errors,
+                           infringer_rows=INFRINGER_ROWS), status
+
+
+def _parse_draft():
+    data = draft_data_from_form(request.form)
+    try:
+        return ComplaintDraftSchema().load(data), None
+    except ValidationError as exc:
+        return None, flatten_errors(exc.messages)
+
+
+@bp.get("/")
+@login_required
+def list_complaints():
+    page = max(request.args.get("page", 1, type=int), 1)
+    items, total = services.list_complaints(current_user, page=page, per_page=20)
+    return render_template("intake/list.html", complaints=items, total=total, page=page, per_page=20)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@login_required
+def new_complaint():
+    if request.method == "GET":
+        org = current_user.organisation
+        values = {"contact_name": org.contact_person, "contact_phone": org.phone, "contact_email": org.email,
+                  "infringers": []}
+        return _form_page(None, values, {})
+    data, errors = _parse_draft()
+    if errors:
+        return _form_page(None, raw_form_values(request.form), errors, 422)
+    complaint = services.create_draft(current_user, data)
+    flash(_("Draft saved."))
+    return redirect(url_for("intake.show_complaint", complaint_id=complaint.id))
+
+
+@bp.route("/<complaint_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_complaint(complaint_id):
+    complaint = services.get_visible_complaint(current_user, complaint_id)
+    if request.method == "GET":
+        return _form_page(complaint, form_values(complaint), {})
+    data, errors = _parse_draft()
+    if errors:
+        return _form_page(complaint, raw_form_values(request.form), errors, 422)
+    services.update_draft(current_user, complaint, data, expected_version=request.form.get("version", type=int))
+    flash(_("Draft saved."))
+    return redirect(url_for("intake.show_complaint", complaint_id=complaint.id))
+
+
+def _detail(complaint, errors=None, status=200):
+    return render_template(
+        "intake/detail.html", complaint=complaint, errors=errors or {},
+        events=services.timeline(current_user, complaint),
+        evidence=services.list_evidence(current_user, complaint) if services.can_see_evidence(current_user, complaint) else [],
+        allowed=complaint_machine.allowed_triggers(complaint, current_user),
+        can_add_evidence=(complaint.state in services.EVIDENCE_STATES
+                          and complaint.enterprise_id == current_user.organisation_id),
+    ), status
+
+
+@bp.get("/<complaint_id>")
+@login_required
+def show_complaint(complaint_id):
+    return _detail(services.get_visible_complaint(current_user, complaint_id))
+
+
+@bp.post("/<complaint_id>/submit")
+@login_required
+def submit(complaint_id):
+    complaint = services.get_visible_complaint(current_user, complaint_id)
+    try:
+        routing.submit_complaint(current_user, complaint, expected_version=request.form.get("version", type=int))
+    except ValidationFailed as exc:
+        db.session.rollback()
+        complaint = services.get_visible_complaint(current_user, complaint_id)
+        return _form_page(complaint, form_values(complaint), exc.errors, 422)
+    flash(_("Submitted. Your reference number is %(reference)s.", reference=complaint.reference))
+    return redirect(url_for("intake.show_complaint", complaint_id=complaint.id))
+
+
+@bp.post("/<complaint_id>/withdraw")
+@login_required
+def withdraw(complaint_id):
+    complaint = services.get_visible_complaint(current_user, complaint_id)
+    try:
+        routing.withdraw_complaint(current_user, complaint, request.form.get("reason", ""),
+                                   expected_version=request.form.get("version", type=int))
+    except ValidationFailed as exc:
+        db.session.rollback()
+        return _detail(services.get_visible_complaint(current_user, complaint_id), exc.errors, 422)
+    flash(_("The complaint has been withdrawn."))
+    return redirect(url_for("intake.show_complaint", complaint_id=complaint.id))
+
+
+@bp.post("/<complaint_id>/evidence")
+@login_required
+def upload_evidence(complaint_id):
+    complaint = services.get_visible_complaint(current_user, complaint_id)
+    try:
+        stored = services.add_evidence(current_user, complaint, request.files.getlist("file"))
+    except DomainError as exc:
+        db.session.rollback()
+        complaint = services.get_visible_complaint(current_user, complaint_id)
+        errors = getattr(exc, "errors", None) or {"file": [str(exc.message)]}
+        return _detail(complaint, errors, exc.status)
+    flash(_("%(count)d file(s) stored, encrypted.", count=len(stored)))
+    return redirect(url_for("intake.show_complaint", complaint_id=complaint.id))
+
+
+@bp.get("/<complaint_id>/evidence/<evidence_id>")
+@login_required
+def download_evidence(complaint_id, evidence_id):
+    complaint = services.get_visible_complaint(current_user, complaint_id)
+    return evidence_response(*services.evidence_for_download(current_user, complaint, evidence_id))

@@ -1,0 +1,261 @@
+"""Fixtures: every test runs against SQLite, and against PostgreSQL too when TEST_DATABASE_URL is set.
+
+The schema is created once per database per session; after each test every table is emptied, so
+each test starts from an empty database with real commits (threads and processes see them).
+"""
+import io
+import os
+import socket
+import uuid
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from app import create_app
+
+TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
+REQUIRE_POSTGRES = os.environ.get("REQUIRE_POSTGRES") == "1"
+DATABASES = ["sqlite"] + (["postgresql"] if TEST_DATABASE_URL else [])
+
+PASSWORD = "correct-horse-battery"
+
+
+def pytest_sessionstart(session):
+    if REQUIRE_POSTGRES and not TEST_DATABASE_URL:
+        raise pytest.UsageError("REQUIRE_POSTGRES=1 but TEST_DATABASE_URL is not set")
+
+
+def _postgres_url():
+    url = TEST_DATABASE_URL
+    if url.startswith("postgresql://"):
+        url = url.replace("postgresql://", "postgresql+psycopg://", 1)
+    return url
+
+
+@pytest.fixture(scope="session")
+def database_urls(tmp_path_factory):
+    """Create the schema once per database kind."""
+    from core.extensions import db
+
+    urls = {"sqlite": f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"}
+    if TEST_DATABASE_URL:
+        urls["postgresql"] = _postgres_url()
+        try:
+            create_engine(urls["postgresql"]).connect().close()
+        except Exception as exc:  # pragma: no cover - depends on the machine
+            if REQUIRE_POSTGRES:
+                raise
+            pytest.skip(f"PostgreSQL unreachable: {exc}")
+    for url in urls.values():
+        app = create_app({"DATABASE_URL": url, "APP_ENV": "testing"})
+        with app.app_context():
+            db.drop_all()
+            db.create_all()
+            db.engine.dispose()
+    return urls
+
+
+def _empty_all_tables(engine, metadata):
+    tables = [t.name for t in metadata.sorted_tables]
+    with engine.begin() as conn:
+        if engine.dialect.name == "postgresql":
+            conn.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"))
+        else:
+            for table in reversed(tables):
+                conn.execute(text(f'DELETE FROM "{table}"'))
+
+
+@pytest.fixture(params=DATABASES)
+def db_kind(request):
+    return request.param
+
+
+@pytest.fixture
+def app(db_kind, database_urls, tmp_path, request):
+    from core.extensions import db
+
+    if request.node.get_closest_marker("postgres_only") and db_kind != "postgresql":
+        pytest.skip("PostgreSQL only")
+    config = {
+        "APP_ENV": "testing",
+        "TESTING": True,
+        "DATABASE_URL": database_urls[db_kind],
+        "EVIDENCE_DIR": str(tmp_path / "evidence"),
+        "WTF_CSRF_ENABLED": True,
+        "ARGON2_TIME_COST": 1,
+        "ARGON2_MEMORY_COST": 1024,
+        "ARGON2_PARALLELISM": 1,
+        "SECRET_KEY": "test-secret-key-" + uuid.uuid4().hex,
+    }
+    marker = request.node.get_closest_marker("config")
+    if marker:
+        config.update(marker.kwargs)
+    app = create_app(config)
+    yield app
+    with app.app_context():
+        db.session.remove()
+        _empty_all_tables(db.engine, db.metadata)
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def ctx(app):
+    with app.app_context():
+        yield
+
+
+# --- factories ---------------------------------------------------------------------------------
+
+VALID_CODES = ["91310115MA1H7GQ5XY", "91310106MA1FY3K2R1", "91310107MA1G8B0KLP", "91310116MA1JD4W7UA"]
+
+
+def make_credit_code(n: int) -> str:
+    """A valid unified social credit code, different for each n."""
+    from accounts.credit_code import check_character
+
+    body = f"91310000MA{n:07d}"
+    return body + check_character(body)
+
+
+@pytest.fixture
+def create_org(app):
+    from accounts import services
+    from accounts.enums import District, OrgKind
+    from core.extensions import db
+
+    counter = iter(range(1, 10_000_000))
+
+    def factory(kind="enterprise", district="pudong", name=None, credit_code=None):
+        with app.app_context():
+            kind = OrgKind(kind)
+            n = next(counter)
+            if kind is OrgKind.enterprise and credit_code is None:
+                credit_code = make_credit_code(n)
+            org = services.create_organisation(
+                name=name or f"{kind.value}-{n}", kind=kind, district=District(district), credit_code=credit_code,
+                contact_person="联系人", phone="13800000000", email=f"contact{n}@{kind.value}.example")
+            db.session.commit()
+            return org.id
+
+    return factory
+
+
+@pytest.fixture
+def create_user(app, create_org):
+    from accounts import services
+    from accounts.enums import Role
+    from accounts.models import Organisation
+    from core.extensions import db
+
+    counter = iter(range(1, 10_000_000))
+    default_kinds = {"enterprise_user": "enterprise", "clerk": "rights_center", "agency_officer": "market_regulation",
+                     "supervisor": "supervisor_office", "admin": "supervisor_office"}
+
+    def factory(role="enterprise_user", org_id=None, email=None, password=PASSWORD, language="en", **org_kwargs):
+        org_id = org_id or create_org(kind=default_kinds[role], **org_kwargs)
+        with app.app_context():
+            org = db.session.get(Organisation, org_id)
+            user = services.create_user(organisation=org, email=email or f"{role}{next(counter)}@test.example",
+                                        name=f"{role} user", password=password, role=Role(role), language=language)
+            db.session.commit()
+            return {"id": user.id, "email": user.email, "password": password, "org_id": org_id}
+
+    return factory
+
+
+class ApiClient:
+    """The test client with a bearer token and JSON helpers."""
+
+    def __init__(self, client, token=None, language="en"):
+        self.client = client
+        self.token = token
+        self.language = language
+
+    def headers(self, extra=None):
+        headers = {"Accept-Language": self.language}
+        if self.token:
+            headers["Authorization"] = f"Bearer {self.token}"
+        headers.update(extra or {})
+        return headers
+
+    def get(self, url, **kw):
+        return self.client.get(url, headers=self.headers(kw.pop("headers", None)), **kw)
+
+    def post(self, url, json=None, **kw):
+        return self.client.post(url, json=json, headers=self.headers(kw.pop("headers", None)), **kw)
+
+    def patch(self, url, json=None, **kw):
+        return self.client.patch(url, json=json, headers=self.headers(kw.pop("headers", None)), **kw)
+
+    def delete(self, url, **kw):
+        return self.client.delete(url, headers=self.headers(kw.pop("headers", None)), **kw)
+
+
+@pytest.fixture
+def api_login(client):
+    def login(user, language="en"):
+        response = client.post("/api/v1/auth/tokens", json={"email": user["email"], "password": user["password"]})
+        assert response.status_code == 201, response.get_json()
+        return ApiClient(client, response.get_json()["token"], language)
+
+    return login
+
+
+@pytest.fixture
+def anonymous_api(client):
+    return ApiClient(client)
+
+
+@pytest.fixture
+def rights_centre(create_org):
+    return create_org(kind="rights_center", district="municipal", name="上海市商业秘密保护维权中心")
+
+
+COMPLETE_DRAFT = {
+    "contact_name": "王敏",
+    "contact_phone": "13800000001",
+    "contact_email": "legal@chengchuan.example",
+    "secret_category": "technical",
+    "secret_description": "工业机械臂运动控制固件的源代码及调参参数表。",
+    "confidentiality_measures": "保密协议、竞业限制、权限受控的代码仓库。",
+    "commercial_value": "两年研发投入，年销量约3,000台。",
+    "infringers": [{"kind": "former_employee", "name": "李某", "district": "pudong"},
+                   {"kind": "competitor", "name": "上海锐驰自动化有限公司", "district": "minhang"}],
+    "infringing_acts": ["electronic_intrusion", "disclosure_or_use_of_improperly_acquired"],
+    "discovered_on": "2026-09-15",
+    "estimated_loss": "1200000.00",
+    "estimated_illegal_gains": None,
+    "prior_admin_penalty": False,
+    "remedies": ["criminal_investigation", "civil_damages", "injunction_preservation"],
+    "preferred_tracks": ["criminal", "civil"],
+    "facts": "离职前复制代码仓库；展会上发现相同参数表。",
+}
+
+
+@pytest.fixture
+def complete_draft():
+    import copy
+
+    return copy.deepcopy(COMPLETE_DRAFT)
+
+
+def pdf_file(name="exhibit.pdf", size=1000):
+    body = b"%PDF-1.4\n" + b"x" * max(0, size - 9)
+    return (io.BytesIO(body), name)
+
+
+@pytest.fixture
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
