@@ -9,7 +9,7 @@ import socket
 import uuid
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, make_url, text
 
 from app import create_app
 
@@ -33,23 +33,41 @@ def _postgres_url():
 
 
 @pytest.fixture(scope="session")
-def database_urls(tmp_path_factory):
+def postgres_url():
+    """A database of this test run's own on the server of TEST_DATABASE_URL, dropped at the end.
+
+    Several runs (and pytest-xdist workers) can then share one server without touching each other.
+    """
+    if not TEST_DATABASE_URL:
+        yield None
+        return
+    base = make_url(_postgres_url())
+    name = f"test_run_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    except Exception as exc:  # pragma: no cover - depends on the machine
+        if REQUIRE_POSTGRES:
+            raise
+        pytest.skip(f"PostgreSQL unreachable: {exc}")
+    yield base.set(database=name).render_as_string(hide_password=False)
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def database_urls(tmp_path_factory, postgres_url):
     """Create the schema once per database kind."""
     from core.extensions import db
 
     urls = {"sqlite": f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"}
-    if TEST_DATABASE_URL:
-        urls["postgresql"] = _postgres_url()
-        try:
-            create_engine(urls["postgresql"]).connect().close()
-        except Exception as exc:  # pragma: no cover - depends on the machine
-            if REQUIRE_POSTGRES:
-                raise
-            pytest.skip(f"PostgreSQL unreachable: {exc}")
+    if postgres_url:
+        urls["postgresql"] = postgres_url
     for url in urls.values():
         app = create_app({"DATABASE_URL": url, "APP_ENV": "testing"})
         with app.app_context():
-            db.drop_all()
             db.create_all()
             db.engine.dispose()
     return urls
