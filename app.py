@@ -35,6 +35,8 @@ DEFAULTS = {
     "SMTP_PASSWORD": None,
     "SMTP_TLS": False,
     "MAIL_FROM": "noreply@tradesecret.example",
+    "CRIMINAL_FILING_THRESHOLD": 300000,  # RMB, loss or illegal gains (Criminal Law art. 219)
+    "CRIMINAL_FILING_THRESHOLD_AFTER_PENALTY": 100000,  # RMB, after a penalty within two years (法释〔2025〕5号)
 }
 INT_SETTINGS = {k for k, v in DEFAULTS.items() if isinstance(v, int) and not isinstance(v, bool)}
 BOOL_SETTINGS = {k for k, v in DEFAULTS.items() if isinstance(v, bool)}
@@ -157,11 +159,14 @@ def _import_models():
     import core.audit  # noqa: F401
     import evidence.models  # noqa: F401
     import intake.models  # noqa: F401
+    import routing.models  # noqa: F401
 
 
 def _register_blueprints(app):
     from core.extensions import api, csrf
-    from accounts import api as accounts_api, views as accounts_views
+    from accounts import admin_api, api as accounts_api, views as accounts_views
+    from agencies import api as agencies_api
+    from routing import api as routing_api
     from core import views as core_views
     from intake import api as intake_api, views as intake_views
 
@@ -169,7 +174,7 @@ def _register_blueprints(app):
     app.register_blueprint(core_views.bp)
     app.register_blueprint(accounts_views.bp)
     app.register_blueprint(intake_views.bp)
-    for blp in (accounts_api.blp, intake_api.blp):
+    for blp in (accounts_api.blp, admin_api.blp, intake_api.blp, routing_api.blp, agencies_api.blp):
         csrf.exempt(blp)  # bearer tokens only: no cookie ever authenticates an API call
         api.register_blueprint(blp, url_prefix="/api/v1")
     app.register_blueprint(core_views.api_docs_bp)

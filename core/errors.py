@@ -5,6 +5,7 @@ messages) for validation failures and "allowed_triggers" for refused transitions
 """
 from flask import jsonify, request
 from flask_babel import gettext, lazy_gettext as _l
+from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
 
@@ -98,7 +99,7 @@ def translate_messages(messages):
 
 
 def flatten_errors(messages, prefix=""):
-    """marshmallow's nested error dicts -> {"infringers.0.name": [...]} for forms and APIs."""
+    """marshmallow's nested error dicts -> {"infringers.0.name": [...]} for forms and APIs, translated."""
     flat = {}
     if isinstance(messages, dict):
         for key, value in messages.items():
@@ -106,9 +107,9 @@ def flatten_errors(messages, prefix=""):
             if isinstance(value, dict):
                 flat.update(flatten_errors(value, name))
             else:
-                flat[name] = [str(v) for v in (value if isinstance(value, list) else [value])]
+                flat[name] = translate_messages([str(v) for v in (value if isinstance(value, list) else [value])])
     else:
-        flat[prefix or "_schema"] = [str(m) for m in messages]
+        flat[prefix or "_schema"] = translate_messages([str(m) for m in messages])
     return flat
 
 
@@ -124,6 +125,14 @@ def register_error_handlers(app):
         from flask import render_template
 
         return render_template("errors/error.html", error=exc), exc.status
+
+    @app.errorhandler(StaleDataError)
+    def handle_stale_data(exc):
+        # The version column caught a concurrent write the explicit checks could not see.
+        from .extensions import db
+
+        db.session.rollback()
+        return handle_domain_error(StaleVersion())
 
     @app.errorhandler(HTTPException)
     def handle_http_exception(exc):
@@ -144,4 +153,10 @@ def register_error_handlers(app):
             response = jsonify(body)
             response.status_code = exc.code or 500
             return response
-        return exc
+        if exc.response is not None:
+            return exc
+        # pages too speak the user's language (e.g. a form posted without its CSRF token after the session ended)
+        page_error = DomainError(gettext(exc.description) if exc.description else exc.name)
+        page_error.status = exc.code or 500
+        page, status = handle_domain_error(page_error)
+        return page, status, [(k, v) for k, v in exc.get_headers() if k.lower() != "content-type"]  # e.g. Allow

@@ -4,6 +4,7 @@ LIST_FIELDS = ("infringing_acts", "remedies", "preferred_tracks")
 SCALAR_FIELDS = ("contact_name", "contact_phone", "contact_email", "secret_category", "secret_description",
                  "confidentiality_measures", "commercial_value", "discovered_on", "estimated_loss",
                  "estimated_illegal_gains", "facts")
+TRI_STATE_FIELDS = ("prior_admin_penalty", "holder_bankrupt_or_closed")  # yes / no / unknown
 INFRINGER_ROWS = 5
 INFRINGER_FIELDS = ("kind", "name", "credit_code", "district")
 
@@ -15,7 +16,8 @@ def draft_data_from_form(form) -> dict:
         data[name] = value or None
     for name in LIST_FIELDS:
         data[name] = form.getlist(name)
-    data["prior_admin_penalty"] = {"yes": True, "no": False}.get(form.get("prior_admin_penalty"))
+    for name in TRI_STATE_FIELDS:
+        data[name] = {"yes": True, "no": False}.get(form.get(name))
     infringers = []
     for i in range(INFRINGER_ROWS):
         row = {f: form.get(f"infringers-{i}-{f}", "").strip() or None for f in INFRINGER_FIELDS}
@@ -31,7 +33,8 @@ def form_values(complaint) -> dict:
     values = {k: ("" if v is None else (v.value if hasattr(v, "value") else str(v))) for k, v in values.items()}
     for name in LIST_FIELDS:
         values[name] = list(getattr(complaint, name) or [])
-    values["prior_admin_penalty"] = {True: "yes", False: "no"}.get(complaint.prior_admin_penalty, "")
+    for name in TRI_STATE_FIELDS:
+        values[name] = {True: "yes", False: "no"}.get(getattr(complaint, name), "")
     values["infringers"] = [
         {"kind": i.kind.value, "name": i.name or "", "credit_code": i.credit_code or "",
          "district": i.district.value if i.district else ""}
@@ -45,7 +48,8 @@ def raw_form_values(form) -> dict:
     values = {name: form.get(name, "") for name in SCALAR_FIELDS}
     for name in LIST_FIELDS:
         values[name] = form.getlist(name)
-    values["prior_admin_penalty"] = form.get("prior_admin_penalty", "")
+    for name in TRI_STATE_FIELDS:
+        values[name] = form.get(name, "")
     values["infringers"] = [
         {f: form.get(f"infringers-{i}-{f}", "") for f in INFRINGER_FIELDS} for i in range(INFRINGER_ROWS)
     ]

@@ -45,18 +45,22 @@ class Complaint(db.Model):
     estimated_loss: Mapped[decimal.Decimal | None] = mapped_column(Money)
     estimated_illegal_gains: Mapped[decimal.Decimal | None] = mapped_column(Money)
     prior_admin_penalty: Mapped[bool | None]
+    holder_bankrupt_or_closed: Mapped[bool | None]  # the infringement drove the holder into bankruptcy or closure
     remedies: Mapped[list] = mapped_column(JSON, default=list)
     preferred_tracks: Mapped[list] = mapped_column(JSON, default=list)  # track values or ["centre_decides"]
     facts: Mapped[str | None] = mapped_column(Text)
 
     withdrawal_reason: Mapped[str | None] = mapped_column(Text)
+    key_case: Mapped[bool] = mapped_column(default=False)  # 督办: supervised as a key case
+    claimed_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     submitted_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
     enterprise: Mapped[Organisation] = relationship(foreign_keys=[enterprise_id])
     centre: Mapped[Organisation | None] = relationship(foreign_keys=[centre_id])
-    created_by: Mapped[User] = relationship()
+    created_by: Mapped[User] = relationship(foreign_keys=[created_by_id])
+    claimed_by: Mapped[User | None] = relationship(foreign_keys=[claimed_by_id])
     infringers: Mapped[list["Infringer"]] = relationship(
         back_populates="complaint", order_by="Infringer.position", cascade="all, delete-orphan")
     events: Mapped[list["ComplaintEvent"]] = relationship(
@@ -109,9 +113,13 @@ class ComplaintEvent(db.Model):
     reason: Mapped[str | None] = mapped_column(Text)
     payload: Mapped[dict] = mapped_column(JSON, default=dict)
     public: Mapped[bool] = mapped_column(default=True)  # False: agency-internal, never shown to the enterprise
+    # Routing's rows name the referral or consultation they concern (no foreign key: intake sits
+    # left of routing in the dependency order).
+    referral_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    consultation_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
 
     complaint: Mapped[Complaint] = relationship(back_populates="events")
-    actor: Mapped[User | None] = relationship()
+    actor: Mapped[User | None] = relationship(foreign_keys=[actor_id])
     organisation: Mapped[Organisation | None] = relationship()
 
     __table_args__ = (Index("ix_complaint_events_complaint", "complaint_id", "id"),)

@@ -79,11 +79,12 @@ def can_see_evidence(actor, complaint) -> bool:
 # --- drafting ----------------------------------------------------------------------------------
 
 def record_event(complaint, actor, kind, *, trigger=None, from_state=None, to_state=None, reason=None,
-                 payload=None, public=True) -> ComplaintEvent:
+                 payload=None, public=True, referral_id=None, consultation_id=None) -> ComplaintEvent:
     event = ComplaintEvent(
         complaint=complaint, kind=kind, trigger=trigger, from_state=from_state, to_state=to_state,
         actor_id=actor.id if actor else None, organisation_id=actor.organisation_id if actor else None,
-        reason=reason, payload=payload or {}, public=public,
+        reason=reason, payload=payload or {}, public=public, referral_id=referral_id,
+        consultation_id=consultation_id,
     )
     db.session.add(event)
     return event

@@ -1,23 +1,43 @@
-"""Routing's services: the only code that changes a complaint's state (through the machine)."""
-from flask_babel import gettext as _
-from sqlalchemy import case, select
+"""Routing's services: the only code that changes the state of complaints, referrals and consultations.
 
-from accounts.enums import District, OrgKind
+Every change goes through a state machine (machines.py) and writes one timeline row (intake's
+ComplaintEvent, naming the referral or consultation) in the caller's transaction; the request
+boundary commits, so a failure anywhere leaves nothing behind.
+"""
+import uuid
+
+from flask_babel import gettext as _
+from sqlalchemy import case, func, select
+from sqlalchemy.exc import IntegrityError
+
+from accounts.enums import AGENCY_KINDS, District, OrgKind, Role
 from accounts.models import Organisation
-from core.errors import Conflict
+from core.errors import Conflict, NotFound, ValidationFailed
 from core.extensions import db
 from core.models import utcnow
+from evidence.models import EvidenceFile
+from intake.enums import ComplaintState as S, Track
 from intake.models import Complaint
 from intake.services import check_version, issue_reference, record_event
 
-from .machines import complaint_machine
+from . import rules
+from .enums import OPEN_REFERRAL_STATES, ConsultationState, LinkKind, ReferralState as R
+from .machines import complaint_machine, consultation_machine, referral_machine
+from .models import Consultation, ConsultationInvitation, Referral, ReferralNote
 
+TRACK_AGENCY_KINDS = {Track.administrative: {OrgKind.market_regulation},
+                      Track.criminal: {OrgKind.public_security, OrgKind.procuratorate},
+                      Track.civil: {OrgKind.court}}
+
+
+# --- complaints ----------------------------------------------------------------------------------
 
 def transition_complaint(complaint: Complaint, trigger: str, actor, *, reason=None, payload=None,
-                         expected_version=None, before_change=None):
+                         expected_version=None, before_change=None, system=False):
     """Fire a trigger and write its timeline row, in the caller's transaction."""
     check_version(complaint, expected_version)
-    source, dest = complaint_machine.fire(complaint, trigger, actor, reason=reason, before_change=before_change)
+    source, dest = complaint_machine.fire(complaint, trigger, actor, reason=reason, before_change=before_change,
+                                          system=system)
     complaint.updated_at = utcnow()
     record_event(complaint, actor, "transition", trigger=trigger, from_state=source.value, to_state=dest.value,
                  reason=reason, payload=payload() if callable(payload) else payload)
@@ -54,3 +74,449 @@ def withdraw_complaint(actor, complaint: Complaint, reason: str, *, expected_ver
 
     return transition_complaint(complaint, "withdraw", actor, reason=reason, expected_version=expected_version,
                                 before_change=record_reason)
+
+
+def triage(actor, complaint: Complaint, data: dict) -> Complaint:
+    """The clerk's triggers on a complaint: claim, request_info, accept, reject, close."""
+    trigger = data["trigger"]
+    version = data.get("version")
+    if trigger == "claim":
+        def claim():
+            complaint.claimed_by_id = actor.id
+        return transition_complaint(complaint, "claim", actor, expected_version=version, before_change=claim)
+    if trigger == "request_info":
+        if data.get("due_date") is None:
+            raise ValidationFailed({"due_date": [_("Give the date by which the enterprise should answer.")]})
+        return transition_complaint(complaint, "request_info", actor, reason=data.get("message"),
+                                    expected_version=version, payload={"due_date": data["due_date"].isoformat()})
+    if trigger == "accept":
+        return transition_complaint(complaint, "accept", actor, reason=data.get("message"), expected_version=version)
+    if trigger == "reject":
+        if data.get("reason_code") is None:
+            raise ValidationFailed({"reason_code": [_("Choose why the complaint is not accepted.")]})
+        return transition_complaint(complaint, "reject", actor, reason=data.get("message"), expected_version=version,
+                                    payload={"reason_code": data["reason_code"].value})
+    if trigger == "close":
+        return transition_complaint(complaint, "close", actor, reason=data.get("message"), expected_version=version)
+    raise Conflict(_("This action is not possible in the current state."), state=complaint.state.value,
+                   trigger=trigger, allowed_triggers=complaint_machine.allowed_triggers(complaint, actor))
+
+
+def supply_info(actor, complaint: Complaint, text: str, *, expected_version=None) -> Complaint:
+    """The enterprise answers a request for supplements (files are uploaded before, to the same complaint)."""
+    if not (text or "").strip():
+        raise ValidationFailed({"text": [_("Describe what you are supplying.")]})
+    return transition_complaint(complaint, "supply_info", actor, reason=text.strip(), expected_version=expected_version)
+
+
+def routing_suggestion(actor, complaint: Complaint) -> dict:
+    if actor.role not in (Role.clerk, Role.supervisor):
+        raise NotFound()
+    return rules.suggest(complaint)
+
+
+def sync_complaint_with_referrals(complaint: Complaint, actor) -> None:
+    """The complaint follows its referrals: in progress once a case is opened, concluded when none is
+    open any more, back to 'accepted' when every referral came back and the centre must re-route."""
+    if complaint.state not in (S.referred, S.in_progress):
+        return
+    referrals = db.session.scalars(select(Referral).where(Referral.complaint_id == complaint.id)).all()
+    open_ = [r for r in referrals if r.state in OPEN_REFERRAL_STATES]
+    if any(r.state is R.accepted for r in open_):
+        if complaint.state is S.referred:
+            transition_complaint(complaint, "start", actor, system=True)
+    elif not open_:
+        if all(r.state is R.returned for r in referrals):
+            transition_complaint(complaint, "reopen", actor, system=True)
+        else:
+            transition_complaint(complaint, "conclude", actor, system=True)
+
+
+# --- referrals -----------------------------------------------------------------------------------
+
+def _agency(agency_id, track: Track) -> Organisation:
+    agency = db.session.get(Organisation, agency_id)
+    if agency is None or agency.kind not in AGENCY_KINDS:
+        raise ValidationFailed({"agency_id": [_("Choose an agency from the directory.")]})
+    if agency.kind not in TRACK_AGENCY_KINDS[track]:
+        raise ValidationFailed({"agency_id": [_("This agency does not handle the chosen track.")]})
+    return agency
+
+
+def _letter_number(complaint: Complaint) -> str:
+    count = db.session.scalar(select(func.count()).select_from(Referral).where(Referral.complaint_id == complaint.id))
+    return f"{complaint.reference}-Y{count + 1:02d}"
+
+
+def _new_referral(complaint, actor, agency, track, evidence, *, message=None, parent=None, link_kind=None):
+    referral = Referral(complaint=complaint, agency=agency, track=track, state=R.sent, sent_by=actor,
+                        message=message, parent=parent, link_kind=link_kind,
+                        letter_number=_letter_number(complaint), shared_evidence=list(evidence))
+    db.session.add(referral)
+    try:
+        with db.session.begin_nested():
+            db.session.flush()
+    except IntegrityError:
+        raise Conflict(_("This complaint already has an open referral to %(agency)s.", agency=agency.name)) from None
+    record_event(complaint, actor, "referral", trigger="send", to_state=R.sent.value, referral_id=referral.id,
+                 reason=message, payload={"agency": agency.name, "track": track.value,
+                                          "letter_number": referral.letter_number,
+                                          "link_kind": link_kind.value if link_kind else None,
+                                          "evidence": [str(e.id) for e in evidence]})
+    return referral
+
+
+def create_referrals(actor, complaint: Complaint, items: list[dict], *, expected_version=None) -> list[Referral]:
+    """Refer an accepted complaint (or add referrals to one already referred), recording the suggestion."""
+    check_version(complaint, expected_version)
+    if (actor.role is not Role.clerk or actor.organisation_id != complaint.centre_id
+            or complaint.state not in (S.accepted, S.referred, S.in_progress)):
+        raise Conflict(_("Only an accepted complaint can be referred."), state=complaint.state.value,
+                       allowed_triggers=complaint_machine.allowed_triggers(complaint, actor))
+    if not items:
+        raise ValidationFailed({"referrals": [_("Choose at least one agency.")]})
+    evidence_by_id = {e.id: e for e in db.session.scalars(
+        select(EvidenceFile).where(EvidenceFile.complaint_id == complaint.id))}
+    errors, planned = {}, []
+    for i, item in enumerate(items):
+        try:
+            agency = _agency(item["agency_id"], item["track"])
+        except ValidationFailed as exc:
+            errors.update({f"referrals.{i}.{k}": v for k, v in exc.errors.items()})
+            continue
+        unknown = [str(e) for e in item.get("evidence_ids", []) if e not in evidence_by_id]
+        if unknown:
+            errors[f"referrals.{i}.evidence_ids"] = [_("These files are not evidence of this complaint.")]
+            continue
+        planned.append((agency, item))
+    if errors:
+        raise ValidationFailed(errors)
+    suggestion = rules.suggest(complaint)
+    referrals = []
+    for agency, item in planned:
+        referrals.append(_new_referral(complaint, actor, agency, item["track"],
+                                       [evidence_by_id[e] for e in item.get("evidence_ids", [])],
+                                       message=item.get("message")))
+    payload = {"suggestion": suggestion["suggestions"], "consultation": suggestion["consultation"],
+               "decision": [{"agency": r.agency.name, "track": r.track.value} for r in referrals]}
+    if complaint.state is S.accepted:
+        transition_complaint(complaint, "refer", actor, system=True, payload=payload)
+    else:
+        complaint.updated_at = utcnow()
+        record_event(complaint, actor, "routing_decision", payload=payload)
+    db.session.flush()
+    return referrals
+
+
+def visible_referrals(actor):
+    """The SQL condition for the referrals this actor may see."""
+    if actor.role is Role.agency_officer:
+        return Referral.agency_id == actor.organisation_id
+    if actor.role is Role.clerk:
+        return Referral.complaint_id.in_(select(Complaint.id).where(Complaint.centre_id == actor.organisation_id))
+    if actor.role is Role.enterprise_user:
+        return Referral.complaint_id.in_(select(Complaint.id).where(Complaint.enterprise_id == actor.organisation_id))
+    if actor.role is Role.supervisor:
+        return True
+    return False
+
+
+def get_visible_referral(actor, referral_id, *, for_update=False) -> Referral:
+    try:
+        referral_id = uuid.UUID(str(referral_id))
+    except ValueError:
+        raise NotFound() from None
+    condition = visible_referrals(actor)
+    if condition is False:
+        raise NotFound()
+    query = select(Referral).where(Referral.id == referral_id, condition)
+    if for_update:
+        query = query.with_for_update(of=Referral)
+    referral = db.session.scalar(query)
+    if referral is None:
+        raise NotFound()
+    return referral
+
+
+def list_referrals(actor, *, states=None, complaint_id=None, page=1, per_page=20):
+    condition = visible_referrals(actor)
+    if condition is False:
+        return [], 0
+    query = select(Referral).where(condition)
+    if states:
+        query = query.where(Referral.state.in_(states))
+    if complaint_id is not None:
+        query = query.where(Referral.complaint_id == complaint_id)
+    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    items = db.session.scalars(query.order_by(Referral.created_at.desc(), Referral.id)
+                               .offset((page - 1) * per_page).limit(per_page)).all()
+    return items, total
+
+
+def _lock_complaint(referral: Referral) -> Complaint:
+    """Serialise work on one complaint's referrals (PostgreSQL row lock; SQLite has one writer anyway)."""
+    return db.session.scalar(select(Complaint).where(Complaint.id == referral.complaint_id).with_for_update())
+
+
+def _require(data, *names):
+    errors = {n: [_("This field is required for this action.")] for n in names
+              if data.get(n) is None or (isinstance(data.get(n), str) and not data[n].strip())}
+    if errors:
+        raise ValidationFailed(errors)
+
+
+def transition_referral(actor, referral: Referral, data: dict) -> Referral:
+    """Run an agency's (or the centre's) trigger on a referral with the fields that trigger needs."""
+    trigger = data["trigger"]
+    check_version(referral, data.get("version"))
+    complaint = _lock_complaint(referral)
+    rule = referral_machine.rule_for(trigger, referral.state)
+    if rule is None or not referral_machine.permits(rule, actor, referral):
+        raise Conflict(_("This action is not possible in the current state."), state=referral.state.value,
+                       trigger=trigger, allowed_triggers=referral_machine.allowed_triggers(referral, actor))
+    now = utcnow()
+    payload = {"agency": referral.agency.name, "track": referral.track.value}
+    reason = data.get("reason")
+    child = None
+
+    if trigger == "acknowledge":
+        _require(data, "officer_name")
+
+        def change():
+            referral.acknowledged_by_name = data["officer_name"].strip()
+            referral.acknowledged_at = now
+        payload["officer_name"] = data["officer_name"]
+    elif trigger == "accept":
+        _require(data, "case_number")
+
+        def change():
+            referral.agency_case_number = data["case_number"].strip()
+            referral.decided_at = now
+        payload["case_number"] = data["case_number"]
+    elif trigger == "decline":
+        def change():
+            referral.decline_reason = (reason or "").strip()
+            referral.decided_at = now
+    elif trigger == "return":
+        _require(data, "return_reason")
+
+        def change():
+            referral.return_reason = data["return_reason"]
+            referral.return_message = (reason or "").strip()
+            referral.decided_at = now
+        payload["return_reason"] = data["return_reason"].value
+    elif trigger == "conclude":
+        outcome = validate_outcome(referral.track, data.get("outcome"))
+
+        stored = {k: str(v) if v is not None else None for k, v in outcome.items()}
+
+        def change():
+            referral.outcome = stored
+            for name in ("fine_amount", "confiscation_amount", "damages_amount"):
+                setattr(referral, name, outcome.get(name))
+            referral.concluded_at = now
+        payload["outcome"] = stored
+    elif trigger in ("transfer", "request_supervision"):
+        def change():
+            pass
+    else:  # pragma: no cover - the machine knows no other trigger
+        raise Conflict()
+
+    source, dest = referral_machine.fire(referral, trigger, actor, reason=reason, before_change=change)
+    referral.updated_at = now
+    record_event(complaint, actor, "referral", trigger=trigger, from_state=source.value, to_state=dest.value,
+                 reason=reason, referral_id=referral.id, payload=payload)
+    if trigger == "transfer":
+        child = _transfer(actor, complaint, referral, data)
+    elif trigger == "request_supervision":
+        child = _supervision(actor, complaint, referral, data)
+    db.session.flush()
+    sync_complaint_with_referrals(complaint, actor)
+    return child or referral
+
+
+def _target(data, kind: OrgKind, complaint) -> Organisation:
+    if data.get("to_agency_id"):
+        agency = db.session.get(Organisation, data["to_agency_id"])
+        if agency is None or agency.kind is not kind:
+            raise ValidationFailed({"to_agency_id": [_("This agency does not handle the chosen track.")]})
+        return agency
+    agency = rules.agency_for(kind, rules._infringer_district(complaint))
+    if agency is None:
+        raise ValidationFailed({"to_agency_id": [_("No agency of this kind is in the directory.")]})
+    return agency
+
+
+def _transfer(actor, complaint, referral, data) -> Referral:
+    if referral.track is Track.administrative:
+        track, kind, link = Track.criminal, OrgKind.public_security, LinkKind.admin_to_criminal
+    else:
+        track, kind, link = Track.administrative, OrgKind.market_regulation, LinkKind.criminal_to_admin
+    agency = _target(data, kind, complaint)
+    return _new_referral(complaint, actor, agency, track, referral.shared_evidence, message=data.get("reason"),
+                         parent=referral, link_kind=link)
+
+
+def _supervision(actor, complaint, referral, data) -> Referral:
+    agency = _target(data, OrgKind.procuratorate, complaint)
+    return _new_referral(complaint, actor, agency, Track.criminal, referral.shared_evidence,
+                         message=data.get("reason"), parent=referral, link_kind=LinkKind.filing_supervision)
+
+
+def validate_outcome(track: Track, outcome: dict | None) -> dict:
+    """The structured outcome of a concluded referral, per track."""
+    from .enums import OUTCOME_RESULTS
+
+    outcome = dict(outcome or {})
+    errors = {}
+    result = outcome.get("result")
+    if result not in OUTCOME_RESULTS[track.value]:
+        errors["outcome.result"] = [_("Choose one of: %(choices)s.", choices=", ".join(OUTCOME_RESULTS[track.value]))]
+    allowed = {"administrative": {"fine_amount", "confiscation_amount", "decision_number"},
+               "criminal": {"court_case_number", "summary"},
+               "civil": {"damages_amount", "judgment_number"}}[track.value] | {"result", "summary"}
+    for key in set(outcome) - allowed:
+        errors[f"outcome.{key}"] = [_("Unknown field.")]
+    if track is Track.administrative and result == "penalty_decision":
+        if not outcome.get("decision_number"):
+            errors["outcome.decision_number"] = [_("Give the number of the penalty decision.")]
+    for key in ("fine_amount", "confiscation_amount", "damages_amount"):
+        if outcome.get(key) is not None and outcome[key] < 0:
+            errors[f"outcome.{key}"] = [_("The amount cannot be negative.")]
+    if errors:
+        raise ValidationFailed(errors)
+    return outcome
+
+
+def add_note(actor, referral: Referral, text: str, public: bool) -> ReferralNote:
+    if actor.role is not Role.agency_officer or actor.organisation_id != referral.agency_id:
+        raise NotFound()
+    if referral.state not in OPEN_REFERRAL_STATES:
+        raise Conflict(_("Progress notes are for open referrals."), state=referral.state.value,
+                       allowed_triggers=referral_machine.allowed_triggers(referral, actor))
+    if not (text or "").strip():
+        raise ValidationFailed({"text": [_("Write the note.")]})
+    note = ReferralNote(referral=referral, author=actor, text=text.strip(), public=public)
+    db.session.add(note)
+    referral.updated_at = utcnow()
+    record_event(referral.complaint, actor, "note", referral_id=referral.id, reason=text.strip(), public=public,
+                 payload={"agency": referral.agency.name})
+    db.session.flush()
+    return note
+
+
+def notes_for(actor, referral: Referral) -> list[ReferralNote]:
+    query = select(ReferralNote).where(ReferralNote.referral_id == referral.id)
+    if actor.role is Role.enterprise_user:
+        query = query.where(ReferralNote.public.is_(True))
+    return db.session.scalars(query.order_by(ReferralNote.id)).all()
+
+
+def shared_evidence_for(actor, referral: Referral, evidence_id) -> EvidenceFile:
+    """An evidence file the centre shared with this referral's agency (404 otherwise)."""
+    if actor.role is not Role.agency_officer or actor.organisation_id != referral.agency_id:
+        raise NotFound()
+    for evidence in referral.shared_evidence:
+        if str(evidence.id) == str(evidence_id):
+            return evidence
+    raise NotFound()
+
+
+# --- consultations -------------------------------------------------------------------------------
+
+def convene(actor, complaint: Complaint, data: dict) -> Consultation:
+    if actor.role not in (Role.clerk, Role.supervisor):
+        raise NotFound()
+    if complaint.state in (S.draft, S.rejected, S.withdrawn, S.closed):
+        raise Conflict(_("A consultation needs a complaint that is still open."), state=complaint.state.value,
+                       allowed_triggers=[])
+    agencies = [db.session.get(Organisation, a) for a in dict.fromkeys(data["agency_ids"])]
+    if not agencies or any(a is None or a.kind not in AGENCY_KINDS for a in agencies):
+        raise ValidationFailed({"agency_ids": [_("Invite one or more agencies from the directory.")]})
+    consultation = Consultation(
+        complaint=complaint, convened_by=actor, convener_org_id=actor.organisation_id, state=ConsultationState.convened,
+        questions=data["questions"], meeting_at=data.get("meeting_at"), opinion_due_at=data["opinion_due_at"],
+        invitations=[ConsultationInvitation(agency=a) for a in agencies],
+    )
+    db.session.add(consultation)
+    db.session.flush()
+    record_event(complaint, actor, "consultation", trigger="convene", to_state=ConsultationState.convened.value,
+                 consultation_id=consultation.id,
+                 payload={"agencies": [a.name for a in agencies], "questions": data["questions"]})
+    return consultation
+
+
+def visible_consultations(actor):
+    if actor.role is Role.agency_officer:
+        return Consultation.id.in_(select(ConsultationInvitation.consultation_id)
+                                   .where(ConsultationInvitation.agency_id == actor.organisation_id))
+    if actor.role is Role.clerk:
+        return Consultation.complaint_id.in_(select(Complaint.id).where(Complaint.centre_id == actor.organisation_id))
+    if actor.role is Role.supervisor:
+        return True
+    if actor.role is Role.enterprise_user:
+        return Consultation.complaint_id.in_(select(Complaint.id).where(Complaint.enterprise_id == actor.organisation_id))
+    return False
+
+
+def get_visible_consultation(actor, consultation_id) -> Consultation:
+    try:
+        consultation_id = uuid.UUID(str(consultation_id))
+    except ValueError:
+        raise NotFound() from None
+    condition = visible_consultations(actor)
+    if condition is False:
+        raise NotFound()
+    consultation = db.session.scalar(select(Consultation).where(Consultation.id == consultation_id, condition))
+    if consultation is None:
+        raise NotFound()
+    return consultation
+
+
+def list_consultations(actor, *, open_only=False):
+    condition = visible_consultations(actor)
+    if condition is False:
+        return []
+    query = select(Consultation).where(condition)
+    if open_only:
+        query = query.where(Consultation.state.in_([ConsultationState.convened, ConsultationState.opinions_due]))
+    return db.session.scalars(query.order_by(Consultation.opinion_due_at, Consultation.id)).all()
+
+
+def submit_opinion(actor, consultation: Consultation, text: str) -> ConsultationInvitation:
+    invitation = next((i for i in consultation.invitations if i.agency_id == actor.organisation_id), None)
+    if actor.role is not Role.agency_officer or invitation is None:
+        raise NotFound()
+    if consultation.state not in (ConsultationState.convened, ConsultationState.opinions_due):
+        raise Conflict(_("Opinions are no longer taken on this consultation."), state=consultation.state.value,
+                       allowed_triggers=[])
+    if not (text or "").strip():
+        raise ValidationFailed({"opinion": [_("Write the opinion.")]})
+    invitation.opinion = text.strip()
+    invitation.opinion_by = actor
+    invitation.opinion_at = utcnow()
+    record_event(consultation.complaint, actor, "consultation", trigger="opinion", consultation_id=consultation.id,
+                 reason=text.strip(), public=False, payload={"agency": invitation.agency.name})
+    db.session.flush()
+    return invitation
+
+
+def transition_consultation(actor, consultation: Consultation, data: dict) -> Consultation:
+    trigger = data["trigger"]
+    check_version(consultation, data.get("version"))
+
+    def change():
+        if trigger == "record_minutes":
+            _require(data, "minutes", "conclusion")
+            consultation.minutes = data["minutes"].strip()
+            consultation.conclusion = data["conclusion"].strip()
+
+    source, dest = consultation_machine.fire(consultation, trigger, actor, before_change=change)
+    record_event(consultation.complaint, actor, "consultation", trigger=trigger, from_state=source.value,
+                 to_state=dest.value, consultation_id=consultation.id,
+                 reason=consultation.conclusion if trigger == "record_minutes" else None)
+    db.session.flush()
+    if trigger == "record_minutes" and data.get("referrals"):
+        create_referrals(actor, consultation.complaint, data["referrals"])
+    return consultation
+

@@ -1,0 +1,80 @@
+"""API for agencies (with a bearer token or a long-lived API key): referrals, notes, shared evidence."""
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from core.http import expected_version
+from core.security import api_actor
+from intake.downloads import evidence_response
+from evidence.services import open_for_download
+from routing import services
+from routing.api import annotated, etag
+from routing.enums import OPEN_REFERRAL_STATES, ReferralState
+from routing.machines import referral_machine
+from routing.schemas import NoteOutSchema, NoteSchema, ReferralListArgs, ReferralPageSchema, ReferralSchema, \
+    ReferralTransitionSchema
+
+blp = Blueprint("referrals", __name__, description="Referrals as the agencies see and decide them")
+
+
+@blp.route("/referrals")
+class Referrals(MethodView):
+    @blp.arguments(ReferralListArgs, location="query")
+    @blp.response(200, ReferralPageSchema)
+    def get(self, args):
+        """Referrals visible to this user; an agency sees only those sent to it. `pending=true`: open ones."""
+        actor = api_actor()
+        states = [ReferralState(s) for s in args["state"]] or (list(OPEN_REFERRAL_STATES) if args["pending"] else None)
+        items, total = services.list_referrals(actor, states=states, page=args["page"], per_page=args["per_page"])
+        return {"items": [annotated(r, referral_machine, actor) for r in items], "total": total,
+                "page": args["page"], "per_page": args["per_page"]}
+
+
+@blp.route("/referrals/<referral_id>")
+class ReferralItem(MethodView):
+    @blp.response(200, ReferralSchema)
+    def get(self, referral_id):
+        """One referral with the evidence shared with the agency; the ETag carries its version."""
+        actor = api_actor()
+        referral = services.get_visible_referral(actor, referral_id)
+        return annotated(referral, referral_machine, actor), etag(referral)
+
+
+@blp.route("/referrals/<referral_id>/transitions")
+class ReferralTransitions(MethodView):
+    @blp.arguments(ReferralTransitionSchema)
+    @blp.response(200, ReferralSchema)
+    @blp.alt_response(409, description="Not possible now, or a stale version: the body lists the allowed triggers")
+    def post(self, data, referral_id):
+        """acknowledge (officer_name), accept (case_number), decline (reason), return (return_reason, reason),
+        conclude (outcome), transfer (reason, to_agency_id optional), request_supervision (the centre)."""
+        actor = api_actor()
+        referral = services.get_visible_referral(actor, referral_id, for_update=True)
+        data["version"] = expected_version(data.get("version"))
+        result = services.transition_referral(actor, referral, data)
+        return annotated(result, referral_machine, actor), etag(result)
+
+
+@blp.route("/referrals/<referral_id>/notes")
+class Notes(MethodView):
+    @blp.response(200, NoteOutSchema(many=True))
+    def get(self, referral_id):
+        """Progress notes (the enterprise sees only the public ones)."""
+        actor = api_actor()
+        return services.notes_for(actor, services.get_visible_referral(actor, referral_id))
+
+    @blp.arguments(NoteSchema)
+    @blp.response(201, NoteOutSchema)
+    def post(self, data, referral_id):
+        actor = api_actor()
+        referral = services.get_visible_referral(actor, referral_id)
+        return services.add_note(actor, referral, data["text"], data["public"])
+
+
+@blp.route("/referrals/<referral_id>/evidence/<evidence_id>")
+class SharedEvidence(MethodView):
+    @blp.response(200, description="A shared evidence file, decrypted, as an attachment (audited)")
+    def get(self, referral_id, evidence_id):
+        actor = api_actor()
+        referral = services.get_visible_referral(actor, referral_id)
+        evidence = services.shared_evidence_for(actor, referral, evidence_id)
+        return evidence_response(evidence, open_for_download(evidence, actor))

@@ -1,0 +1,21 @@
+"""Optimistic concurrency over HTTP: ETag carries the version, If-Match (or a `version` field) checks it."""
+from flask import request
+
+from .errors import ValidationFailed
+
+
+def expected_version(body_version=None):
+    """The version the client says it read: If-Match wins over a `version` field in the body."""
+    header = request.headers.get("If-Match")
+    if header:
+        value = header.strip().removeprefix("W/").strip('"')
+        try:
+            return int(value)
+        except ValueError:
+            raise ValidationFailed({"If-Match": ["Not a valid integer."]}) from None
+    return body_version
+
+
+def with_etag(response, version):
+    response.set_etag(str(version))
+    return response

@@ -1,0 +1,165 @@
+"""API for the centre: queue, triage triggers, routing suggestion, referrals, letters, consultations."""
+from flask import Response
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from core.http import expected_version
+from core.security import api_actor
+from intake import services as intake
+from intake.schemas import ComplaintSchema
+
+from . import letters, services
+from .machines import consultation_machine, referral_machine
+from .queue import centre_queue
+from .schemas import (ComplaintTransitionSchema, ConsultationSchema, ConsultationTransitionSchema, ConveneSchema,
+                      CreateReferralsSchema, OpinionSchema, QueueArgsSchema, QueuePageSchema, ReferralSchema,
+                      SupplementSchema)
+
+blp = Blueprint("routing", __name__, description="The centre's side: triage, routing, referrals, consultations")
+
+
+def etag(entity):
+    return {"ETag": f'"{entity.version}"'}
+
+
+def annotated(entity, machine, actor):
+    """Attach the triggers this actor may fire now (dumped as allowed_triggers)."""
+    entity.allowed_triggers = machine.allowed_triggers(entity, actor)
+    return entity
+
+
+@blp.route("/queue")
+class Queue(MethodView):
+    @blp.arguments(QueueArgsSchema, location="query")
+    @blp.response(200, QueuePageSchema)
+    def get(self, args):
+        """The centre's complaints (a supervisor: every centre's), key cases first, then oldest first."""
+        items, total = centre_queue(api_actor(), **args)
+        return {"items": items, "total": total, "page": args["page"], "per_page": args["per_page"]}
+
+
+@blp.route("/complaints/<complaint_id>/transitions")
+class ComplaintTransitions(MethodView):
+    @blp.arguments(ComplaintTransitionSchema)
+    @blp.response(200, ComplaintSchema)
+    @blp.alt_response(409, description="Not possible now: the body lists the triggers allowed to you")
+    def post(self, data, complaint_id):
+        """Claim, ask for supplements, accept, reject (with a reason code) or close a complaint."""
+        actor = api_actor()
+        complaint = intake.get_visible_complaint(actor, complaint_id, for_update=True)
+        data["version"] = expected_version(data.get("version"))
+        complaint = services.triage(actor, complaint, data)
+        return complaint, etag(complaint)
+
+
+@blp.route("/complaints/<complaint_id>/supplements")
+class Supplements(MethodView):
+    @blp.arguments(SupplementSchema)
+    @blp.response(200, ComplaintSchema)
+    def post(self, data, complaint_id):
+        """The enterprise answers a request for supplements (upload files first); triage resumes."""
+        actor = api_actor()
+        complaint = intake.get_visible_complaint(actor, complaint_id, for_update=True)
+        return services.supply_info(actor, complaint, data["text"],
+                                    expected_version=expected_version(data.get("version")))
+
+
+@blp.route("/complaints/<complaint_id>/routing-suggestion")
+class RoutingSuggestion(MethodView):
+    @blp.response(200)
+    def get(self, complaint_id):
+        """Tracks and agencies the routing rules suggest, with an explanation per rule."""
+        actor = api_actor()
+        return services.routing_suggestion(actor, intake.get_visible_complaint(actor, complaint_id))
+
+
+@blp.route("/complaints/<complaint_id>/referrals")
+class ComplaintReferrals(MethodView):
+    @blp.response(200, ReferralSchema(many=True))
+    def get(self, complaint_id):
+        actor = api_actor()
+        complaint = intake.get_visible_complaint(actor, complaint_id)
+        items, _total = services.list_referrals(actor, complaint_id=complaint.id, per_page=100)
+        return [annotated(r, referral_machine, actor) for r in items]
+
+    @blp.arguments(CreateReferralsSchema)
+    @blp.response(201, ReferralSchema(many=True))
+    def post(self, data, complaint_id):
+        """Refer an accepted complaint: one referral per agency and track, with the evidence to share."""
+        actor = api_actor()
+        complaint = intake.get_visible_complaint(actor, complaint_id, for_update=True)
+        return services.create_referrals(actor, complaint, data["referrals"],
+                                         expected_version=expected_version(data.get("version")))
+
+
+@blp.route("/referrals/<referral_id>/letter")
+class Letter(MethodView):
+    @blp.response(200, description="The referral letter (移送函) as printable HTML")
+    def get(self, referral_id):
+        referral = services.get_visible_referral(api_actor(), referral_id)
+        return Response(letters.letter_html(referral), mimetype="text/html")
+
+
+@blp.route("/referrals/<referral_id>/letter.pdf")
+class LetterPdf(MethodView):
+    @blp.response(200, description="The referral letter (移送函) as PDF")
+    def get(self, referral_id):
+        referral = services.get_visible_referral(api_actor(), referral_id)
+        response = Response(letters.letter_pdf(referral), mimetype="application/pdf")
+        response.headers["Content-Disposition"] = f'attachment; filename="{referral.letter_number}.pdf"'
+        return response
+
+
+@blp.route("/complaints/<complaint_id>/consultations")
+class Consultations(MethodView):
+    @blp.arguments(ConveneSchema)
+    @blp.response(201, ConsultationSchema)
+    def post(self, data, complaint_id):
+        """Convene a consultation: questions, invited agencies, meeting time, opinion due time."""
+        actor = api_actor()
+        complaint = intake.get_visible_complaint(actor, complaint_id)
+        return annotated(services.convene(actor, complaint, data), consultation_machine, actor)
+
+
+@blp.route("/consultations")
+class ConsultationList(MethodView):
+    @blp.response(200, ConsultationSchema(many=True))
+    def get(self):
+        """Consultations visible to this user (an agency: those it is invited to)."""
+        actor = api_actor()
+        return [annotated(c, consultation_machine, actor) for c in services.list_consultations(actor)]
+
+
+@blp.route("/consultations/<consultation_id>")
+class ConsultationItem(MethodView):
+    @blp.response(200, ConsultationSchema)
+    def get(self, consultation_id):
+        actor = api_actor()
+        consultation = services.get_visible_consultation(actor, consultation_id)
+        return annotated(consultation, consultation_machine, actor), etag(consultation)
+
+
+@blp.route("/consultations/<consultation_id>/opinions")
+class Opinions(MethodView):
+    @blp.arguments(OpinionSchema)
+    @blp.response(200, ConsultationSchema)
+    def post(self, data, consultation_id):
+        """An invited agency submits (or revises) its written opinion."""
+        actor = api_actor()
+        consultation = services.get_visible_consultation(actor, consultation_id)
+        services.submit_opinion(actor, consultation, data["opinion"])
+        return annotated(consultation, consultation_machine, actor)
+
+
+@blp.route("/consultations/<consultation_id>/transitions")
+class ConsultationTransitions(MethodView):
+    @blp.arguments(ConsultationTransitionSchema)
+    @blp.response(200, ConsultationSchema)
+    def post(self, data, consultation_id):
+        """request_opinions, record_minutes (minutes, conclusion, optional referrals), close."""
+        actor = api_actor()
+        consultation = services.get_visible_consultation(actor, consultation_id)
+        data["version"] = expected_version(data.get("version"))
+        consultation = services.transition_consultation(actor, consultation, data)
+        return annotated(consultation, consultation_machine, actor), etag(consultation)
+

@@ -1,0 +1,150 @@
+import datetime as dt
+import decimal
+import uuid
+
+from sqlalchemy import (JSON, CheckConstraint, ForeignKey, Index, Integer, String, Text, UniqueConstraint,
+                        Uuid, text)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from accounts.models import Organisation, User
+from core.extensions import db
+from core.models import BigIntPK, UTCDateTime, enum_column, new_uuid, utcnow
+from evidence.models import EvidenceFile
+from intake.enums import Track
+from intake.models import Complaint, Money
+
+from .enums import ConsultationState, LinkKind, ReferralState, ReturnReason
+
+ACTIVE_REFERRAL_SQL = "state IN ('sent', 'acknowledged', 'accepted')"
+
+
+class Referral(db.Model):
+    """A referral (移送) of a complaint to one agency for one track. State changes only via the machine."""
+
+    __tablename__ = "referrals"
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=new_uuid)
+    complaint_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("complaints.id"))
+    agency_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organisations.id"))
+    track: Mapped[Track] = mapped_column(enum_column(Track, "track"))
+    state: Mapped[ReferralState] = mapped_column(enum_column(ReferralState, "referral_state"),
+                                                 default=ReferralState.sent)
+    version: Mapped[int] = mapped_column(Integer, nullable=False)
+    parent_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("referrals.id"))
+    link_kind: Mapped[LinkKind | None] = mapped_column(enum_column(LinkKind, "link_kind"))
+    sent_by_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"))
+    message: Mapped[str | None] = mapped_column(Text)  # the centre's covering note
+    letter_number: Mapped[str] = mapped_column(String(40), unique=True)  # 移送函 number
+
+    acknowledged_by_name: Mapped[str | None] = mapped_column(String(100))
+    agency_case_number: Mapped[str | None] = mapped_column(String(100))
+    decline_reason: Mapped[str | None] = mapped_column(Text)
+    return_reason: Mapped[ReturnReason | None] = mapped_column(enum_column(ReturnReason, "return_reason"))
+    return_message: Mapped[str | None] = mapped_column(Text)
+    outcome: Mapped[dict | None] = mapped_column(JSON)
+    fine_amount: Mapped[decimal.Decimal | None] = mapped_column(Money)
+    confiscation_amount: Mapped[decimal.Decimal | None] = mapped_column(Money)
+    damages_amount: Mapped[decimal.Decimal | None] = mapped_column(Money)
+
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    acknowledged_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    decided_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    concluded_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+    complaint: Mapped[Complaint] = relationship()
+    agency: Mapped[Organisation] = relationship()
+    sent_by: Mapped[User] = relationship()
+    parent: Mapped["Referral | None"] = relationship(remote_side=[id])
+    shared_evidence: Mapped[list[EvidenceFile]] = relationship(secondary="referral_evidence", order_by="EvidenceFile.created_at")
+
+    __mapper_args__ = {"version_id_col": version}
+    __table_args__ = (
+        # at most one active referral per complaint and agency, whatever the race
+        Index("uq_referrals_active_per_agency", "complaint_id", "agency_id", unique=True,
+              sqlite_where=text(ACTIVE_REFERRAL_SQL), postgresql_where=text(ACTIVE_REFERRAL_SQL)),
+        Index("ix_referrals_agency_state", "agency_id", "state"),
+        Index("ix_referrals_complaint", "complaint_id"),
+        CheckConstraint("state NOT IN ('acknowledged', 'accepted', 'concluded') OR acknowledged_by_name IS NOT NULL",
+                        name="acknowledged_has_officer"),
+        CheckConstraint("state NOT IN ('accepted', 'concluded') OR agency_case_number IS NOT NULL",
+                        name="accepted_has_case_number"),
+        CheckConstraint("state <> 'declined' OR decline_reason IS NOT NULL", name="declined_has_reason"),
+        CheckConstraint("state <> 'returned' OR return_reason IS NOT NULL", name="returned_has_reason"),
+        CheckConstraint("state <> 'concluded' OR outcome IS NOT NULL", name="concluded_has_outcome"),
+        CheckConstraint("(parent_id IS NULL) = (link_kind IS NULL)", name="link_has_kind"),
+    )
+
+
+class ReferralEvidence(db.Model):
+    """Which evidence files the clerk shared with a referral's agency."""
+
+    __tablename__ = "referral_evidence"
+
+    referral_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("referrals.id", ondelete="CASCADE"), primary_key=True)
+    evidence_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("evidence_files.id"), primary_key=True)
+
+
+class ReferralNote(db.Model):
+    """Progress notes of an agency on a referral; internal ones are never shown to the enterprise."""
+
+    __tablename__ = "referral_notes"
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True, autoincrement=True)
+    referral_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("referrals.id", ondelete="CASCADE"), index=True)
+    author_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"))
+    text: Mapped[str] = mapped_column(Text)
+    public: Mapped[bool] = mapped_column(default=False)
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    author: Mapped[User] = relationship()
+
+
+class Consultation(db.Model):
+    """A consultation (会商) of several agencies on one complaint."""
+
+    __tablename__ = "consultations"
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=new_uuid)
+    complaint_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("complaints.id"), index=True)
+    convened_by_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"))
+    convener_org_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organisations.id"))
+    state: Mapped[ConsultationState] = mapped_column(enum_column(ConsultationState, "consultation_state"),
+                                                     default=ConsultationState.convened)
+    version: Mapped[int] = mapped_column(Integer, nullable=False)
+    questions: Mapped[list] = mapped_column(JSON, default=list)
+    meeting_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    opinion_due_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    minutes: Mapped[str | None] = mapped_column(Text)
+    conclusion: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    complaint: Mapped[Complaint] = relationship()
+    convened_by: Mapped[User] = relationship()
+    invitations: Mapped[list["ConsultationInvitation"]] = relationship(
+        back_populates="consultation", cascade="all, delete-orphan", order_by="ConsultationInvitation.id")
+
+    __mapper_args__ = {"version_id_col": version}
+    __table_args__ = (
+        CheckConstraint("state NOT IN ('minuted', 'closed') OR (minutes IS NOT NULL AND conclusion IS NOT NULL)",
+                        name="minuted_has_minutes"),
+    )
+
+
+class ConsultationInvitation(db.Model):
+    __tablename__ = "consultation_invitations"
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True, autoincrement=True)
+    consultation_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("consultations.id", ondelete="CASCADE"))
+    agency_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organisations.id"), index=True)
+    opinion: Mapped[str | None] = mapped_column(Text)
+    opinion_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
+    opinion_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+    consultation: Mapped[Consultation] = relationship(back_populates="invitations")
+    agency: Mapped[Organisation] = relationship()
+    opinion_by: Mapped[User | None] = relationship()
+
+    __table_args__ = (UniqueConstraint("consultation_id", "agency_id"),)
+
+

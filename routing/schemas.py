@@ -1,0 +1,203 @@
+from marshmallow import fields, validate
+
+from accounts.enums import District
+from core.schemas import EnumValue, StrictSchema
+from intake.enums import Track
+from intake.schemas import Amount
+
+from .enums import ConsultationState, LinkKind, ReferralState, RejectReason, ReturnReason
+from .machines import complaint_machine, consultation_machine, referral_machine
+
+CLERK_TRIGGERS = ["claim", "request_info", "accept", "reject", "close"]
+
+
+def _one_of(choices):
+    return validate.OneOf(choices, error="Not a valid choice.")
+
+
+class VersionMixin(StrictSchema):
+    version = fields.Integer(load_default=None, metadata={
+        "description": "The version you read; a stale one answers 409 (If-Match works too)."})
+
+
+class ComplaintTransitionSchema(VersionMixin):
+    trigger = fields.String(required=True, validate=_one_of(CLERK_TRIGGERS))
+    message = fields.String(load_default=None, validate=validate.Length(max=5000))
+    due_date = fields.Date(load_default=None)
+    reason_code = EnumValue(RejectReason, load_default=None)
+
+
+class SupplementSchema(VersionMixin):
+    text = fields.String(required=True, validate=validate.Length(max=20000))
+
+
+class ReferralItemSchema(StrictSchema):
+    agency_id = fields.UUID(required=True)
+    track = EnumValue(Track, required=True)
+    evidence_ids = fields.List(fields.UUID(), load_default=list)
+    message = fields.String(load_default=None, validate=validate.Length(max=5000))
+
+
+class CreateReferralsSchema(VersionMixin):
+    referrals = fields.List(fields.Nested(ReferralItemSchema), required=True, validate=validate.Length(min=1, max=10))
+
+
+class OutcomeSchema(StrictSchema):
+    result = fields.String(required=True)
+    summary = fields.String(validate=validate.Length(max=5000))
+    decision_number = fields.String(validate=validate.Length(max=100))
+    court_case_number = fields.String(validate=validate.Length(max=100))
+    judgment_number = fields.String(validate=validate.Length(max=100))
+    fine_amount = Amount()
+    confiscation_amount = Amount()
+    damages_amount = Amount()
+
+
+class ReferralTransitionSchema(VersionMixin):
+    trigger = fields.String(required=True, validate=_one_of(referral_machine.triggers))
+    reason = fields.String(load_default=None, validate=validate.Length(max=5000))
+    officer_name = fields.String(load_default=None, validate=validate.Length(max=100))
+    case_number = fields.String(load_default=None, validate=validate.Length(max=100))
+    return_reason = EnumValue(ReturnReason, load_default=None)
+    outcome = fields.Nested(OutcomeSchema, load_default=None)
+    to_agency_id = fields.UUID(load_default=None)
+
+
+class NoteSchema(StrictSchema):
+    text = fields.String(required=True, validate=validate.Length(min=1, max=20000))
+    public = fields.Boolean(load_default=False, metadata={"description": "Shown to the enterprise when true."})
+
+
+class ConveneSchema(StrictSchema):
+    questions = fields.List(fields.String(validate=validate.Length(min=1, max=1000)), required=True,
+                            validate=validate.Length(min=1, max=20))
+    agency_ids = fields.List(fields.UUID(), required=True, validate=validate.Length(min=1, max=20))
+    meeting_at = fields.AwareDateTime(load_default=None)
+    opinion_due_at = fields.AwareDateTime(required=True)
+
+
+class OpinionSchema(StrictSchema):
+    opinion = fields.String(required=True, validate=validate.Length(min=1, max=20000))
+
+
+class ConsultationTransitionSchema(VersionMixin):
+    trigger = fields.String(required=True, validate=_one_of(consultation_machine.triggers))
+    minutes = fields.String(load_default=None, validate=validate.Length(max=50000))
+    conclusion = fields.String(load_default=None, validate=validate.Length(max=20000))
+    referrals = fields.List(fields.Nested(ReferralItemSchema), load_default=list)
+
+
+class QueueArgsSchema(StrictSchema):
+    state = fields.List(fields.String(validate=_one_of([s.value for s in complaint_machine.states])), load_default=list)
+    track = EnumValue(Track, load_default=None)
+    district = EnumValue(District, load_default=None)
+    infringer = fields.String(load_default=None, validate=validate.Length(min=1, max=100))
+    key_case = fields.Boolean(load_default=None)
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    per_page = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
+
+
+class ReferralListArgs(StrictSchema):
+    state = fields.List(fields.String(validate=_one_of([s.value for s in ReferralState])), load_default=list)
+    pending = fields.Boolean(load_default=False, metadata={"description": "Only referrals awaiting the agency."})
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    per_page = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
+
+
+# --- dumping -------------------------------------------------------------------------------------
+
+def _org(org):
+    return {"id": str(org.id), "name": org.name, "kind": org.kind.value, "district": org.district.value} if org else None
+
+
+class EvidenceRefSchema(StrictSchema):
+    id = fields.UUID()
+    display_name = fields.String()
+    media_type = fields.String()
+    size = fields.Integer()
+    sha256 = fields.String()
+
+
+class ReferralSchema(StrictSchema):
+    id = fields.UUID()
+    complaint = fields.Function(lambda r: {"id": str(r.complaint.id), "reference": r.complaint.reference,
+                                           "state": r.complaint.state.value,
+                                           "enterprise": r.complaint.enterprise.name})
+    agency = fields.Function(lambda r: _org(r.agency))
+    track = EnumValue(Track)
+    state = EnumValue(ReferralState)
+    version = fields.Integer()
+    parent_id = fields.UUID()
+    link_kind = EnumValue(LinkKind)
+    letter_number = fields.String()
+    message = fields.String()
+    acknowledged_by_name = fields.String()
+    agency_case_number = fields.String()
+    decline_reason = fields.String()
+    return_reason = EnumValue(ReturnReason)
+    return_message = fields.String()
+    outcome = fields.Dict()
+    created_at = fields.AwareDateTime()
+    updated_at = fields.AwareDateTime()
+    acknowledged_at = fields.AwareDateTime()
+    decided_at = fields.AwareDateTime()
+    concluded_at = fields.AwareDateTime()
+    shared_evidence = fields.List(fields.Nested(EvidenceRefSchema))
+    allowed_triggers = fields.Function(lambda r: getattr(r, "allowed_triggers", None))
+
+
+class NoteOutSchema(StrictSchema):
+    id = fields.Integer()
+    text = fields.String()
+    public = fields.Boolean()
+    at = fields.AwareDateTime()
+    author = fields.Function(lambda n: n.author.name)
+
+
+class InvitationSchema(StrictSchema):
+    agency = fields.Function(lambda i: _org(i.agency))
+    opinion = fields.String()
+    opinion_at = fields.AwareDateTime()
+    opinion_by = fields.Function(lambda i: i.opinion_by.name if i.opinion_by else None)
+
+
+class ConsultationSchema(StrictSchema):
+    id = fields.UUID()
+    complaint = fields.Function(lambda c: {"id": str(c.complaint.id), "reference": c.complaint.reference})
+    state = EnumValue(ConsultationState)
+    version = fields.Integer()
+    questions = fields.List(fields.String())
+    meeting_at = fields.AwareDateTime()
+    opinion_due_at = fields.AwareDateTime()
+    minutes = fields.String()
+    conclusion = fields.String()
+    invitations = fields.List(fields.Nested(InvitationSchema))
+    allowed_triggers = fields.Function(lambda c: getattr(c, "allowed_triggers", None))
+
+
+class QueueItemSchema(StrictSchema):
+    id = fields.UUID()
+    reference = fields.String()
+    state = fields.Function(lambda c: c.state.value)
+    enterprise = fields.Function(lambda c: c.enterprise.name)
+    district = fields.Function(lambda c: c.enterprise.district.value)
+    infringers = fields.Function(lambda c: [i.name for i in c.infringers if i.name])
+    key_case = fields.Boolean()
+    submitted_at = fields.AwareDateTime()
+    updated_at = fields.AwareDateTime()
+    version = fields.Integer()
+
+
+class QueuePageSchema(StrictSchema):
+    items = fields.List(fields.Nested(QueueItemSchema))
+    total = fields.Integer()
+    page = fields.Integer()
+    per_page = fields.Integer()
+
+
+class ReferralPageSchema(StrictSchema):
+    items = fields.List(fields.Nested(ReferralSchema))
+    total = fields.Integer()
+    page = fields.Integer()
+    per_page = fields.Integer()
+

@@ -1,0 +1,104 @@
+"""Helpers shared by the intake and evidence tests: logins, drafts, uploads, rows and files."""
+import io
+import re
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from tests.conftest import ApiClient
+
+CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+# --- logging in ----------------------------------------------------------------------------------
+
+def csrf_token(client, url="/login") -> str:
+    """The CSRF token of the client's session, read from a page's form."""
+    response = client.get(url)
+    match = CSRF_RE.search(response.get_data(as_text=True))
+    assert match, f"no csrf_token on {url} ({response.status_code})"
+    return match.group(1)
+
+
+def web_login(app, user):
+    """A test client of its own, signed in through the login form."""
+    client = app.test_client()
+    response = client.post("/login", data={"csrf_token": csrf_token(client), "email": user["email"],
+                                           "password": user["password"]})
+    assert response.status_code == 302, response.get_data(as_text=True)
+    return client
+
+
+def api_client(app, user, language="en") -> ApiClient:
+    """A test client of its own with a bearer token of its own."""
+    client = app.test_client()
+    response = client.post("/api/v1/auth/tokens", json={"email": user["email"], "password": user["password"]})
+    assert response.status_code == 201, response.get_json()
+    return ApiClient(client, response.get_json()["token"], language)
+
+
+# --- complaints ------------------------------------------------------------------------------------
+
+def new_draft(api, data=None) -> dict:
+    response = api.post("/api/v1/complaints", json=data or {})
+    assert response.status_code == 201, response.get_json()
+    return response.get_json()
+
+
+def submitted(api, complete_draft) -> dict:
+    draft = new_draft(api, complete_draft)
+    response = api.post(f"/api/v1/complaints/{draft['id']}/submit")
+    assert response.status_code == 200, response.get_json()
+    return response.get_json()
+
+
+def read(api, complaint_id) -> dict:
+    response = api.get(f"/api/v1/complaints/{complaint_id}")
+    assert response.status_code == 200, response.get_json()
+    return response.get_json()
+
+
+def timeline(api, complaint_id) -> list:
+    response = api.get(f"/api/v1/complaints/{complaint_id}/timeline")
+    assert response.status_code == 200, response.get_json()
+    return response.get_json()
+
+
+# --- evidence ------------------------------------------------------------------------------------
+
+def upload(api, complaint_id, *files):
+    """POST files (each a (bytes, name) pair) in the repeatable multipart field ``file``."""
+    data = {"file": [(io.BytesIO(content), name) for content, name in files]}
+    return api.client.post(f"/api/v1/complaints/{complaint_id}/evidence", headers=api.headers(), data=data,
+                           content_type="multipart/form-data")
+
+
+def pdf_bytes(text: bytes = b"evidence", size: int | None = None) -> bytes:
+    body = b"%PDF-1.4\n" + text
+    if size is not None:
+        body += b"x" * (size - len(body))
+    return body
+
+
+def files_under(directory) -> list[Path]:
+    """Every regular file under a directory (none if it does not exist)."""
+    root = Path(directory)
+    return sorted(p for p in root.rglob("*") if p.is_file()) if root.exists() else []
+
+
+# --- the database --------------------------------------------------------------------------------
+
+def count(app, model, *conditions) -> int:
+    from core.extensions import db
+
+    with app.app_context():
+        return db.session.scalar(select(func.count()).select_from(model).where(*conditions))
+
+
+def rows(app, model, *conditions) -> list:
+    from core.extensions import db
+
+    with app.app_context():
+        found = db.session.scalars(select(model).where(*conditions)).all()
+        db.session.expunge_all()
+        return found
