@@ -165,8 +165,8 @@ def _import_models():
 def _register_blueprints(app):
     from core.extensions import api, csrf
     from accounts import admin_api, api as accounts_api, views as accounts_views
-    from agencies import api as agencies_api
-    from routing import api as routing_api
+    from agencies import api as agencies_api, views as agencies_views
+    from routing import api as routing_api, views as routing_views
     from core import views as core_views
     from intake import api as intake_api, views as intake_views
 
@@ -174,6 +174,8 @@ def _register_blueprints(app):
     app.register_blueprint(core_views.bp)
     app.register_blueprint(accounts_views.bp)
     app.register_blueprint(intake_views.bp)
+    app.register_blueprint(routing_views.bp)
+    app.register_blueprint(agencies_views.bp)
     for blp in (accounts_api.blp, admin_api.blp, intake_api.blp, routing_api.blp, agencies_api.blp):
         csrf.exempt(blp)  # bearer tokens only: no cookie ever authenticates an API call
         api.register_blueprint(blp, url_prefix="/api/v1")
@@ -207,7 +209,9 @@ def _register_request_hooks(app, db, set_security_headers):
 def _register_cli(app):
     from accounts.cli import orgs_cli, users_cli
     from demo import seed_demo_command
+    from routing.cli import state_diagrams_command
 
+    app.cli.add_command(state_diagrams_command)
     app.cli.add_command(users_cli)
     app.cli.add_command(orgs_cli)
     app.cli.add_command(seed_demo_command)

@@ -207,6 +207,7 @@ class Run:
         self.n = n
         self.latencies = []
         self.elapsed = 0.0
+        self.cpu = 0.0  # this process's CPU time (the database server's is not in it)
 
     @property
     def rate(self):
@@ -218,11 +219,13 @@ class Run:
 
     def line(self):
         return (f"{self.name:<28} {self.rate:8.1f} complaints/s   p50 {self.percentile(50) * 1000:7.2f} ms   "
-                f"p95 {self.percentile(95) * 1000:7.2f} ms   ({self.n} in {self.elapsed:.2f} s)")
+                f"p95 {self.percentile(95) * 1000:7.2f} ms   cpu {self.cpu / self.n * 1000:6.2f} ms   "
+                f"({self.n} in {self.elapsed:.2f} s)")
 
     def as_dict(self):
         return {"n": self.n, "seconds": round(self.elapsed, 3), "per_second": round(self.rate, 1),
-                "p50_ms": round(self.percentile(50) * 1000, 2), "p95_ms": round(self.percentile(95) * 1000, 2)}
+                "p50_ms": round(self.percentile(50) * 1000, 2), "p95_ms": round(self.percentile(95) * 1000, 2),
+                "cpu_ms": round(self.cpu / self.n * 1000, 2)}
 
 
 def expect(response, status, what):
@@ -231,16 +234,24 @@ def expect(response, status, what):
     return response
 
 
-def timed(name, n, one):
-    run = Run(name, n)
-    gc.collect()
-    start = time.perf_counter()
-    for i in range(n):
-        t0 = time.perf_counter()
-        one(i)
-        run.latencies.append(time.perf_counter() - t0)
-    run.elapsed = time.perf_counter() - start
-    return run
+def interleaved(flows, n, rounds):
+    """Run the flows in alternating slices of n/rounds complaints each, so that a change in the
+    machine's load (other processes, the database's own work) weighs on every flow alike."""
+    runs = {key: Run(name, 0) for key, name, _one in flows}
+    sizes = [n // rounds + (1 if r < n % rounds else 0) for r in range(rounds)]
+    for size in sizes:
+        for key, _name, one in flows:
+            run = runs[key]
+            gc.collect()
+            start, cpu = time.perf_counter(), time.process_time()
+            for i in range(run.n, run.n + size):
+                t0 = time.perf_counter()
+                one(i)
+                run.latencies.append(time.perf_counter() - t0)
+            run.elapsed += time.perf_counter() - start
+            run.cpu += time.process_time() - cpu
+            run.n += size
+    return runs
 
 
 def main(argv=None):
@@ -250,6 +261,8 @@ def main(argv=None):
                         help="default: a fresh SQLite file in a temporary directory; for PostgreSQL, "
                              "e.g. postgresql://postgres@127.0.0.1:5432/test (a scratch database is created)")
     parser.add_argument("--warmup", type=int, default=20, help="untimed complaints before each run")
+    parser.add_argument("--rounds", type=int, default=20,
+                        help="slices the flows alternate in (default 20), so load changes hit all alike")
     parser.add_argument("--json", metavar="PATH", help="also write the figures to this JSON file")
     args = parser.parse_args(argv)
 
@@ -281,15 +294,18 @@ def main(argv=None):
             expect(client.post("/bench/floor", json=body), 201, "floor")
 
         dialect = url.split(":", 1)[0].split("+", 1)[0]
-        print(f"database: {dialect}   n = {args.n} per run   (warm-up {args.warmup} each)")
-        runs = {}
-        for key, name, one in (("api_without_evidence", "API, no evidence", without_evidence),
-                               ("api_with_evidence", "API, 100 KB PDF evidence", with_evidence),
-                               ("floor", "floor (bare view, Core)", floor)):
+        rounds = max(1, min(args.rounds, args.n))
+        print(f"database: {dialect}   n = {args.n} per flow, in {rounds} interleaved slices "
+              f"(warm-up {args.warmup} each)")
+        flows = (("api_without_evidence", "API, no evidence", without_evidence),
+                 ("api_with_evidence", "API, 100 KB PDF evidence", with_evidence),
+                 ("floor", "floor (bare view, Core)", floor))
+        for _key, _name, one in flows:
             for i in range(args.warmup):
                 one(-1 - i)
-            runs[key] = timed(name, args.n, one)
-            print(runs[key].line(), flush=True)
+        runs = interleaved(flows, args.n, rounds)
+        for run in runs.values():
+            print(run.line())
 
         ratio = runs["api_without_evidence"].rate / runs["floor"].rate
         ratio_evidence = runs["api_with_evidence"].rate / runs["floor"].rate

@@ -10,8 +10,11 @@ api_docs_bp = Blueprint("api_docs", __name__)
 
 @bp.get("/")
 def index():
-    if current_user.is_authenticated and current_user.role is Role.enterprise_user:
-        return redirect(url_for("intake.list_complaints"))
+    if current_user.is_authenticated:
+        start = {Role.enterprise_user: "intake.list_complaints", Role.clerk: "centre.queue",
+                 Role.supervisor: "centre.queue", Role.agency_officer: "agency.inbox"}.get(current_user.role)
+        if start:
+            return redirect(url_for(start))
     return render_template("core/index.html")
 
 

@@ -2,7 +2,7 @@ import datetime as dt
 import decimal
 import uuid
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, Integer, Numeric, String, Text, Uuid
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, Integer, Numeric, String, Text, Uuid, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from accounts.enums import District
@@ -75,7 +75,9 @@ class Complaint(db.Model):
         CheckConstraint("estimated_illegal_gains IS NULL OR estimated_illegal_gains >= 0",
                         name="gains_not_negative"),
         Index("ix_complaints_enterprise_updated", "enterprise_id", "updated_at"),
-        Index("ix_complaints_centre_state", "centre_id", "state"),
+        # the centre's queue: key cases first, then oldest first, optionally by state
+        Index("ix_complaints_queue", "centre_id", text("key_case DESC"), "submitted_at", "id"),
+        Index("ix_complaints_centre_state", "centre_id", "state", text("key_case DESC"), "submitted_at", "id"),
     )
 
     def __repr__(self):

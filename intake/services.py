@@ -142,11 +142,14 @@ def issue_reference(now: dt.datetime) -> str:
     year = shanghai_year(now)
     dialect = db.session.get_bind().dialect.name
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    db.session.execute(insert(ReferenceCounter).values(year=year, last_number=0).on_conflict_do_nothing())
-    number = db.session.execute(
-        update(ReferenceCounter).where(ReferenceCounter.year == year)
-        .values(last_number=ReferenceCounter.last_number + 1).returning(ReferenceCounter.last_number)
-    ).scalar_one()
+    # No autoflush: the counter depends on nothing pending, and flushing the caller's half-made
+    # changes here would cost an extra UPDATE (and version bump) of the complaint being submitted.
+    with db.session.no_autoflush:
+        db.session.execute(insert(ReferenceCounter).values(year=year, last_number=0).on_conflict_do_nothing())
+        number = db.session.execute(
+            update(ReferenceCounter).where(ReferenceCounter.year == year)
+            .values(last_number=ReferenceCounter.last_number + 1).returning(ReferenceCounter.last_number)
+        ).scalar_one()
     return f"SM-{year}-{number:06d}"
 
 

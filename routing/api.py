@@ -34,8 +34,9 @@ class Queue(MethodView):
     @blp.response(200, QueuePageSchema)
     def get(self, args):
         """The centre's complaints (a supervisor: every centre's), key cases first, then oldest first."""
-        items, total = centre_queue(api_actor(), **args)
-        return {"items": items, "total": total, "page": args["page"], "per_page": args["per_page"]}
+        items, total, exact = centre_queue(api_actor(), **args)
+        return {"items": items, "total": total, "total_is_exact": exact, "page": args["page"],
+                "per_page": args["per_page"]}
 
 
 @blp.route("/complaints/<complaint_id>/transitions")

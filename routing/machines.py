@@ -114,9 +114,12 @@ class StateMachine:
             transitions=[{"trigger": r.trigger, "source": list(r.sources), "dest": r.dest} for r in rules],
         )
         self._by_trigger = {}
+        self._by_state = {state: [] for state in states}
         for rule in rules:
             for source in rule.sources:
                 self._by_trigger[(rule.trigger, source)] = rule
+                if rule.org != "system":
+                    self._by_state[source].append(rule)
 
     @property
     def triggers(self):
@@ -129,7 +132,7 @@ class StateMachine:
         return actor.role in rule.roles and self.org_checks[rule.org](actor, entity)
 
     def allowed_triggers(self, entity, actor) -> list[str]:
-        return [r.trigger for r in self.rules if entity.state in r.sources and self.permits(r, actor, entity)]
+        return [r.trigger for r in self._by_state[entity.state] if self.permits(r, actor, entity)]
 
     def fire(self, entity, trigger, actor, *, reason=None, before_change=None, system=False):
         """Check the table, the actor and the guard, then move the state. Returns (from, to).

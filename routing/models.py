@@ -65,6 +65,7 @@ class Referral(db.Model):
               sqlite_where=text(ACTIVE_REFERRAL_SQL), postgresql_where=text(ACTIVE_REFERRAL_SQL)),
         Index("ix_referrals_agency_state", "agency_id", "state"),
         Index("ix_referrals_complaint", "complaint_id"),
+        Index("ix_referrals_track_complaint", "track", "complaint_id"),
         CheckConstraint("state NOT IN ('acknowledged', 'accepted', 'concluded') OR acknowledged_by_name IS NOT NULL",
                         name="acknowledged_has_officer"),
         CheckConstraint("state NOT IN ('accepted', 'concluded') OR agency_case_number IS NOT NULL",

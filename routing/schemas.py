@@ -190,7 +190,8 @@ class QueueItemSchema(StrictSchema):
 
 class QueuePageSchema(StrictSchema):
     items = fields.List(fields.Nested(QueueItemSchema))
-    total = fields.Integer()
+    total = fields.Integer(metadata={"description": "Capped at 10,000 (see total_is_exact)."})
+    total_is_exact = fields.Boolean()
     page = fields.Integer()
     per_page = fields.Integer()
 

@@ -73,6 +73,21 @@ def upload(api, complaint_id, *files):
                            content_type="multipart/form-data")
 
 
+def upload_escaped(api, complaint_id, *files):
+    """Like upload, but with the filename quoted as curl does (backslash and quote escaped), so that
+    the server really receives backslashes (the test client's encoder sends them raw and the parser
+    then takes them for escapes)."""
+    boundary = "----test-boundary-4e1f"
+    body = b""
+    for content, name in files:
+        quoted = name.replace("\\", "\\\\").replace('"', '\\"')
+        body += (f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{quoted}\"\r\n"
+                 f"Content-Type: application/octet-stream\r\n\r\n").encode() + content + b"\r\n"
+    body += f"--{boundary}--\r\n".encode()
+    return api.client.post(f"/api/v1/complaints/{complaint_id}/evidence", headers=api.headers(), data=body,
+                           content_type=f"multipart/form-data; boundary={boundary}")
+
+
 def pdf_bytes(text: bytes = b"evidence", size: int | None = None) -> bytes:
     body = b"%PDF-1.4\n" + text
     if size is not None:

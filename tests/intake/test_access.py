@@ -3,6 +3,7 @@
 Every complaint and evidence route, in the API and in the portal, for each role. The complaint
 belongs to an enterprise in Pudong and is handled by the municipal centre (``rights_centre``).
 """
+import io
 import re
 import uuid
 
@@ -100,7 +101,7 @@ def call_web(client, route, complaint, token=None):
     url = path.format(cid=complaint["id"], eid=complaint["eid"])
     if method == "GET":
         return client.get(url)
-    data = {"file": (__import__("io").BytesIO(EVIDENCE), "more.pdf")} if payload == "file" else dict(payload)
+    data = {"file": (io.BytesIO(EVIDENCE), "more.pdf")} if payload == "file" else dict(payload)
     data["csrf_token"] = token
     return client.post(url, data=data, content_type="multipart/form-data")
 
@@ -112,32 +113,33 @@ def without_csrf(html: bytes) -> str:
 
 # --- the API ---------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("route", API_ROUTES)
 @pytest.mark.parametrize("role", HIDDEN)
-def test_api_answers_404_like_a_missing_id_to_whoever_may_not_see(app, world, role, route):
+def test_api_answers_404_like_a_missing_id_to_whoever_may_not_see(app, world, role):
+    """Every route (looped, so one setup serves them all), for the draft and the submitted complaint."""
     api = api_client(app, world["user_for"](role))
     before = world["snapshot"]()
-    missing = call_api(api, route, random_ids())
-    assert missing.status_code == 404
+    wrong = []
+    for route in API_ROUTES:
+        missing = call_api(api, route, random_ids())
+        assert missing.status_code == 404, route
+        for name in HIDDEN[role]:
+            response = call_api(api, route, world["complaints"][name])
+            if (response.status_code, response.get_json()) != (404, missing.get_json()):
+                wrong.append((route, name, response.status_code, response.get_json()))
 
-    for name in HIDDEN[role]:
-        response = call_api(api, route, world["complaints"][name])
-
-        assert response.status_code == 404, (name, response.get_json())
-        assert response.get_json() == missing.get_json()
+    assert wrong == []
     assert world["snapshot"]() == before
 
 
-@pytest.mark.parametrize("route", API_ROUTES)
-def test_api_without_a_token_answers_401(app, world, route):
+def test_api_without_a_token_answers_401_on_every_route(app, world):
     api = api_client(app, world["owner"])
     api.token = None
     before = world["snapshot"]()
 
-    response = call_api(api, route, world["complaints"]["draft"])
+    answers = {route: call_api(api, route, world["complaints"]["draft"]) for route in API_ROUTES}
 
-    assert response.status_code == 401
-    assert response.get_json()["code"] == "unauthenticated"
+    assert {route: r.status_code for route, r in answers.items()} == dict.fromkeys(API_ROUTES, 401)
+    assert {r.get_json()["code"] for r in answers.values()} == {"unauthenticated"}
     assert world["snapshot"]() == before
 
 
@@ -218,32 +220,33 @@ def test_the_list_shows_only_what_each_role_may_see(app, world):
 
 # --- the portal ------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("route", WEB_ROUTES)
 @pytest.mark.parametrize("role", HIDDEN)
-def test_web_answers_404_like_a_missing_id_to_whoever_may_not_see(app, world, role, route):
+def test_web_answers_404_like_a_missing_id_to_whoever_may_not_see(app, world, role):
     web = web_login(app, world["user_for"](role))
     token = csrf_token(web, "/account")
     before = world["snapshot"]()
-    missing = call_web(web, route, random_ids(), token)
-    assert missing.status_code == 404
+    wrong = []
+    for route in WEB_ROUTES:
+        missing = call_web(web, route, random_ids(), token)
+        assert missing.status_code == 404, route
+        for name in HIDDEN[role]:
+            response = call_web(web, route, world["complaints"][name], token)
+            if response.status_code != 404 or without_csrf(response.data) != without_csrf(missing.data):
+                wrong.append((route, name, response.status_code))
 
-    for name in HIDDEN[role]:
-        response = call_web(web, route, world["complaints"][name], token)
-
-        assert response.status_code == 404, name
-        assert without_csrf(response.data) == without_csrf(missing.data)
+    assert wrong == []
     assert world["snapshot"]() == before
 
 
-@pytest.mark.parametrize("route", WEB_ROUTES)
-def test_web_without_a_session_redirects_to_the_login(app, world, route):
+def test_web_without_a_session_redirects_to_the_login_on_every_route(app, world):
     client = app.test_client()
+    token = csrf_token(client, "/login")
     before = world["snapshot"]()
 
-    response = call_web(client, route, world["complaints"]["draft"], csrf_token(client, "/login"))
+    answers = {route: call_web(client, route, world["complaints"]["draft"], token) for route in WEB_ROUTES}
 
-    assert response.status_code == 302
-    assert response.headers["Location"].startswith("/login")
+    assert {route: r.status_code for route, r in answers.items()} == dict.fromkeys(WEB_ROUTES, 302)
+    assert all(r.headers["Location"].startswith("/login") for r in answers.values())
     assert world["snapshot"]() == before
 
 

@@ -1,0 +1,132 @@
+"""The agency portal: the inbox of referrals and consultations, and the referral page with its actions.
+
+An agency officer sees only what was referred to the organisation or what it is consulted on; the
+services answer 404 for the rest. The actions are the referral machine's triggers, each with the
+fields it needs, parsed with the API's schema.
+"""
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from accounts.enums import OrgKind, Role
+from core.errors import Conflict, ValidationFailed
+from core.extensions import db
+from evidence.services import open_for_download
+from intake.downloads import evidence_response
+from intake.enums import Track
+from routing import services
+from routing.enums import OPEN_REFERRAL_STATES, OUTCOME_RESULTS, ConsultationState, ReferralState
+from routing.machines import referral_machine
+from routing.schemas import NoteSchema, ReferralTransitionSchema
+from routing.views import (LABELS, REFERRAL_ACTION_LABELS, agency_directory, event_text, failure_status, label_of,
+                           load, only, posted)
+
+bp = Blueprint("agency", __name__, url_prefix="/agency")
+
+PER_PAGE = 20
+CLOSED_REFERRAL_STATES = [s for s in ReferralState if s not in OPEN_REFERRAL_STATES]
+# Pending first: what the agency must do next, in the order it must do it.
+PENDING_ORDER = {ReferralState.sent: 0, ReferralState.acknowledged: 1, ReferralState.accepted: 2}
+OUTCOME_FIELDS = {
+    Track.administrative: ("decision_number", "fine_amount", "confiscation_amount"),
+    Track.criminal: ("court_case_number",),
+    Track.civil: ("judgment_number", "damages_amount"),
+}
+TRANSFER_KIND = {Track.administrative: OrgKind.public_security, Track.criminal: OrgKind.market_regulation}
+
+
+@bp.context_processor
+def labels():
+    return {**LABELS, "event_text": event_text, "label_of": label_of}
+
+
+def _page_arg(name):
+    return max(request.args.get(name, 1, type=int), 1)
+
+
+@bp.get("/inbox")
+@login_required
+def inbox():
+    only(Role.agency_officer)
+    page, closed_page = _page_arg("page"), _page_arg("closed_page")
+    pending, pending_total = services.list_referrals(current_user, states=list(OPEN_REFERRAL_STATES), page=page,
+                                                     per_page=PER_PAGE)
+    closed, closed_total = services.list_referrals(current_user, states=CLOSED_REFERRAL_STATES, page=closed_page,
+                                                   per_page=PER_PAGE)
+    consultations = services.list_consultations(current_user)
+    open_states = (ConsultationState.convened, ConsultationState.opinions_due)
+    return render_template(
+        "agencies/inbox.html",
+        pending=sorted(pending, key=lambda r: PENDING_ORDER.get(r.state, 9)), pending_total=pending_total,
+        page=page, closed=closed, closed_total=closed_total, closed_page=closed_page, per_page=PER_PAGE,
+        consultations=sorted(consultations, key=lambda c: c.state not in open_states),
+        own_opinion={c.id: next((i for i in c.invitations if i.agency_id == current_user.organisation_id), None)
+                     for c in consultations},
+    )
+
+
+def _referral_page(referral_id, failure=None, form=None):
+    if failure is not None:
+        db.session.rollback()
+    only(Role.agency_officer)
+    referral = services.get_visible_referral(current_user, referral_id)
+    transfer_kind = TRANSFER_KIND.get(referral.track)
+    return render_template(
+        "agencies/referral.html", referral=referral, complaint=referral.complaint,
+        allowed=referral_machine.allowed_triggers(referral, current_user),
+        notes=services.notes_for(current_user, referral),
+        can_add_note=referral.state in OPEN_REFERRAL_STATES,
+        outcome_results=OUTCOME_RESULTS[referral.track.value], outcome_fields=OUTCOME_FIELDS[referral.track],
+        transfer_targets=agency_directory({transfer_kind}) if transfer_kind else [],
+        failure=failure, errors=getattr(failure, "errors", {}) if failure else {}, form=form,
+        values=request.form if failure is not None else {},
+    ), failure_status(failure)
+
+
+@bp.get("/referrals/<referral_id>")
+@login_required
+def referral_page(referral_id):
+    return _referral_page(referral_id)
+
+
+@bp.post("/referrals/<referral_id>/transitions")
+@login_required
+def transition(referral_id):
+    only(Role.agency_officer)
+    referral = services.get_visible_referral(current_user, referral_id, for_update=True)
+    trigger = request.form.get("trigger", "")
+    data = posted("trigger", "version", "reason", "officer_name", "case_number", "return_reason", "to_agency_id")
+    if trigger == "conclude":
+        data["outcome"] = posted("result", "summary", *OUTCOME_FIELDS[referral.track], prefix="outcome-")
+    try:
+        result = services.transition_referral(current_user, referral, load(ReferralTransitionSchema(), data))
+    except (ValidationFailed, Conflict) as exc:
+        return _referral_page(referral_id, exc, form=trigger)
+    flash(_("Done: %(action)s.", action=REFERRAL_ACTION_LABELS.get(trigger, trigger)))
+    if result.id != referral.id:  # a transfer: the new referral belongs to another agency
+        flash(_("A linked referral %(number)s has been sent to %(agency)s.", number=result.letter_number,
+                agency=result.agency.name))
+    return redirect(url_for("agency.referral_page", referral_id=referral.id))
+
+
+@bp.post("/referrals/<referral_id>/notes")
+@login_required
+def add_note(referral_id):
+    only(Role.agency_officer)
+    referral = services.get_visible_referral(current_user, referral_id)
+    try:
+        data = load(NoteSchema(), {**posted("text"), "public": request.form.get("public") == "on"})
+        services.add_note(current_user, referral, data["text"], data["public"])
+    except (ValidationFailed, Conflict) as exc:
+        return _referral_page(referral_id, exc, form="note")
+    flash(_("The progress note has been added."))
+    return redirect(url_for("agency.referral_page", referral_id=referral.id))
+
+
+@bp.get("/referrals/<referral_id>/evidence/<evidence_id>")
+@login_required
+def download_evidence(referral_id, evidence_id):
+    only(Role.agency_officer)
+    referral = services.get_visible_referral(current_user, referral_id)
+    evidence = services.shared_evidence_for(current_user, referral, evidence_id)
+    return evidence_response(evidence, open_for_download(evidence, current_user))

@@ -1,0 +1,447 @@
+"""The centre's pages: the queue, the triage page (actions, routing suggestion, referrals,
+consultations), the consultation page shared with the agencies, and the referral letter.
+
+Views are thin: they read the form into the dict the API's schema loads, call one service, and
+redirect; a refused or invalid request re-renders the page with what went wrong (422 with the
+fields, 409 with the actions allowed now). Access is the services' business: 404 for anything of
+another organisation.
+"""
+import datetime as dt
+
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _, lazy_gettext as _l
+from flask_login import current_user, login_required
+from marshmallow import ValidationError
+from sqlalchemy import select
+
+from accounts.enums import AGENCY_KINDS, OrgKind, Role
+from accounts.models import Organisation
+from core.errors import Conflict, NotFound, ValidationFailed, flatten_errors
+from core.extensions import db
+from core.timeutil import SHANGHAI
+from intake import enums as intake_enums, services as intake
+from intake.enums import ComplaintState, Track
+from intake.presenters import act_label, event_text as intake_event_text, remedy_label
+
+from . import enums, letters, services
+from .machines import complaint_machine, consultation_machine, referral_machine
+from .queue import centre_queue
+from .schemas import (CLERK_TRIGGERS, ComplaintTransitionSchema, ConsultationTransitionSchema, ConveneSchema,
+                      CreateReferralsSchema, OpinionSchema, QueueArgsSchema, ReferralTransitionSchema)
+
+bp = Blueprint("centre", __name__)
+
+COMPLAINT_ACTION_LABELS = {
+    "claim": _l("Claim"),
+    "request_info": _l("Request supplements"),
+    "accept": _l("Accept the complaint"),
+    "reject": _l("Do not accept the complaint"),
+    "close": _l("Close the complaint"),
+    "submit": _l("Submit"),
+    "supply_info": _l("Supply information"),
+    "withdraw": _l("Withdraw"),
+}
+REFERRAL_ACTION_LABELS = {
+    "acknowledge": _l("Acknowledge receipt"),
+    "accept": _l("Open a case"),
+    "decline": _l("Decline to open a case"),
+    "return": _l("Return to the centre"),
+    "conclude": _l("Conclude"),
+    "transfer": _l("Transfer to the other track"),
+    "request_supervision": _l("Request filing supervision"),
+}
+CONSULTATION_ACTION_LABELS = {
+    "request_opinions": _l("Request written opinions"),
+    "record_minutes": _l("Record the minutes"),
+    "close": _l("Close the consultation"),
+}
+
+OUTCOME_FIELD_LABELS = {
+    "decision_number": _l("Penalty decision number"),
+    "fine_amount": _l("Fine (RMB)"),
+    "confiscation_amount": _l("Confiscated illegal gains (RMB)"),
+    "court_case_number": _l("Court case number"),
+    "judgment_number": _l("Judgment or mediation number"),
+    "damages_amount": _l("Damages (RMB)"),
+    "summary": _l("Summary"),
+}
+
+REFERABLE_STATES = frozenset({ComplaintState.accepted, ComplaintState.referred, ComplaintState.in_progress})
+OPEN_CONSULTATION_STATES = frozenset({enums.ConsultationState.convened, enums.ConsultationState.opinions_due})
+MAX_REFERRAL_ROWS = 10
+EXTRA_REFERRAL_ROWS = 2
+
+LABELS = dict(
+    STATE_LABELS=intake_enums.COMPLAINT_STATE_LABELS, SECRET_CATEGORY_LABELS=intake_enums.SECRET_CATEGORY_LABELS,
+    INFRINGER_KIND_LABELS=intake_enums.INFRINGER_KIND_LABELS, TRACK_LABELS=intake_enums.TRACK_LABELS,
+    REFERRAL_STATE_LABELS=enums.REFERRAL_STATE_LABELS, LINK_KIND_LABELS=enums.LINK_KIND_LABELS,
+    RETURN_REASON_LABELS=enums.RETURN_REASON_LABELS, REJECT_REASON_LABELS=enums.REJECT_REASON_LABELS,
+    CONSULTATION_STATE_LABELS=enums.CONSULTATION_STATE_LABELS, OUTCOME_LABELS=enums.OUTCOME_LABELS,
+    OUTCOME_RESULTS=enums.OUTCOME_RESULTS, OUTCOME_FIELD_LABELS=OUTCOME_FIELD_LABELS,
+    COMPLAINT_ACTION_LABELS=COMPLAINT_ACTION_LABELS, REFERRAL_ACTION_LABELS=REFERRAL_ACTION_LABELS,
+    CONSULTATION_ACTION_LABELS=CONSULTATION_ACTION_LABELS,
+    act_label=act_label, remedy_label=remedy_label,
+)
+
+
+@bp.context_processor
+def labels():
+    return {**LABELS, "event_text": event_text, "label_of": label_of}
+
+
+def label_of(labels, value):
+    """The label of a stored enum *value* (a string), e.g. a track in a JSON payload."""
+    for member, text in labels.items():
+        if getattr(member, "value", member) == value:
+            return text
+    return value or ""
+
+
+# --- the timeline in plain words -------------------------------------------------------------------
+
+def _track(payload):
+    return label_of(intake_enums.TRACK_LABELS, payload.get("track"))
+
+
+REFERRAL_EVENT_TEXTS = {
+    "send": lambda p: (_("Referred to %(agency)s (%(track)s track; %(link)s).", agency=p.get("agency", ""),
+                         track=_track(p), link=label_of(enums.LINK_KIND_LABELS, p["link_kind"]))
+                       if p.get("link_kind") else
+                       _("Referred to %(agency)s (%(track)s track).", agency=p.get("agency", ""), track=_track(p))),
+    "acknowledge": lambda p: _("%(agency)s acknowledged the referral.", agency=p.get("agency", "")),
+    "accept": lambda p: _("%(agency)s opened a case.", agency=p.get("agency", "")),
+    "decline": lambda p: _("%(agency)s declined to open a case.", agency=p.get("agency", "")),
+    "return": lambda p: _("%(agency)s returned the referral to the centre.", agency=p.get("agency", "")),
+    "conclude": lambda p: _("%(agency)s concluded the referral.", agency=p.get("agency", "")),
+    "transfer": lambda p: _("%(agency)s transferred the case to the other track.", agency=p.get("agency", "")),
+    "request_supervision": lambda p: _("The centre asked the procuratorate to supervise the decision of %(agency)s "
+                                       "not to open a case.", agency=p.get("agency", "")),
+}
+CONSULTATION_EVENT_TEXTS = {
+    "convene": lambda p: _("A consultation of the agencies was convened."),
+    "opinion": lambda p: _("%(agency)s submitted its written opinion.", agency=p.get("agency", "")),
+    "request_opinions": lambda p: _("Written opinions were requested from the invited agencies."),
+    "record_minutes": lambda p: _("The minutes and conclusion of the consultation were recorded."),
+    "close": lambda p: _("The consultation was closed."),
+}
+COMPLAINT_EVENT_TEXTS = {
+    "refer": lambda p: _("The centre referred the complaint to the competent agencies."),
+    "start": lambda p: _("An agency opened a case."),
+    "conclude": lambda p: _("Every referral has been concluded."),
+    "reopen": lambda p: _("The referrals came back to the centre, which will route the complaint again."),
+    "close": lambda p: _("The complaint was closed."),
+}
+
+
+def event_text(event) -> str:
+    """Plain words for a timeline row, routing's events included (intake's texts otherwise)."""
+    payload = event.payload or {}
+    texts = {"referral": REFERRAL_EVENT_TEXTS, "consultation": CONSULTATION_EVENT_TEXTS}.get(event.kind)
+    if texts is not None and event.trigger in texts:
+        return texts[event.trigger](payload)
+    if event.kind == "note":
+        return _("Progress note from %(agency)s.", agency=payload.get("agency", ""))
+    if event.kind == "routing_decision":
+        return _("The centre recorded a further routing decision.")
+    if event.kind == "transition" and event.trigger in COMPLAINT_EVENT_TEXTS:
+        return COMPLAINT_EVENT_TEXTS[event.trigger](payload)
+    return intake_event_text(event)
+
+
+# --- helpers shared with the agency portal ---------------------------------------------------------
+
+def only(*roles):
+    """Pages of one side of the platform: anyone else gets the same 404 as for a missing page."""
+    if current_user.role not in roles:
+        raise NotFound()
+
+
+def posted(*names, prefix=""):
+    """The named fields of the posted form, stripped; empty ones left out so load defaults apply."""
+    data = {}
+    for name in names:
+        value = request.form.get(prefix + name, "").strip()
+        if value:
+            data[name] = value
+    return data
+
+
+def load(schema, data):
+    """Load with the API's schema; its errors become the same ValidationFailed the services raise."""
+    try:
+        return schema.load(data)
+    except ValidationError as exc:
+        raise ValidationFailed(flatten_errors(exc.messages)) from None
+
+
+def failure_status(failure):
+    return failure.status if failure is not None else 200
+
+
+def agency_directory(kinds=AGENCY_KINDS):
+    """The agencies of the directory of these kinds, by kind, district and name."""
+    return db.session.scalars(select(Organisation).where(Organisation.kind.in_(list(kinds)))
+                              .order_by(Organisation.kind, Organisation.district, Organisation.name)).all()
+
+
+def local_to_utc(value: str) -> str:
+    """A datetime-local value (Shanghai time) as an aware UTC ISO string; anything else unchanged."""
+    try:
+        moment = dt.datetime.fromisoformat(value)
+    except ValueError:
+        return value  # the schema reports it
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=SHANGHAI)
+    return moment.astimezone(dt.UTC).isoformat()
+
+
+def utc_to_local_input(moment) -> str:
+    """An aware datetime as the value of a datetime-local input, in Shanghai time."""
+    return moment.astimezone(SHANGHAI).strftime("%Y-%m-%dT%H:%M") if moment else ""
+
+
+# --- the queue -------------------------------------------------------------------------------------
+
+QUEUE_FILTERS = ("track", "district", "infringer", "key_case", "page")
+
+
+@bp.get("/centre/queue")
+@login_required
+def queue():
+    only(Role.clerk, Role.supervisor)
+    args = {name: request.args.get(name, "").strip() for name in QUEUE_FILTERS}
+    args = {k: v for k, v in args.items() if v}
+    states = [s for s in request.args.getlist("state") if s]
+    if states:
+        args["state"] = states
+    try:
+        filters = load(QueueArgsSchema(), args)
+    except ValidationFailed as exc:
+        return render_template("routing/queue.html", complaints=[], total=0, exact=True, page=1, per_page=20,
+                               errors=exc.errors, args=request.args, page_url=None), 422
+    items, total, exact = centre_queue(current_user, **filters)
+
+    def page_url(number):
+        query = request.args.to_dict(flat=False)
+        query["page"] = [str(number)]
+        return url_for("centre.queue", **query)
+
+    return render_template("routing/queue.html", complaints=items, total=total, exact=exact, page=filters["page"],
+                           per_page=filters["per_page"], errors={}, args=request.args, page_url=page_url)
+
+
+# --- the triage page -------------------------------------------------------------------------------
+
+def _suggested_rows(suggestion, evidence):
+    rows = []
+    for item in suggestion["suggestions"]:
+        rows.append({"suggested": True, "track": item["track"],
+                     "agency_id": item["agency"]["id"] if item["agency"] else "",
+                     "evidence_ids": [str(e.id) for e in evidence], "message": "", "reasons": item["reasons"]})
+    rows += [{"suggested": False, "track": "", "agency_id": "", "evidence_ids": [], "message": "", "reasons": []}
+             for _i in range(EXTRA_REFERRAL_ROWS)]
+    return rows[:MAX_REFERRAL_ROWS]
+
+
+def _posted_rows():
+    """The rows of the referral form as posted (index, values); a row with an agency chosen is sent."""
+    rows = []
+    for i in range(MAX_REFERRAL_ROWS):
+        prefix = f"referrals-{i}-"
+        if prefix + "track" not in request.form:
+            continue
+        rows.append({"index": i, "suggested": request.form.get(prefix + "suggested") == "1",
+                     "track": request.form.get(prefix + "track", "").strip(),
+                     "agency_id": request.form.get(prefix + "agency_id", "").strip(),
+                     "evidence_ids": request.form.getlist(prefix + "evidence_ids"),
+                     "message": request.form.get(prefix + "message", "").strip(), "reasons": []})
+    return rows
+
+
+def _triage_page(complaint_id, failure=None, form=None, rows=None):
+    if failure is not None:
+        db.session.rollback()
+    only(Role.clerk, Role.supervisor)
+    actor = current_user
+    complaint = intake.get_visible_complaint(actor, complaint_id)
+    events = intake.timeline(actor, complaint)
+    evidence = intake.list_evidence(actor, complaint) if intake.can_see_evidence(actor, complaint) else []
+    suggestion = services.routing_suggestion(actor, complaint)
+    referrals, _total = services.list_referrals(actor, complaint_id=complaint.id, per_page=100)
+    consultation_ids = list(dict.fromkeys(e.consultation_id for e in events if e.consultation_id))
+    is_own_clerk = actor.role is Role.clerk and complaint.centre_id == actor.organisation_id
+    return render_template(
+        "routing/triage.html", complaint=complaint, events=events, evidence=evidence, suggestion=suggestion,
+        referrals=[(r, referral_machine.allowed_triggers(r, actor), services.notes_for(actor, r)) for r in referrals],
+        consultations=[services.get_visible_consultation(actor, c) for c in consultation_ids],
+        allowed=[t for t in complaint_machine.allowed_triggers(complaint, actor) if t in CLERK_TRIGGERS],
+        can_refer=is_own_clerk and complaint.state in REFERABLE_STATES,
+        can_convene=complaint.state not in (ComplaintState.draft, ComplaintState.rejected, ComplaintState.withdrawn,
+                                            ComplaintState.closed),
+        rows=rows if rows is not None else _suggested_rows(suggestion, evidence),
+        agencies=agency_directory(), procuratorates=agency_directory({OrgKind.procuratorate}),
+        track_kinds={t.value: sorted(k.value for k in kinds) for t, kinds in services.TRACK_AGENCY_KINDS.items()},
+        failure=failure, errors=getattr(failure, "errors", {}) if failure else {}, form=form,
+        values=request.form if failure is not None else {},
+    ), failure_status(failure)
+
+
+@bp.get("/centre/complaints/<complaint_id>")
+@login_required
+def triage_page(complaint_id):
+    return _triage_page(complaint_id)
+
+
+@bp.post("/centre/complaints/<complaint_id>/transitions")
+@login_required
+def triage(complaint_id):
+    only(Role.clerk, Role.supervisor)
+    complaint = intake.get_visible_complaint(current_user, complaint_id, for_update=True)
+    trigger = request.form.get("trigger", "")
+    try:
+        data = load(ComplaintTransitionSchema(),
+                    posted("trigger", "version", "message", "due_date", "reason_code"))
+        services.triage(current_user, complaint, data)
+    except (ValidationFailed, Conflict) as exc:
+        return _triage_page(complaint_id, exc, form=trigger)
+    flash(_("Done: %(action)s.", action=COMPLAINT_ACTION_LABELS.get(trigger, trigger)))
+    return redirect(url_for("centre.triage_page", complaint_id=complaint.id))
+
+
+def _remap_rows(errors, sent):
+    """Errors of the k-th referral sent -> the form row it came from (rows left empty are not sent)."""
+    remapped = {}
+    for key, messages in errors.items():
+        parts = key.split(".")
+        if parts[0] == "referrals" and len(parts) > 2 and parts[1].isdigit() and int(parts[1]) < len(sent):
+            parts[1] = str(sent[int(parts[1])]["index"])
+        remapped[".".join(parts)] = messages
+    return remapped
+
+
+@bp.post("/centre/complaints/<complaint_id>/referrals")
+@login_required
+def create_referrals(complaint_id):
+    only(Role.clerk)
+    complaint = intake.get_visible_complaint(current_user, complaint_id, for_update=True)
+    rows = _posted_rows()
+    sent = [r for r in rows if r["agency_id"]]
+    items = [{"agency_id": r["agency_id"], "track": r["track"], "evidence_ids": r["evidence_ids"],
+              **({"message": r["message"]} if r["message"] else {})} for r in sent]
+    try:
+        data = load(CreateReferralsSchema(), {**posted("version"), "referrals": items})
+        referrals = services.create_referrals(current_user, complaint, data["referrals"],
+                                              expected_version=data["version"])
+    except ValidationFailed as exc:
+        return _triage_page(complaint_id, ValidationFailed(_remap_rows(exc.errors, sent), exc.message),
+                            form="referrals", rows=rows)
+    except Conflict as exc:
+        return _triage_page(complaint_id, exc, form="referrals", rows=rows)
+    flash(_("%(count)d referral(s) sent, each with its letter.", count=len(referrals)))
+    return redirect(url_for("centre.triage_page", complaint_id=complaint.id))
+
+
+@bp.post("/centre/referrals/<referral_id>/transitions")
+@login_required
+def referral_transition(referral_id):
+    """The centre's trigger on a referral: filing supervision of a declined criminal referral."""
+    only(Role.clerk)
+    referral = services.get_visible_referral(current_user, referral_id, for_update=True)
+    complaint_id = referral.complaint_id
+    try:
+        data = load(ReferralTransitionSchema(), posted("trigger", "version", "reason", "to_agency_id"))
+        services.transition_referral(current_user, referral, data)
+    except (ValidationFailed, Conflict) as exc:
+        return _triage_page(complaint_id, exc, form=f"referral-{referral_id}")
+    flash(_("Done: %(action)s.", action=REFERRAL_ACTION_LABELS.get(data["trigger"], data["trigger"])))
+    return redirect(url_for("centre.triage_page", complaint_id=complaint_id))
+
+
+@bp.post("/centre/complaints/<complaint_id>/consultations")
+@login_required
+def convene(complaint_id):
+    only(Role.clerk, Role.supervisor)
+    complaint = intake.get_visible_complaint(current_user, complaint_id)
+    data = posted("meeting_at", "opinion_due_at")
+    data = {k: local_to_utc(v) for k, v in data.items()}
+    data["questions"] = [q.strip() for q in request.form.get("questions", "").splitlines() if q.strip()]
+    data["agency_ids"] = [a for a in request.form.getlist("agency_ids") if a]
+    try:
+        consultation = services.convene(current_user, complaint, load(ConveneSchema(), data))
+    except (ValidationFailed, Conflict) as exc:
+        return _triage_page(complaint_id, exc, form="convene")
+    flash(_("The consultation has been convened; the invited agencies see it in their inbox."))
+    return redirect(url_for("centre.consultation_page", consultation_id=consultation.id))
+
+
+# --- the referral letter ---------------------------------------------------------------------------
+
+@bp.get("/referrals/<referral_id>/letter")
+@login_required
+def letter(referral_id):
+    referral = services.get_visible_referral(current_user, referral_id)
+    return Response(letters.letter_html(referral), mimetype="text/html")
+
+
+@bp.get("/referrals/<referral_id>/letter.pdf")
+@login_required
+def letter_pdf(referral_id):
+    referral = services.get_visible_referral(current_user, referral_id)
+    response = Response(letters.letter_pdf(referral), mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f'attachment; filename="{referral.letter_number}.pdf"'
+    return response
+
+
+# --- consultations ---------------------------------------------------------------------------------
+
+def _consultation_page(consultation_id, failure=None, form=None):
+    if failure is not None:
+        db.session.rollback()
+    only(Role.clerk, Role.supervisor, Role.agency_officer)
+    actor = current_user
+    consultation = services.get_visible_consultation(actor, consultation_id)
+    invitation = next((i for i in consultation.invitations
+                       if actor.role is Role.agency_officer and i.agency_id == actor.organisation_id), None)
+    return render_template(
+        "routing/consultation.html", consultation=consultation, complaint=consultation.complaint,
+        invitation=invitation, allowed=consultation_machine.allowed_triggers(consultation, actor),
+        can_give_opinion=invitation is not None and consultation.state in OPEN_CONSULTATION_STATES,
+        can_open_complaint=actor.role in (Role.clerk, Role.supervisor),
+        failure=failure, errors=getattr(failure, "errors", {}) if failure else {}, form=form,
+        values=request.form if failure is not None else {},
+    ), failure_status(failure)
+
+
+@bp.get("/consultations/<consultation_id>")
+@login_required
+def consultation_page(consultation_id):
+    return _consultation_page(consultation_id)
+
+
+@bp.post("/consultations/<consultation_id>/opinions")
+@login_required
+def submit_opinion(consultation_id):
+    only(Role.agency_officer)
+    consultation = services.get_visible_consultation(current_user, consultation_id)
+    try:
+        data = load(OpinionSchema(), posted("opinion"))
+        services.submit_opinion(current_user, consultation, data["opinion"])
+    except (ValidationFailed, Conflict) as exc:
+        return _consultation_page(consultation_id, exc, form="opinion")
+    flash(_("Your opinion has been recorded."))
+    return redirect(url_for("centre.consultation_page", consultation_id=consultation.id))
+
+
+@bp.post("/consultations/<consultation_id>/transitions")
+@login_required
+def consultation_transition(consultation_id):
+    only(Role.clerk, Role.supervisor)
+    consultation = services.get_visible_consultation(current_user, consultation_id)
+    trigger = request.form.get("trigger", "")
+    try:
+        data = load(ConsultationTransitionSchema(), posted("trigger", "version", "minutes", "conclusion"))
+        services.transition_consultation(current_user, consultation, data)
+    except (ValidationFailed, Conflict) as exc:
+        return _consultation_page(consultation_id, exc, form=trigger)
+    flash(_("Done: %(action)s.", action=CONSULTATION_ACTION_LABELS.get(trigger, trigger)))
+    return redirect(url_for("centre.consultation_page", consultation_id=consultation.id))

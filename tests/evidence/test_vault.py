@@ -1,0 +1,336 @@
+"""The evidence vault: encrypted at rest, checked by content, size-limited, all-or-nothing, audited."""
+import hashlib
+import io
+from pathlib import Path
+
+import pytest
+
+from core.audit import AuditEntry
+from evidence.models import EvidenceFile
+from intake.models import ComplaintEvent
+from tests.evidence.support import (count, csrf_token, files_under, new_draft, pdf_bytes, read, rows, submitted,
+                                    upload, upload_escaped, web_login)
+
+# Distinctive, so that finding it (or a piece of it) on disk would mean it is stored in clear.
+PLAINTEXT = b"TRADE-SECRET-PLAINTEXT-7f3a9c: servo gain table v4.2; "
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 100
+EXE = b"MZ\x90\x00\x03\x00\x00\x00" + b"\x00" * 100
+
+
+@pytest.fixture
+def user(create_user, rights_centre):
+    return create_user()
+
+
+@pytest.fixture
+def api(api_login, user):
+    return api_login(user)
+
+
+@pytest.fixture
+def draft(api):
+    return new_draft(api)
+
+
+@pytest.fixture
+def evidence_dir(app):
+    return Path(app.config["EVIDENCE_DIR"])
+
+
+def download(api, complaint_id, evidence_id):
+    return api.get(f"/api/v1/complaints/{complaint_id}/evidence/{evidence_id}")
+
+
+def assert_nothing_stored(app, evidence_dir):
+    assert count(app, EvidenceFile) == 0
+    assert count(app, ComplaintEvent, ComplaintEvent.kind == "evidence_added") == 0
+    assert count(app, AuditEntry, AuditEntry.action == "evidence.uploaded") == 0
+    assert files_under(evidence_dir) == []  # neither a stored file nor a leftover in tmp/
+
+
+# --- storing and reading back ----------------------------------------------------------------------
+
+def test_several_files_in_one_upload_are_listed_with_their_hashes(api, draft):
+    files = [(pdf_bytes(PLAINTEXT), "合同.pdf"), (PNG, "screenshot.png"), ("聊天记录\n".encode(), "chat.txt")]
+
+    response = upload(api, draft["id"], *files)
+
+    assert response.status_code == 201, response.get_json()
+    listing = api.get(f"/api/v1/complaints/{draft['id']}/evidence").get_json()
+    assert [(e["display_name"], e["size"], e["sha256"], e["media_type"]) for e in listing] == [
+        ("合同.pdf", len(files[0][0]), hashlib.sha256(files[0][0]).hexdigest(), "application/pdf"),
+        ("screenshot.png", len(PNG), hashlib.sha256(PNG).hexdigest(), "image/png"),
+        ("chat.txt", len(files[2][0]), hashlib.sha256(files[2][0]).hexdigest(), "text/plain; charset=utf-8"),
+    ]
+    last = api.get(f"/api/v1/complaints/{draft['id']}/timeline").get_json()[-1]
+    assert last["kind"] == "evidence_added" and len(last["payload"]["files"]) == 3
+
+
+@pytest.mark.parametrize("size", [9, 64 * 1024, 64 * 1024 + 1, 200_000])  # chunk boundaries of the vault
+def test_a_download_returns_the_exact_bytes(api, draft, size):
+    content = pdf_bytes(PLAINTEXT * (size // len(PLAINTEXT) + 1))[:size]
+    [evidence] = upload(api, draft["id"], (content, "exhibit.pdf")).get_json()
+
+    response = download(api, draft["id"], evidence["id"])
+
+    assert response.status_code == 200
+    assert response.data == content
+    assert hashlib.sha256(response.data).hexdigest() == evidence["sha256"]
+    assert response.headers["Content-Disposition"].startswith("attachment")
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Content-Type"] == "application/pdf"
+
+
+def test_the_stored_file_is_encrypted_and_named_by_a_generated_key(api, draft, evidence_dir):
+    content = pdf_bytes(PLAINTEXT * 3000)  # several chunks
+
+    upload(api, draft["id"], (content, "servo-gains.pdf"))
+
+    [stored] = files_under(evidence_dir)
+    on_disk = stored.read_bytes()
+    assert PLAINTEXT not in on_disk and PLAINTEXT[:16] not in on_disk and b"%PDF" not in on_disk
+    assert "servo" not in str(stored) and not stored.name.endswith(".pdf")
+    assert stored.resolve().is_relative_to(evidence_dir.resolve())
+    assert len(on_disk) > len(content)  # the tags
+
+
+def test_two_uploads_of_the_same_content_are_encrypted_differently(api, draft, evidence_dir):
+    content = pdf_bytes(PLAINTEXT)
+
+    upload(api, draft["id"], (content, "a.pdf"), (content, "a.pdf"))
+
+    first, second = files_under(evidence_dir)
+    assert first.name != second.name and first.read_bytes() != second.read_bytes()
+
+
+def test_the_web_form_uploads_several_files(app, user, draft, api):
+    web = web_login(app, user)
+    page = f"/complaints/{draft['id']}"
+
+    response = web.post(f"{page}/evidence", content_type="multipart/form-data", data={
+        "csrf_token": csrf_token(web, page),
+        "file": [(io.BytesIO(pdf_bytes(PLAINTEXT)), "one.pdf"), (io.BytesIO(b"plain words"), "two.txt")]})
+
+    assert response.status_code == 302
+    names = [e["display_name"] for e in api.get(f"/api/v1/complaints/{draft['id']}/evidence").get_json()]
+    assert names == ["one.pdf", "two.txt"]
+    assert "one.pdf" in web.get(page).get_data(as_text=True)
+
+
+def test_the_web_form_refuses_a_disguised_file_with_an_error_and_stores_nothing(app, user, draft, evidence_dir):
+    web = web_login(app, user)
+    page = f"/complaints/{draft['id']}"
+
+    response = web.post(f"{page}/evidence", content_type="multipart/form-data", data={
+        "csrf_token": csrf_token(web, page), "file": [(io.BytesIO(EXE), "report.pdf")]})
+
+    assert response.status_code == 415
+    assert 'data-field="file"' in response.get_data(as_text=True)
+    assert_nothing_stored(app, evidence_dir)
+
+
+def test_the_web_form_needs_the_csrf_token(app, user, draft, evidence_dir):
+    web = web_login(app, user)
+
+    response = web.post(f"/complaints/{draft['id']}/evidence", content_type="multipart/form-data",
+                        data={"file": [(io.BytesIO(pdf_bytes()), "one.pdf")]})
+
+    assert response.status_code == 400
+    assert_nothing_stored(app, evidence_dir)
+
+
+# --- tampering -------------------------------------------------------------------------------------
+
+def flip_byte(path: Path, offset: int) -> None:
+    data = bytearray(path.read_bytes())
+    data[offset] ^= 0x01
+    path.write_bytes(bytes(data))
+
+
+@pytest.mark.config(PROPAGATE_EXCEPTIONS=False)
+@pytest.mark.parametrize("where", ["header", "middle", "last"])
+def test_a_tampered_file_is_not_served(app, api, draft, evidence_dir, where):
+    content = pdf_bytes(PLAINTEXT) if where != "last" else pdf_bytes(PLAINTEXT * 20, size=70_000)
+    [evidence] = upload(api, draft["id"], (content, "exhibit.pdf")).get_json()
+    [stored] = files_under(evidence_dir)
+    flip_byte(stored, {"header": 2, "middle": 40, "last": stored.stat().st_size - 5}[where])
+
+    if where != "last":  # the first chunk is checked before the answer starts
+        response = download(api, draft["id"], evidence["id"])
+        assert response.status_code == 500
+        assert PLAINTEXT not in response.data
+    else:  # a later chunk fails while streaming: the transfer breaks off, the bad chunk is never sent
+        with pytest.raises(Exception) as failure:
+            response = download(api, draft["id"], evidence["id"])
+            response.get_data()
+        print(repr(failure.value), response.status_code if "response" in dir() else None)
+
+
+@pytest.mark.config(PROPAGATE_EXCEPTIONS=False)
+def test_a_stored_file_swapped_for_another_is_not_served(app, api, draft, evidence_dir):
+    first, second = upload(api, draft["id"], (pdf_bytes(b"first"), "a.pdf"), (pdf_bytes(b"second"), "b.pdf")).get_json()
+    stored = {e.id.hex: Path(p) for e in rows(app, EvidenceFile) for p in files_under(evidence_dir)
+              if Path(p).name == e.storage_key}
+    a, b = stored[first["id"].replace("-", "")], stored[second["id"].replace("-", "")]
+    a_bytes, b_bytes = a.read_bytes(), b.read_bytes()
+    a.write_bytes(b_bytes)
+    b.write_bytes(a_bytes)
+
+    assert download(api, draft["id"], first["id"]).status_code == 500
+
+
+# --- refusals: size, type, state -------------------------------------------------------------------
+
+@pytest.mark.config(MAX_EVIDENCE_BYTES=1000)
+def test_a_file_over_the_limit_is_refused_with_413_and_leaves_nothing(app, api, draft, evidence_dir):
+    response = upload(api, draft["id"], (pdf_bytes(size=1001), "big.pdf"))
+
+    assert response.status_code == 413
+    assert response.get_json()["code"] == "payload_too_large"
+    assert_nothing_stored(app, evidence_dir)
+
+
+@pytest.mark.config(MAX_EVIDENCE_BYTES=1000)
+def test_a_file_at_the_limit_is_accepted(api, draft):
+    assert upload(api, draft["id"], (pdf_bytes(size=1000), "fits.pdf")).status_code == 201
+
+
+@pytest.mark.config(MAX_EVIDENCE_BYTES=1000)
+def test_a_request_far_over_the_limit_is_refused_before_it_is_read(app, api, draft, evidence_dir):
+    response = upload(api, draft["id"], (pdf_bytes(size=3 * 1024 * 1024), "huge.pdf"))
+
+    assert response.status_code == 413
+    assert_nothing_stored(app, evidence_dir)
+
+
+@pytest.mark.parametrize("content, name", [
+    (EXE, "report.pdf"),  # a Windows executable named as a PDF
+    (PNG, "scan.pdf"),  # an image named as a PDF
+    (pdf_bytes(), "scan.png"),  # and the other way round
+    (EXE, "setup.exe"),
+    (b"<html><script>alert(1)</script></html>", "page.html"),
+    (b"<svg xmlns='http://www.w3.org/2000/svg'/>", "logo.svg"),
+    (pdf_bytes(), "report.pdf.exe"),
+    (pdf_bytes(), "no-extension"),
+    (b"", "empty.txt"),
+    (b"\x00\x01\x02binary", "notes.txt"),
+    (b"PK\x03\x04" + b"\x00" * 50, "contract.docx"),  # a ZIP that is not an Office document
+])
+def test_a_disguised_or_forbidden_file_is_refused_with_415(app, api, draft, evidence_dir, content, name):
+    response = upload(api, draft["id"], (content, name))
+
+    assert response.status_code == 415
+    assert response.get_json()["code"] == "unsupported_media_type"
+    assert_nothing_stored(app, evidence_dir)
+
+
+def test_a_failure_in_a_multi_file_upload_keeps_none_of_the_files(app, api, draft, evidence_dir):
+    response = upload(api, draft["id"], (pdf_bytes(PLAINTEXT), "good.pdf"), (EXE, "report.pdf"),
+                      (pdf_bytes(), "also-good.pdf"))
+
+    assert response.status_code == 415
+    assert_nothing_stored(app, evidence_dir)
+    assert read(api, draft["id"]) == draft
+
+
+@pytest.mark.config(MAX_EVIDENCE_BYTES=1000)
+def test_an_oversize_file_in_a_multi_file_upload_keeps_none_of_the_files(app, api, draft, evidence_dir):
+    response = upload(api, draft["id"], (pdf_bytes(), "good.pdf"), (pdf_bytes(size=5000), "big.pdf"))
+
+    assert response.status_code == 413
+    assert_nothing_stored(app, evidence_dir)
+
+
+def test_an_upload_without_a_file_is_a_field_error(app, api, draft, evidence_dir):
+    response = api.client.post(f"/api/v1/complaints/{draft['id']}/evidence", headers=api.headers(),
+                               data={"other": "x"}, content_type="multipart/form-data")
+
+    assert response.status_code == 422
+    assert "file" in response.get_json()["errors"]
+    assert_nothing_stored(app, evidence_dir)
+
+
+def test_evidence_cannot_be_added_to_a_submitted_complaint(app, api, complete_draft, evidence_dir):
+    complaint = submitted(api, complete_draft)
+
+    response = upload(api, complaint["id"], (pdf_bytes(), "late.pdf"))
+
+    assert response.status_code == 409
+    assert_nothing_stored(app, evidence_dir)
+    assert read(api, complaint["id"]) == complaint
+
+
+# --- filenames -------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("filename, shown", [
+    ("../../etc/passwd.txt", "passwd.txt"),
+    ("..\\..\\win.ini.txt", "win.ini.txt"),
+    ("/etc/cron.d/evil.txt", "evil.txt"),
+    ("C:\\Windows\\System32\\x.txt", "x.txt"),
+    ("notes\x00.txt", "notes.txt"),
+    (".hidden.txt", "hidden.txt"),
+])
+def test_a_path_in_the_filename_is_only_a_display_name(app, api, draft, evidence_dir, tmp_path, filename, shown):
+    response = upload_escaped(api, draft["id"], (b"harmless text", filename))
+
+    assert response.status_code == 201, response.get_json()
+    [evidence] = response.get_json()
+    assert evidence["display_name"] == shown
+    everything = files_under(tmp_path)
+    assert len(everything) == 1 and everything[0].is_relative_to(evidence_dir)
+    assert shown not in everything[0].name
+    assert download(api, draft["id"], evidence["id"]).data == b"harmless text"
+
+
+@pytest.mark.parametrize("filename", ["..\\..\\win.ini.txt", "C:\\Windows\\x.txt"])
+def test_a_filename_with_unescaped_backslashes_is_still_a_harmless_name(app, api, draft, tmp_path, filename):
+    """The test client sends these raw (as old browsers did), and the parser reads the backslashes as escapes."""
+    [evidence] = upload(api, draft["id"], (b"harmless text", filename)).get_json()
+
+    name = evidence["display_name"]
+    assert "/" not in name and "\\" not in name and not name.startswith(".")
+    assert len(files_under(tmp_path)) == 1
+
+
+def test_a_long_filename_is_shortened_keeping_its_extension(api, draft):
+    [evidence] = upload(api, draft["id"], (b"text", "很" * 300 + ".txt")).get_json()
+
+    assert len(evidence["display_name"]) <= 255 and evidence["display_name"].endswith(".txt")
+
+
+def test_the_download_names_the_file_safely(api, draft):
+    [evidence] = upload_escaped(api, draft["id"], (pdf_bytes(), '证据 "1".pdf')).get_json()
+    assert evidence["display_name"] == '证据 "1".pdf'
+
+    disposition = download(api, draft["id"], evidence["id"]).headers["Content-Disposition"]
+
+    assert disposition.startswith("attachment;")
+    assert "filename*=UTF-8''" in disposition and "\n" not in disposition
+    assert '"1"' not in disposition
+
+
+# --- the audit log ---------------------------------------------------------------------------------
+
+def test_every_download_is_audited(app, user, api, draft):
+    [evidence] = upload(api, draft["id"], (pdf_bytes(), "a.pdf")).get_json()
+
+    download(api, draft["id"], evidence["id"])
+    download(api, draft["id"], evidence["id"])
+    web = web_login(app, user)
+    assert web.get(f"/complaints/{draft['id']}/evidence/{evidence['id']}").status_code == 200
+
+    entries = rows(app, AuditEntry, AuditEntry.action == "evidence.downloaded")
+    assert len(entries) == 3
+    assert {(e.subject_type, e.subject_id, str(e.actor_id)) for e in entries} == {
+        ("evidence", evidence["id"], str(user["id"]))}
+    assert entries[0].details["sha256"] == evidence["sha256"]
+
+
+def test_a_refused_download_is_not_audited_as_a_download(app, api, draft, create_user):
+    [evidence] = upload(api, draft["id"], (pdf_bytes(), "a.pdf")).get_json()
+    other = api.__class__(api.client, None)
+    other.token = api.client.post("/api/v1/auth/tokens", json={
+        "email": (u := create_user())["email"], "password": u["password"]}).get_json()["token"]
+
+    assert download(other, draft["id"], evidence["id"]).status_code == 404
+    assert count(app, AuditEntry, AuditEntry.action == "evidence.downloaded") == 0

@@ -1,0 +1,71 @@
+"""Fixtures of the routing tests: a small Shanghai of organisations and users, with API clients.
+
+``world`` builds the centre, a second centre, two enterprises, the four kinds of agency (two of
+some) and a supervisor office, each with a user; ``world.api(key)`` logs that user in (once).
+"""
+import pytest
+
+from tests.conftest import ApiClient
+
+# key: (kind, district, name)
+ORGS = {
+    "centre": ("rights_center", "municipal", "上海市商业秘密保护维权中心"),
+    "other_centre": ("rights_center", "xuhui", "徐汇区商业秘密保护维权中心"),
+    "enterprise": ("enterprise", "pudong", "上海澄川智能科技有限公司"),
+    "other_enterprise": ("enterprise", "xuhui", "上海徐汇某软件有限公司"),
+    "amr_city": ("market_regulation", "municipal", "上海市市场监督管理局"),
+    "amr_putuo": ("market_regulation", "putuo", "上海市普陀区市场监督管理局"),
+    "police": ("public_security", "municipal", "上海市公安局经济犯罪侦查总队"),
+    "police_pudong": ("public_security", "pudong", "上海市公安局浦东分局"),
+    "procuratorate": ("procuratorate", "municipal", "上海市人民检察院"),
+    "court": ("court", "municipal", "上海知识产权法院"),
+    "supervisor_office": ("supervisor_office", "municipal", "上海市市场监督管理局知识产权保护处"),
+}
+
+# key: (role, organisation key). An enterprise in Pudong has no Pudong centre here, so its
+# complaints go to the municipal centre; the Xuhui enterprise's go to the Xuhui centre.
+USERS = {
+    "enterprise": ("enterprise_user", "enterprise"),
+    "other_enterprise": ("enterprise_user", "other_enterprise"),
+    "clerk": ("clerk", "centre"),
+    "clerk2": ("clerk", "centre"),
+    "other_clerk": ("clerk", "other_centre"),
+    "amr_city": ("agency_officer", "amr_city"),
+    "amr_putuo": ("agency_officer", "amr_putuo"),
+    "police": ("agency_officer", "police"),
+    "police_pudong": ("agency_officer", "police_pudong"),
+    "procuratorate": ("agency_officer", "procuratorate"),
+    "court": ("agency_officer", "court"),
+    "supervisor": ("supervisor", "supervisor_office"),
+    "admin": ("admin", "supervisor_office"),
+}
+
+
+class World:
+    def __init__(self, app, client, orgs, users):
+        self.app = app
+        self.client = client
+        self.orgs = orgs  # key -> organisation id
+        self.users = users  # key -> {"id", "email", "password", "org_id"}
+        self._apis = {}
+
+    def org(self, key) -> str:
+        return str(self.orgs[key])
+
+    def api(self, key) -> ApiClient:
+        """A bearer-token client for the user ``key`` (logged in on first use)."""
+        if key not in self._apis:
+            user = self.users[key]
+            response = self.client.post("/api/v1/auth/tokens",
+                                        json={"email": user["email"], "password": user["password"]})
+            assert response.status_code == 201, response.get_json()
+            self._apis[key] = ApiClient(self.client, response.get_json()["token"])
+        return self._apis[key]
+
+
+@pytest.fixture
+def world(app, client, create_org, create_user):
+    orgs = {key: create_org(kind=kind, district=district, name=name) for key, (kind, district, name) in ORGS.items()}
+    users = {key: create_user(role, org_id=orgs[org_key], email=f"{key}@routing.example")
+             for key, (role, org_key) in USERS.items()}
+    return World(app, client, orgs, users)
