@@ -34,11 +34,15 @@ browser:
 	  echo "installing Debian's chromium for the browser tests"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
+# The scheduler (deadline sweep, notification delivery) runs beside the server, in its own process;
+# the development server runs without the reloader, so nothing is started twice.
 run: install translations
 	$(FLASK) db upgrade
+	$(FLASK) deadlines seed-rules
 	$(FLASK) seed-demo
-	@echo "Serving on http://127.0.0.1:5000"
-	$(FLASK) run --host 127.0.0.1 --port 5000
+	@echo "Serving on http://127.0.0.1:5000 (the scheduler runs beside it; Ctrl-C stops both)"
+	@$(FLASK) scheduler & scheduler=$$!; trap 'kill $$scheduler 2>/dev/null' EXIT INT TERM; \
+	  $(FLASK) run --host 127.0.0.1 --port 5000 --no-reload
 
 test: install-test translations browser
 	$(PY) -m pytest $(PYTEST_ARGS)

@@ -35,6 +35,8 @@ DEFAULTS = {
     "SMTP_PASSWORD": None,
     "SMTP_TLS": False,
     "MAIL_FROM": "noreply@tradesecret.example",
+    "SWEEP_INTERVAL_SECONDS": 30,  # the deadline sweep
+    "DELIVERY_INTERVAL_SECONDS": 10,  # expanding the outbox and delivering e-mails and webhooks
     "CRIMINAL_FILING_THRESHOLD": 300000,  # RMB, loss or illegal gains (Criminal Law art. 219)
     "CRIMINAL_FILING_THRESHOLD_AFTER_PENALTY": 100000,  # RMB, after a penalty within two years (法释〔2025〕5号)
 }
@@ -160,12 +162,15 @@ def _import_models():
     import evidence.models  # noqa: F401
     import intake.models  # noqa: F401
     import routing.models  # noqa: F401
+    import core.outbox  # noqa: F401
+    import deadlines.models  # noqa: F401
 
 
 def _register_blueprints(app):
     from core.extensions import api, csrf
     from accounts import admin_api, api as accounts_api, views as accounts_views
     from agencies import api as agencies_api, views as agencies_views
+    from deadlines import api as deadlines_api
     from routing import api as routing_api, views as routing_views
     from core import views as core_views
     from intake import api as intake_api, views as intake_views
@@ -176,7 +181,7 @@ def _register_blueprints(app):
     app.register_blueprint(intake_views.bp)
     app.register_blueprint(routing_views.bp)
     app.register_blueprint(agencies_views.bp)
-    for blp in (accounts_api.blp, admin_api.blp, intake_api.blp, routing_api.blp, agencies_api.blp):
+    for blp in (accounts_api.blp, admin_api.blp, intake_api.blp, routing_api.blp, agencies_api.blp, deadlines_api.blp):
         csrf.exempt(blp)  # bearer tokens only: no cookie ever authenticates an API call
         api.register_blueprint(blp, url_prefix="/api/v1")
     app.register_blueprint(core_views.api_docs_bp)
@@ -209,9 +214,13 @@ def _register_request_hooks(app, db, set_security_headers):
 def _register_cli(app):
     from accounts.cli import orgs_cli, users_cli
     from demo import seed_demo_command
+    from deadlines.cli import deadlines_cli
     from routing.cli import state_diagrams_command
+    from scheduler import scheduler_command
 
     app.cli.add_command(state_diagrams_command)
+    app.cli.add_command(deadlines_cli)
+    app.cli.add_command(scheduler_command)
     app.cli.add_command(users_cli)
     app.cli.add_command(orgs_cli)
     app.cli.add_command(seed_demo_command)

@@ -110,6 +110,9 @@ def seed():
     from intake.schemas import ComplaintDraftSchema
     from routing import services as routing
 
+    from deadlines.rules_seed import seed_rules
+
+    seed_rules()
     created = False
     for key, name, kind, district, code in ORGS:
         if _org(key) is None:

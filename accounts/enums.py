@@ -74,6 +74,7 @@ class Role(enum.Enum):
     enterprise_user = "enterprise_user"
     clerk = "clerk"
     agency_officer = "agency_officer"
+    agency_head = "agency_head"  # approves extensions of the agency's deadlines
     supervisor = "supervisor"
     admin = "admin"
 
@@ -82,18 +83,21 @@ ROLE_LABELS = {
     Role.enterprise_user: _l("Enterprise user"),
     Role.clerk: _l("Centre clerk"),
     Role.agency_officer: _l("Agency officer"),
+    Role.agency_head: _l("Agency head"),
     Role.supervisor: _l("Supervisor"),
     Role.admin: _l("Administrator"),
 }
+
+AGENCY_ROLES = frozenset({Role.agency_officer, Role.agency_head})
 
 # Which roles may belong to which kind of organisation.
 ROLES_BY_KIND = {
     OrgKind.enterprise: {Role.enterprise_user},
     OrgKind.rights_center: {Role.clerk, Role.admin},
-    OrgKind.market_regulation: {Role.agency_officer},
-    OrgKind.public_security: {Role.agency_officer},
-    OrgKind.procuratorate: {Role.agency_officer},
-    OrgKind.court: {Role.agency_officer},
+    OrgKind.market_regulation: {Role.agency_officer, Role.agency_head},
+    OrgKind.public_security: {Role.agency_officer, Role.agency_head},
+    OrgKind.procuratorate: {Role.agency_officer, Role.agency_head},
+    OrgKind.court: {Role.agency_officer, Role.agency_head},
     OrgKind.supervisor_office: {Role.supervisor, Role.admin},
 }
 

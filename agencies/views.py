@@ -96,8 +96,9 @@ def transition(referral_id):
     referral = services.get_visible_referral(current_user, referral_id, for_update=True)
     trigger = request.form.get("trigger", "")
     data = posted("trigger", "version", "reason", "officer_name", "case_number", "return_reason", "to_agency_id")
-    if trigger == "conclude":
-        data["outcome"] = posted("result", "summary", *OUTCOME_FIELDS[referral.track], prefix="outcome-")
+    outcome = posted("result", "summary", *OUTCOME_FIELDS[referral.track], prefix="outcome-")
+    if trigger == "conclude" and outcome:
+        data["outcome"] = outcome
     try:
         result = services.transition_referral(current_user, referral, load(ReferralTransitionSchema(), data))
     except (ValidationFailed, Conflict) as exc:

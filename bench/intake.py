@@ -24,12 +24,10 @@ import gc
 import io
 import json
 import os
-import statistics
 import sys
 import tempfile
 import time
 import uuid
-from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -67,31 +65,7 @@ def complete_body(today: dt.date) -> dict:
 PDF = b"%PDF-1.4\n" + b"x" * (EVIDENCE_BYTES - 9)
 
 
-# --- databases ---------------------------------------------------------------------------------
-
-@contextmanager
-def database(url: str | None, workdir: Path):
-    """The database URL to use: a fresh SQLite file, or a scratch PostgreSQL database (dropped after)."""
-    if not url:
-        yield f"sqlite:///{workdir / 'bench.db'}"
-        return
-    if not url.startswith("postgresql"):
-        yield url
-        return
-    from sqlalchemy import create_engine, make_url, text
-
-    base = make_url(url.replace("postgresql://", "postgresql+psycopg://", 1))
-    name = f"bench_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(base, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield base.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
+# --- set-up ----------------------------------------------------------------------------------
 
 def build_app(database_url: str, workdir: Path):
     from app import create_app
@@ -109,7 +83,23 @@ def build_app(database_url: str, workdir: Path):
     register_floor(app)
     with app.app_context():
         db.create_all()
+        seed_reference_data()
+        db.session.commit()
     return app
+
+
+def seed_reference_data():
+    """What `make run` seeds besides the demo: deadline rules and the working-day calendar."""
+    try:
+        from deadlines.rules_seed import seed_rules
+    except ImportError:  # an older tree: no deadlines yet
+        return
+    seed_rules()
+    try:
+        from deadlines.calendar_cli import seed_calendar
+    except ImportError:
+        return
+    seed_calendar()
 
 
 def seed(app) -> dict:
@@ -148,10 +138,12 @@ def register_floor(app):
     from accounts.enums import District
 
     complaints = Complaint.__table__
-    money = lambda value: None if value is None else decimal.Decimal(value)  # noqa: E731
     infringers = Infringer.__table__
     events = ComplaintEvent.__table__
     counters = ReferenceCounter.__table__
+
+    def money(value):
+        return None if value is None else decimal.Decimal(value)
 
     def floor():
         body = request.get_json()
@@ -161,11 +153,13 @@ def register_floor(app):
         complaint_id = uuid.uuid4()
         engine = db.engine
         upsert = pg_insert if engine.dialect.name == "postgresql" else sqlite_insert
+        bump = (update(counters).where(counters.c.year == year).values(last_number=counters.c.last_number + 1)
+                .returning(counters.c.last_number))
         with engine.begin() as conn:
-            conn.execute(upsert(counters).values(year=year, last_number=0).on_conflict_do_nothing())
-            number = conn.execute(update(counters).where(counters.c.year == year)
-                                  .values(last_number=counters.c.last_number + 1)
-                                  .returning(counters.c.last_number)).scalar_one()
+            number = conn.execute(bump).scalar()
+            if number is None:  # the year's first reference
+                conn.execute(upsert(counters).values(year=year, last_number=0).on_conflict_do_nothing())
+                number = conn.execute(bump).scalar_one()
             reference = f"SM-{year}-{number:06d}"
             conn.execute(insert(complaints).values(
                 id=complaint_id, reference=reference, state=ComplaintState.submitted, version=2,
@@ -176,7 +170,8 @@ def register_floor(app):
                 confidentiality_measures=body["confidentiality_measures"],
                 commercial_value=body["commercial_value"], infringing_acts=body["infringing_acts"],
                 discovered_on=dt.date.fromisoformat(body["discovered_on"]),
-                estimated_loss=money(body["estimated_loss"]), estimated_illegal_gains=money(body["estimated_illegal_gains"]),
+                estimated_loss=money(body["estimated_loss"]),
+                estimated_illegal_gains=money(body["estimated_illegal_gains"]),
                 prior_admin_penalty=body["prior_admin_penalty"], remedies=body["remedies"],
                 preferred_tracks=body["preferred_tracks"], facts=body["facts"],
                 created_at=now, updated_at=now, submitted_at=now))
@@ -214,8 +209,9 @@ class Run:
         return self.n / self.elapsed
 
     def percentile(self, p):
-        ordered = sorted(self.latencies)
-        return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+        from bench.common import percentile
+
+        return percentile(self.latencies, p)
 
     def line(self):
         return (f"{self.name:<28} {self.rate:8.1f} complaints/s   p50 {self.percentile(50) * 1000:7.2f} ms   "
@@ -230,7 +226,8 @@ class Run:
 
 def expect(response, status, what):
     if response.status_code != status:
-        raise SystemExit(f"{what}: expected {status}, got {response.status_code}: {response.get_data(as_text=True)[:500]}")
+        raise SystemExit(f"{what}: expected {status}, got {response.status_code}: "
+                         f"{response.get_data(as_text=True)[:500]}")
     return response
 
 
@@ -266,7 +263,9 @@ def main(argv=None):
     parser.add_argument("--json", metavar="PATH", help="also write the figures to this JSON file")
     args = parser.parse_args(argv)
 
-    with tempfile.TemporaryDirectory(prefix="bench-intake-") as tmp, database(args.database_url, Path(tmp)) as url:
+    from bench.common import scratch_database
+
+    with tempfile.TemporaryDirectory(prefix="bench-intake-") as tmp, scratch_database(args.database_url) as url:
         workdir = Path(tmp)
         app = build_app(url, workdir)
         ids = seed(app)

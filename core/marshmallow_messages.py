@@ -4,7 +4,8 @@ Nothing imports this module: it exists so that `pybabel extract` puts these stri
 core.errors.translate_messages passes every error string through gettext when the answer is written,
 so each msgid here must equal, character for character, the text the library produces. Messages with
 format placeholders ({min}, {choices}, ...) are listed only in the exact forms our schemas produce;
-when a schema gains a new Length/OneOf/Range bound, add its formatted text here too.
+when a schema gains a new Length/OneOf/Range bound, add its formatted text here too
+(tests/core/test_translations.py computes them from the schemas and fails on any that is missing).
 """
 from flask_babel import lazy_gettext as _l
 
@@ -46,14 +47,25 @@ MESSAGES = (
     # validate.Regexp, validate.Predicate / NoneOf
     _l("String does not match expected pattern."),
     _l("Invalid input."),
-    # validate.Length as our schemas use it (accounts/schemas.py, intake/schemas.py)
+    # validate.Length as our schemas use it (accounts/, intake/ and routing/schemas.py); for a list the
+    # bound counts items (infringers max 20, referrals 1-10, questions 1-20), for a string characters
     _l("Longer than maximum length 20."),
     _l("Longer than maximum length 100."),
     _l("Longer than maximum length 200."),
     _l("Longer than maximum length 254."),
+    _l("Longer than maximum length 5000."),
     _l("Longer than maximum length 20000."),
     _l("Longer than maximum length 40000."),
+    _l("Longer than maximum length 50000."),
+    _l("Length must be between 1 and 10."),
+    _l("Length must be between 1 and 20."),
+    _l("Length must be between 1 and 100."),
+    _l("Length must be between 1 and 1000."),
     _l("Length must be between 1 and 2000."),
+    _l("Length must be between 1 and 20000."),
+    # validate.Range as our schemas use it (paging)
+    _l("Must be greater than or equal to 1."),
+    _l("Must be greater than or equal to 1 and less than or equal to 100."),
     # validate.OneOf as our schemas use it (accounts/schemas.py: language)
     _l("Must be one of: zh, en."),
     # webargs: a request body that is not JSON

@@ -7,7 +7,10 @@ from marshmallow import ValidationError
 from core.errors import DomainError, ValidationFailed, flatten_errors
 from core.extensions import db
 from routing import services as routing
+from routing.enums import OUTCOME_LABELS, REFERRAL_STATE_LABELS
 from routing.machines import complaint_machine
+from routing.schemas import SupplementSchema
+from routing.views import OUTCOME_FIELD_LABELS, event_text as routing_event_text, label_of
 
 from . import enums, services
 from .downloads import evidence_response
@@ -21,7 +24,9 @@ LABELS = dict(
     STATE_LABELS=enums.COMPLAINT_STATE_LABELS, SECRET_CATEGORY_LABELS=enums.SECRET_CATEGORY_LABELS,
     INFRINGER_KIND_LABELS=enums.INFRINGER_KIND_LABELS, INFRINGING_ACT_LABELS=enums.INFRINGING_ACT_LABELS,
     REMEDY_LABELS=enums.REMEDY_LABELS, TRACK_LABELS=enums.TRACK_LABELS, CENTRE_DECIDES=enums.CENTRE_DECIDES,
-    act_label=act_label, remedy_label=remedy_label, event_text=event_text,
+    act_label=act_label, remedy_label=remedy_label, event_text=routing_event_text,
+    REFERRAL_STATE_LABELS=REFERRAL_STATE_LABELS, OUTCOME_LABELS=OUTCOME_LABELS, OUTCOME_FIELD_LABELS=OUTCOME_FIELD_LABELS,
+    label_of=label_of,
 )
 
 
@@ -82,8 +87,11 @@ def edit_complaint(complaint_id):
 
 
 def _detail(complaint, errors=None, status=200):
+    referrals, _total = routing.list_referrals(current_user, complaint_id=complaint.id, per_page=100)
     return render_template(
         "intake/detail.html", complaint=complaint, errors=errors or {},
+        referrals=[(r, routing.notes_for(current_user, r)) for r in sorted(referrals, key=lambda r: r.letter_number)],
+        values=request.form if errors else {},
         events=services.timeline(current_user, complaint),
         evidence=services.list_evidence(current_user, complaint) if services.can_see_evidence(current_user, complaint) else [],
         allowed=complaint_machine.allowed_triggers(complaint, current_user),
@@ -146,3 +154,26 @@ def upload_evidence(complaint_id):
 def download_evidence(complaint_id, evidence_id):
     complaint = services.get_visible_complaint(current_user, complaint_id)
     return evidence_response(*services.evidence_for_download(current_user, complaint, evidence_id))
+
+
+@bp.post("/<complaint_id>/supplements")
+@login_required
+def supply_info(complaint_id):
+    """The enterprise answers a request for supplements: the files first, then the text resumes triage."""
+    complaint = services.get_visible_complaint(current_user, complaint_id, for_update=True)
+    try:
+        data = SupplementSchema().load({"text": request.form.get("text", ""),
+                                        "version": request.form.get("version") or None})
+        uploads = [f for f in request.files.getlist("file") if f and f.filename]
+        if uploads:  # stored files are deleted again if anything below fails (the vault's rollback hook)
+            services.add_evidence(current_user, complaint, uploads)
+        routing.supply_info(current_user, complaint, data["text"], expected_version=data["version"])
+    except (ValidationError, DomainError) as exc:
+        db.session.rollback()
+        complaint = services.get_visible_complaint(current_user, complaint_id)
+        if isinstance(exc, ValidationError):
+            return _detail(complaint, flatten_errors(exc.messages), 422)
+        errors = getattr(exc, "errors", None) or {"supplement": [str(exc.message)]}
+        return _detail(complaint, errors, exc.status)
+    flash(_("Thank you: the centre has your supplements and resumes its review."))
+    return redirect(url_for("intake.show_complaint", complaint_id=complaint.id))

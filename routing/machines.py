@@ -17,7 +17,7 @@ from typing import Callable
 from flask_babel import gettext as _
 from transitions import Machine
 
-from accounts.enums import Role
+from accounts.enums import AGENCY_ROLES, Role
 from core.errors import Conflict, ValidationFailed
 from intake.enums import OPEN_STATES, ComplaintState as S, Track
 
@@ -37,7 +37,7 @@ class Rule:
 
 ENTERPRISE = frozenset({Role.enterprise_user})
 CLERK = frozenset({Role.clerk})
-AGENCY = frozenset({Role.agency_officer})
+AGENCY = AGENCY_ROLES
 CONVENERS = frozenset({Role.clerk, Role.supervisor})
 NOBODY = frozenset()
 

@@ -10,11 +10,13 @@ from flask_babel import gettext as _
 from sqlalchemy import case, func, select
 from sqlalchemy.exc import IntegrityError
 
-from accounts.enums import AGENCY_KINDS, District, OrgKind, Role
+from accounts.enums import AGENCY_KINDS, AGENCY_ROLES, District, OrgKind, Role
 from accounts.models import Organisation
 from core.errors import Conflict, NotFound, ValidationFailed
 from core.extensions import db
 from core.models import utcnow
+from core.outbox import emit
+from deadlines import services as deadlines
 from evidence.models import EvidenceFile
 from intake.enums import ComplaintState as S, Track
 from intake.models import Complaint
@@ -64,16 +66,34 @@ def submit_complaint(actor, complaint: Complaint, *, expected_version=None) -> C
         complaint.reference = issue_reference(now)
         complaint.submitted_at = now
 
-    return transition_complaint(complaint, "submit", actor, expected_version=expected_version, before_change=assign,
-                                payload=lambda: {"reference": complaint.reference})
+    transition_complaint(complaint, "submit", actor, expected_version=expected_version, before_change=assign,
+                         payload=lambda: {"reference": complaint.reference})
+    for code in ("Q1", "Q2"):
+        _open_for_complaint(code, complaint, complaint.centre_id)
+    _tell(complaint, "complaint.submitted", [complaint.centre_id])
+    return complaint
+
+
+def _open_for_complaint(code, complaint, responsible_org_id):
+    return deadlines.open_deadline(code, subject_type="complaint", subject_id=complaint.id, complaint_id=complaint.id,
+                                   responsible_org_id=responsible_org_id)
+
+
+def _tell(complaint, event, organisation_ids, **params):
+    """Queue a notification in this transaction (the notifications worker delivers it)."""
+    emit(event, organisation_ids=organisation_ids, subject_type="complaint", subject_id=complaint.id,
+         params={"reference": complaint.reference, "enterprise": complaint.enterprise.name, **params})
 
 
 def withdraw_complaint(actor, complaint: Complaint, reason: str, *, expected_version=None) -> Complaint:
     def record_reason():
         complaint.withdrawal_reason = reason.strip()
 
-    return transition_complaint(complaint, "withdraw", actor, reason=reason, expected_version=expected_version,
-                                before_change=record_reason)
+    transition_complaint(complaint, "withdraw", actor, reason=reason, expected_version=expected_version,
+                         before_change=record_reason)
+    deadlines.cancel_for_complaint(complaint.id)
+    _tell(complaint, "complaint.withdrawn", [complaint.centre_id])
+    return complaint
 
 
 def triage(actor, complaint: Complaint, data: dict) -> Complaint:
@@ -83,21 +103,36 @@ def triage(actor, complaint: Complaint, data: dict) -> Complaint:
     if trigger == "claim":
         def claim():
             complaint.claimed_by_id = actor.id
-        return transition_complaint(complaint, "claim", actor, expected_version=version, before_change=claim)
+        transition_complaint(complaint, "claim", actor, expected_version=version, before_change=claim)
+        deadlines.meet("complaint", complaint.id, ["Q1"])
+        return complaint
     if trigger == "request_info":
         if data.get("due_date") is None:
             raise ValidationFailed({"due_date": [_("Give the date by which the enterprise should answer.")]})
-        return transition_complaint(complaint, "request_info", actor, reason=data.get("message"),
-                                    expected_version=version, payload={"due_date": data["due_date"].isoformat()})
+        transition_complaint(complaint, "request_info", actor, reason=data.get("message"),
+                             expected_version=version, payload={"due_date": data["due_date"].isoformat()})
+        deadlines.pause("complaint", complaint.id, ["Q1", "Q2"])  # the centre's clock stops meanwhile
+        _open_for_complaint("Q3", complaint, complaint.enterprise_id)
+        _tell(complaint, "complaint.info_requested", [complaint.enterprise_id], message=data.get("message") or "",
+              due_date=data["due_date"].isoformat())
+        return complaint
     if trigger == "accept":
-        return transition_complaint(complaint, "accept", actor, reason=data.get("message"), expected_version=version)
+        transition_complaint(complaint, "accept", actor, reason=data.get("message"), expected_version=version)
+        deadlines.meet("complaint", complaint.id, ["Q1", "Q2"])
+        _tell(complaint, "complaint.accepted", [complaint.enterprise_id])
+        return complaint
     if trigger == "reject":
         if data.get("reason_code") is None:
             raise ValidationFailed({"reason_code": [_("Choose why the complaint is not accepted.")]})
-        return transition_complaint(complaint, "reject", actor, reason=data.get("message"), expected_version=version,
-                                    payload={"reason_code": data["reason_code"].value})
+        transition_complaint(complaint, "reject", actor, reason=data.get("message"), expected_version=version,
+                             payload={"reason_code": data["reason_code"].value})
+        deadlines.cancel_for_complaint(complaint.id)
+        _tell(complaint, "complaint.rejected", [complaint.enterprise_id], message=data.get("message") or "")
+        return complaint
     if trigger == "close":
-        return transition_complaint(complaint, "close", actor, reason=data.get("message"), expected_version=version)
+        transition_complaint(complaint, "close", actor, reason=data.get("message"), expected_version=version)
+        deadlines.cancel_for_complaint(complaint.id)
+        return complaint
     raise Conflict(_("This action is not possible in the current state."), state=complaint.state.value,
                    trigger=trigger, allowed_triggers=complaint_machine.allowed_triggers(complaint, actor))
 
@@ -106,7 +141,11 @@ def supply_info(actor, complaint: Complaint, text: str, *, expected_version=None
     """The enterprise answers a request for supplements (files are uploaded before, to the same complaint)."""
     if not (text or "").strip():
         raise ValidationFailed({"text": [_("Describe what you are supplying.")]})
-    return transition_complaint(complaint, "supply_info", actor, reason=text.strip(), expected_version=expected_version)
+    transition_complaint(complaint, "supply_info", actor, reason=text.strip(), expected_version=expected_version)
+    deadlines.meet("complaint", complaint.id, ["Q3"])
+    deadlines.resume("complaint", complaint.id, ["Q1", "Q2"])
+    _tell(complaint, "complaint.info_supplied", [complaint.centre_id])
+    return complaint
 
 
 def routing_suggestion(actor, complaint: Complaint) -> dict:
@@ -163,6 +202,9 @@ def _new_referral(complaint, actor, agency, track, evidence, *, message=None, pa
                                           "letter_number": referral.letter_number,
                                           "link_kind": link_kind.value if link_kind else None,
                                           "evidence": [str(e.id) for e in evidence]})
+    deadlines.open_deadline("Q4", subject_type="referral", subject_id=referral.id, complaint_id=complaint.id,
+                            responsible_org_id=agency.id)
+    _tell(complaint, "referral.received", [agency.id], agency=agency.name, letter_number=referral.letter_number)
     return referral
 
 
@@ -210,7 +252,7 @@ def create_referrals(actor, complaint: Complaint, items: list[dict], *, expected
 
 def visible_referrals(actor):
     """The SQL condition for the referrals this actor may see."""
-    if actor.role is Role.agency_officer:
+    if actor.role in AGENCY_ROLES:
         return Referral.agency_id == actor.organisation_id
     if actor.role is Role.clerk:
         return Referral.complaint_id.in_(select(Complaint.id).where(Complaint.centre_id == actor.organisation_id))
@@ -326,6 +368,7 @@ def transition_referral(actor, referral: Referral, data: dict) -> Referral:
     referral.updated_at = now
     record_event(complaint, actor, "referral", trigger=trigger, from_state=source.value, to_state=dest.value,
                  reason=reason, referral_id=referral.id, payload=payload)
+    _referral_deadlines(referral, trigger, complaint)
     if trigger == "transfer":
         child = _transfer(actor, complaint, referral, data)
     elif trigger == "request_supervision":
@@ -333,6 +376,58 @@ def transition_referral(actor, referral: Referral, data: dict) -> Referral:
     db.session.flush()
     sync_complaint_with_referrals(complaint, actor)
     return child or referral
+
+
+REFERRAL_EVENTS = {"accept": "referral.decided", "decline": "referral.decided", "return": "referral.returned",
+                   "conclude": "referral.concluded"}
+
+
+def _referral_deadlines(referral: Referral, trigger: str, complaint: Complaint) -> None:
+    """Meet the clock the trigger answers and open the next one (DOMAIN.md's table)."""
+    kind = referral.agency.kind.value
+    if trigger == "acknowledge":
+        deadlines.meet("referral", referral.id, ["Q4"])
+        deadlines.open_deadline(deadlines.DECISION_RULES[kind], subject_type="referral", subject_id=referral.id,
+                                complaint_id=complaint.id, responsible_org_id=referral.agency_id)
+        if kind == "court" and "injunction_preservation" in (complaint.remedies or []):
+            deadlines.open_deadline("V2", subject_type="referral", subject_id=referral.id, complaint_id=complaint.id,
+                                    responsible_org_id=referral.agency_id)
+    elif trigger == "accept":
+        deadlines.meet("referral", referral.id, [deadlines.DECISION_RULES[kind]])
+        if kind in deadlines.CONCLUSION_RULES:
+            deadlines.open_deadline(deadlines.CONCLUSION_RULES[kind], subject_type="referral",
+                                    subject_id=referral.id, complaint_id=complaint.id,
+                                    responsible_org_id=referral.agency_id)
+    else:  # decline, return, conclude, transfer, request_supervision: nothing more is due from this agency
+        deadlines.meet("referral", referral.id)
+    if trigger in REFERRAL_EVENTS:
+        _tell(complaint, REFERRAL_EVENTS[trigger], [complaint.centre_id, complaint.enterprise_id],
+              agency=referral.agency.name, state=referral.state.value)
+
+
+def record_appraisal(actor, referral: Referral, action: str, note: str | None = None) -> Referral:
+    """Testing, forensic appraisal (鉴定) or the right holder's identification stops the A1 clock."""
+    if actor.role not in AGENCY_ROLES or actor.organisation_id != referral.agency_id:
+        raise NotFound()
+    if referral.state not in (R.acknowledged,):
+        raise Conflict(_("An appraisal pauses the verification of an acknowledged referral only."),
+                       state=referral.state.value, allowed_triggers=referral_machine.allowed_triggers(referral, actor))
+    codes = [deadlines.DECISION_RULES[referral.agency.kind.value]]
+    running = deadlines.running("referral", referral.id, codes)
+    paused = any(d.paused_at is not None for d in running)
+    if action == "requested":
+        if paused:
+            raise Conflict(_("An appraisal is already under way."), allowed_triggers=["returned"])
+        deadlines.pause("referral", referral.id, codes)
+    else:
+        if not paused:
+            raise Conflict(_("No appraisal is under way."), allowed_triggers=["requested"])
+        deadlines.resume("referral", referral.id, codes)
+    record_event(referral.complaint, actor, "appraisal", trigger=f"appraisal_{action}", referral_id=referral.id,
+                 reason=note, public=False, payload={"agency": referral.agency.name})
+    referral.updated_at = utcnow()
+    db.session.flush()
+    return referral
 
 
 def _target(data, kind: OrgKind, complaint) -> Organisation:
@@ -389,14 +484,14 @@ def validate_outcome(track: Track, outcome: dict | None) -> dict:
 
 
 def add_note(actor, referral: Referral, text: str, public: bool) -> ReferralNote:
-    if actor.role is not Role.agency_officer or actor.organisation_id != referral.agency_id:
+    if actor.role not in AGENCY_ROLES or actor.organisation_id != referral.agency_id:
         raise NotFound()
     if referral.state not in OPEN_REFERRAL_STATES:
         raise Conflict(_("Progress notes are for open referrals."), state=referral.state.value,
                        allowed_triggers=referral_machine.allowed_triggers(referral, actor))
     if not (text or "").strip():
         raise ValidationFailed({"text": [_("Write the note.")]})
-    note = ReferralNote(referral=referral, author=actor, text=text.strip(), public=public)
+    note = ReferralNote(referral_id=referral.id, author=actor, text=text.strip(), public=public)
     db.session.add(note)
     referral.updated_at = utcnow()
     record_event(referral.complaint, actor, "note", referral_id=referral.id, reason=text.strip(), public=public,
@@ -414,7 +509,7 @@ def notes_for(actor, referral: Referral) -> list[ReferralNote]:
 
 def shared_evidence_for(actor, referral: Referral, evidence_id) -> EvidenceFile:
     """An evidence file the centre shared with this referral's agency (404 otherwise)."""
-    if actor.role is not Role.agency_officer or actor.organisation_id != referral.agency_id:
+    if actor.role not in AGENCY_ROLES or actor.organisation_id != referral.agency_id:
         raise NotFound()
     for evidence in referral.shared_evidence:
         if str(evidence.id) == str(evidence_id):
@@ -440,6 +535,12 @@ def convene(actor, complaint: Complaint, data: dict) -> Consultation:
     )
     db.session.add(consultation)
     db.session.flush()
+    for agency in agencies:
+        deadlines.open_deadline("C1", subject_type="consultation", subject_id=consultation.id,
+                                complaint_id=complaint.id, responsible_org_id=agency.id)
+    emit("consultation.invited", organisation_ids=[a.id for a in agencies], subject_type="consultation",
+         subject_id=consultation.id, params={"reference": complaint.reference,
+                                             "opinion_due_at": data["opinion_due_at"].isoformat()})
     record_event(complaint, actor, "consultation", trigger="convene", to_state=ConsultationState.convened.value,
                  consultation_id=consultation.id,
                  payload={"agencies": [a.name for a in agencies], "questions": data["questions"]})
@@ -447,7 +548,7 @@ def convene(actor, complaint: Complaint, data: dict) -> Consultation:
 
 
 def visible_consultations(actor):
-    if actor.role is Role.agency_officer:
+    if actor.role in AGENCY_ROLES:
         return Consultation.id.in_(select(ConsultationInvitation.consultation_id)
                                    .where(ConsultationInvitation.agency_id == actor.organisation_id))
     if actor.role is Role.clerk:
@@ -485,7 +586,7 @@ def list_consultations(actor, *, open_only=False):
 
 def submit_opinion(actor, consultation: Consultation, text: str) -> ConsultationInvitation:
     invitation = next((i for i in consultation.invitations if i.agency_id == actor.organisation_id), None)
-    if actor.role is not Role.agency_officer or invitation is None:
+    if actor.role not in AGENCY_ROLES or invitation is None:
         raise NotFound()
     if consultation.state not in (ConsultationState.convened, ConsultationState.opinions_due):
         raise Conflict(_("Opinions are no longer taken on this consultation."), state=consultation.state.value,
@@ -497,6 +598,10 @@ def submit_opinion(actor, consultation: Consultation, text: str) -> Consultation
     invitation.opinion_at = utcnow()
     record_event(consultation.complaint, actor, "consultation", trigger="opinion", consultation_id=consultation.id,
                  reason=text.strip(), public=False, payload={"agency": invitation.agency.name})
+    deadlines.meet("consultation", consultation.id, ["C1"], responsible_org_id=actor.organisation_id)
+    emit("consultation.opinion_submitted", organisation_ids=[consultation.convener_org_id],
+         subject_type="consultation", subject_id=consultation.id,
+         params={"reference": consultation.complaint.reference, "agency": invitation.agency.name})
     db.session.flush()
     return invitation
 
@@ -515,6 +620,8 @@ def transition_consultation(actor, consultation: Consultation, data: dict) -> Co
     record_event(consultation.complaint, actor, "consultation", trigger=trigger, from_state=source.value,
                  to_state=dest.value, consultation_id=consultation.id,
                  reason=consultation.conclusion if trigger == "record_minutes" else None)
+    if trigger == "record_minutes":  # opinions are no longer taken
+        deadlines.meet("consultation", consultation.id, ["C1"])
     db.session.flush()
     if trigger == "record_minutes" and data.get("referrals"):
         create_referrals(actor, consultation.complaint, data["referrals"])

@@ -202,7 +202,7 @@ def utc_to_local_input(moment) -> str:
 
 # --- the queue -------------------------------------------------------------------------------------
 
-QUEUE_FILTERS = ("track", "district", "infringer", "key_case", "page")
+QUEUE_FILTERS = ("track", "district", "infringer", "key_case", "page", "per_page")
 
 
 @bp.get("/centre/queue")
@@ -268,6 +268,7 @@ def _triage_page(complaint_id, failure=None, form=None, rows=None):
     evidence = intake.list_evidence(actor, complaint) if intake.can_see_evidence(actor, complaint) else []
     suggestion = services.routing_suggestion(actor, complaint)
     referrals, _total = services.list_referrals(actor, complaint_id=complaint.id, per_page=100)
+    referrals = sorted(referrals, key=lambda r: r.letter_number)  # in the order they were sent
     consultation_ids = list(dict.fromkeys(e.consultation_id for e in events if e.consultation_id))
     is_own_clerk = actor.role is Role.clerk and complaint.centre_id == actor.organisation_id
     return render_template(

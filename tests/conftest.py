@@ -69,12 +69,29 @@ def database_urls(tmp_path_factory, postgres_url):
         app = create_app({"DATABASE_URL": url, "APP_ENV": "testing"})
         with app.app_context():
             db.create_all()
+            seed_reference_data()
+            db.session.commit()
             db.engine.dispose()
     return urls
 
 
+# Reference data every database has (seeded by `make run` too): kept across tests, not emptied.
+REFERENCE_TABLES = {"deadline_rules", "calendar_years", "calendar_days", "calendar_version"}
+
+
+def seed_reference_data():
+    from deadlines.rules_seed import seed_rules
+
+    seed_rules()
+    try:
+        from deadlines.calendar_cli import seed_calendar
+    except ImportError:  # the calendar arrives with its own module
+        return
+    seed_calendar()
+
+
 def _empty_all_tables(engine, metadata):
-    tables = [t.name for t in metadata.sorted_tables]
+    tables = [t.name for t in metadata.sorted_tables if t.name not in REFERENCE_TABLES]
     with engine.begin() as conn:
         if engine.dialect.name == "postgresql":
             conn.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"))

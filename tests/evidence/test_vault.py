@@ -7,9 +7,10 @@ import pytest
 
 from core.audit import AuditEntry
 from evidence.models import EvidenceFile
+from evidence.vault import TamperedEvidence
 from intake.models import ComplaintEvent
-from tests.evidence.support import (count, csrf_token, files_under, new_draft, pdf_bytes, read, rows, submitted,
-                                    upload, upload_escaped, web_login)
+from tests.evidence.support import (api_client, count, csrf_token, files_under, new_draft, pdf_bytes, read, rows,
+                                    submitted, upload, upload_escaped, web_login)
 
 # Distinctive, so that finding it (or a piece of it) on disk would mean it is stored in clear.
 PLAINTEXT = b"TRADE-SECRET-PLAINTEXT-7f3a9c: servo gain table v4.2; "
@@ -148,35 +149,48 @@ def flip_byte(path: Path, offset: int) -> None:
 
 
 @pytest.mark.config(PROPAGATE_EXCEPTIONS=False)
-@pytest.mark.parametrize("where", ["header", "middle", "last"])
-def test_a_tampered_file_is_not_served(app, api, draft, evidence_dir, where):
-    content = pdf_bytes(PLAINTEXT) if where != "last" else pdf_bytes(PLAINTEXT * 20, size=70_000)
+@pytest.mark.parametrize("where", ["magic", "nonce", "first_chunk"])
+def test_a_file_tampered_in_its_first_chunk_is_an_error_not_a_200(app, api, draft, evidence_dir, where):
+    content = pdf_bytes(PLAINTEXT)
     [evidence] = upload(api, draft["id"], (content, "exhibit.pdf")).get_json()
     [stored] = files_under(evidence_dir)
-    flip_byte(stored, {"header": 2, "middle": 40, "last": stored.stat().st_size - 5}[where])
+    flip_byte(stored, {"magic": 2, "nonce": 8, "first_chunk": 40}[where])
 
-    if where != "last":  # the first chunk is checked before the answer starts
-        response = download(api, draft["id"], evidence["id"])
-        assert response.status_code == 500
-        assert PLAINTEXT not in response.data
-    else:  # a later chunk fails while streaming: the transfer breaks off, the bad chunk is never sent
-        with pytest.raises(Exception) as failure:
-            response = download(api, draft["id"], evidence["id"])
-            response.get_data()
-        print(repr(failure.value), response.status_code if "response" in dir() else None)
+    response = download(api, draft["id"], evidence["id"])
+
+    assert response.status_code == 500
+    assert PLAINTEXT not in response.data
+
+
+def test_a_file_tampered_in_a_later_chunk_breaks_off_before_the_bad_chunk(app, api, draft, evidence_dir):
+    """The vault streams, authenticating chunk by chunk: the answer has begun when a later chunk fails,
+    so the transfer breaks off (short of its Content-Length) and no unauthenticated byte is sent."""
+    content = pdf_bytes(PLAINTEXT * 20, size=70_000)  # two chunks
+    [evidence] = upload(api, draft["id"], (content, "exhibit.pdf")).get_json()
+    [stored] = files_under(evidence_dir)
+    flip_byte(stored, stored.stat().st_size - 5)
+
+    response = download(api, draft["id"], evidence["id"])
+    received = b""
+    with pytest.raises(TamperedEvidence):
+        for piece in response.response:
+            received += piece
+
+    assert len(received) < int(response.headers["Content-Length"])
+    assert received == content[:len(received)]
 
 
 @pytest.mark.config(PROPAGATE_EXCEPTIONS=False)
 def test_a_stored_file_swapped_for_another_is_not_served(app, api, draft, evidence_dir):
     first, second = upload(api, draft["id"], (pdf_bytes(b"first"), "a.pdf"), (pdf_bytes(b"second"), "b.pdf")).get_json()
-    stored = {e.id.hex: Path(p) for e in rows(app, EvidenceFile) for p in files_under(evidence_dir)
-              if Path(p).name == e.storage_key}
-    a, b = stored[first["id"].replace("-", "")], stored[second["id"].replace("-", "")]
+    paths = {str(e.id): evidence_dir / e.storage_key[:2] / e.storage_key for e in rows(app, EvidenceFile)}
+    a, b = paths[first["id"]], paths[second["id"]]
     a_bytes, b_bytes = a.read_bytes(), b.read_bytes()
     a.write_bytes(b_bytes)
     b.write_bytes(a_bytes)
 
     assert download(api, draft["id"], first["id"]).status_code == 500
+    assert download(api, draft["id"], second["id"]).status_code == 500
 
 
 # --- refusals: size, type, state -------------------------------------------------------------------
@@ -328,9 +342,7 @@ def test_every_download_is_audited(app, user, api, draft):
 
 def test_a_refused_download_is_not_audited_as_a_download(app, api, draft, create_user):
     [evidence] = upload(api, draft["id"], (pdf_bytes(), "a.pdf")).get_json()
-    other = api.__class__(api.client, None)
-    other.token = api.client.post("/api/v1/auth/tokens", json={
-        "email": (u := create_user())["email"], "password": u["password"]}).get_json()["token"]
+    stranger = api_client(app, create_user())
 
-    assert download(other, draft["id"], evidence["id"]).status_code == 404
+    assert download(stranger, draft["id"], evidence["id"]).status_code == 404
     assert count(app, AuditEntry, AuditEntry.action == "evidence.downloaded") == 0

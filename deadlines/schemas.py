@@ -1,0 +1,82 @@
+from flask_babel import gettext as _
+from marshmallow import ValidationError, fields, validate
+
+from core.schemas import EnumValue, StrictSchema
+
+from .models import DeadlineState, Unit
+
+MAX_AMOUNT = 3650
+
+
+def _check_reminders(value):
+    for i, item in enumerate(value):
+        if not isinstance(item, dict) or len(item) != 1:
+            raise ValidationError(_("Each reminder is one of: percent, working_days_before, hours_before."))
+        (key, number), = item.items()
+        limits = {"percent": (1, 99), "working_days_before": (1, 60), "hours_before": (1, 720)}
+        if key not in limits or not isinstance(number, int) or isinstance(number, bool) \
+                or not limits[key][0] <= number <= limits[key][1]:
+            raise ValidationError(_("Reminder %(n)d is not valid (percent 1–99, working_days_before 1–60, "
+                                    "hours_before 1–720).", n=i + 1))
+
+
+def _check_ladder(value):
+    levels = []
+    for i, step in enumerate(value):
+        if not isinstance(step, dict) or set(step) != {"level", "after_working_days", "notify"}:
+            raise ValidationError(_("Each escalation step has level, after_working_days and notify."))
+        if step["notify"] not in ("responsible", "supervisors"):
+            raise ValidationError(_("notify is responsible or supervisors."))
+        if not isinstance(step["level"], int) or not isinstance(step["after_working_days"], int) \
+                or not 1 <= step["level"] <= 10 or not 0 <= step["after_working_days"] <= 60:
+            raise ValidationError(_("Escalation step %(n)d is not valid (level 1–10, after 0–60 working days).",
+                                    n=i + 1))
+        levels.append(step["level"])
+    if len(set(levels)) != len(levels):
+        raise ValidationError(_("Escalation levels must be different."))
+
+
+class RuleSchema(StrictSchema):
+    code = fields.String(dump_only=True)
+    step = fields.String(validate=validate.Length(min=1, max=200))
+    amount = fields.Integer(required=True, strict=True, validate=validate.Range(
+        min=1, max=MAX_AMOUNT, error="Must be between 1 and 3650."))
+    unit = EnumValue(Unit, required=True)
+    reminders = fields.List(fields.Raw(), load_default=list, validate=_check_reminders)
+    escalation = fields.List(fields.Raw(), load_default=list, validate=_check_ladder)
+    extension_amount = fields.Integer(allow_none=True, strict=True, validate=validate.Range(
+        min=1, max=MAX_AMOUNT, error="Must be between 1 and 3650."))
+    source = fields.String(allow_none=True)
+    status = fields.String(dump_only=True)
+    version = fields.Integer(dump_only=True)
+    updated_at = fields.AwareDateTime(dump_only=True)
+
+
+class DeadlineSchema(StrictSchema):
+    id = fields.UUID(attribute="public_id")
+    subject_type = fields.String()
+    subject_id = fields.UUID()
+    rule_code = fields.String()
+    rule_version = fields.Integer()
+    amount = fields.Integer()
+    unit = EnumValue(Unit)
+    state = EnumValue(DeadlineState)
+    started_at = fields.AwareDateTime()
+    due_at = fields.AwareDateTime()
+    provisional = fields.Boolean()
+    calendar_version = fields.Integer()
+    paused = fields.Function(lambda d: d.paused_at is not None)
+    paused_intervals = fields.List(fields.List(fields.String()))
+    extended_by_amount = fields.Integer()
+    extension_reason = fields.String()
+    closed_at = fields.AwareDateTime()
+    breached_at = fields.AwareDateTime()
+
+
+class ExtensionSchema(StrictSchema):
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=2000))
+
+
+class AppraisalSchema(StrictSchema):
+    action = fields.String(required=True, validate=validate.OneOf(["requested", "returned"], error="Not a valid choice."))
+    note = fields.String(load_default=None, validate=validate.Length(max=2000))

@@ -1,0 +1,246 @@
+"""Deadlines: opened, met, paused, resumed, extended and cancelled by the transitions that cause them,
+in the same transaction; their schedule of reminders, breach and escalation levels.
+
+Routing calls these; nothing here knows about complaints' or referrals' states.
+"""
+import datetime as dt
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from accounts.enums import Role
+from core.audit import audit
+from core.errors import Conflict, NotFound, ValidationFailed
+from core.extensions import db
+from core.models import utcnow
+
+from . import calendar
+from .models import Deadline, DeadlineRule, DeadlineState, Unit
+
+# The rule that times an agency's decision after it acknowledged a referral, by agency kind.
+DECISION_RULES = {"market_regulation": "A1", "public_security": "T4", "procuratorate": "P1", "court": "V1"}
+CONCLUSION_RULES = {"market_regulation": "A2"}
+
+
+def get_rule(code: str) -> DeadlineRule:
+    rule = db.session.get(DeadlineRule, code)
+    if rule is None:
+        raise LookupError(f"deadline rule {code} is not configured (run flask deadlines seed-rules)")
+    return rule
+
+
+def _due(deadline: Deadline) -> calendar.Due:
+    """The due time from the start, the snapshot amount (plus an extension) and the pauses so far."""
+    amount = deadline.amount + (deadline.extended_by_amount or 0)
+    due = calendar.compute_due(deadline.started_at, amount, deadline.unit.value)
+    provisional = due.provisional
+    due_at = due.due_at
+    for start, end in deadline.paused_intervals or []:
+        shifted = _shift(due_at, dt.datetime.fromisoformat(start), dt.datetime.fromisoformat(end), deadline.unit)
+        provisional = provisional or shifted.provisional
+        due_at = shifted.due_at
+    return calendar.Due(due_at=due_at, provisional=provisional, skipped=due.skipped,
+                        calendar_version=due.calendar_version)
+
+
+def _shift(due_at, paused_from, paused_to, unit: Unit) -> calendar.Due:
+    """Move a due time by the time a clock stood still, counted in the rule's own unit."""
+    if unit is Unit.hours:
+        return calendar.Due(due_at=due_at + (paused_to - paused_from), provisional=False, skipped=[],
+                            calendar_version=calendar.current_version())
+    if unit is Unit.working_days:
+        n = calendar.working_days_between(paused_from, paused_to)
+    else:
+        n = (calendar.to_local_date(paused_to) - calendar.to_local_date(paused_from)).days
+    if n <= 0:
+        return calendar.Due(due_at=due_at, provisional=False, skipped=[], calendar_version=calendar.current_version())
+    return calendar.compute_due(due_at, n, unit.value)
+
+
+def open_deadline(code, *, subject_type, subject_id, complaint_id, responsible_org_id, start=None) -> Deadline:
+    rule = get_rule(code)
+    start = start or utcnow()
+    deadline = Deadline(
+        subject_type=subject_type, subject_id=subject_id, complaint_id=complaint_id,
+        responsible_org_id=responsible_org_id, rule_code=rule.code, rule_version=rule.version, amount=rule.amount,
+        unit=rule.unit, reminders=list(rule.reminders or []), escalation=list(rule.escalation or []),
+        state=DeadlineState.open, started_at=start, paused_intervals=[],
+    )
+    due = _due(deadline)
+    deadline.due_at, deadline.provisional, deadline.calendar_version = due.due_at, due.provisional, due.calendar_version
+    deadline.next_check_at = next_check(deadline, done=set(), after=None)
+    db.session.add(deadline)
+    return deadline
+
+
+def running(subject_type, subject_id, codes=None):
+    query = select(Deadline).where(Deadline.subject_type == subject_type, Deadline.subject_id == subject_id,
+                                   Deadline.closed_at.is_(None))
+    if codes:
+        query = query.where(Deadline.rule_code.in_(codes))
+    return db.session.scalars(query).all()
+
+
+def meet(subject_type, subject_id, codes=None, *, responsible_org_id=None, at=None) -> list[Deadline]:
+    """The step was done: met if in time; a breached one stays breached but stops escalating."""
+    at = at or utcnow()
+    met = []
+    for deadline in running(subject_type, subject_id, codes):
+        if responsible_org_id is not None and deadline.responsible_org_id != responsible_org_id:
+            continue
+        if deadline.state is DeadlineState.open:
+            deadline.state = DeadlineState.met
+        deadline.closed_at = at
+        deadline.next_check_at = None
+        met.append(deadline)
+    return met
+
+
+def cancel_for_complaint(complaint_id, at=None) -> None:
+    """The complaint ended (withdrawn, rejected, closed): nothing more is due on it."""
+    at = at or utcnow()
+    for deadline in db.session.scalars(select(Deadline).where(Deadline.complaint_id == complaint_id,
+                                                              Deadline.closed_at.is_(None))):
+        if deadline.state is DeadlineState.open:
+            deadline.state = DeadlineState.cancelled
+        deadline.closed_at = at
+        deadline.next_check_at = None
+
+
+def pause(subject_type, subject_id, codes, at=None) -> None:
+    at = at or utcnow()
+    for deadline in running(subject_type, subject_id, codes):
+        if deadline.paused_at is None:
+            deadline.paused_at = at
+            deadline.next_check_at = None
+
+
+def resume(subject_type, subject_id, codes, at=None) -> None:
+    """The clock runs again; the due time moves by the paused time, in the rule's unit."""
+    at = at or utcnow()
+    for deadline in running(subject_type, subject_id, codes):
+        if deadline.paused_at is None:
+            continue
+        deadline.paused_intervals = [*deadline.paused_intervals, [deadline.paused_at.isoformat(), at.isoformat()]]
+        deadline.paused_at = None
+        _recompute(deadline)
+
+
+def _recompute(deadline: Deadline) -> None:
+    due = _due(deadline)
+    deadline.due_at, deadline.provisional, deadline.calendar_version = due.due_at, due.provisional, due.calendar_version
+    if deadline.state is DeadlineState.breached and deadline.due_at > utcnow():
+        deadline.state, deadline.breached_at = DeadlineState.open, None
+    deadline.next_check_at = next_check(deadline, done=_done_levels(deadline), after=None)
+
+
+def _done_levels(deadline) -> set[str]:
+    from .models import DeadlineEvent
+
+    if deadline.id is None:
+        return set()
+    return set(db.session.scalars(select(DeadlineEvent.level).where(DeadlineEvent.deadline_id == deadline.id)))
+
+
+def extend(actor, deadline: Deadline, reason: str) -> Deadline:
+    """Grant the rule's one extension (e.g. A1 +15 working days): a supervisor or the agency head decides."""
+    if not (actor.role is Role.supervisor or
+            (actor.role is Role.agency_head and actor.organisation_id == deadline.responsible_org_id)):
+        raise NotFound()
+    if not (reason or "").strip():
+        raise ValidationFailed({"reason": [_("Give a reason.")]})
+    rule = get_rule(deadline.rule_code)
+    if not rule.extension_amount:
+        raise Conflict(_("This deadline's rule allows no extension."), allowed_triggers=[])
+    if deadline.extended_by_amount or not deadline.is_running:
+        raise Conflict(_("This deadline was already extended or is no longer running."), allowed_triggers=[])
+    deadline.extended_by_amount = rule.extension_amount
+    deadline.extension_reason = reason.strip()
+    deadline.extended_by_id = actor.id
+    _recompute(deadline)
+    audit("deadline.extended", actor=actor, subject_type="deadline", subject_id=deadline.public_id,
+          amount=rule.extension_amount, reason=reason.strip())
+    return deadline
+
+
+def recompute_provisional(year: int | None = None) -> int:
+    """A year's calendar was published: recompute the provisional deadlines (they may become official)."""
+    count = 0
+    for deadline in db.session.scalars(select(Deadline).where(Deadline.provisional.is_(True),
+                                                              Deadline.closed_at.is_(None))):
+        _recompute(deadline)
+        count += 1
+    return count
+
+
+# --- schedule: reminders, breach, escalation --------------------------------------------------------
+
+def schedule(deadline) -> list[tuple[str, dt.datetime]]:
+    """Every point the sweep acts on, as (level, time): reminders, the breach, escalation levels."""
+    points = []
+    span = deadline.due_at - deadline.started_at
+    for i, reminder in enumerate(deadline.reminders or [], start=1):
+        if "percent" in reminder:
+            at = deadline.started_at + span * (reminder["percent"] / 100)
+        elif "working_days_before" in reminder:
+            at = calendar.working_days_before(deadline.due_at, reminder["working_days_before"])
+        else:
+            at = deadline.due_at - dt.timedelta(hours=reminder.get("hours_before", 0))
+        if deadline.started_at < at < deadline.due_at:
+            points.append((f"reminder-{i}", at))
+    points.append(("breach", deadline.due_at))
+    for step in deadline.escalation or []:
+        n = step.get("after_working_days", 0)
+        at = calendar.compute_due(deadline.due_at, n, "working_days").due_at if n else deadline.due_at
+        points.append((f"escalation-{step['level']}", at))
+    return points
+
+
+def next_check(deadline, *, done: set[str], after) -> dt.datetime | None:
+    """The earliest point not yet done (and after ``after``, when given)."""
+    if deadline.closed_at is not None or deadline.paused_at is not None:
+        return None
+    pending = [at for level, at in schedule(deadline) if level not in done and (after is None or at > after)]
+    return min(pending) if pending else None
+
+
+def deadlines_for_complaint(complaint_id) -> list[Deadline]:
+    return db.session.scalars(select(Deadline).where(Deadline.complaint_id == complaint_id)
+                              .order_by(Deadline.started_at, Deadline.id)).all()
+
+
+# --- rules ---------------------------------------------------------------------------------------
+
+def update_rule(actor, code: str, data: dict) -> DeadlineRule:
+    """An administrator changes a rule; deadlines already running keep the values they started with."""
+    if actor.role is not Role.admin:
+        raise NotFound()
+    rule = db.session.get(DeadlineRule, code)
+    if rule is None:
+        raise NotFound()
+    changed = {k: v for k, v in data.items() if getattr(rule, k) != v}
+    if changed:
+        for key, value in changed.items():
+            setattr(rule, key, value)
+        rule.version += 1
+        audit("deadline_rule.changed", actor=actor, subject_type="deadline_rule", subject_id=code,
+              changed={k: (v.value if hasattr(v, "value") else v) for k, v in changed.items()})
+        db.session.flush()
+    return rule
+
+
+def list_rules() -> list[DeadlineRule]:
+    return db.session.scalars(select(DeadlineRule).order_by(DeadlineRule.code)).all()
+
+
+def get_deadline(public_id) -> Deadline:
+    import uuid
+
+    try:
+        public_id = uuid.UUID(str(public_id))
+    except ValueError:
+        raise NotFound() from None
+    deadline = db.session.scalar(select(Deadline).where(Deadline.public_id == public_id))
+    if deadline is None:
+        raise NotFound()
+    return deadline

@@ -1,0 +1,123 @@
+"""The registry of events: what each one says, in a translatable subject and body.
+
+The texts are %-templates over the event's ``params`` (``%(reference)s``); a parameter the caller did
+not give renders as an empty string rather than failing a delivery. They are rendered when shown or
+delivered, in the recipient's language, so a user who switches language sees old notifications in
+the new one.
+"""
+import datetime as dt
+from dataclasses import dataclass
+
+from flask_babel import force_locale, lazy_gettext as _l
+
+from core.security import LANGUAGES
+from core.timeutil import format_local
+
+
+@dataclass(frozen=True)
+class EventType:
+    label: str  # what the preferences page calls it
+    subject: str
+    body: str
+
+
+EVENTS: dict[str, EventType] = {
+    "complaint.submitted": EventType(
+        _l("A new complaint for the centre"),
+        _l("New complaint %(reference)s"),
+        _l("%(enterprise)s has submitted complaint %(reference)s. Please claim it and start the triage.")),
+    "complaint.info_requested": EventType(
+        _l("The centre asks for supplements"),
+        _l("Supplements requested for complaint %(reference)s"),
+        _l("The centre asks you to supplement complaint %(reference)s: %(reason)s")),
+    "complaint.info_supplied": EventType(
+        _l("The enterprise has supplied information"),
+        _l("Supplements received for complaint %(reference)s"),
+        _l("The enterprise has supplied the information requested for complaint %(reference)s.")),
+    "complaint.accepted": EventType(
+        _l("A complaint is accepted"),
+        _l("Complaint %(reference)s accepted"),
+        _l("The centre has accepted complaint %(reference)s and will refer it to the competent agencies.")),
+    "complaint.rejected": EventType(
+        _l("A complaint is not accepted"),
+        _l("Complaint %(reference)s not accepted"),
+        _l("The centre has not accepted complaint %(reference)s. Reason: %(reason)s")),
+    "referral.received": EventType(
+        _l("A referral for your agency"),
+        _l("Referral %(letter_number)s received"),
+        _l("Complaint %(reference)s has been referred to your agency with letter %(letter_number)s. "
+           "Please acknowledge receipt.")),
+    "referral.decided": EventType(
+        _l("An agency has decided on a referral"),
+        _l("Decision on referral %(letter_number)s"),
+        _l("%(agency)s has decided on referral %(letter_number)s of complaint %(reference)s.")),
+    "referral.returned": EventType(
+        _l("An agency has returned a referral"),
+        _l("Referral %(letter_number)s returned"),
+        _l("%(agency)s has returned referral %(letter_number)s of complaint %(reference)s. Reason: %(reason)s")),
+    "referral.concluded": EventType(
+        _l("An agency has concluded a referral"),
+        _l("Referral %(letter_number)s concluded"),
+        _l("%(agency)s has concluded referral %(letter_number)s of complaint %(reference)s.")),
+    "consultation.invited": EventType(
+        _l("An invitation to a consultation"),
+        _l("Consultation on complaint %(reference)s"),
+        _l("Your agency is invited to a consultation on complaint %(reference)s. "
+           "Written opinions are due by %(due_at)s.")),
+    "consultation.opinion_submitted": EventType(
+        _l("An agency has given its opinion"),
+        _l("Opinion received on complaint %(reference)s"),
+        _l("%(agency)s has submitted its written opinion in the consultation on complaint %(reference)s.")),
+    "deadline.reminder": EventType(
+        _l("A deadline is approaching"),
+        _l("Reminder: %(step)s due %(due_at)s"),
+        _l("The deadline for %(step)s on %(reference)s is %(due_at)s.")),
+    "deadline.breached": EventType(
+        _l("A deadline is missed"),
+        _l("Overdue: %(step)s on %(reference)s"),
+        _l("The deadline for %(step)s on %(reference)s passed at %(due_at)s.")),
+    "deadline.escalated": EventType(
+        _l("A missed deadline is escalated"),
+        _l("Escalated: %(step)s on %(reference)s"),
+        _l("The missed deadline for %(step)s on %(reference)s (due %(due_at)s) has been escalated "
+           "to level %(level)s.")),
+}
+
+
+def check_event(event: str) -> EventType:
+    try:
+        return EVENTS[event]
+    except KeyError:
+        raise ValueError(f"unknown notification event {event!r}") from None
+
+
+class _Params(dict):
+    """Missing parameters render as nothing: a caller's omission must not make a delivery fail forever."""
+
+    def __missing__(self, key):
+        return ""
+
+
+def _display(value):
+    """Times stored as ISO 8601 (see outbox.jsonable) are shown in Shanghai time, like everywhere else."""
+    if isinstance(value, str) and len(value) >= 19 and value[10:11] == "T":
+        try:
+            parsed = dt.datetime.fromisoformat(value)
+        except ValueError:
+            return value
+        if parsed.tzinfo is not None:
+            return format_local(parsed)
+    return value
+
+
+def render(event: str, params: dict | None, language: str | None = None) -> tuple[str, str]:
+    """(subject, body) of ``event`` in ``language`` (zh or en; anything else falls back to zh).
+
+    Without ``language`` the current locale is used (the page's language).
+    """
+    spec = check_event(event)
+    values = _Params({k: _display(v) for k, v in (params or {}).items()})
+    if language is None:
+        return str(spec.subject) % values, str(spec.body) % values
+    with force_locale(language if language in LANGUAGES else "zh"):
+        return str(spec.subject) % values, str(spec.body) % values
