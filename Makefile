@@ -38,6 +38,7 @@ browser:
 # the development server runs without the reloader, so nothing is started twice.
 run: install translations
 	$(FLASK) db upgrade
+	$(FLASK) calendar seed
 	$(FLASK) deadlines seed-rules
 	$(FLASK) seed-demo
 	@echo "Serving on http://127.0.0.1:5000 (the scheduler runs beside it; Ctrl-C stops both)"

@@ -35,6 +35,14 @@ DEFAULTS = {
     "SMTP_PASSWORD": None,
     "SMTP_TLS": False,
     "MAIL_FROM": "noreply@tradesecret.example",
+    "PUBLIC_BASE_URL": None,  # e.g. https://tradesecret.example: makes the links in e-mails and webhooks absolute
+    # The notification worker: a failed e-mail or webhook call is retried after NOTIFY_RETRY_BASE_SECONDS,
+    # doubling per attempt (with jitter) up to NOTIFY_RETRY_MAX_SECONDS; after NOTIFY_MAX_ATTEMPTS attempts
+    # it is dead: shown to administrators (/admin/deliveries, `flask notifications dead`), who may retry it.
+    "NOTIFY_RETRY_BASE_SECONDS": 30,
+    "NOTIFY_RETRY_MAX_SECONDS": 3600,
+    "NOTIFY_MAX_ATTEMPTS": 8,
+    "NOTIFY_TIMEOUT_SECONDS": 10,  # per SMTP connection or webhook call
     "SWEEP_INTERVAL_SECONDS": 30,  # the deadline sweep
     "DELIVERY_INTERVAL_SECONDS": 10,  # expanding the outbox and delivering e-mails and webhooks
     "CRIMINAL_FILING_THRESHOLD": 300000,  # RMB, loss or illegal gains (Criminal Law art. 219)
@@ -163,17 +171,20 @@ def _import_models():
     import intake.models  # noqa: F401
     import routing.models  # noqa: F401
     import core.outbox  # noqa: F401
+    import notifications.models  # noqa: F401
     import deadlines.models  # noqa: F401
+    import deadlines.calendar  # noqa: F401
 
 
 def _register_blueprints(app):
     from core.extensions import api, csrf
     from accounts import admin_api, api as accounts_api, views as accounts_views
     from agencies import api as agencies_api, views as agencies_views
-    from deadlines import api as deadlines_api
+    from deadlines import api as deadlines_api, calendar_views
     from routing import api as routing_api, views as routing_views
     from core import views as core_views
     from intake import api as intake_api, views as intake_views
+    from notifications import api as notifications_api, views as notifications_views
 
     accounts_views.init_login(app)
     app.register_blueprint(core_views.bp)
@@ -181,7 +192,10 @@ def _register_blueprints(app):
     app.register_blueprint(intake_views.bp)
     app.register_blueprint(routing_views.bp)
     app.register_blueprint(agencies_views.bp)
-    for blp in (accounts_api.blp, admin_api.blp, intake_api.blp, routing_api.blp, agencies_api.blp, deadlines_api.blp):
+    app.register_blueprint(notifications_views.bp)
+    app.register_blueprint(calendar_views.bp)
+    for blp in (accounts_api.blp, admin_api.blp, intake_api.blp, routing_api.blp, agencies_api.blp, deadlines_api.blp,
+                calendar_views.blp, notifications_api.blp):
         csrf.exempt(blp)  # bearer tokens only: no cookie ever authenticates an API call
         api.register_blueprint(blp, url_prefix="/api/v1")
     app.register_blueprint(core_views.api_docs_bp)
@@ -214,15 +228,19 @@ def _register_request_hooks(app, db, set_security_headers):
 def _register_cli(app):
     from accounts.cli import orgs_cli, users_cli
     from demo import seed_demo_command
+    from notifications.cli import notifications_cli
+    from deadlines.calendar_cli import calendar_cli
     from deadlines.cli import deadlines_cli
     from routing.cli import state_diagrams_command
     from scheduler import scheduler_command
 
     app.cli.add_command(state_diagrams_command)
     app.cli.add_command(deadlines_cli)
+    app.cli.add_command(calendar_cli)
     app.cli.add_command(scheduler_command)
     app.cli.add_command(users_cli)
     app.cli.add_command(orgs_cli)
     app.cli.add_command(seed_demo_command)
+    app.cli.add_command(notifications_cli)
 
 

@@ -47,12 +47,13 @@ MESSAGES = (
     # validate.Regexp, validate.Predicate / NoneOf
     _l("String does not match expected pattern."),
     _l("Invalid input."),
-    # validate.Length as our schemas use it (accounts/, intake/ and routing/schemas.py); for a list the
+    # validate.Length as our schemas use it (accounts/, intake/, routing/, deadlines/); for a list the
     # bound counts items (infringers max 20, referrals 1-10, questions 1-20), for a string characters
     _l("Longer than maximum length 20."),
     _l("Longer than maximum length 100."),
     _l("Longer than maximum length 200."),
     _l("Longer than maximum length 254."),
+    _l("Longer than maximum length 2000."),
     _l("Longer than maximum length 5000."),
     _l("Longer than maximum length 20000."),
     _l("Longer than maximum length 40000."),
@@ -60,10 +61,12 @@ MESSAGES = (
     _l("Length must be between 1 and 10."),
     _l("Length must be between 1 and 20."),
     _l("Length must be between 1 and 100."),
+    _l("Length must be between 1 and 200."),
     _l("Length must be between 1 and 1000."),
     _l("Length must be between 1 and 2000."),
     _l("Length must be between 1 and 20000."),
-    # validate.Range as our schemas use it (paging)
+    # validate.Range as our schemas use it (paging; deadlines/schemas.py passes its own English error text)
+    _l("Must be between 1 and 3650."),
     _l("Must be greater than or equal to 1."),
     _l("Must be greater than or equal to 1 and less than or equal to 100."),
     # validate.OneOf as our schemas use it (accounts/schemas.py: language)

@@ -21,6 +21,7 @@ class OutboxEvent(db.Model):
     event: Mapped[str] = mapped_column(String(60))
     organisation_ids: Mapped[list] = mapped_column(JSON, default=list)  # every active user of these
     user_ids: Mapped[list] = mapped_column(JSON, default=list)
+    audience: Mapped[str | None] = mapped_column(String(20))  # "supervisors": every supervisor office too
     params: Mapped[dict] = mapped_column(JSON, default=dict)
     subject_type: Mapped[str | None] = mapped_column(String(20))
     subject_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
@@ -31,10 +32,10 @@ class OutboxEvent(db.Model):
     __table_args__ = (Index("ix_outbox_events_pending", "expanded_at", "id"),)
 
 
-def emit(event: str, *, organisation_ids=(), user_ids=(), params=None, subject_type=None, subject_id=None,
-         url=None) -> OutboxEvent:
+def emit(event: str, *, organisation_ids=(), user_ids=(), audience=None, params=None, subject_type=None,
+         subject_id=None, url=None) -> OutboxEvent:
     row = OutboxEvent(event=event, organisation_ids=[str(o) for o in organisation_ids],
-                      user_ids=[str(u) for u in user_ids], params=params or {}, subject_type=subject_type,
-                      subject_id=subject_id, url=url)
+                      user_ids=[str(u) for u in user_ids], audience=audience, params=params or {},
+                      subject_type=subject_type, subject_id=subject_id, url=url)
     db.session.add(row)
     return row

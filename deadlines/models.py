@@ -3,7 +3,7 @@ import datetime as dt
 import enum
 import uuid
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, Integer, String, Text, UniqueConstraint, Uuid
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, Integer, String, Text, UniqueConstraint, Uuid, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.extensions import db
@@ -82,11 +82,8 @@ class Deadline(db.Model):
     extended_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
     closed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)  # met or cancelled
     breached_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
-    # when the sweep must next look at it (a reminder, the breach or an escalation level); None: never
-    next_check_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
     __table_args__ = (
-        Index("ix_deadlines_next_check", "next_check_at"),
         Index("ix_deadlines_subject", "subject_type", "subject_id", "rule_code"),
         CheckConstraint("due_at >= started_at", name="due_after_start"),
         CheckConstraint("state NOT IN ('met', 'cancelled') OR closed_at IS NOT NULL", name="closed_has_time"),
@@ -99,13 +96,29 @@ class Deadline(db.Model):
 
 
 class DeadlineEvent(db.Model):
-    """What the sweep did: each reminder, breach and escalation level exactly once per deadline."""
+    """Each reminder, breach and escalation level of a deadline: scheduled, then done exactly once.
+
+    The schedule of a running deadline is materialised here as pending rows (services._materialise),
+    rewritten when its due time moves and deleted when it is met, paused or cancelled. The sweep marks
+    due rows done in sets, in SQL; the unique (deadline, level) makes each happen once, whatever the
+    number of sweeping processes.
+    """
 
     __tablename__ = "deadline_events"
 
     id: Mapped[int] = mapped_column(BigIntPK, primary_key=True, autoincrement=True)
     deadline_id: Mapped[int] = mapped_column(ForeignKey("deadlines.id", ondelete="CASCADE"))
     level: Mapped[str] = mapped_column(String(20))  # reminder-1, breach, escalation-1, ...
-    at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime)  # when it is due
+    event: Mapped[str] = mapped_column(String(40))  # deadline.reminder | deadline.breached | deadline.escalated
+    audience: Mapped[str | None] = mapped_column(String(20))  # None: the responsible organisation only
+    done_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)  # when the sweep recorded it
+    batch: Mapped[str | None] = mapped_column(String(32))  # the sweep batch that recorded it
 
-    __table_args__ = (UniqueConstraint("deadline_id", "level"),)
+    __table_args__ = (
+        UniqueConstraint("deadline_id", "level"),
+        Index("ix_deadline_events_batch", "batch", postgresql_where=text("batch IS NOT NULL"),
+              sqlite_where=text("batch IS NOT NULL")),
+        Index("ix_deadline_events_pending", "at", "id", postgresql_where=text("done_at IS NULL"),
+              sqlite_where=text("done_at IS NULL")),
+    )

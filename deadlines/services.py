@@ -6,7 +6,7 @@ Routing calls these; nothing here knows about complaints' or referrals' states.
 import datetime as dt
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from accounts.enums import Role
 from core.audit import audit
@@ -15,7 +15,9 @@ from core.extensions import db
 from core.models import utcnow
 
 from . import calendar
-from .models import Deadline, DeadlineRule, DeadlineState, Unit
+from .models import Deadline, DeadlineEvent, DeadlineRule, DeadlineState, Unit
+
+EVENT_FOR_LEVEL = {"reminder": "deadline.reminder", "breach": "deadline.breached", "escalation": "deadline.escalated"}
 
 # The rule that times an agency's decision after it acknowledged a referral, by agency kind.
 DECISION_RULES = {"market_regulation": "A1", "public_security": "T4", "procuratorate": "P1", "court": "V1"}
@@ -68,9 +70,26 @@ def open_deadline(code, *, subject_type, subject_id, complaint_id, responsible_o
     )
     due = _due(deadline)
     deadline.due_at, deadline.provisional, deadline.calendar_version = due.due_at, due.provisional, due.calendar_version
-    deadline.next_check_at = next_check(deadline, done=set(), after=None)
     db.session.add(deadline)
+    db.session.flush()
+    _materialise(deadline)
     return deadline
+
+
+def _materialise(deadline: Deadline) -> None:
+    """(Re)write the deadline's pending events from its schedule, keeping what the sweep already did."""
+    _drop_pending([deadline.id])
+    if deadline.closed_at is not None or deadline.paused_at is not None:
+        return
+    done = set(db.session.scalars(select(DeadlineEvent.level).where(DeadlineEvent.deadline_id == deadline.id)))
+    ladder = {f"escalation-{step['level']}": step for step in deadline.escalation or []}
+    rows = [
+        {"deadline_id": deadline.id, "level": level, "at": at, "event": EVENT_FOR_LEVEL[level.split("-")[0]],
+         "audience": "supervisors" if ladder.get(level, {}).get("notify") == "supervisors" else None}
+        for level, at in schedule(deadline) if level not in done
+    ]
+    if rows:
+        db.session.execute(DeadlineEvent.__table__.insert(), rows)
 
 
 def running(subject_type, subject_id, codes=None):
@@ -91,28 +110,36 @@ def meet(subject_type, subject_id, codes=None, *, responsible_org_id=None, at=No
         if deadline.state is DeadlineState.open:
             deadline.state = DeadlineState.met
         deadline.closed_at = at
-        deadline.next_check_at = None
         met.append(deadline)
+    _drop_pending([d.id for d in met])
     return met
+
+
+def _drop_pending(deadline_ids) -> None:
+    """Forget the reminders and escalations not yet done (the record of those done stays)."""
+    if deadline_ids:
+        db.session.execute(delete(DeadlineEvent).where(DeadlineEvent.deadline_id.in_(deadline_ids),
+                                                       DeadlineEvent.done_at.is_(None)))
 
 
 def cancel_for_complaint(complaint_id, at=None) -> None:
     """The complaint ended (withdrawn, rejected, closed): nothing more is due on it."""
     at = at or utcnow()
-    for deadline in db.session.scalars(select(Deadline).where(Deadline.complaint_id == complaint_id,
-                                                              Deadline.closed_at.is_(None))):
+    cancelled = db.session.scalars(select(Deadline).where(Deadline.complaint_id == complaint_id,
+                                                          Deadline.closed_at.is_(None))).all()
+    for deadline in cancelled:
         if deadline.state is DeadlineState.open:
             deadline.state = DeadlineState.cancelled
         deadline.closed_at = at
-        deadline.next_check_at = None
+    _drop_pending([d.id for d in cancelled])
 
 
 def pause(subject_type, subject_id, codes, at=None) -> None:
     at = at or utcnow()
-    for deadline in running(subject_type, subject_id, codes):
-        if deadline.paused_at is None:
-            deadline.paused_at = at
-            deadline.next_check_at = None
+    paused = [d for d in running(subject_type, subject_id, codes) if d.paused_at is None]
+    for deadline in paused:
+        deadline.paused_at = at
+    _drop_pending([d.id for d in paused])
 
 
 def resume(subject_type, subject_id, codes, at=None) -> None:
@@ -131,15 +158,7 @@ def _recompute(deadline: Deadline) -> None:
     deadline.due_at, deadline.provisional, deadline.calendar_version = due.due_at, due.provisional, due.calendar_version
     if deadline.state is DeadlineState.breached and deadline.due_at > utcnow():
         deadline.state, deadline.breached_at = DeadlineState.open, None
-    deadline.next_check_at = next_check(deadline, done=_done_levels(deadline), after=None)
-
-
-def _done_levels(deadline) -> set[str]:
-    from .models import DeadlineEvent
-
-    if deadline.id is None:
-        return set()
-    return set(db.session.scalars(select(DeadlineEvent.level).where(DeadlineEvent.deadline_id == deadline.id)))
+    _materialise(deadline)
 
 
 def extend(actor, deadline: Deadline, reason: str) -> Deadline:
@@ -194,14 +213,6 @@ def schedule(deadline) -> list[tuple[str, dt.datetime]]:
         at = calendar.compute_due(deadline.due_at, n, "working_days").due_at if n else deadline.due_at
         points.append((f"escalation-{step['level']}", at))
     return points
-
-
-def next_check(deadline, *, done: set[str], after) -> dt.datetime | None:
-    """The earliest point not yet done (and after ``after``, when given)."""
-    if deadline.closed_at is not None or deadline.paused_at is not None:
-        return None
-    pending = [at for level, at in schedule(deadline) if level not in done and (after is None or at > after)]
-    return min(pending) if pending else None
 
 
 def deadlines_for_complaint(complaint_id) -> list[Deadline]:

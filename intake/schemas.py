@@ -36,7 +36,7 @@ class Amount(fields.Decimal):
             raise ValidationError(_("The amount cannot be negative."))
         if num is not None and num >= MAX_AMOUNT:
             raise ValidationError(_("The amount is too large."))
-        return num
+        return abs(num) if num is not None and num.is_zero() else num  # "-0" is zero, not "-0.00"
 
 
 class InfringerSchema(StrictSchema):

@@ -47,7 +47,7 @@ def _mail_domain(config) -> str:
 
 def message_id(delivery: OutboxDelivery, config) -> str:
     """Derived from the delivery id: the same on every attempt, so a duplicate is recognisable."""
-    return f"<{delivery.uuid}@{_mail_domain(config)}>"
+    return f"<{delivery.public_id}@{_mail_domain(config)}>"
 
 
 def build_email(delivery: OutboxDelivery, config) -> EmailMessage:
@@ -64,9 +64,9 @@ def build_email(delivery: OutboxDelivery, config) -> EmailMessage:
     message["To"] = user.email
     message["Message-ID"] = message_id(delivery, config)
     message["Date"] = email.utils.format_datetime(utcnow())
-    message["Content-Language"] = "zh-CN" if language == "zh" else "en"
     message["Auto-Submitted"] = "auto-generated"
     message.set_content(text, charset="utf-8")
+    message["Content-Language"] = "zh-CN" if language == "zh" else "en"  # after set_content, which drops Content-*
     return message
 
 
@@ -136,7 +136,7 @@ def send_email(delivery: OutboxDelivery, mailer: Mailer) -> None:
 
 def webhook_body(delivery: OutboxDelivery, config) -> bytes:
     payload = {
-        "delivery_id": str(delivery.uuid),
+        "delivery_id": str(delivery.public_id),
         "event": delivery.event,
         "occurred_at": delivery.created_at.isoformat(),
         "subject_type": delivery.subject_type,
@@ -171,7 +171,7 @@ def send_webhook(delivery: OutboxDelivery, endpoint: WebhookEndpoint | None, con
     request = urllib.request.Request(endpoint.url, data=body, method="POST", headers={
         "Content-Type": "application/json; charset=utf-8",
         "User-Agent": USER_AGENT,
-        "X-Delivery-Id": str(delivery.uuid),
+        "X-Delivery-Id": str(delivery.public_id),
         "X-Event": delivery.event,
         "X-Signature-Timestamp": timestamp,
         "X-Signature": signature(endpoint.secret, timestamp, body),

@@ -6,7 +6,7 @@ delivered, in the recipient's language, so a user who switches language sees old
 the new one.
 """
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from flask_babel import force_locale, lazy_gettext as _l
 
@@ -19,21 +19,28 @@ class EventType:
     label: str  # what the preferences page calls it
     subject: str
     body: str
+    # translated words for coded parameter values, e.g. {"state": {"accepted": _l("a case is opened")}}
+    values: dict = field(default_factory=dict)
 
 
+# The parameters each event's texts use are those routing (core.outbox.emit) and the deadline sweep pass.
 EVENTS: dict[str, EventType] = {
     "complaint.submitted": EventType(
         _l("A new complaint for the centre"),
         _l("New complaint %(reference)s"),
         _l("%(enterprise)s has submitted complaint %(reference)s. Please claim it and start the triage.")),
+    "complaint.withdrawn": EventType(
+        _l("A complaint is withdrawn"),
+        _l("Complaint %(reference)s withdrawn"),
+        _l("%(enterprise)s has withdrawn complaint %(reference)s.")),
     "complaint.info_requested": EventType(
         _l("The centre asks for supplements"),
         _l("Supplements requested for complaint %(reference)s"),
-        _l("The centre asks you to supplement complaint %(reference)s: %(reason)s")),
+        _l("The centre asks you to supplement complaint %(reference)s by %(due_date)s: %(message)s")),
     "complaint.info_supplied": EventType(
         _l("The enterprise has supplied information"),
         _l("Supplements received for complaint %(reference)s"),
-        _l("The enterprise has supplied the information requested for complaint %(reference)s.")),
+        _l("%(enterprise)s has supplied the information requested for complaint %(reference)s.")),
     "complaint.accepted": EventType(
         _l("A complaint is accepted"),
         _l("Complaint %(reference)s accepted"),
@@ -41,7 +48,7 @@ EVENTS: dict[str, EventType] = {
     "complaint.rejected": EventType(
         _l("A complaint is not accepted"),
         _l("Complaint %(reference)s not accepted"),
-        _l("The centre has not accepted complaint %(reference)s. Reason: %(reason)s")),
+        _l("The centre has not accepted complaint %(reference)s. Reason: %(message)s")),
     "referral.received": EventType(
         _l("A referral for your agency"),
         _l("Referral %(letter_number)s received"),
@@ -49,38 +56,38 @@ EVENTS: dict[str, EventType] = {
            "Please acknowledge receipt.")),
     "referral.decided": EventType(
         _l("An agency has decided on a referral"),
-        _l("Decision on referral %(letter_number)s"),
-        _l("%(agency)s has decided on referral %(letter_number)s of complaint %(reference)s.")),
+        _l("Decision on complaint %(reference)s"),
+        _l("Decision of %(agency)s on complaint %(reference)s: %(state)s."),
+        values={"state": {"accepted": _l("a case is opened"), "declined": _l("no case is opened")}}),
     "referral.returned": EventType(
         _l("An agency has returned a referral"),
-        _l("Referral %(letter_number)s returned"),
-        _l("%(agency)s has returned referral %(letter_number)s of complaint %(reference)s. Reason: %(reason)s")),
+        _l("Referral of complaint %(reference)s returned"),
+        _l("%(agency)s has returned the referral of complaint %(reference)s to the centre.")),
     "referral.concluded": EventType(
         _l("An agency has concluded a referral"),
-        _l("Referral %(letter_number)s concluded"),
-        _l("%(agency)s has concluded referral %(letter_number)s of complaint %(reference)s.")),
+        _l("Referral of complaint %(reference)s concluded"),
+        _l("%(agency)s has concluded the referral of complaint %(reference)s.")),
     "consultation.invited": EventType(
         _l("An invitation to a consultation"),
         _l("Consultation on complaint %(reference)s"),
         _l("Your agency is invited to a consultation on complaint %(reference)s. "
-           "Written opinions are due by %(due_at)s.")),
+           "Written opinions are due by %(opinion_due_at)s.")),
     "consultation.opinion_submitted": EventType(
         _l("An agency has given its opinion"),
         _l("Opinion received on complaint %(reference)s"),
         _l("%(agency)s has submitted its written opinion in the consultation on complaint %(reference)s.")),
     "deadline.reminder": EventType(
         _l("A deadline is approaching"),
-        _l("Reminder: %(step)s due %(due_at)s"),
-        _l("The deadline for %(step)s on %(reference)s is %(due_at)s.")),
+        _l("Deadline reminder: %(rule)s due %(due_at)s"),
+        _l("Deadline %(rule)s is due at %(due_at)s. Please act before then.")),
     "deadline.breached": EventType(
         _l("A deadline is missed"),
-        _l("Overdue: %(step)s on %(reference)s"),
-        _l("The deadline for %(step)s on %(reference)s passed at %(due_at)s.")),
+        _l("Deadline missed: %(rule)s"),
+        _l("Deadline %(rule)s passed at %(due_at)s without the step being done.")),
     "deadline.escalated": EventType(
         _l("A missed deadline is escalated"),
-        _l("Escalated: %(step)s on %(reference)s"),
-        _l("The missed deadline for %(step)s on %(reference)s (due %(due_at)s) has been escalated "
-           "to level %(level)s.")),
+        _l("Deadline escalated: %(rule)s"),
+        _l("Deadline %(rule)s (due %(due_at)s) was missed and is escalated to you (%(level)s).")),
 }
 
 
@@ -116,8 +123,15 @@ def render(event: str, params: dict | None, language: str | None = None) -> tupl
     Without ``language`` the current locale is used (the page's language).
     """
     spec = check_event(event)
-    values = _Params({k: _display(v) for k, v in (params or {}).items()})
     if language is None:
-        return str(spec.subject) % values, str(spec.body) % values
+        return _render(spec, params or {})
     with force_locale(language if language in LANGUAGES else "zh"):
-        return str(spec.subject) % values, str(spec.body) % values
+        return _render(spec, params or {})
+
+
+def _render(spec: EventType, params: dict) -> tuple[str, str]:
+    values = _Params()
+    for key, value in params.items():
+        label = spec.values.get(key, {}).get(value) if isinstance(value, str) else None
+        values[key] = str(label) if label is not None else _display(value)
+    return str(spec.subject) % values, str(spec.body) % values

@@ -52,14 +52,14 @@ class OutboxDelivery(db.Model):
     """One message to send: an e-mail to a user or a webhook call to an organisation.
 
     Written by notify() in the transaction of the event, sent after the commit by the worker.
-    ``uuid`` is the delivery id the receiver sees (Message-ID, X-Delivery-Id): the same on every
+    ``public_id`` is the delivery id the receiver sees (Message-ID, X-Delivery-Id): the same on every
     attempt, so a receiver can drop a duplicate if a crash made us send twice.
     """
 
     __tablename__ = "outbox_deliveries"
 
     id: Mapped[int] = mapped_column(BigIntPK, primary_key=True, autoincrement=True)
-    uuid: Mapped[uuid.UUID] = mapped_column(Uuid, unique=True, default=new_uuid)
+    public_id: Mapped[uuid.UUID] = mapped_column(Uuid, unique=True, default=new_uuid)
     channel: Mapped[Channel] = mapped_column(enum_column(Channel, "delivery_channel"))
     event: Mapped[str] = mapped_column(String(60))
     params: Mapped[dict] = mapped_column(JSON, default=dict)

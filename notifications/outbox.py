@@ -34,6 +34,7 @@ class Notice:
     subject_type: str | None = None
     subject_id: object = None
     url: str | None = None
+    occurred_at: dt.datetime | None = None  # default: now
     _user_ids: list = field(default_factory=list, init=False, repr=False)
     _org_ids: list = field(default_factory=list, init=False, repr=False)
 
@@ -94,10 +95,10 @@ def notify_many(notices: Iterable[Notice]) -> dict:
     events = {n.event for n in notices}
     no_email = set()
     for chunk in _chunks(everyone):
-        no_email.update(db.session.execute(
+        no_email.update((user_id, event) for user_id, event in db.session.execute(
             select(NotificationPreference.user_id, NotificationPreference.event)
             .where(NotificationPreference.user_id.in_(chunk), NotificationPreference.event.in_(events),
-                   NotificationPreference.email.is_(False))).tuples())
+                   NotificationPreference.email.is_(False))))
     hooked = set()
     for chunk in _chunks(all_orgs):
         hooked.update(db.session.scalars(select(WebhookEndpoint.organisation_id).where(
@@ -109,7 +110,7 @@ def notify_many(notices: Iterable[Notice]) -> dict:
     for notice, recipients in zip(notices, recipients_of):
         common = {"event": notice.event, "params": notice.params, "subject_type": notice.subject_type,
                   "subject_id": None if notice.subject_id is None else str(notice.subject_id), "url": notice.url,
-                  "created_at": now}
+                  "created_at": notice.occurred_at or now}
         for user_id in recipients:
             notifications.append({**common, "user_id": user_id})
             if (user_id, notice.event) not in no_email:
@@ -126,7 +127,7 @@ def notify_many(notices: Iterable[Notice]) -> dict:
 
 
 def _delivery(common, now, **columns):
-    return {**common, "uuid": new_uuid(), "state": DeliveryState.pending, "attempts": 0, "next_attempt_at": now,
+    return {**common, "public_id": new_uuid(), "state": DeliveryState.pending, "attempts": 0, "next_attempt_at": now,
             "user_id": None, "organisation_id": None, **columns}
 
 

@@ -8,15 +8,19 @@ sends that one message again later (at-least-once): receivers de-duplicate by th
 """
 import datetime as dt
 import random
+import uuid
 
 from flask import current_app
 from sqlalchemy import select
 
 from core.extensions import db
 from core.models import utcnow
+from core.outbox import OutboxEvent
 
 from .channels import DeliveryFailed, Mailer, PermanentFailure, send_email, send_webhook
+from .events import EVENTS
 from .models import Channel, DeliveryState, OutboxDelivery, WebhookEndpoint
+from .outbox import Notice, notify_many
 
 MAX_ERROR_LENGTH = 2000
 
@@ -88,13 +92,13 @@ def deliver_due(now: dt.datetime | None = None, batch_size: int = 100) -> dict:
                     delivery.state = DeliveryState.dead
                     delivery.dead_at = now
                     counts["dead"] += 1
-                    current_app.logger.error("delivery %s (%s) is dead after %d attempts: %s", delivery.uuid,
+                    current_app.logger.error("delivery %s (%s) is dead after %d attempts: %s", delivery.public_id,
                                              delivery.channel.value, delivery.attempts, delivery.last_error)
                 else:
                     delivery.next_attempt_at = now + dt.timedelta(
                         seconds=backoff_seconds(delivery.attempts, base, cap))
                     counts["retrying"] += 1
-                    current_app.logger.warning("delivery %s (%s) failed, attempt %d: %s", delivery.uuid,
+                    current_app.logger.warning("delivery %s (%s) failed, attempt %d: %s", delivery.public_id,
                                                delivery.channel.value, delivery.attempts, delivery.last_error)
             else:
                 delivery.state = DeliveryState.sent
@@ -114,3 +118,49 @@ def retry(delivery: OutboxDelivery, now: dt.datetime | None = None) -> OutboxDel
     delivery.dead_at = None
     db.session.flush()
     return delivery
+
+
+def expand_outbox(now: dt.datetime | None = None, batch_size: int = 500, max_batches: int | None = None) -> dict:
+    """Turn the OutboxEvent rows other packages wrote (core.outbox.emit, the deadline sweep) into
+    notifications and deliveries, exactly once each.
+
+    A batch is claimed (FOR UPDATE SKIP LOCKED on PostgreSQL), expanded with notify_many() and marked
+    expanded in the same transaction, then committed: a crash leaves the batch to the next run, and two
+    processes never expand the same event. An event of an unknown type (or with malformed ids) is
+    marked expanded without notifications, logged as an error and counted in "unknown".
+    Returns {"events", "notifications", "emails", "webhooks", "unknown"}.
+    """
+    now = now or utcnow()
+    postgres = db.session.get_bind().dialect.name == "postgresql"
+    counts = {"events": 0, "notifications": 0, "emails": 0, "webhooks": 0, "unknown": 0}
+    batches = 0
+    while max_batches is None or batches < max_batches:
+        stmt = select(OutboxEvent).where(OutboxEvent.expanded_at.is_(None)).order_by(OutboxEvent.id).limit(batch_size)
+        if postgres:
+            stmt = stmt.with_for_update(skip_locked=True)
+        rows = db.session.scalars(stmt).all()
+        if not rows:
+            break
+        notices = []
+        for row in rows:
+            row.expanded_at = now
+            notice = Notice(row.event, users=row.user_ids or (), organisations=row.organisation_ids or (),
+                            params=row.params, subject_type=row.subject_type, subject_id=row.subject_id,
+                            url=row.url, occurred_at=row.created_at)
+            try:
+                if row.event not in EVENTS:
+                    raise ValueError(f"unknown notification event {row.event!r}")
+                for value in (*notice.users, *notice.organisations):
+                    uuid.UUID(str(value))
+            except ValueError as exc:
+                counts["unknown"] += 1
+                current_app.logger.error("outbox event %s not delivered: %s", row.id, exc)
+                continue
+            notices.append(notice)
+        for key, value in notify_many(notices).items():
+            counts[key] += value
+        counts["events"] += len(rows)
+        db.session.commit()
+        batches += 1
+    db.session.commit()
+    return counts

@@ -67,7 +67,8 @@ COMPLAINT_RULES = (
     Rule("supply_info", (S.awaiting_info,), S.triaging, ENTERPRISE, "enterprise"),
     Rule("accept", (S.triaging,), S.accepted, CLERK, "centre"),
     Rule("reject", (S.triaging,), S.rejected, CLERK, "centre", needs_reason=True),
-    Rule("refer", (S.accepted,), S.referred, NOBODY, "system"),
+    # concluded -> referred: a declined criminal referral was sent for filing supervision
+    Rule("refer", (S.accepted, S.concluded), S.referred, NOBODY, "system"),
     Rule("start", (S.referred,), S.in_progress, NOBODY, "system"),
     Rule("conclude", (S.referred, S.in_progress), S.concluded, NOBODY, "system"),
     Rule("reopen", (S.referred, S.in_progress), S.accepted, NOBODY, "system"),

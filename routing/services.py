@@ -156,11 +156,16 @@ def routing_suggestion(actor, complaint: Complaint) -> dict:
 
 def sync_complaint_with_referrals(complaint: Complaint, actor) -> None:
     """The complaint follows its referrals: in progress once a case is opened, concluded when none is
-    open any more, back to 'accepted' when every referral came back and the centre must re-route."""
-    if complaint.state not in (S.referred, S.in_progress):
+    open any more, back to 'accepted' when every referral came back and the centre must re-route,
+    referred again when a concluded one gets a new referral (filing supervision of a declined one)."""
+    if complaint.state not in (S.referred, S.in_progress, S.concluded):
         return
     referrals = db.session.scalars(select(Referral).where(Referral.complaint_id == complaint.id)).all()
     open_ = [r for r in referrals if r.state in OPEN_REFERRAL_STATES]
+    if complaint.state is S.concluded:
+        if open_:
+            transition_complaint(complaint, "refer", actor, system=True)
+        return
     if any(r.state is R.accepted for r in open_):
         if complaint.state is S.referred:
             transition_complaint(complaint, "start", actor, system=True)
@@ -191,12 +196,25 @@ def _new_referral(complaint, actor, agency, track, evidence, *, message=None, pa
     referral = Referral(complaint=complaint, agency=agency, track=track, state=R.sent, sent_by=actor,
                         message=message, parent=parent, link_kind=link_kind,
                         letter_number=_letter_number(complaint), shared_evidence=list(evidence))
-    db.session.add(referral)
+    duplicate = Conflict(_("This complaint already has an open referral to %(agency)s.", agency=agency.name))
+    if db.session.scalar(select(Referral.id).where(
+            Referral.complaint_id == complaint.id, Referral.agency_id == agency.id,
+            Referral.state.in_(OPEN_REFERRAL_STATES)).limit(1)) is not None:
+        raise duplicate
     try:
-        with db.session.begin_nested():
+        if db.session.get_bind().dialect.name == "sqlite":
+            # pysqlite sends no BEGIN before a SAVEPOINT: released before the transaction's first
+            # write, it would commit this referral even if the request fails later
+            db.session.add(referral)
             db.session.flush()
+        else:
+            # the unique index catches a race the check above missed; add inside the savepoint
+            # (begin_nested() flushes what is pending before the savepoint starts)
+            with db.session.begin_nested():
+                db.session.add(referral)
+                db.session.flush()
     except IntegrityError:
-        raise Conflict(_("This complaint already has an open referral to %(agency)s.", agency=agency.name)) from None
+        raise duplicate from None
     record_event(complaint, actor, "referral", trigger="send", to_state=R.sent.value, referral_id=referral.id,
                  reason=message, payload={"agency": agency.name, "track": track.value,
                                           "letter_number": referral.letter_number,

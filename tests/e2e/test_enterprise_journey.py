@@ -8,6 +8,7 @@ import os
 import re
 import threading
 from pathlib import Path
+from types import SimpleNamespace
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
@@ -73,16 +74,21 @@ def live_server(app, free_port):
 
 
 @pytest.fixture
-def page(browser, live_server):
+def watch():
+    """What the browser did wrong: requests beyond 127.0.0.1, console errors (CSP violations included)."""
+    return SimpleNamespace(outside=[], console_errors=[])
+
+
+@pytest.fixture
+def page(browser, live_server, watch):
     """A fresh browser context whose requests may only go to the live server, console watched."""
     context = browser.new_context(base_url=live_server, accept_downloads=True, locale="zh-CN")
     context.set_default_timeout(15_000)
-    outside, console_errors = [], []
 
     def only_loopback(route):
         url = route.request.url
         if urlsplit(url).hostname != "127.0.0.1":
-            outside.append(url)
+            watch.outside.append(url)
             route.abort()
         else:
             route.continue_()
@@ -102,15 +108,13 @@ def page(browser, live_server):
         # expected. A failed stylesheet, script or image is not.
         if msg.text.startswith("Failed to load resource") and documents.get(msg.location.get("url")) == 422:
             return
-        console_errors.append(f"{msg.type}: {msg.text} ({msg.location.get('url')})")
+        watch.console_errors.append(f"{msg.type}: {msg.text} ({msg.location.get('url')})")
 
     page.on("response", on_response)
     page.on("console", on_console)
-    page.on("pageerror", lambda exc: console_errors.append(f"pageerror: {exc}"))
+    page.on("pageerror", lambda exc: watch.console_errors.append(f"pageerror: {exc}"))
     yield page
     context.close()
-    assert outside == [], f"the browser tried to leave 127.0.0.1: {outside}"
-    assert console_errors == [], f"console errors (CSP violations included): {console_errors}"
 
 
 def field_error(page, name):
@@ -121,7 +125,7 @@ def main_button(page):
     return page.locator("main form button[type=submit]")
 
 
-def test_enterprise_journey(app, page, live_server, rights_centre):
+def test_enterprise_journey(app, page, watch, live_server, rights_centre):
     from playwright.sync_api import expect
 
     # --- home page, Chinese by default -------------------------------------------------------
@@ -240,7 +244,7 @@ def test_enterprise_journey(app, page, live_server, rights_centre):
     expect(page.locator("main")).to_contain_text("Withdraw this complaint")
 
     # --- withdrawal with a reason ---------------------------------------------------------------
-    page.locator("main details summary").click()
+    page.locator("main details", has=page.get_by_test_id("withdraw")).locator("summary").click()
     page.fill('textarea[name="reason"]', "已与对方达成和解。")
     page.get_by_test_id("withdraw").click()
     expect(page).to_have_url(complaint_url)
@@ -255,6 +259,10 @@ def test_enterprise_journey(app, page, live_server, rights_centre):
     expect(page.locator('header a[href="/login"]')).to_be_visible()
     page.goto(complaint_url)
     expect(page).to_have_url(re.compile(r"/login\?next="))  # the session is gone
+
+    # --- the browser stayed home and its console stayed clean ------------------------------------
+    assert watch.outside == [], f"the browser tried to leave 127.0.0.1: {watch.outside}"
+    assert watch.console_errors == [], f"console errors (CSP violations included): {watch.console_errors}"
 
     # --- what the database holds -----------------------------------------------------------------
     assert_stored(app, complaint_id, year)

@@ -131,6 +131,15 @@ def test_api_answers_404_like_a_missing_id_to_whoever_may_not_see(app, world, ro
     assert world["snapshot"]() == before
 
 
+def test_the_owner_reaches_every_api_route(world):
+    """The control: the routes above exist, so their 404s are refusals, not typos."""
+    answers = {route: call_api(world["api"], route, world["complaints"]["draft"]).status_code for route in API_ROUTES}
+
+    # in this order: the complete draft is submitted, then withdrawn, so the upload comes too late
+    assert answers == {"get": 200, "patch": 200, "submit": 200, "withdraw": 200, "timeline": 200,
+                       "evidence_list": 200, "evidence_upload": 409, "evidence_download": 200}
+
+
 def test_api_without_a_token_answers_401_on_every_route(app, world):
     api = api_client(app, world["owner"])
     api.token = None
@@ -236,6 +245,16 @@ def test_web_answers_404_like_a_missing_id_to_whoever_may_not_see(app, world, ro
 
     assert wrong == []
     assert world["snapshot"]() == before
+
+
+def test_the_owner_reaches_every_web_route(app, world):
+    web = web_login(app, world["owner"])
+    token = csrf_token(web, "/account")
+
+    answers = {route: call_web(web, route, world["complaints"]["draft"], token).status_code for route in WEB_ROUTES}
+
+    assert answers == {"detail": 200, "edit_form": 200, "edit": 302, "submit": 422, "withdraw": 409,
+                       "evidence_upload": 302, "evidence_download": 200}
 
 
 def test_web_without_a_session_redirects_to_the_login_on_every_route(app, world):

@@ -54,9 +54,9 @@ def test_the_list_shows_my_complaints_with_state_and_reference(app, api, web, cr
 
     assert page.status_code == 200
     html = page.get_data(as_text=True)
-    rows_ = re.findall(r"<tr>\s*<td><a href=\"/complaints/([^\"]+)\">([^<]+)</a></td>\s*<td class=\"state\">([^<]+)</td>",
+    listed = re.findall(r"<tr>\s*<td><a href=\"/complaints/([^\"]+)\">([^<]+)</a></td>\s*<td class=\"state\">([^<]+)</td>",
                        html)
-    assert sorted((ref, state) for _, ref, state in rows_) == [("(draft)", "Draft"), (done["reference"], "Submitted")]
+    assert sorted((ref, state) for _, ref, state in listed) == [("(draft)", "Draft"), (done["reference"], "Submitted")]
     assert page.headers["Cache-Control"].startswith("no-store")
 
 

@@ -50,17 +50,17 @@ def test_a_submitted_complaint_cannot_be_submitted_again(api, complete_draft):
     assert read(api, complaint["id"]) == complaint
 
 
-@pytest.mark.parametrize("body", [{}, {"reason": ""}, {"reason": "   "}, {"reason": None}])
-def test_withdrawing_without_a_reason_is_refused_and_changes_nothing(app, api, complete_draft, body):
+def test_withdrawing_without_a_reason_is_refused_and_changes_nothing(app, api, complete_draft):
     complaint = submitted(api, complete_draft)
     events = count(app, ComplaintEvent)
 
-    response = withdraw(api, complaint["id"], body)
+    for body in ({}, {"reason": ""}, {"reason": "   "}, {"reason": None}):
+        response = withdraw(api, complaint["id"], body)
 
-    assert response.status_code == 422
-    assert "reason" in response.get_json()["errors"]
-    assert read(api, complaint["id"]) == complaint
-    assert count(app, ComplaintEvent) == events
+        assert response.status_code == 422, body
+        assert "reason" in response.get_json()["errors"]
+        assert read(api, complaint["id"]) == complaint
+        assert count(app, ComplaintEvent) == events
 
 
 def test_withdrawing_with_a_reason_stores_it_and_writes_the_timeline(api, complete_draft):

@@ -43,7 +43,7 @@ COMPLAINT_TABLE = {
     "supply_info": ((S.awaiting_info,), S.triaging, "enterprise"),
     "accept": ((S.triaging,), S.accepted, "centre"),
     "reject": ((S.triaging,), S.rejected, "centre"),
-    "refer": ((S.accepted,), S.referred, "system"),
+    "refer": ((S.accepted, S.concluded), S.referred, "system"),  # concluded: filing supervision
     "start": ((S.referred,), S.in_progress, "system"),
     "conclude": ((S.referred, S.in_progress), S.concluded, "system"),
     "reopen": ((S.referred, S.in_progress), S.accepted, "system"),

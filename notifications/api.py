@@ -1,0 +1,53 @@
+"""API for administrators: the organisations' webhooks (the secret is returned once, at creation)."""
+from flask.views import MethodView
+from flask_smorest import Blueprint
+from marshmallow import fields
+
+from core.schemas import StrictSchema
+from core.security import api_actor
+
+from . import services
+
+blp = Blueprint("admin_webhooks", __name__, description="Administration: webhooks of agencies")
+
+
+class WebhookRequest(StrictSchema):
+    organisation_id = fields.String(required=True, metadata={"description": "The agency's organisation id."})
+    url = fields.String(required=True, metadata={"description": "http:// or https:// URL receiving the POSTs."})
+
+
+class WebhookSchema(StrictSchema):
+    id = fields.UUID()
+    organisation_id = fields.UUID()
+    organisation = fields.Function(lambda endpoint: endpoint.organisation.name)
+    url = fields.String()
+    active = fields.Boolean()
+    created_at = fields.AwareDateTime()
+
+
+class NewWebhookSchema(WebhookSchema):
+    secret = fields.String(metadata={"description": "The HMAC-SHA256 signing secret; shown once."})
+
+
+@blp.route("/admin/webhooks")
+class Webhooks(MethodView):
+    @blp.response(200, WebhookSchema(many=True))
+    def get(self):
+        services.require_admin(api_actor())
+        return services.list_webhooks()
+
+    @blp.arguments(WebhookRequest)
+    @blp.response(201, NewWebhookSchema)
+    def post(self, data):
+        """Create the webhook of an organisation; the signing secret is returned once."""
+        endpoint, _secret = services.create_webhook(api_actor(), data["organisation_id"], data["url"])
+        return endpoint  # NewWebhookSchema dumps its secret; the list and other answers never do
+
+
+@blp.route("/admin/webhooks/<endpoint_id>")
+class WebhookItem(MethodView):
+    @blp.response(204)
+    def delete(self, endpoint_id):
+        """Delete a webhook: the organisation's pending webhook deliveries fail until a new one is set up."""
+        actor = api_actor()
+        services.delete_webhook(actor, services.get_webhook(actor, endpoint_id))

@@ -1,0 +1,154 @@
+"""Pages: the inbox (/notifications), e-mail preferences, and the administrators' webhooks and dead deliveries.
+
+The navigation bar's unread count comes from the context processor below: one COUNT query per page,
+only when the page (base.html) asks for it.
+"""
+from flask import Blueprint, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
+
+from accounts.enums import OrgKind
+from accounts.models import Organisation
+from core.errors import NotFound, ValidationFailed
+from core.extensions import db
+
+from . import services
+from .events import EVENTS, render
+
+bp = Blueprint("notifications", __name__)
+
+PER_PAGE = 30
+
+
+@bp.app_context_processor
+def unread_notifications_slot():
+    def unread_notifications():
+        if not current_user.is_authenticated:
+            return 0
+        if "unread_notifications" not in g:
+            try:
+                g.unread_notifications = services.unread_count(current_user.id)
+            except SQLAlchemyError:  # e.g. an error page after a failed statement: the page matters more
+                g.unread_notifications = 0
+        return g.unread_notifications
+
+    return {"unread_notifications": unread_notifications}
+
+
+def _page() -> int:
+    try:
+        return max(1, min(int(request.args.get("page", 1)), 10_000))
+    except ValueError:
+        return 1
+
+
+def _safe_path(target):
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return None
+
+
+@bp.get("/notifications")
+@login_required
+def inbox():
+    page = _page()
+    rows, total = services.inbox(current_user, page=page, per_page=PER_PAGE)
+    # rendered now, in the language of the page (the reader's choice)
+    items = [(n, *render(n.event, n.params), _safe_path(n.url)) for n in rows]
+    return render_template("notifications/inbox.html", items=items, total=total, page=page, per_page=PER_PAGE)
+
+
+@bp.post("/notifications/<int:notification_id>/read")
+@login_required
+def mark_read(notification_id):
+    notification = services.mark_read(current_user, notification_id)
+    if request.form.get("open") and _safe_path(notification.url):
+        return redirect(notification.url)
+    return redirect(url_for("notifications.inbox", page=request.form.get("page", type=int) or 1))
+
+
+@bp.post("/notifications/read-all")
+@login_required
+def mark_all_read():
+    services.mark_all_read(current_user)
+    return redirect(url_for("notifications.inbox"))
+
+
+@bp.route("/notifications/preferences", methods=["GET", "POST"])
+@login_required
+def preferences():
+    errors = {}
+    if request.method == "POST":
+        try:
+            services.set_email_preferences(current_user, set(request.form.getlist("email")))
+        except ValidationFailed as exc:
+            errors = exc.errors
+        else:
+            flash(_("Your notification preferences are saved."))
+            return redirect(url_for("notifications.preferences"))
+    return render_template("notifications/preferences.html", events=EVENTS,
+                           wanted=services.email_preferences(current_user), errors=errors), (422 if errors else 200)
+
+
+# --- administrators ----------------------------------------------------------------------------------
+
+def _webhooks_page(errors=None, form=None, created=None, secret=None, status=200):
+    organisations = db.session.scalars(select(Organisation).where(Organisation.kind != OrgKind.enterprise)
+                                       .order_by(Organisation.name)).all()
+    return render_template("notifications/webhooks.html", endpoints=services.list_webhooks(),
+                           organisations=organisations, errors=errors or {}, form=form or {},
+                           created=created, secret=secret), status
+
+
+@bp.get("/admin/webhooks")
+@login_required
+def webhooks():
+    services.require_admin(current_user)
+    return _webhooks_page()
+
+
+@bp.post("/admin/webhooks")
+@login_required
+def create_webhook():
+    services.require_admin(current_user)
+    form = {"organisation_id": request.form.get("organisation_id", ""), "url": request.form.get("url", "")}
+    try:
+        endpoint, secret = services.create_webhook(current_user, form["organisation_id"], form["url"])
+    except ValidationFailed as exc:
+        return _webhooks_page(errors=exc.errors, form=form, status=422)
+    # the secret is shown on this answer only: it is not a redirect, and never shown again
+    return _webhooks_page(created=endpoint, secret=secret, status=201)
+
+
+@bp.post("/admin/webhooks/<endpoint_id>/delete")
+@login_required
+def delete_webhook(endpoint_id):
+    endpoint = services.get_webhook(current_user, endpoint_id)
+    services.delete_webhook(current_user, endpoint)
+    flash(_("The webhook is deleted."))
+    return redirect(url_for("notifications.webhooks"))
+
+
+@bp.get("/admin/deliveries")
+@login_required
+def deliveries():
+    services.require_admin(current_user)
+    page = _page()
+    rows = services.dead_deliveries(page=page, per_page=PER_PAGE)
+    counts = services.delivery_counts()
+    return render_template("notifications/deliveries.html", rows=rows, counts=counts, page=page, per_page=PER_PAGE,
+                           subjects={d.id: render(d.event, d.params)[0] for d in rows})
+
+
+@bp.post("/admin/deliveries/<int:delivery_id>/retry")
+@login_required
+def retry_delivery(delivery_id):
+    services.require_admin(current_user)
+    delivery = services.find_delivery(delivery_id)
+    if delivery is None:
+        raise NotFound()
+    services.retry_delivery(current_user, delivery)
+    flash(_("The delivery will be sent again shortly."))
+    return redirect(url_for("notifications.deliveries"))
