@@ -12,7 +12,8 @@ import sys
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+# the repository root instead of bench/ (whose queue.py would shadow the standard library's queue)
+sys.path[0] = str(Path(__file__).resolve().parents[1])
 
 from bench.common import scratch_database  # noqa: E402
 from bench.queue import fill  # noqa: E402

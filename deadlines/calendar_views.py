@@ -43,7 +43,7 @@ def _amount(value):
 class DueArgsSchema(StrictSchema):
     start = fields.AwareDateTime(required=True, format="iso", default_timezone=SHANGHAI, metadata={
         "description": "ISO-8601; without an offset it is Shanghai time"})
-    amount = fields.Integer(required=True, validate=_amount)
+    amount = fields.Integer(required=True, validate=_amount, metadata={"minimum": 0, "maximum": calendar.MAX_AMOUNT})
     unit = fields.String(required=True, validate=validate.OneOf(calendar.UNITS, error="Not a valid choice."))
 
 
@@ -68,7 +68,7 @@ def answer(start: dt.datetime, amount: int, unit: str) -> dict:
 
 
 @blp.route("/calendar/due")
-class Due(MethodView):
+class DueCalculator(MethodView):
     @blp.arguments(DueArgsSchema, location="query")
     @blp.response(200, DueSchema)
     def get(self, args):

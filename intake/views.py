@@ -14,7 +14,7 @@ from routing.views import OUTCOME_FIELD_LABELS, event_text as routing_event_text
 
 from . import enums, services
 from .downloads import evidence_response
-from .presenters import act_label, event_text, remedy_label
+from .presenters import act_label, remedy_label
 from .forms import INFRINGER_ROWS, draft_data_from_form, form_values, raw_form_values
 from .schemas import ComplaintDraftSchema
 
@@ -25,8 +25,8 @@ LABELS = dict(
     INFRINGER_KIND_LABELS=enums.INFRINGER_KIND_LABELS, INFRINGING_ACT_LABELS=enums.INFRINGING_ACT_LABELS,
     REMEDY_LABELS=enums.REMEDY_LABELS, TRACK_LABELS=enums.TRACK_LABELS, CENTRE_DECIDES=enums.CENTRE_DECIDES,
     act_label=act_label, remedy_label=remedy_label, event_text=routing_event_text,
-    REFERRAL_STATE_LABELS=REFERRAL_STATE_LABELS, OUTCOME_LABELS=OUTCOME_LABELS, OUTCOME_FIELD_LABELS=OUTCOME_FIELD_LABELS,
-    label_of=label_of,
+    REFERRAL_STATE_LABELS=REFERRAL_STATE_LABELS, OUTCOME_LABELS=OUTCOME_LABELS,
+    OUTCOME_FIELD_LABELS=OUTCOME_FIELD_LABELS, label_of=label_of,
 )
 
 

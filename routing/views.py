@@ -20,7 +20,7 @@ from core.errors import Conflict, NotFound, ValidationFailed, flatten_errors
 from core.extensions import db
 from core.timeutil import SHANGHAI
 from intake import enums as intake_enums, services as intake
-from intake.enums import ComplaintState, Track
+from intake.enums import ComplaintState
 from intake.presenters import act_label, event_text as intake_event_text, remedy_label
 
 from . import enums, letters, services

@@ -35,8 +35,9 @@ def _notes(app, referral_id):
     from routing.models import ReferralNote
 
     with app.app_context():
-        return [(n.text, n.public) for n in db.session.scalars(
-            select(ReferralNote).where(ReferralNote.referral_id == uuid.UUID(str(referral_id))).order_by(ReferralNote.id))]
+        notes = db.session.scalars(select(ReferralNote).where(ReferralNote.referral_id == uuid.UUID(str(referral_id)))
+                                   .order_by(ReferralNote.id))
+        return [(n.text, n.public) for n in notes]
 
 
 def _downloads(app, evidence_id):
@@ -87,7 +88,8 @@ def test_an_officer_acknowledges_accepts_and_concludes_in_the_portal(app, world)
 
     html = police.submit(page, action, "conclude", status=422).get_data(as_text=True)
     assert field_errors(html, "outcome.result")
-    police.submit(page, action, "conclude", **{"outcome-result": "prosecuted", "outcome-court_case_number": "(2026)沪03刑初1号",
+    police.submit(page, action, "conclude", **{"outcome-result": "prosecuted",
+                                               "outcome-court_case_number": "(2026)沪03刑初1号",
                                                "outcome-summary": "移送审查起诉。"})
     concluded = _referral(app, referral["id"])
     assert concluded.state.value == "concluded"
@@ -184,8 +186,8 @@ def test_an_administrative_case_is_transferred_to_public_security(app, world):
     inbox = police.get("/agency/inbox")
     new_id = inbox.split('data-testid="inbox-row"')[1].split('href="/agency/referrals/')[1].split('"')[0]
     child = _referral(app, new_id)
-    assert (child.parent_id, child.link_kind.value, child.track.value) == (uuid.UUID(referral["id"]), "admin_to_criminal",
-                                                                          "criminal")
+    assert child.parent_id == uuid.UUID(referral["id"])
+    assert (child.link_kind.value, child.track.value) == ("admin_to_criminal", "criminal")
     assert "Administrative to criminal transfer" in police.get(f"/agency/referrals/{new_id}")
 
 
@@ -198,7 +200,8 @@ def test_another_agency_gets_404_and_changes_nothing(app, world):
     other = Browser(app, world.users["police_pudong"])
     assert f'href="{page}"' not in other.get("/agency/inbox")
     for url in (page, f"{page}/evidence/{files[0]}", f"/referrals/{referral['id']}/letter",
-                f"/referrals/{referral['id']}/letter.pdf", f"/agency/referrals/{uuid.uuid4()}", "/agency/referrals/nope"):
+                f"/referrals/{referral['id']}/letter.pdf", f"/agency/referrals/{uuid.uuid4()}",
+                "/agency/referrals/nope"):
         other.get(url, status=404)
     token = csrf_token(other.client, "/agency/inbox")
     for action, data in ((f"{page}/transitions", {"trigger": "acknowledge", "officer_name": "冒名"}),
@@ -218,6 +221,7 @@ def test_portal_forms_without_a_csrf_token_are_400(app, world):
     referral = refer(world, complaint["id"], "police", "criminal")
     page = f"/agency/referrals/{referral['id']}"
     police = Browser(app, world.users["police"])
-    assert police.client.post(f"{page}/transitions", data={"trigger": "acknowledge", "officer_name": "郑刚"}).status_code == 400
+    response = police.client.post(f"{page}/transitions", data={"trigger": "acknowledge", "officer_name": "郑刚"})
+    assert response.status_code == 400
     assert police.client.post(f"{page}/notes", data={"text": "x"}).status_code == 400
     assert _referral(app, referral["id"]).state.value == "sent" and _notes(app, referral["id"]) == []

@@ -117,7 +117,8 @@ class Browser:
     def form(self, url, action, trigger=None) -> Form:
         """The form of the page ``url`` that posts to ``action`` (and carries this hidden trigger)."""
         html = self.get(url)
-        found = [f for f in forms_of(html) if f.action == action and (trigger is None or f.fields.get("trigger") == trigger)]
+        found = [f for f in forms_of(html)
+                 if f.action == action and (trigger is None or f.fields.get("trigger") == trigger)]
         assert len(found) == 1, (action, trigger, forms_of(html))
         return found[0]
 

@@ -27,11 +27,6 @@ NOTICE_2028 = {
 }
 
 
-@pytest.fixture(autouse=True)
-def restore(restore_calendar):
-    yield
-
-
 def local(*args):
     return dt.datetime(*args, tzinfo=SHANGHAI)
 
@@ -59,7 +54,7 @@ def state(app):
                 db.session.scalar(select(func.count()).select_from(CalendarDay)), current_version())
 
 
-def test_load_a_new_year_then_replace_it(app, runner, tmp_path):
+def test_load_a_new_year_then_replace_it(app, runner, tmp_path, restore_calendar):
     from core.extensions import db
     from deadlines.calendar import CalendarDay, CalendarYear, DayKind
 
@@ -128,7 +123,7 @@ def test_bad_content_is_refused_with_a_clear_reason(content, message):
     assert any(message in problem for problem in failure.value.problems), failure.value.problems
 
 
-def test_bad_files_are_refused_and_nothing_is_saved(app, runner, tmp_path):
+def test_bad_files_are_refused_and_nothing_is_saved(app, runner, tmp_path, restore_calendar):
     """Through the command, on the database: each refused file leaves every row and the version as they were."""
     before = state(app)
     for content, message in BAD_FILES:
@@ -139,7 +134,7 @@ def test_bad_files_are_refused_and_nothing_is_saved(app, runner, tmp_path):
         assert state(app) == before, message
 
 
-def test_a_bad_file_does_not_touch_a_loaded_year(app, runner, tmp_path):
+def test_a_bad_file_does_not_touch_a_loaded_year(app, runner, tmp_path, restore_calendar):
     assert runner.invoke(args=["calendar", "load", write(tmp_path, GOOD_2027)]).exit_code == 0
     before = state(app)
     result = runner.invoke(args=["calendar", "load", write(tmp_path, bad(workdays=[{"date": "2027-01-05"}]))])
@@ -148,7 +143,7 @@ def test_a_bad_file_does_not_touch_a_loaded_year(app, runner, tmp_path):
     assert runner.invoke(args=["calendar", "load", str(tmp_path / "missing.json")]).exit_code != 0
 
 
-def test_every_problem_is_listed(app, runner, tmp_path):
+def test_every_problem_is_listed(app, runner, tmp_path, restore_calendar):
     content = bad(days_off=[{"date": "2027-02-30"}, {"from": "2027-03-05", "to": "2027-03-01"}],
                   workdays=[{"date": "2027-03-03"}])
     result = runner.invoke(args=["calendar", "load", write(tmp_path, content)])
@@ -156,7 +151,7 @@ def test_every_problem_is_listed(app, runner, tmp_path):
     assert "2027-02-30" in result.output and "2027-03-05" in result.output and "2027-03-03" in result.output
 
 
-def test_loading_a_year_makes_its_deadlines_official(app, runner, tmp_path):
+def test_loading_a_year_makes_its_deadlines_official(app, runner, tmp_path, restore_calendar):
     from core.extensions import db
     from deadlines import calendar
 
@@ -182,7 +177,7 @@ def test_loading_a_year_makes_its_deadlines_official(app, runner, tmp_path):
         db.session.rollback()
 
 
-def test_loading_a_year_recomputes_the_provisional_deadlines(app, runner, tmp_path):
+def test_loading_a_year_recomputes_the_provisional_deadlines(app, runner, tmp_path, restore_calendar):
     from core.extensions import db
     from deadlines import services
     from deadlines.models import Deadline

@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.accounts.web import csrf_token, field_errors, web_login
+from tests.core.test_translations import compiled  # noqa: F401 (a fixture: the .mo of the .po)
 from tests.deadlines.test_calendar import reset_calendar, restore_calendar  # noqa: F401 (a fixture)
 
 
@@ -83,10 +84,10 @@ def test_the_calculator_refuses_bad_requests_with_field_errors(seeded, create_us
         assert body["code"] == "validation_error" and list(body["errors"]) == [field], (query, body)
 
 
-def test_the_calculator_errors_speak_chinese_and_name_the_first_year(seeded, create_user, api_login):
+def test_the_calculator_errors_speak_chinese_and_name_the_first_year(compiled, seeded, create_user, api_login):
     api = api_login(create_user("clerk"), language="zh")
     body = api.get("/api/v1/calendar/due?start=2024-12-31T09:00:00Z&amount=1&unit=days").get_json()
-    assert "2025" in body["errors"]["start"][0] and "calendar starts" not in body["errors"]["start"][0]
+    assert body["errors"]["start"] == ["官方日历自2025年起，请输入该年或之后的起算时间。"]
     api.language = "en"
     body = api.get("/api/v1/calendar/due?start=2024-12-31T09:00:00Z&amount=1&unit=days").get_json()
     assert body["errors"]["start"] == ["The official calendar starts in 2025: enter a start in or after that year."]
@@ -110,7 +111,7 @@ def test_the_calculator_needs_a_token(seeded, anonymous_api):
 # --- the calculator page ---------------------------------------------------------------------------
 
 @pytest.mark.parametrize("role", ["clerk", "agency_officer"])
-def test_the_calculator_page(seeded, client, create_user, role):
+def test_the_calculator_page(compiled, seeded, client, create_user, role):
     assert web_login(client, create_user(role, language="zh")).status_code == 302
     page = client.get("/calendar/due")
     assert page.status_code == 200
@@ -144,13 +145,13 @@ def test_who_gets_the_calculator_page(seeded, app, create_user):
 
 # --- the administrator's page ----------------------------------------------------------------------
 
-def test_the_admin_lists_years_and_edits_days(seeded, app, client, create_user):
+def test_the_admin_lists_years_and_edits_days(compiled, seeded, app, client, create_user):
     web_login(client, create_user("admin", language="zh"))
     page = client.get("/admin/calendar?year=2026")
     assert page.status_code == 200
     html = page.get_data(as_text=True)
     assert "2025" in html and "2026" in html and 'data-date="2026-02-14" data-kind="workday"' in html
-    assert "调休" in html
+    assert "调休" in html and "官方日历" in html and "名称" in html
 
     before_version, before_count = version(app), day_count(app)
     token = csrf_token(client, "/admin/calendar")

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from tests.accounts.web import csrf_token
 from tests.agencies.web import Browser, field_errors, forms_of, ids_of
 from tests.evidence.support import files_under, pdf_bytes
-from tests.routing.support import (CUSTOMER_LIST, DUE_DATE, SOURCE_CODE, accepted, complaint_transition,
+from tests.routing.support import (CUSTOMER_LIST, DUE_DATE, accepted, complaint_transition,
                                    evidence_ids, ok, refer, referral_transition, submit)
 
 
@@ -81,8 +81,9 @@ def test_a_clerk_takes_a_complaint_from_submitted_to_referred_in_the_ui(app, wor
     assert "criminal filing threshold of 300,000 RMB" in html
     form = clerk.form(page, f"{page}/referrals")
     files = evidence_ids(world, cid)
-    assert (form.fields["referrals-0-track"], form.fields["referrals-0-agency_id"]) == ("criminal", world.org("police_pudong"))
-    assert (form.fields["referrals-1-track"], form.fields["referrals-1-agency_id"]) == ("civil", world.org("court"))
+    row = {k: v for k, v in form.fields.items() if k.startswith("referrals-")}
+    assert (row["referrals-0-track"], row["referrals-0-agency_id"]) == ("criminal", world.org("police_pudong"))
+    assert (row["referrals-1-track"], row["referrals-1-agency_id"]) == ("civil", world.org("court"))
     assert form.fields["referrals-0-evidence_ids"] == files and form.fields["referrals-1-evidence_ids"] == files
     assert form.fields["referrals-2-agency_id"] == "" and form.fields["referrals-2-evidence_ids"] == []
 
@@ -181,7 +182,8 @@ def test_reject_needs_a_reason_code_and_a_message(app, world):
 
     html = clerk.submit(page, f"{page}/transitions", "reject", status=422, message="不属于商业秘密。").get_data(as_text=True)
     assert field_errors(html, "reason_code") == ["Choose why the complaint is not accepted."]
-    html = clerk.submit(page, f"{page}/transitions", "reject", status=422, reason_code="not_trade_secret").get_data(as_text=True)
+    html = clerk.submit(page, f"{page}/transitions", "reject", status=422,
+                        reason_code="not_trade_secret").get_data(as_text=True)
     assert field_errors(html, "reason") == ["Give a reason."]
     html = clerk.submit(page, f"{page}/transitions", "reject", status=422, reason_code="no_such_reason",
                         message="x").get_data(as_text=True)
@@ -360,7 +362,8 @@ def test_another_centre_and_other_roles_get_404(app, world):
     other.get(f"/referrals/{referral['id']}/letter", status=404)
     other.get(f"/referrals/{referral['id']}/letter.pdf", status=404)
     for action, data in ((f"{page}/transitions", {"trigger": "close"}),
-                         (f"{page}/referrals", {"referrals-0-track": "civil", "referrals-0-agency_id": world.org("court")}),
+                         (f"{page}/referrals", {"referrals-0-track": "civil",
+                                                "referrals-0-agency_id": world.org("court")}),
                          (f"{page}/consultations", {"questions": "?", "agency_ids": world.org("court"),
                                                     "opinion_due_at": "2026-12-20T17:00"}),
                          (f"/centre/referrals/{referral['id']}/transitions", {"trigger": "request_supervision"})):
@@ -384,7 +387,8 @@ def test_forms_without_a_csrf_token_are_400_and_change_nothing(app, world):
     cid, page = complaint["id"], triage_url(complaint["id"])
     clerk = Browser(app, world.users["clerk"])
     for action, data in ((f"{page}/transitions", {"trigger": "claim"}),
-                         (f"{page}/referrals", {"referrals-0-track": "civil", "referrals-0-agency_id": world.org("court")}),
+                         (f"{page}/referrals", {"referrals-0-track": "civil",
+                                                "referrals-0-agency_id": world.org("court")}),
                          (f"{page}/consultations", {"questions": "?", "agency_ids": world.org("court"),
                                                     "opinion_due_at": "2026-12-20T17:00"})):
         response = clerk.client.post(action, data=data)

@@ -1,0 +1,203 @@
+"""Transitions open, meet, pause and resume deadlines in their own transaction (DOMAIN.md's table)."""
+import datetime as dt
+import uuid
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from sqlalchemy import select
+
+from tests.routing.conftest import world  # noqa: F401  (the fixture)
+from tests.routing.support import (complaint_transition, evidence_ids, ok, refer, referral_transition, submit)
+
+SH = ZoneInfo("Asia/Shanghai")
+
+# the tests move the clock over weeks: tokens must outlive that
+pytestmark = pytest.mark.config(API_TOKEN_LIFETIME_SECONDS=365 * 86400)
+
+
+def local(*args):
+    return dt.datetime(*args, tzinfo=SH)
+
+
+def end_of(day):
+    return dt.datetime.combine(day, dt.time(23, 59, 59), SH).astimezone(dt.UTC)
+
+
+def deadlines(app, complaint_id, **filters):
+    from core.extensions import db
+    from deadlines.models import Deadline
+
+    with app.app_context():
+        query = select(Deadline).where(Deadline.complaint_id == uuid.UUID(complaint_id)).order_by(Deadline.id)
+        for key, value in filters.items():
+            query = query.where(getattr(Deadline, key) == value)
+        rows = db.session.scalars(query).all()
+        return {d.rule_code: d for d in rows} if rows else {}
+
+
+def pending_levels(app, deadline_id):
+    from core.extensions import db
+    from deadlines.models import DeadlineEvent
+
+    with app.app_context():
+        return sorted(db.session.scalars(select(DeadlineEvent.level).where(
+            DeadlineEvent.deadline_id == deadline_id, DeadlineEvent.done_at.is_(None))))
+
+
+def test_the_centres_clock_opens_at_submission_pauses_for_supplements_and_is_met(app, world):
+    with time_machine.travel(local(2026, 11, 30, 9, 0), tick=False):  # a Monday
+        complaint = submit(world)
+    found = deadlines(app, complaint["id"])
+    assert set(found) == {"Q1", "Q2"}
+    assert found["Q1"].due_at == end_of(dt.date(2026, 12, 1))  # 1 working day, the start day not counted
+    assert found["Q2"].due_at == end_of(dt.date(2026, 12, 7))  # 5 working days: 1, 2, 3, 4 and 7 December
+    assert found["Q1"].responsible_org_id == found["Q2"].responsible_org_id == world.orgs["centre"]
+    assert found["Q1"].calendar_version >= 1 and not found["Q1"].provisional
+
+    clerk = world.api("clerk")
+    with time_machine.travel(local(2026, 12, 1, 10, 0), tick=False):
+        ok(complaint_transition(clerk, complaint["id"], "claim"))
+        ok(complaint_transition(clerk, complaint["id"], "request_info", message="请补充离职交接记录。",
+                                due_date="2026-12-16"))
+    found = deadlines(app, complaint["id"])
+    assert found["Q1"].state.value == "met"
+    assert found["Q2"].paused_at is not None and pending_levels(app, found["Q2"].id) == []
+    assert found["Q3"].responsible_org_id == world.orgs["enterprise"]
+    assert found["Q3"].due_at == end_of(dt.date(2026, 12, 16))  # 15 calendar days, a Wednesday
+
+    with time_machine.travel(local(2026, 12, 8, 10, 0), tick=False):
+        ok(world.api("enterprise").post(f"/api/v1/complaints/{complaint['id']}/supplements",
+                                        json={"text": "已上传交接记录。"}))
+    found = deadlines(app, complaint["id"])
+    assert found["Q3"].state.value == "met"
+    assert found["Q2"].paused_at is None
+    # paused for the working days 2, 3, 4, 7 and 8 December: the due time moves 5 working days on
+    assert found["Q2"].due_at == end_of(dt.date(2026, 12, 14))
+    assert found["Q2"].paused_intervals and pending_levels(app, found["Q2"].id)
+
+    with time_machine.travel(local(2026, 12, 9, 10, 0), tick=False):
+        ok(complaint_transition(clerk, complaint["id"], "accept"))
+    found = deadlines(app, complaint["id"])
+    assert found["Q2"].state.value == "met" and pending_levels(app, found["Q2"].id) == []
+
+
+def test_a_referral_opens_acknowledgement_then_the_agencys_decision_clock(app, world):
+    with time_machine.travel(local(2026, 11, 30, 9, 0), tick=False):
+        complaint = submit(world)
+        clerk = world.api("clerk")
+        ok(complaint_transition(clerk, complaint["id"], "claim"))
+        ok(complaint_transition(clerk, complaint["id"], "accept"))
+        referral = refer(world, complaint["id"], "amr_city", "administrative",
+                         evidence_ids(world, complaint["id"]))
+    q4 = deadlines(app, complaint["id"], subject_type="referral")["Q4"]
+    assert q4.responsible_org_id == world.orgs["amr_city"] and q4.due_at == end_of(dt.date(2026, 12, 1))
+
+    officer = world.api("amr_city")
+    with time_machine.travel(local(2026, 12, 1, 9, 0), tick=False):
+        ok(referral_transition(officer, referral["id"], "acknowledge", officer_name="刘洋"))
+    found = deadlines(app, complaint["id"], subject_type="referral")
+    assert found["Q4"].state.value == "met"
+    a1 = found["A1"]
+    # 15 working days from Tuesday 1 December: 2–4, 7–11, 14–18, 21–22 December
+    assert a1.due_at == end_of(dt.date(2026, 12, 22))
+
+    # an appraisal stops the verification clock; its working days are added back
+    with time_machine.travel(local(2026, 12, 2, 9, 0), tick=False):
+        ok(officer.post(f"/api/v1/referrals/{referral['id']}/appraisal", json={"action": "requested",
+                                                                               "note": "委托司法鉴定"}))
+        again = officer.post(f"/api/v1/referrals/{referral['id']}/appraisal", json={"action": "requested"})
+        assert again.status_code == 409
+    with time_machine.travel(local(2026, 12, 4, 9, 0), tick=False):  # 3 and 4 December paused
+        ok(officer.post(f"/api/v1/referrals/{referral['id']}/appraisal", json={"action": "returned"}))
+    a1 = deadlines(app, complaint["id"], subject_type="referral")["A1"]
+    assert a1.due_at == end_of(dt.date(2026, 12, 24))
+
+    # the one extension (+15 working days) needs a supervisor (or the agency's head) and a reason
+    url = f"/api/v1/deadlines/{a1.public_id}/extension"
+    assert officer.post(url, json={"reason": "案情复杂"}).status_code == 404
+    assert world.api("supervisor").post(url, json={"reason": " "}).status_code == 422
+    extended = ok(world.api("supervisor").post(url, json={"reason": "案情复杂，需进一步核查"}))
+    assert extended["extended_by_amount"] == 15
+    assert dt.datetime.fromisoformat(extended["due_at"]) == end_of(dt.date(2027, 1, 15))
+    assert world.api("supervisor").post(url, json={"reason": "again"}).status_code == 409
+
+    with time_machine.travel(local(2026, 12, 10, 9, 0), tick=False):
+        ok(referral_transition(officer, referral["id"], "accept", case_number="沪市监案〔2026〕7号"))
+    found = deadlines(app, complaint["id"], subject_type="referral")
+    assert found["A1"].state.value == "met"
+    assert found["A2"].due_at == end_of(dt.date(2027, 3, 10))  # 90 calendar days, a working Wednesday
+
+
+def test_withdrawal_cancels_the_running_deadlines_and_their_pending_reminders(app, world):
+    complaint = submit(world)
+    ok(world.api("enterprise").post(f"/api/v1/complaints/{complaint['id']}/withdraw", json={"reason": "已和解"}))
+    found = deadlines(app, complaint["id"])
+    assert {d.state.value for d in found.values()} == {"cancelled"}
+    assert all(pending_levels(app, d.id) == [] for d in found.values())
+
+
+def test_each_invited_agency_has_its_own_opinion_clock(app, world):
+    complaint = submit(world)
+    clerk = world.api("clerk")
+    ok(complaint_transition(clerk, complaint["id"], "claim"))
+    consultation = ok(clerk.post(f"/api/v1/complaints/{complaint['id']}/consultations", json={
+        "questions": ["是否构成商业秘密？"], "agency_ids": [world.org("amr_city"), world.org("police")],
+        "opinion_due_at": "2026-12-31T10:00:00+08:00"}), 201)
+    ok(world.api("police").post(f"/api/v1/consultations/{consultation['id']}/opinions", json={"opinion": "已达立案标准。"}))
+    c1 = {d.responsible_org_id: d for d in _all(app, complaint["id"]) if d.rule_code == "C1"}
+    assert c1[world.orgs["police"]].state.value == "met"
+    assert c1[world.orgs["amr_city"]].state.value == "open"
+
+
+def _all(app, complaint_id):
+    from core.extensions import db
+    from deadlines.models import Deadline
+
+    with app.app_context():
+        return db.session.scalars(select(Deadline).where(Deadline.complaint_id == uuid.UUID(complaint_id))).all()
+
+
+@pytest.mark.parametrize("body, field", [
+    ({"amount": -1, "unit": "working_days"}, "amount"),
+    ({"amount": 99999, "unit": "working_days"}, "amount"),
+    ({"amount": 5, "unit": "weeks"}, "unit"),
+    ({"amount": 5, "unit": "days", "reminders": [{"percent": 150}]}, "reminders"),
+    ({"amount": 5, "unit": "days", "escalation": [{"level": 1, "after_working_days": -2, "notify": "responsible"}]},
+     "escalation"),
+    ({"amount": 5, "unit": "days", "extension_amount": 0}, "extension_amount"),
+])
+def test_absurd_rules_are_refused_and_nothing_changes(app, world, body, field):
+    admin = world.api("admin")
+    before = {r["code"]: r for r in ok(admin.get("/api/v1/admin/deadline-rules"))}["Q2"]
+    response = admin.put("/api/v1/admin/deadline-rules/Q2", json=body)
+    assert response.status_code == 422 and field in response.get_json()["errors"]
+    after = {r["code"]: r for r in ok(admin.get("/api/v1/admin/deadline-rules"))}["Q2"]
+    assert after == before
+
+
+def test_a_rule_change_applies_to_new_deadlines_not_old_ones(app, world):
+    from core.extensions import db
+    from deadlines.models import DeadlineRule
+
+    with time_machine.travel(local(2026, 11, 30, 9, 0), tick=False):
+        first = submit(world)
+        assert world.api("clerk").put("/api/v1/admin/deadline-rules/Q1", json={"amount": 3, "unit": "working_days"}
+                                      ).status_code == 404
+        changed = ok(world.api("admin").put("/api/v1/admin/deadline-rules/Q1", json={
+            "amount": 3, "unit": "working_days", "reminders": [{"percent": 50}],
+            "escalation": [{"level": 1, "after_working_days": 0, "notify": "responsible"}]}))
+        second = submit(world)
+    try:
+        assert changed["version"] == 2
+        assert deadlines(app, first["id"])["Q1"].due_at == end_of(dt.date(2026, 12, 1))
+        new = deadlines(app, second["id"])["Q1"]
+        assert new.due_at == end_of(dt.date(2026, 12, 3)) and new.rule_version == 2
+    finally:  # the rules are reference data kept across tests: put Q1 back
+        from deadlines.rules_seed import DEFAULT_RULES
+
+        with app.app_context():
+            rule = db.session.get(DeadlineRule, "Q1")
+            code, step, amount, unit, reminders, ladder, extension, source, status = DEFAULT_RULES[0]
+            rule.amount, rule.unit, rule.reminders, rule.escalation, rule.version = amount, unit, reminders, ladder, 1
+            db.session.commit()
