@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 import holidays
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import CheckConstraint, Date, ForeignKey, Integer, String, Text, delete, event, func, select
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Integer, String, Text, Uuid, delete, event, func, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from core.audit import audit
@@ -67,7 +67,8 @@ class CalendarYear(db.Model):
                                                default=YearStatus.official)
     source: Mapped[str] = mapped_column(Text)
     loaded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
-    loaded_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
+    # no foreign key: the calendar is reference data, kept when users are deleted (or truncated in tests)
+    loaded_by_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
 
     __table_args__ = (CheckConstraint("year >= 1950 AND year <= 2200", name="year_sane"),)
 

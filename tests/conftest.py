@@ -47,6 +47,8 @@ def postgres_url():
     try:
         with admin.connect() as conn:
             conn.execute(text(f'CREATE DATABASE "{name}"'))
+            # a test database need not survive a power cut: commits return without waiting for the disk
+            conn.execute(text(f'ALTER DATABASE "{name}" SET synchronous_commit = off'))
     except Exception as exc:  # pragma: no cover - depends on the machine
         if REQUIRE_POSTGRES:
             raise
@@ -91,18 +93,39 @@ def seed_reference_data():
 
 
 def _empty_all_tables(engine, metadata):
+    """DELETE rather than TRUNCATE: on tables of a few rows it is many times faster on PostgreSQL."""
     tables = [t.name for t in metadata.sorted_tables if t.name not in REFERENCE_TABLES]
     with engine.begin() as conn:
-        if engine.dialect.name == "postgresql":
-            conn.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"))
-        else:
-            for table in reversed(tables):
-                conn.execute(text(f'DELETE FROM "{table}"'))
+        for table in reversed(tables):
+            conn.execute(text(f'DELETE FROM "{table}"'))
 
 
 @pytest.fixture(params=DATABASES)
 def db_kind(request):
     return request.param
+
+
+_APPS = {}
+
+
+def _app_for(db_kind, url, overrides):
+    """One application per database and configuration, built once: creating one costs ~0.2 s."""
+    key = (db_kind, tuple(sorted((k, repr(v)) for k, v in overrides.items())))
+    if key not in _APPS:
+        config = {
+            "APP_ENV": "testing",
+            "TESTING": True,
+            "DATABASE_URL": url,
+            "WTF_CSRF_ENABLED": True,
+            "ARGON2_TIME_COST": 1,
+            "ARGON2_MEMORY_COST": 1024,
+            "ARGON2_PARALLELISM": 1,
+            "SECRET_KEY": "test-secret-key-" + uuid.uuid4().hex,
+            **overrides,
+        }
+        app = create_app(config)
+        _APPS[key] = (app, dict(app.config))
+    return _APPS[key]
 
 
 @pytest.fixture
@@ -111,21 +134,11 @@ def app(db_kind, database_urls, tmp_path, request):
 
     if request.node.get_closest_marker("postgres_only") and db_kind != "postgresql":
         pytest.skip("PostgreSQL only")
-    config = {
-        "APP_ENV": "testing",
-        "TESTING": True,
-        "DATABASE_URL": database_urls[db_kind],
-        "EVIDENCE_DIR": str(tmp_path / "evidence"),
-        "WTF_CSRF_ENABLED": True,
-        "ARGON2_TIME_COST": 1,
-        "ARGON2_MEMORY_COST": 1024,
-        "ARGON2_PARALLELISM": 1,
-        "SECRET_KEY": "test-secret-key-" + uuid.uuid4().hex,
-    }
     marker = request.node.get_closest_marker("config")
-    if marker:
-        config.update(marker.kwargs)
-    app = create_app(config)
+    app, pristine = _app_for(db_kind, database_urls[db_kind], dict(marker.kwargs) if marker else {})
+    app.config.clear()
+    app.config.update(pristine)  # whatever a previous test changed is undone
+    app.config["EVIDENCE_DIR"] = str(tmp_path / "evidence")
     yield app
     with app.app_context():
         db.session.remove()

@@ -108,7 +108,8 @@ def test_the_2025_seed_follows_its_notice(seeded):
     rows = db.session.scalars(select(CalendarDay).where(CalendarDay.year == 2025)).all()
     assert sorted(r.date for r in rows if r.kind is DayKind.day_off) == (
         [D(2025, 1, 1)] + days(D(2025, 1, 28), D(2025, 2, 4)) + days(D(2025, 4, 4), D(2025, 4, 6))
-        + days(D(2025, 5, 1), D(2025, 5, 5)) + days(D(2025, 5, 31), D(2025, 6, 2)) + days(D(2025, 10, 1), D(2025, 10, 8)))
+        + days(D(2025, 5, 1), D(2025, 5, 5)) + days(D(2025, 5, 31), D(2025, 6, 2))
+        + days(D(2025, 10, 1), D(2025, 10, 8)))
     assert sorted(r.date for r in rows if r.kind is DayKind.workday) == [
         D(2025, 1, 26), D(2025, 2, 8), D(2025, 4, 27), D(2025, 9, 28), D(2025, 10, 11)]
 

@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import func, select
 
 from core.timeutil import SHANGHAI
-from tests.deadlines.test_calendar import reset_calendar, restore_calendar  # noqa: F401 (a fixture)
+from tests.deadlines.test_calendar import restore_calendar  # noqa: F401 (a fixture)
 
 GOOD_2027 = {
     "year": 2027,
