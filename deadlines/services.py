@@ -6,7 +6,7 @@ Routing calls these; nothing here knows about complaints' or referrals' states.
 import datetime as dt
 
 from flask_babel import gettext as _
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 
 from accounts.enums import Role
 from core.audit import audit
@@ -213,6 +213,14 @@ def schedule(deadline) -> list[tuple[str, dt.datetime]]:
         at = calendar.compute_due(deadline.due_at, n, "working_days").due_at if n else deadline.due_at
         points.append((f"escalation-{step['level']}", at))
     return points
+
+
+def earliest_due(subject_type, subject_id, responsible_org_id) -> dt.datetime | None:
+    """The earliest due time among the organisation's running, unpaused deadlines on the subject."""
+    return db.session.scalar(select(func.min(Deadline.due_at)).where(
+        Deadline.subject_type == subject_type, Deadline.subject_id == subject_id,
+        Deadline.responsible_org_id == responsible_org_id, Deadline.closed_at.is_(None),
+        Deadline.paused_at.is_(None)))
 
 
 def deadlines_for_complaint(complaint_id) -> list[Deadline]:

@@ -52,6 +52,8 @@ class Complaint(db.Model):
 
     withdrawal_reason: Mapped[str | None] = mapped_column(Text)
     key_case: Mapped[bool] = mapped_column(default=False)  # 督办: supervised as a key case
+    # the earliest due time of the centre's own running deadlines (kept by routing): the queue's order
+    centre_due_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     claimed_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
@@ -75,9 +77,11 @@ class Complaint(db.Model):
         CheckConstraint("estimated_illegal_gains IS NULL OR estimated_illegal_gains >= 0",
                         name="gains_not_negative"),
         Index("ix_complaints_enterprise_updated", "enterprise_id", "updated_at"),
-        # the centre's queue: key cases first, then oldest first, optionally by state
-        Index("ix_complaints_queue", "centre_id", text("key_case DESC"), "submitted_at", "id"),
-        Index("ix_complaints_centre_state", "centre_id", "state", text("key_case DESC"), "submitted_at", "id"),
+        # the centre's queue: key cases first, then by the centre's due time (none last), then oldest first
+        Index("ix_complaints_queue", "centre_id", text("key_case DESC"), text("(centre_due_at IS NULL)"),
+              "centre_due_at", "submitted_at", "id"),
+        Index("ix_complaints_centre_state", "centre_id", "state", text("key_case DESC"),
+              text("(centre_due_at IS NULL)"), "centre_due_at", "submitted_at", "id"),
     )
 
     def __repr__(self):

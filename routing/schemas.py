@@ -183,6 +183,7 @@ class QueueItemSchema(StrictSchema):
     district = fields.Function(lambda c: c.enterprise.district.value)
     infringers = fields.Function(lambda c: [i.name for i in c.infringers if i.name])
     key_case = fields.Boolean()
+    centre_due_at = fields.AwareDateTime(metadata={"description": "The centre's earliest running deadline."})
     submitted_at = fields.AwareDateTime()
     updated_at = fields.AwareDateTime()
     version = fields.Integer()

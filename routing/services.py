@@ -70,6 +70,7 @@ def submit_complaint(actor, complaint: Complaint, *, expected_version=None) -> C
                          payload=lambda: {"reference": complaint.reference})
     for code in ("Q1", "Q2"):
         _open_for_complaint(code, complaint, complaint.centre_id)
+    sync_centre_due(complaint)
     _tell(complaint, "complaint.submitted", [complaint.centre_id])
     return complaint
 
@@ -92,12 +93,24 @@ def withdraw_complaint(actor, complaint: Complaint, reason: str, *, expected_ver
     transition_complaint(complaint, "withdraw", actor, reason=reason, expected_version=expected_version,
                          before_change=record_reason)
     deadlines.cancel_for_complaint(complaint.id)
+    sync_centre_due(complaint)
     _tell(complaint, "complaint.withdrawn", [complaint.centre_id])
     return complaint
 
 
+def sync_centre_due(complaint: Complaint) -> None:
+    """Keep the complaint's place in the queue: the earliest due time of the centre's running clocks."""
+    complaint.centre_due_at = deadlines.earliest_due("complaint", complaint.id, complaint.centre_id)
+
+
 def triage(actor, complaint: Complaint, data: dict) -> Complaint:
     """The clerk's triggers on a complaint: claim, request_info, accept, reject, close."""
+    _triage(actor, complaint, data)
+    sync_centre_due(complaint)
+    return complaint
+
+
+def _triage(actor, complaint: Complaint, data: dict) -> Complaint:
     trigger = data["trigger"]
     version = data.get("version")
     if trigger == "claim":
@@ -144,6 +157,7 @@ def supply_info(actor, complaint: Complaint, text: str, *, expected_version=None
     transition_complaint(complaint, "supply_info", actor, reason=text.strip(), expected_version=expected_version)
     deadlines.meet("complaint", complaint.id, ["Q3"])
     deadlines.resume("complaint", complaint.id, ["Q1", "Q2"])
+    sync_centre_due(complaint)
     _tell(complaint, "complaint.info_supplied", [complaint.centre_id])
     return complaint
 

@@ -36,6 +36,12 @@ def deadlines(app, complaint_id, **filters):
         return {d.rule_code: d for d in rows} if rows else {}
 
 
+def queue_due(world, complaint_id):
+    items = ok(world.api("clerk").get("/api/v1/queue"))["items"]
+    due = next(i["centre_due_at"] for i in items if i["id"] == complaint_id)
+    return dt.datetime.fromisoformat(due) if due else None
+
+
 def pending_levels(app, deadline_id):
     from core.extensions import db
     from deadlines.models import DeadlineEvent
@@ -54,6 +60,7 @@ def test_the_centres_clock_opens_at_submission_pauses_for_supplements_and_is_met
     assert found["Q2"].due_at == end_of(dt.date(2026, 12, 7))  # 5 working days: 1, 2, 3, 4 and 7 December
     assert found["Q1"].responsible_org_id == found["Q2"].responsible_org_id == world.orgs["centre"]
     assert found["Q1"].calendar_version >= 1 and not found["Q1"].provisional
+    assert queue_due(world, complaint["id"]) == found["Q1"].due_at  # the queue sorts by the centre's due time
 
     clerk = world.api("clerk")
     with time_machine.travel(local(2026, 12, 1, 10, 0), tick=False):
@@ -75,6 +82,7 @@ def test_the_centres_clock_opens_at_submission_pauses_for_supplements_and_is_met
     # paused for the working days 2, 3, 4, 7 and 8 December: the due time moves 5 working days on
     assert found["Q2"].due_at == end_of(dt.date(2026, 12, 14))
     assert found["Q2"].paused_intervals and pending_levels(app, found["Q2"].id)
+    assert queue_due(world, complaint["id"]) == found["Q2"].due_at
 
     with time_machine.travel(local(2026, 12, 9, 10, 0), tick=False):
         ok(complaint_transition(clerk, complaint["id"], "accept"))

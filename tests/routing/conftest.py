@@ -53,19 +53,39 @@ class World:
         return str(self.orgs[key])
 
     def api(self, key) -> ApiClient:
-        """A bearer-token client for the user ``key`` (logged in on first use)."""
+        """A bearer-token client for the user ``key`` (a token issued on first use, as a login would)."""
         if key not in self._apis:
-            user = self.users[key]
-            response = self.client.post("/api/v1/auth/tokens",
-                                        json={"email": user["email"], "password": user["password"]})
-            assert response.status_code == 201, response.get_json()
-            self._apis[key] = ApiClient(self.client, response.get_json()["token"])
+            from accounts.models import User
+            from accounts.services import issue_api_token
+            from core.extensions import db
+
+            with self.app.app_context():
+                raw, _token = issue_api_token(db.session.get(User, self.users[key]["id"]))
+                db.session.commit()
+            self._apis[key] = ApiClient(self.client, raw)
         return self._apis[key]
 
 
 @pytest.fixture
-def world(app, client, create_org, create_user):
-    orgs = {key: create_org(kind=kind, district=district, name=name) for key, (kind, district, name) in ORGS.items()}
-    users = {key: create_user(role, org_id=orgs[org_key], email=f"{key}@routing.example")
-             for key, (role, org_key) in USERS.items()}
+def world(app, client):
+    """Every organisation and user in one transaction (the login endpoint itself is tested in accounts)."""
+    from accounts import services
+    from accounts.enums import District, OrgKind, Role
+    from core.extensions import db
+    from tests.conftest import PASSWORD, make_credit_code
+
+    with app.app_context():
+        orgs = {}
+        for n, (key, (kind, district, name)) in enumerate(ORGS.items(), start=1):
+            orgs[key] = services.create_organisation(
+                name=name, kind=OrgKind(kind), district=District(district),
+                credit_code=make_credit_code(9_000_000 + n) if kind == "enterprise" else None,
+                contact_person="联系人", phone="13800000000", email=f"{key}@org.example")
+        users = {}
+        for key, (role, org_key) in USERS.items():
+            user = services.create_user(organisation=orgs[org_key], email=f"{key}@routing.example", name=f"{key} 用户",
+                                        password=PASSWORD, role=Role(role), language="en")
+            users[key] = {"id": user.id, "email": user.email, "password": PASSWORD, "org_id": orgs[org_key].id}
+        orgs = {key: org.id for key, org in orgs.items()}
+        db.session.commit()
     return World(app, client, orgs, users)

@@ -121,7 +121,7 @@ def test_guards_on_transfer_and_supervision(app, world):
 
 # --- missing reasons or amounts --------------------------------------------------------------------
 
-@pytest.mark.parametrize("trigger, body, field", [
+COMPLAINT_CASES = [
     ("request_info", {"due_date": DUE_DATE}, "reason"),
     ("request_info", {"message": "  ", "due_date": DUE_DATE}, "reason"),
     ("request_info", {"message": "请补充。"}, "due_date"),
@@ -130,11 +130,14 @@ def test_guards_on_transfer_and_supervision(app, world):
     ("reject", {"reason_code": "duplicate"}, "reason"),
     ("reject", {"reason_code": "duplicate", "message": ""}, "reason"),
     ("accept", {"message": "x", "state": "accepted"}, "state"),  # no mass assignment
-])
-def test_complaint_triggers_with_missing_fields(app, world, trigger, body, field):
+]
+
+
+def test_complaint_triggers_with_missing_fields(app, world):
     cid = triaging(world)["id"]
-    unchanged(app, cid, lambda: complaint_transition(world.api("clerk"), cid, trigger, **body), 422,
-              "validation_error", field)
+    for trigger, body, field in COMPLAINT_CASES:
+        unchanged(app, cid, lambda: complaint_transition(world.api("clerk"), cid, trigger, **body), 422,
+                  "validation_error", field)
 
 
 def test_withdrawal_needs_a_reason(app, world):
@@ -144,42 +147,45 @@ def test_withdrawal_needs_a_reason(app, world):
         unchanged(app, cid, lambda: api.post(f"/api/v1/complaints/{cid}/withdraw", json=body), 422, field="reason")
 
 
-@pytest.mark.parametrize("trigger, body, field", [
+SENT_REFERRAL_CASES = [
     ("acknowledge", {}, "officer_name"),
     ("acknowledge", {"officer_name": ""}, "officer_name"),
     ("return", {"reason": "不属管辖。"}, "return_reason"),
     ("return", {"return_reason": "wrong_jurisdiction"}, "reason"),
     ("return", {"return_reason": "wrong_jurisdiction", "reason": "x", "outcome": {"result": 1}}, "outcome.result"),
-])
-def test_referral_triggers_on_a_sent_referral_with_missing_fields(app, world, trigger, body, field):
+]
+
+
+def test_referral_triggers_on_a_sent_referral_with_missing_fields(app, world):
     cid = accepted(world)["id"]
     rid = refer(world, cid, "police", "criminal")["id"]
-    unchanged(app, cid, lambda: referral_transition(world.api("police"), rid, trigger, **body), 422,
-              "validation_error", field)
+    for trigger, body, field in SENT_REFERRAL_CASES:
+        unchanged(app, cid, lambda: referral_transition(world.api("police"), rid, trigger, **body), 422,
+                  "validation_error", field)
 
 
-@pytest.mark.parametrize("trigger, body, field", [
+PENALTY = {"result": "penalty_decision", "decision_number": "沪市监罚〔2026〕1号"}
+ACCEPTED_REFERRAL_CASES = [
     ("conclude", {}, "outcome.result"),
     ("conclude", {"outcome": {}}, "outcome.result"),
     ("conclude", {"outcome": {"result": "penalty_decision"}}, "outcome.decision_number"),
-    ("conclude", {"outcome": {"result": "penalty_decision", "decision_number": "罚1号", "fine_amount": "-100"}},
-     "outcome.fine_amount"),
-    ("conclude", {"outcome": {"result": "penalty_decision", "decision_number": "罚1号",
-                              "confiscation_amount": "-0.01"}}, "outcome.confiscation_amount"),
-    ("conclude", {"outcome": {"result": "penalty_decision", "decision_number": "罚1号", "fine_amount": True}},
-     "outcome.fine_amount"),
-    ("conclude", {"outcome": {"result": "penalty_decision", "decision_number": "罚1号",
-                              "fine_amount": "10000000000000"}}, "outcome.fine_amount"),
+    ("conclude", {"outcome": {**PENALTY, "fine_amount": "-100"}}, "outcome.fine_amount"),
+    ("conclude", {"outcome": {**PENALTY, "confiscation_amount": "-0.01"}}, "outcome.confiscation_amount"),
+    ("conclude", {"outcome": {**PENALTY, "fine_amount": True}}, "outcome.fine_amount"),
+    ("conclude", {"outcome": {**PENALTY, "fine_amount": "10000000000000"}}, "outcome.fine_amount"),
+    ("conclude", {"outcome": {**PENALTY, "state": "x"}}, "outcome.state"),
     ("transfer", {}, "reason"),
     ("transfer", {"reason": "涉嫌犯罪。", "to_agency_id": "not-a-uuid"}, "to_agency_id"),
-])
-def test_referral_triggers_on_an_accepted_administrative_referral_with_missing_fields(app, world, trigger, body,
-                                                                                       field):
+]
+
+
+def test_referral_triggers_on_an_accepted_administrative_referral_with_missing_fields(app, world):
     cid = accepted(world, CUSTOMER_LIST)["id"]
     rid = refer(world, cid, "amr_city", "administrative")["id"]
     acknowledge_and_accept(world, rid, "amr_city")
-    unchanged(app, cid, lambda: referral_transition(world.api("amr_city"), rid, trigger, **body), 422,
-              "validation_error", field)
+    for trigger, body, field in ACCEPTED_REFERRAL_CASES:
+        unchanged(app, cid, lambda: referral_transition(world.api("amr_city"), rid, trigger, **body), 422,
+                  "validation_error", field)
 
 
 def test_a_transfer_to_an_agency_of_the_wrong_kind_is_refused(app, world):
@@ -268,14 +274,16 @@ def test_a_stale_consultation_version_is_refused(app, world):
 
 # --- referrals to the wrong agency, or twice to the same one ---------------------------------------
 
-@pytest.mark.parametrize("agency, track", [
-    ("court", "criminal"), ("amr_city", "criminal"), ("police", "administrative"), ("court", "administrative"),
-    ("police", "civil"), ("amr_city", "civil"), ("centre", "criminal"), ("enterprise", "civil"),
-])
-def test_a_referral_to_an_agency_of_the_wrong_kind(app, world, agency, track):
+WRONG_KINDS = [("court", "criminal"), ("amr_city", "criminal"), ("police", "administrative"),
+               ("court", "administrative"), ("procuratorate", "administrative"), ("police", "civil"),
+               ("amr_city", "civil"), ("centre", "criminal"), ("enterprise", "civil"), ("supervisor_office", "civil")]
+
+
+def test_a_referral_to_an_agency_of_the_wrong_kind(app, world):
     cid = accepted(world)["id"]
-    unchanged(app, cid, lambda: create_referrals(world, cid, item(world, agency, track)), 422, "validation_error",
-              "referrals.0.agency_id")
+    for agency, track in WRONG_KINDS:
+        unchanged(app, cid, lambda: create_referrals(world, cid, item(world, agency, track)), 422, "validation_error",
+                  "referrals.0.agency_id")
 
 
 def test_one_bad_item_refuses_the_whole_routing_decision(app, world):

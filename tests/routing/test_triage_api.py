@@ -1,6 +1,4 @@
 """The clerk's journey over the API: queue, claim, supplements, accept or reject, suggestion, referrals, letter."""
-import pytest
-
 from tests.evidence.support import pdf_bytes, timeline, upload
 from tests.routing.support import (CUSTOMER_LIST, DUE_DATE, PATENT_APPLICATION, SOURCE_CODE, complaint_transition,
                                    create_referrals, evidence_ids, example, item, ok, snapshot, submit)
@@ -118,25 +116,32 @@ ADMIN_ONLY = {"remedies": ["administrative_investigation"], "preferred_tracks": 
               "infringing_acts": ["breach_of_confidentiality_duty"]}
 
 
-@pytest.mark.parametrize("loss, gains, penalty, criminal", [
+THRESHOLD_CASES = [
+    # loss, illegal gains, administrative penalty within two years, criminal suggested
     ("300000.00", None, False, True),
     ("299999.99", None, False, False),
     ("1000.00", "300000.00", False, True),  # the illegal gains count as much as the loss
     ("100000.00", None, True, True),  # after an administrative penalty within two years
     ("99999.99", None, True, False),
     ("100000.00", None, False, False),
-])
-def test_the_criminal_filing_threshold(world, loss, gains, penalty, criminal):
-    data = example(CUSTOMER_LIST, estimated_loss=loss, estimated_illegal_gains=gains, prior_admin_penalty=penalty,
-                   **ADMIN_ONLY)
-    suggestion = suggest(world, data)
-    tracks = rules_by_track(suggestion)
-    assert ("criminal_amount" in tracks.get("criminal", [])) is criminal
-    assert suggestion["facts"]["threshold"] == ("100000" if penalty else "300000")
-    if criminal:
-        police = next(s for s in suggestion["suggestions"] if s["track"] == "criminal")["agency"]
-        assert police["id"] in (world.org("police"), world.org("police_pudong"))
-        assert suggestion["suggestions"][0]["track"] == "criminal"  # criminal first
+]
+
+
+def test_the_criminal_filing_threshold(world):
+    for loss, gains, penalty, criminal in THRESHOLD_CASES:
+        data = example(CUSTOMER_LIST, estimated_loss=loss, estimated_illegal_gains=gains,
+                       prior_admin_penalty=penalty, **ADMIN_ONLY)
+        suggestion = suggest(world, data)
+        tracks = rules_by_track(suggestion)
+        case = (loss, gains, penalty, tracks)
+        assert ("criminal_amount" in tracks.get("criminal", [])) is criminal, case
+        assert suggestion["facts"]["threshold"] == ("100000" if penalty else "300000"), case
+        if criminal:
+            police = next(s for s in suggestion["suggestions"] if s["track"] == "criminal")["agency"]
+            assert police["id"] in (world.org("police"), world.org("police_pudong")), case
+            assert suggestion["suggestions"][0]["track"] == "criminal", case  # criminal first
+        else:
+            assert tracks == {"administrative": ["administrative"]}, case
 
 
 def test_the_customer_list_case_goes_to_the_market_regulator_only(world):
@@ -168,11 +173,10 @@ def test_the_source_code_case_goes_to_police_and_court(world):
     assert civil["agency"]["id"] == world.org("court")
 
 
-@pytest.mark.parametrize("remedy", ["civil_damages", "injunction_preservation"])
-def test_civil_when_damages_or_an_injunction_are_sought(world, remedy):
-    tracks = rules_by_track(suggest(world, example(CUSTOMER_LIST, remedies=[remedy])))
-    assert tracks["civil"] == ["civil_remedy"]
-    assert "administrative" not in tracks  # neither asked for nor the fallback
+def test_civil_when_damages_or_an_injunction_are_sought(world):
+    for remedy in ("civil_damages", "injunction_preservation"):
+        tracks = rules_by_track(suggest(world, example(CUSTOMER_LIST, remedies=[remedy])))
+        assert tracks == {"civil": ["civil_remedy"]}, remedy  # and no administrative fallback
 
 
 def test_bankruptcy_and_a_requested_investigation_are_criminal(world):
