@@ -4,16 +4,19 @@ An agency officer sees only what was referred to the organisation or what it is 
 services answer 404 for the rest. The actions are the referral machine's triggers, each with the
 fields it needs, parsed with the API's schema.
 """
+import datetime as dt
+
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from accounts.enums import OrgKind, Role
+from accounts.enums import AGENCY_ROLES, OrgKind, Role
 from core.errors import Conflict, ValidationFailed
 from core.extensions import db
 from evidence.services import open_for_download
 from intake.downloads import evidence_response
 from intake.enums import Track
+from deadlines import services as deadlines
 from routing import services
 from routing.enums import OPEN_REFERRAL_STATES, OUTCOME_RESULTS, ConsultationState, ReferralState
 from routing.machines import referral_machine
@@ -47,7 +50,7 @@ def _page_arg(name):
 @bp.get("/inbox")
 @login_required
 def inbox():
-    only(Role.agency_officer)
+    only(*AGENCY_ROLES)
     page, closed_page = _page_arg("page"), _page_arg("closed_page")
     pending, pending_total = services.list_referrals(current_user, states=list(OPEN_REFERRAL_STATES), page=page,
                                                      per_page=PER_PAGE)
@@ -55,9 +58,12 @@ def inbox():
                                                    per_page=PER_PAGE)
     consultations = services.list_consultations(current_user)
     open_states = (ConsultationState.convened, ConsultationState.opinions_due)
+    due = deadlines.due_by_subject("referral", [r.id for r in pending], current_user.organisation_id)
+    far = dt.datetime.max.replace(tzinfo=dt.UTC)
     return render_template(
-        "agencies/inbox.html",
-        pending=sorted(pending, key=lambda r: PENDING_ORDER.get(r.state, 9)), pending_total=pending_total,
+        "agencies/inbox.html", due=due,
+        pending=sorted(pending, key=lambda r: (due.get(r.id) or far, PENDING_ORDER.get(r.state, 9))),
+        pending_total=pending_total,
         page=page, closed=closed, closed_total=closed_total, closed_page=closed_page, per_page=PER_PAGE,
         consultations=sorted(consultations, key=lambda c: c.state not in open_states),
         own_opinion={c.id: next((i for i in c.invitations if i.agency_id == current_user.organisation_id), None)
@@ -68,7 +74,7 @@ def inbox():
 def _referral_page(referral_id, failure=None, form=None):
     if failure is not None:
         db.session.rollback()
-    only(Role.agency_officer)
+    only(*AGENCY_ROLES)
     referral = services.get_visible_referral(current_user, referral_id)
     transfer_kind = TRANSFER_KIND.get(referral.track)
     return render_template(
@@ -92,7 +98,7 @@ def referral_page(referral_id):
 @bp.post("/referrals/<referral_id>/transitions")
 @login_required
 def transition(referral_id):
-    only(Role.agency_officer)
+    only(*AGENCY_ROLES)
     referral = services.get_visible_referral(current_user, referral_id, for_update=True)
     trigger = request.form.get("trigger", "")
     data = posted("trigger", "version", "reason", "officer_name", "case_number", "return_reason", "to_agency_id")
@@ -113,7 +119,7 @@ def transition(referral_id):
 @bp.post("/referrals/<referral_id>/notes")
 @login_required
 def add_note(referral_id):
-    only(Role.agency_officer)
+    only(*AGENCY_ROLES)
     referral = services.get_visible_referral(current_user, referral_id)
     try:
         data = load(NoteSchema(), {**posted("text"), "public": request.form.get("public") == "on"})
@@ -127,7 +133,7 @@ def add_note(referral_id):
 @bp.get("/referrals/<referral_id>/evidence/<evidence_id>")
 @login_required
 def download_evidence(referral_id, evidence_id):
-    only(Role.agency_officer)
+    only(*AGENCY_ROLES)
     referral = services.get_visible_referral(current_user, referral_id)
     evidence = services.shared_evidence_for(current_user, referral, evidence_id)
     return evidence_response(evidence, open_for_download(evidence, current_user))

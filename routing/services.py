@@ -587,8 +587,7 @@ def visible_consultations(actor):
         return Consultation.complaint_id.in_(select(Complaint.id).where(Complaint.centre_id == actor.organisation_id))
     if actor.role is Role.supervisor:
         return True
-    if actor.role is Role.enterprise_user:
-        return Consultation.complaint_id.in_(select(Complaint.id).where(Complaint.enterprise_id == actor.organisation_id))
+    # not the enterprise: the agencies' written opinions are internal (its timeline tells it the rest)
     return False
 
 

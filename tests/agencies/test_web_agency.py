@@ -68,7 +68,7 @@ def test_an_officer_acknowledges_accepts_and_concludes_in_the_portal(app, world)
     assert set(ids_of(html, "action-")) == {"action-acknowledge", "action-return"}
     assert "exhibit-0.pdf" in html and complaint["facts"] in html
     acknowledge = police.form(page, action, "acknowledge")
-    assert acknowledge.fields["officer_name"] == "agency_officer user"  # pre-filled with the officer's name
+    assert acknowledge.fields["officer_name"] == "police 用户"  # pre-filled with the officer's name (the world fixture's)
     police.submit(page, action, "acknowledge", officer_name="郑刚")
     assert _referral(app, referral["id"]).acknowledged_by_name == "郑刚"
 

@@ -239,6 +239,26 @@ def test_a_stale_complaint_version_is_refused(app, world):
                                          json={"reason": "x"}), 409, "stale_version")
 
 
+def test_the_version_a_change_answers_is_the_version_stored(app, world):
+    """A client that sends back the version (or ETag) it was just given is never told it is stale."""
+    complaint = submit(world, files=0)
+    cid, clerk = complaint["id"], world.api("clerk")
+    assert ok(clerk.get(f"/api/v1/complaints/{cid}"))["version"] == complaint["version"] == snapshot(app, cid)["version"]
+    for trigger in ("claim", "accept"):
+        response = complaint_transition(clerk, cid, trigger)
+        body = ok(response)
+        assert body["version"] == snapshot(app, cid)["version"], trigger
+        assert response.headers["ETag"] == f'"{body["version"]}"'
+    referral = ok(create_referrals(world, cid, item(world, "police", "criminal"), version=body["version"]), 201)[0]
+    police = world.api("police")
+    for trigger, extra in (("acknowledge", {"officer_name": "郑刚"}), ("accept", {"case_number": "1"})):
+        response = referral_transition(police, referral["id"], trigger, headers={"If-Match": f'"{referral["version"]}"'},
+                                       **extra)
+        referral = ok(response)
+        assert response.headers["ETag"] == f'"{referral["version"]}"'
+        assert ok(police.get(f"/api/v1/referrals/{referral['id']}"))["version"] == referral["version"], trigger
+
+
 def test_a_stale_referral_version_is_refused(app, world):
     cid = accepted(world)["id"]
     rid = refer(world, cid, "police", "criminal")["id"]

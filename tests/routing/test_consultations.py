@@ -96,6 +96,10 @@ def test_a_consultation_end_to_end(app, world):
     assert [e["trigger"] for e in enterprise_view if e["kind"] == "consultation"] == [
         "convene", "request_opinions", "record_minutes", "close"]
     assert "建议公安牵头" not in json.dumps(enterprise_view, ensure_ascii=False)
+    # nor through the consultation itself, which carries the opinions
+    enterprise = world.api("enterprise")
+    assert enterprise.get(f"/api/v1/consultations/{kid}").status_code == 404
+    assert ok(enterprise.get("/api/v1/consultations")) == []
 
 
 def test_convening_needs_questions_invited_agencies_and_an_opinion_due_date(app, world):
