@@ -101,6 +101,7 @@ def withdraw_complaint(actor, complaint: Complaint, reason: str, *, expected_ver
 def sync_centre_due(complaint: Complaint) -> None:
     """Keep the complaint's place in the queue: the earliest due time of the centre's running clocks."""
     complaint.centre_due_at = deadlines.earliest_due("complaint", complaint.id, complaint.centre_id)
+    db.session.flush()  # now, not at commit: the answer (and its ETag) must carry the version stored
 
 
 def triage(actor, complaint: Complaint, data: dict) -> Complaint:

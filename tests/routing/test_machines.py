@@ -30,8 +30,7 @@ from routing.machines import (COMPLAINT_RULES, CONSULTATION_RULES, REFERRAL_RULE
                               consultation_machine, referral_machine)
 from routing.models import Consultation, ConsultationInvitation, Referral
 from routing.schemas import CLERK_TRIGGERS
-from app import create_app
-from tests.conftest import DATABASES, _empty_all_tables, make_credit_code
+from tests.conftest import make_credit_code
 
 OPEN = (S.submitted, S.triaging, S.awaiting_info, S.accepted, S.referred, S.in_progress)
 
@@ -73,21 +72,6 @@ ACTORS = {
     "agency": ("police_officer", "police_clerk", "other_police_officer"),
     "convener": ("clerk", "centre_admin", "other_clerk"),
 }
-
-
-@pytest.fixture(scope="module", params=DATABASES)
-def walk_app(request, database_urls, tmp_path_factory):
-    """One app per database for the ~200 cases of this module (each builds rows of its own, so they
-    do not see each other): the function-scoped ``app`` would empty every table after each case,
-    which on PostgreSQL costs more than the case itself. The tables are emptied once, at the end."""
-    app = create_app({"APP_ENV": "testing", "TESTING": True, "DATABASE_URL": database_urls[request.param],
-                      "EVIDENCE_DIR": str(tmp_path_factory.mktemp("walk-evidence")),
-                      "SECRET_KEY": "walk-" + uuid.uuid4().hex})
-    yield app
-    with app.app_context():
-        db.session.remove()
-        _empty_all_tables(db.engine, db.metadata)
-        db.engine.dispose()
 
 
 def pairs(states, table):
@@ -349,23 +333,23 @@ def walk(app, kind, state, trigger, build):
 
 
 @pytest.mark.parametrize("state, trigger", pairs(S, COMPLAINT_TABLE))
-def test_complaint_transition_table(walk_app, state, trigger):
-    walk(walk_app, "complaint", state, trigger, complaint_in)
+def test_complaint_transition_table(app, state, trigger):
+    walk(app, "complaint", state, trigger, complaint_in)
 
 
 @pytest.mark.parametrize("state, trigger", pairs(R, REFERRAL_TABLE))
-def test_referral_transition_table(walk_app, state, trigger):
-    walk(walk_app, "referral", state, trigger, referral_in)
+def test_referral_transition_table(app, state, trigger):
+    walk(app, "referral", state, trigger, referral_in)
 
 
 @pytest.mark.parametrize("state, trigger", pairs(C, CONSULTATION_TABLE))
-def test_consultation_transition_table(walk_app, state, trigger):
-    walk(walk_app, "consultation", state, trigger, consultation_in)
+def test_consultation_transition_table(app, state, trigger):
+    walk(app, "consultation", state, trigger, consultation_in)
 
 
-def test_loading_rows_gives_them_no_machine_of_their_own(walk_app):
+def test_loading_rows_gives_them_no_machine_of_their_own(app):
     """The one Machine per class is shared: a row carries no per-row machine or bound triggers."""
-    with walk_app.app_context():
+    with app.app_context():
         w = build_world()
         complaint = complaint_in(w, S.submitted)
         db.session.commit()
