@@ -38,6 +38,7 @@ USERS = [
     ("clerk@centre-city.example", "李文（市维权中心）", R.clerk, "centre_city"),
     ("clerk@centre-pudong.example", "张珺（浦东维权中心）", R.clerk, "centre_pudong"),
     ("officer@amr-city.example", "刘洋（市市场监管局）", R.agency_officer, "amr_city"),
+    ("head@amr-city.example", "赵峰（市市场监管局负责人）", R.agency_head, "amr_city"),
     ("officer@amr-pudong.example", "孙静（浦东市场监管局）", R.agency_officer, "amr_pudong"),
     ("officer@amr-minhang.example", "吴昊（闵行市场监管局）", R.agency_officer, "amr_minhang"),
     ("officer@police-city.example", "郑刚（市公安局经侦总队）", R.agency_officer, "police_city"),
