@@ -4,6 +4,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import fields
 
+from core.http import expected_version
 from core.schemas import StrictSchema
 from core.security import api_actor
 from routing import services as routing
@@ -30,7 +31,7 @@ class ComplaintPage(StrictSchema):
 
 class VersionArgs(StrictSchema):
     version = fields.Integer(load_default=None, metadata={"description": "Reject the change if the complaint "
-                                                          "has moved past this version (409)."})
+                                                          "has moved past this version (409); If-Match works too."})
 
 
 @blp.route("/complaints")
@@ -62,7 +63,7 @@ class ComplaintItem(MethodView):
         """Change fields of a draft; the fields sent replace the stored ones (409 once submitted)."""
         actor = api_actor()
         complaint = services.get_visible_complaint(actor, complaint_id)
-        return services.update_draft(actor, complaint, data, expected_version=version_args["version"])
+        return services.update_draft(actor, complaint, data, expected_version=expected_version(version_args["version"]))
 
 
 @blp.route("/complaints/<complaint_id>/submit")
@@ -74,7 +75,7 @@ class Submit(MethodView):
         """Submit a complete draft: a reference number is issued and the centre takes it from here."""
         actor = api_actor()
         complaint = services.get_visible_complaint(actor, complaint_id)
-        return routing.submit_complaint(actor, complaint, expected_version=version_args["version"])
+        return routing.submit_complaint(actor, complaint, expected_version=expected_version(version_args["version"]))
 
 
 @blp.route("/complaints/<complaint_id>/withdraw")
@@ -86,7 +87,8 @@ class Withdraw(MethodView):
         """Withdraw an open complaint, with a reason."""
         actor = api_actor()
         complaint = services.get_visible_complaint(actor, complaint_id)
-        return routing.withdraw_complaint(actor, complaint, data["reason"], expected_version=version_args["version"])
+        return routing.withdraw_complaint(actor, complaint, data["reason"],
+                                          expected_version=expected_version(version_args["version"]))
 
 
 @blp.route("/complaints/<complaint_id>/timeline")

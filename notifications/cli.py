@@ -6,7 +6,7 @@ from core.errors import ValidationFailed
 from core.extensions import db
 
 from . import services
-from .worker import deliver_due
+from .worker import deliver_due, expand_outbox
 
 notifications_cli = click.Group("notifications", help="Deliver notifications and handle failed deliveries.")
 
@@ -17,7 +17,11 @@ MAX_ROUNDS = 1000
 @click.option("--batch-size", default=100, show_default=True, type=click.IntRange(1, 10_000))
 @with_appcontext
 def deliver_command(batch_size):
-    """Send everything that is due now (batch after batch), then print the counts."""
+    """Expand the outbox's new events, send everything that is due now (batch after batch), print the counts."""
+    expanded = expand_outbox()
+    click.echo(f"expanded {expanded['events']} events into {expanded['notifications']} notifications, "
+               f"{expanded['emails']} e-mails and {expanded['webhooks']} webhook calls"
+               + (f" ({expanded['unknown']} of an unknown type, skipped)" if expanded["unknown"] else ""))
     totals = {"sent": 0, "retrying": 0, "dead": 0}
     for _ in range(MAX_ROUNDS):
         counts = deliver_due(batch_size=batch_size)

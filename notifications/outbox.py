@@ -8,7 +8,7 @@ import datetime as dt
 import decimal
 import enum
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from sqlalchemy import insert, select
@@ -21,6 +21,21 @@ from .events import check_event
 from .models import Channel, DeliveryState, Notification, NotificationPreference, OutboxDelivery, WebhookEndpoint
 
 CHUNK = 1000  # ids per IN (...) list: well under SQLite's and PostgreSQL's parameter limits
+
+_ENRICHERS: list[tuple[str, Callable[[list[dict]], None]]] = []
+
+
+def register_enricher(prefix: str, enrich: Callable[[list[dict]], None]) -> None:
+    """Let the package that emits events named ``prefix``... complete their params when they are queued.
+
+    ``enrich(params_list)`` gets the params dicts of one batch of such events (e.g. the deadline sweep's
+    {"rule", "level", "deadline"}) and adds keys in place (e.g. "due_at", "reference", "step"), with one
+    query for the whole batch. It runs in notify_many(), so in expand_outbox() for emitted events; what
+    it adds is stored and sent in webhooks like any parameter. Registering the same function twice is
+    harmless. The emitting package registers it (it may import notifications; never the reverse).
+    """
+    if (prefix, enrich) not in _ENRICHERS:
+        _ENRICHERS.append((prefix, enrich))
 
 
 @dataclass
@@ -63,7 +78,13 @@ def notify_many(notices: Iterable[Notice]) -> dict:
     notices = list(notices)
     for notice in notices:
         check_event(notice.event)
-        notice.params = jsonable(dict(notice.params or {}))
+        notice.params = dict(notice.params or {})
+    for prefix, enrich in _ENRICHERS:
+        batch = [n.params for n in notices if n.event.startswith(prefix)]
+        if batch:
+            enrich(batch)
+    for notice in notices:
+        notice.params = jsonable(notice.params)
     if not notices:
         return {"notifications": 0, "emails": 0, "webhooks": 0}
     db.session.flush()  # objects passed in have their ids

@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select, update
+from sqlalchemy.orm import selectinload
 
 from accounts.enums import OrgKind, Role
 from accounts.models import Organisation
@@ -190,6 +191,7 @@ def delivery_counts() -> dict[str, int]:
 
 def dead_deliveries(*, page: int = 1, per_page: int = 50, limit: int | None = None) -> list[OutboxDelivery]:
     stmt = (select(OutboxDelivery).where(OutboxDelivery.state == DeliveryState.dead)
+            .options(selectinload(OutboxDelivery.user), selectinload(OutboxDelivery.organisation))
             .order_by(OutboxDelivery.dead_at.desc(), OutboxDelivery.id.desc()))
     if limit is None:
         stmt = stmt.limit(per_page).offset((page - 1) * per_page)

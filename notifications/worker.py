@@ -13,6 +13,8 @@ import uuid
 from flask import current_app
 from sqlalchemy import select
 
+from accounts.enums import OrgKind
+from accounts.models import Organisation
 from core.extensions import db
 from core.models import utcnow
 from core.outbox import OutboxEvent
@@ -124,6 +126,7 @@ def expand_outbox(now: dt.datetime | None = None, batch_size: int = 500, max_bat
     """Turn the OutboxEvent rows other packages wrote (core.outbox.emit, the deadline sweep) into
     notifications and deliveries, exactly once each.
 
+    ``audience == "supervisors"`` adds every supervisor office to the event's organisations.
     A batch is claimed (FOR UPDATE SKIP LOCKED on PostgreSQL), expanded with notify_many() and marked
     expanded in the same transaction, then committed: a crash leaves the batch to the next run, and two
     processes never expand the same event. An event of an unknown type (or with malformed ids) is
@@ -134,6 +137,7 @@ def expand_outbox(now: dt.datetime | None = None, batch_size: int = 500, max_bat
     postgres = db.session.get_bind().dialect.name == "postgresql"
     counts = {"events": 0, "notifications": 0, "emails": 0, "webhooks": 0, "unknown": 0}
     batches = 0
+    supervisor_offices = None
     while max_batches is None or batches < max_batches:
         stmt = select(OutboxEvent).where(OutboxEvent.expanded_at.is_(None)).order_by(OutboxEvent.id).limit(batch_size)
         if postgres:
@@ -144,7 +148,13 @@ def expand_outbox(now: dt.datetime | None = None, batch_size: int = 500, max_bat
         notices = []
         for row in rows:
             row.expanded_at = now
-            notice = Notice(row.event, users=row.user_ids or (), organisations=row.organisation_ids or (),
+            organisations = list(row.organisation_ids or ())
+            if row.audience == "supervisors":
+                if supervisor_offices is None:
+                    supervisor_offices = list(db.session.scalars(
+                        select(Organisation.id).where(Organisation.kind == OrgKind.supervisor_office)))
+                organisations += supervisor_offices
+            notice = Notice(row.event, users=row.user_ids or (), organisations=organisations,
                             params=row.params, subject_type=row.subject_type, subject_id=row.subject_id,
                             url=row.url, occurred_at=row.created_at)
             try:

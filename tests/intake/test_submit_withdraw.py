@@ -132,3 +132,15 @@ def test_withdrawing_through_the_web_form_with_a_reason(app, user, api, complete
     assert response.status_code == 302
     stored = read(api, complaint["id"])
     assert stored["state"] == "withdrawn" and stored["withdrawal_reason"] == "和解"
+
+
+def test_if_match_guards_submission_and_withdrawal(api_login, create_user, rights_centre, complete_draft):
+    api = api_login(create_user("enterprise_user"))
+    draft = api.post("/api/v1/complaints", json=complete_draft).get_json()
+    stale = api.post(f"/api/v1/complaints/{draft['id']}/submit", headers={"If-Match": f'"{draft["version"] - 1}"'})
+    assert stale.status_code == 409 and stale.get_json()["code"] == "stale_version"
+    submitted = api.post(f"/api/v1/complaints/{draft['id']}/submit", headers={"If-Match": f'"{draft["version"]}"'})
+    assert submitted.status_code == 200, submitted.get_json()
+    stale = api.post(f"/api/v1/complaints/{draft['id']}/withdraw", json={"reason": "和解"},
+                     headers={"If-Match": f'"{draft["version"]}"'})
+    assert stale.status_code == 409 and api.get(f"/api/v1/complaints/{draft['id']}").get_json()["state"] == "submitted"

@@ -1,5 +1,7 @@
 """notify(): recipients, rows written in the caller's transaction (and gone with its rollback),
 preferences, webhooks per organisation, and the expansion of core.outbox events, exactly once."""
+import datetime as dt
+
 import pytest
 from sqlalchemy import select
 
@@ -168,3 +170,57 @@ def test_outbox_events_are_expanded_exactly_once(app, centre, create_org, create
         assert expand_outbox() == {"events": 0, "notifications": 0, "emails": 0, "webhooks": 0, "unknown": 0}
         assert count(Notification) == 4 and count(OutboxDelivery) == 5
         assert count(Notification, Notification.user_id == officer["id"]) == 2
+
+
+def test_supervisor_audience_and_enrichers_complete_emitted_events(app, centre, create_org, create_user):
+    """A sweep's escalation: audience "supervisors" adds every supervisor office; the emitting package's
+    enricher adds the due time the texts need, in one call per batch."""
+    from core.outbox import emit
+    from notifications import outbox
+    from notifications.events import render
+    from notifications.worker import expand_outbox
+
+    office = create_org(kind="supervisor_office", district="municipal")
+    supervisor = create_user("supervisor", org_id=office, language="en")
+    batches = []
+
+    def enrich(params_list):
+        batches.append(len(params_list))
+        for params in params_list:
+            params["due_at"] = dt.datetime(2026, 10, 9, 9, 0, tzinfo=dt.UTC)  # stored as ISO 8601
+
+    outbox.register_enricher("deadline.", enrich)
+    try:
+        with app.app_context():
+            for level in ("escalation-2", "escalation-3"):
+                emit("deadline.escalated", organisation_ids=[centre["org"]], audience="supervisors",
+                     params={"rule": "Q2", "level": level, "deadline": "d-1"})
+            emit("complaint.accepted", organisation_ids=[centre["org"]], params={"reference": "SH-1"})
+            db.session.commit()
+            expand_outbox()
+            rows = db.session.scalars(select(Notification).where(Notification.user_id == supervisor["id"])
+                                      .order_by(Notification.id)).all()
+            assert [r.params["level"] for r in rows] == ["escalation-2", "escalation-3"]
+            assert rows[0].params["due_at"] == "2026-10-09T09:00:00+00:00"
+            assert render(rows[0].event, rows[0].params, "en")[1] == (
+                "Deadline Q2 (due 2026-10-09 17:00) was missed and is escalated to you (escalation-2).")
+            assert count(Notification, Notification.event == "deadline.escalated") == 6  # 2 clerks + 1 supervisor, twice
+            assert "due_at" not in db.session.scalars(select(Notification.params).where(
+                Notification.event == "complaint.accepted")).first()
+        assert batches == [2]
+    finally:
+        outbox._ENRICHERS.remove(("deadline.", enrich))
+
+
+def test_a_deactivated_recipient_gets_no_email_and_the_delivery_says_why(app, centre):
+    from accounts.models import User
+    from notifications.outbox import notify
+    from notifications.worker import deliver_due
+
+    with app.app_context():
+        notify("complaint.submitted", users=[centre["clerks"][0]["id"]], params=PARAMS)
+        db.session.get(User, centre["clerks"][0]["id"]).active = False
+        db.session.commit()
+        assert deliver_due() == {"sent": 0, "retrying": 0, "dead": 1}
+        row = db.session.scalars(select(OutboxDelivery)).one()
+        assert row.state is DeliveryState.dead and "deactivated" in row.last_error
