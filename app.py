@@ -186,10 +186,11 @@ def _register_blueprints(app):
     from intake import api as intake_api, views as intake_views
     from notifications import api as notifications_api, views as notifications_views
 
-    from deadlines import presenters as deadline_presenters
+    from deadlines import notices as deadline_notices, presenters as deadline_presenters
 
     accounts_views.init_login(app)
     deadline_presenters.init_app(app)
+    deadline_notices.init_app(app)
     app.register_blueprint(core_views.bp)
     app.register_blueprint(accounts_views.bp)
     app.register_blueprint(intake_views.bp)

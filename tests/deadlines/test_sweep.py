@@ -171,3 +171,18 @@ def test_a_sweep_killed_half_way_leaves_nothing_half_done(app):
     assert recorded(app)["queued"] == 200
     run_sweep(app, now)  # restarted
     assert recorded(app) == {"done": 2000, "queued": 2000, "distinct": 2000, "breached": 1000}
+
+
+def test_expanded_deadline_notices_say_when_the_deadline_was_due(app, world):
+    from core.extensions import db
+    from notifications.models import Notification
+    from notifications.worker import expand_outbox
+
+    with time_machine.travel(dt.datetime(2026, 11, 30, 9, 0, tzinfo=SH), tick=False):
+        complaint = submit(world)
+    run_sweep(app, dt.datetime(2026, 12, 2, 0, 30, tzinfo=SH))
+    with app.app_context():
+        expand_outbox()
+        breached = [n for n in db.session.scalars(select(Notification)) if n.event == "deadline.breached"]
+        assert breached and all(n.params["reference"] == complaint["reference"] for n in breached)
+        assert {n.params["due_at"][:10] for n in breached} == {"2026-12-01"}  # Q1: Tuesday 23:59:59 Shanghai

@@ -80,7 +80,8 @@ def test_preferences_turning_email_off_for_an_event_write_no_email_delivery(app,
         db.session.commit()
         assert count(Notification, Notification.user_id == zh["id"]) == 2  # in-app always
         emails = db.session.execute(select(OutboxDelivery.user_id, OutboxDelivery.event)).all()
-        assert sorted(emails, key=str) == sorted([(en["id"], "complaint.submitted"), (zh["id"], "complaint.info_supplied"),
+        assert sorted(emails, key=str) == sorted([(en["id"], "complaint.submitted"),
+                                                  (zh["id"], "complaint.info_supplied"),
                                                   (en["id"], "complaint.info_supplied")], key=str)
 
 
@@ -135,7 +136,8 @@ def test_texts_are_rendered_in_the_recipients_language_chinese_by_default(app):
         assert subject.startswith("期限提醒") and "Q2" in subject and "2026-10-09 17:00" in subject
         assert "请在此之前办理" in body
         assert render("deadline.reminder", params, "en") == (
-            "Deadline reminder: Q2 due 2026-10-09 17:00", "Deadline Q2 is due at 2026-10-09 17:00. Please act before then.")
+            "Deadline reminder: Q2 due 2026-10-09 17:00",
+            "Deadline Q2 is due at 2026-10-09 17:00. Please act before then.")
         assert render("deadline.reminder", params, "fr")[0] == subject  # an unknown language: Chinese
         # a missing parameter renders as nothing rather than failing the delivery for ever
         assert render("complaint.rejected", {"reference": "SH-1"}, "en")[1] == (
@@ -204,7 +206,8 @@ def test_supervisor_audience_and_enrichers_complete_emitted_events(app, centre, 
             assert rows[0].params["due_at"] == "2026-10-09T09:00:00+00:00"
             assert render(rows[0].event, rows[0].params, "en")[1] == (
                 "Deadline Q2 (due 2026-10-09 17:00) was missed and is escalated to you (escalation-2).")
-            assert count(Notification, Notification.event == "deadline.escalated") == 6  # 2 clerks + 1 supervisor, twice
+            # the centre's 2 clerks and the supervisor, for each of the 2 events
+            assert count(Notification, Notification.event == "deadline.escalated") == 6
             assert "due_at" not in db.session.scalars(select(Notification.params).where(
                 Notification.event == "complaint.accepted")).first()
         assert batches == [2]

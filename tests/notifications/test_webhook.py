@@ -129,7 +129,8 @@ def test_after_the_last_attempt_the_delivery_is_dead_shown_to_admins_and_can_be_
     html = page.get_data(as_text=True)
     assert f'data-public-id="{delivery_id}"' in html and "HTTP 500" in html and "上海市普陀区市场监督管理局" in html
     assert client.post(f"/admin/deliveries/{row_id}/retry").status_code == 400  # no CSRF token
-    response = client.post(f"/admin/deliveries/{row_id}/retry", data={"csrf_token": csrf_token(client, "/admin/deliveries")})
+    response = client.post(f"/admin/deliveries/{row_id}/retry",
+                           data={"csrf_token": csrf_token(client, "/admin/deliveries")})
     assert response.status_code == 302
     with app.app_context():
         row = db.session.get(OutboxDelivery, row_id)
