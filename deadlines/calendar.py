@@ -149,8 +149,12 @@ APP_KEY = "deadlines.calendar"
 
 @event.listens_for(Session, "after_transaction_end")
 def _forget_snapshot(session, transaction):
-    """The next transaction checks the version again (another process may have changed the calendar)."""
-    session.info.pop(SESSION_KEY, None)
+    """The next transaction checks the version again (another process may have changed the calendar).
+
+    Only the outermost transaction counts: every flush runs in a subtransaction of its own.
+    """
+    if transaction.parent is None:
+        session.info.pop(SESSION_KEY, None)
 
 
 def snapshot() -> Snapshot:

@@ -25,10 +25,21 @@ CONCLUSION_RULES = {"market_regulation": "A2"}
 
 
 def get_rule(code: str) -> DeadlineRule:
-    rule = db.session.get(DeadlineRule, code)
+    rule = get_rules([code]).get(code)
     if rule is None:
         raise LookupError(f"deadline rule {code} is not configured (run flask deadlines seed-rules)")
     return rule
+
+
+def get_rules(codes) -> dict[str, DeadlineRule]:
+    """The rules by code, one query for those not yet loaded in this session (kept for its lifetime)."""
+    session = db.session()
+    rules = session.info.setdefault("deadline_rules", {})
+    missing = [code for code in codes if code not in rules]
+    if missing:
+        with session.no_autoflush:
+            rules.update((r.code, r) for r in session.scalars(select(DeadlineRule).where(DeadlineRule.code.in_(missing))))
+    return {code: rules[code] for code in codes if code in rules}
 
 
 def _due(deadline: Deadline) -> calendar.Due:
@@ -59,7 +70,8 @@ def _shift(due_at, paused_from, paused_to, unit: Unit) -> calendar.Due:
     return calendar.compute_due(due_at, n, unit.value)
 
 
-def open_deadline(code, *, subject_type, subject_id, complaint_id, responsible_org_id, start=None) -> Deadline:
+def plan_deadline(code, *, subject_type, subject_id, complaint_id, responsible_org_id, start=None) -> Deadline:
+    """A new deadline with its due time, added to the session but not written: see write_schedules()."""
     rule = get_rule(code)
     start = start or utcnow()
     deadline = Deadline(
@@ -68,26 +80,44 @@ def open_deadline(code, *, subject_type, subject_id, complaint_id, responsible_o
         unit=rule.unit, reminders=list(rule.reminders or []), escalation=list(rule.escalation or []),
         state=DeadlineState.open, started_at=start, paused_intervals=[],
     )
-    due = _due(deadline)
+    with db.session.no_autoflush:
+        due = _due(deadline)
     deadline.due_at, deadline.provisional, deadline.calendar_version = due.due_at, due.provisional, due.calendar_version
     db.session.add(deadline)
-    db.session.flush()
-    _materialise(deadline)
     return deadline
 
 
+def write_schedules(deadlines) -> None:
+    """Write planned deadlines and, in one statement, their whole schedule (a new deadline has done nothing)."""
+    db.session.flush()
+    rows = [{"deadline_id": d.id, **row} for d in deadlines for row in _pending_rows(d, done=set())]
+    if rows:
+        db.session.execute(DeadlineEvent.__table__.insert(), rows)
+
+
+def open_deadline(code, **kwargs) -> Deadline:
+    deadline = plan_deadline(code, **kwargs)
+    write_schedules([deadline])
+    return deadline
+
+
+def _pending_rows(deadline: Deadline, done: set[str]) -> list[dict]:
+    ladder = {f"escalation-{step['level']}": step for step in deadline.escalation or []}
+    return [
+        {"level": level, "at": at, "event": EVENT_FOR_LEVEL[level.split("-")[0]],
+         "audience": "supervisors" if ladder.get(level, {}).get("notify") == "supervisors" else None}
+        for level, at in schedule(deadline) if level not in done
+    ]
+
+
 def _materialise(deadline: Deadline) -> None:
-    """(Re)write the deadline's pending events from its schedule, keeping what the sweep already did."""
+    """Rewrite a running deadline's pending events from its schedule, keeping what the sweep already did."""
+    db.session.flush()
     _drop_pending([deadline.id])
     if deadline.closed_at is not None or deadline.paused_at is not None:
         return
     done = set(db.session.scalars(select(DeadlineEvent.level).where(DeadlineEvent.deadline_id == deadline.id)))
-    ladder = {f"escalation-{step['level']}": step for step in deadline.escalation or []}
-    rows = [
-        {"deadline_id": deadline.id, "level": level, "at": at, "event": EVENT_FOR_LEVEL[level.split("-")[0]],
-         "audience": "supervisors" if ladder.get(level, {}).get("notify") == "supervisors" else None}
-        for level, at in schedule(deadline) if level not in done
-    ]
+    rows = [{"deadline_id": deadline.id, **row} for row in _pending_rows(deadline, done)]
     if rows:
         db.session.execute(DeadlineEvent.__table__.insert(), rows)
 

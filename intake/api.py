@@ -36,15 +36,15 @@ class VersionArgs(StrictSchema):
 
 @blp.route("/complaints")
 class Complaints(MethodView):
-    @blp.arguments(PageArgs, location="query")
-    @blp.response(200, ComplaintPage)
+    @blp.arguments(PageArgs(), location="query")
+    @blp.response(200, ComplaintPage())
     def get(self, args):
         """The complaints this user may see (an enterprise: its own), most recently updated first."""
         items, total = services.list_complaints(api_actor(), **args)
         return {"items": items, "total": total, **args}
 
-    @blp.arguments(ComplaintDraftSchema)
-    @blp.response(201, ComplaintSchema)
+    @blp.arguments(ComplaintDraftSchema())
+    @blp.response(201, ComplaintSchema())
     def post(self, data):
         """Create a draft. Every field is optional until submission."""
         return services.create_draft(api_actor(), data)
@@ -52,13 +52,13 @@ class Complaints(MethodView):
 
 @blp.route("/complaints/<complaint_id>")
 class ComplaintItem(MethodView):
-    @blp.response(200, ComplaintSchema)
+    @blp.response(200, ComplaintSchema())
     def get(self, complaint_id):
         return services.get_visible_complaint(api_actor(), complaint_id)
 
-    @blp.arguments(ComplaintDraftSchema)
-    @blp.arguments(VersionArgs, location="query")
-    @blp.response(200, ComplaintSchema)
+    @blp.arguments(ComplaintDraftSchema())
+    @blp.arguments(VersionArgs(), location="query")
+    @blp.response(200, ComplaintSchema())
     def patch(self, data, version_args, complaint_id):
         """Change fields of a draft; the fields sent replace the stored ones (409 once submitted)."""
         actor = api_actor()
@@ -68,8 +68,8 @@ class ComplaintItem(MethodView):
 
 @blp.route("/complaints/<complaint_id>/submit")
 class Submit(MethodView):
-    @blp.arguments(VersionArgs, location="query")
-    @blp.response(200, ComplaintSchema)
+    @blp.arguments(VersionArgs(), location="query")
+    @blp.response(200, ComplaintSchema())
     @blp.alt_response(422, description="Every missing or invalid field, at once")
     def post(self, version_args, complaint_id):
         """Submit a complete draft: a reference number is issued and the centre takes it from here."""
@@ -80,9 +80,9 @@ class Submit(MethodView):
 
 @blp.route("/complaints/<complaint_id>/withdraw")
 class Withdraw(MethodView):
-    @blp.arguments(WithdrawSchema)
-    @blp.arguments(VersionArgs, location="query")
-    @blp.response(200, ComplaintSchema)
+    @blp.arguments(WithdrawSchema())
+    @blp.arguments(VersionArgs(), location="query")
+    @blp.response(200, ComplaintSchema())
     def post(self, data, version_args, complaint_id):
         """Withdraw an open complaint, with a reason."""
         actor = api_actor()

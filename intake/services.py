@@ -7,7 +7,7 @@ import uuid
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import func, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -79,15 +79,18 @@ def can_see_evidence(actor, complaint) -> bool:
 # --- drafting ----------------------------------------------------------------------------------
 
 def record_event(complaint, actor, kind, *, trigger=None, from_state=None, to_state=None, reason=None,
-                 payload=None, public=True, referral_id=None, consultation_id=None) -> ComplaintEvent:
-    event = ComplaintEvent(
-        complaint=complaint, kind=kind, trigger=trigger, from_state=from_state, to_state=to_state,
-        actor_id=actor.id if actor else None, organisation_id=actor.organisation_id if actor else None,
-        reason=reason, payload=payload or {}, public=public, referral_id=referral_id,
-        consultation_id=consultation_id,
-    )
-    db.session.add(event)
-    return event
+                 payload=None, public=True, referral_id=None, consultation_id=None) -> None:
+    """Append one timeline row, in the caller's transaction.
+
+    A plain INSERT rather than an ORM object: the timeline is append-only, never read back within the
+    request that writes it, and this is on every transition's path.
+    """
+    with db.session.no_autoflush:  # the complaint's own pending changes go in its one UPDATE, later
+        db.session.execute(insert(ComplaintEvent).values(
+            complaint_id=complaint.id, at=utcnow(), kind=kind, trigger=trigger, from_state=from_state,
+            to_state=to_state, actor_id=actor.id if actor else None,
+            organisation_id=actor.organisation_id if actor else None, reason=reason, payload=payload or {},
+            public=public, referral_id=referral_id, consultation_id=consultation_id))
 
 
 def _apply(complaint, data: dict) -> list[str]:
@@ -144,12 +147,13 @@ def issue_reference(now: dt.datetime) -> str:
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
     # No autoflush: the counter depends on nothing pending, and flushing the caller's half-made
     # changes here would cost an extra UPDATE (and version bump) of the complaint being submitted.
+    increment = (update(ReferenceCounter).where(ReferenceCounter.year == year)
+                 .values(last_number=ReferenceCounter.last_number + 1).returning(ReferenceCounter.last_number))
     with db.session.no_autoflush:
-        db.session.execute(insert(ReferenceCounter).values(year=year, last_number=0).on_conflict_do_nothing())
-        number = db.session.execute(
-            update(ReferenceCounter).where(ReferenceCounter.year == year)
-            .values(last_number=ReferenceCounter.last_number + 1).returning(ReferenceCounter.last_number)
-        ).scalar_one()
+        number = db.session.execute(increment).scalar_one_or_none()
+        if number is None:  # the year's first submission: create its row (a racing one loses quietly)
+            db.session.execute(insert(ReferenceCounter).values(year=year, last_number=0).on_conflict_do_nothing())
+            number = db.session.execute(increment).scalar_one()
     return f"SM-{year}-{number:06d}"
 
 
