@@ -10,7 +10,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from accounts.enums import AGENCY_ROLES, OrgKind, Role
+from accounts.enums import AGENCY_ROLES, OrgKind
 from core.errors import Conflict, ValidationFailed
 from core.extensions import db
 from evidence.services import open_for_download

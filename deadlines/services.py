@@ -12,6 +12,7 @@ from accounts.enums import Role
 from core.audit import audit
 from core.errors import Conflict, NotFound, ValidationFailed
 from core.extensions import db
+from core.queries import one_visible
 from core.models import utcnow
 
 from . import calendar
@@ -300,13 +301,4 @@ def list_rules() -> list[DeadlineRule]:
 
 
 def get_deadline(public_id) -> Deadline:
-    import uuid
-
-    try:
-        public_id = uuid.UUID(str(public_id))
-    except ValueError:
-        raise NotFound() from None
-    deadline = db.session.scalar(select(Deadline).where(Deadline.public_id == public_id))
-    if deadline is None:
-        raise NotFound()
-    return deadline
+    return one_visible(Deadline.public_id, public_id, True)

@@ -14,6 +14,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from accounts.enums import Role
 from core.errors import Conflict, NotFound, PermissionDenied, StaleVersion, ValidationFailed
 from core.extensions import db
+from core.queries import one_visible
 from core.models import utcnow
 from core.timeutil import shanghai_year
 from evidence import services as vault
@@ -39,20 +40,7 @@ def visibility_filter(actor):
 
 def get_visible_complaint(actor, complaint_id, *, for_update=False) -> Complaint:
     """The complaint, or 404 whether it is missing or only not this actor's to see."""
-    try:
-        complaint_id = uuid.UUID(str(complaint_id))
-    except ValueError:
-        raise NotFound() from None
-    condition = visibility_filter(actor)
-    if condition is False:
-        raise NotFound()
-    query = select(Complaint).where(Complaint.id == complaint_id, condition)
-    if for_update:
-        query = query.with_for_update()
-    complaint = db.session.scalar(query)
-    if complaint is None:
-        raise NotFound()
-    return complaint
+    return one_visible(Complaint.id, complaint_id, visibility_filter(actor), for_update=for_update)
 
 
 def list_complaints(actor, *, page=1, per_page=20):

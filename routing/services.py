@@ -4,7 +4,6 @@ Every change goes through a state machine (machines.py) and writes one timeline 
 ComplaintEvent, naming the referral or consultation) in the caller's transaction; the request
 boundary commits, so a failure anywhere leaves nothing behind.
 """
-import uuid
 
 from flask_babel import gettext as _
 from sqlalchemy import case, func, select
@@ -14,6 +13,7 @@ from accounts.enums import AGENCY_KINDS, AGENCY_ROLES, District, OrgKind, Role
 from accounts.models import Organisation
 from core.errors import Conflict, NotFound, ValidationFailed
 from core.extensions import db
+from core.queries import one_visible
 from core.models import utcnow
 from core.outbox import emit
 from deadlines import services as deadlines
@@ -306,20 +306,7 @@ def visible_referrals(actor):
 
 
 def get_visible_referral(actor, referral_id, *, for_update=False) -> Referral:
-    try:
-        referral_id = uuid.UUID(str(referral_id))
-    except ValueError:
-        raise NotFound() from None
-    condition = visible_referrals(actor)
-    if condition is False:
-        raise NotFound()
-    query = select(Referral).where(Referral.id == referral_id, condition)
-    if for_update:
-        query = query.with_for_update(of=Referral)
-    referral = db.session.scalar(query)
-    if referral is None:
-        raise NotFound()
-    return referral
+    return one_visible(Referral.id, referral_id, visible_referrals(actor), for_update=for_update)
 
 
 def list_referrals(actor, *, states=None, complaint_id=None, page=1, per_page=20):
@@ -602,17 +589,7 @@ def visible_consultations(actor):
 
 
 def get_visible_consultation(actor, consultation_id) -> Consultation:
-    try:
-        consultation_id = uuid.UUID(str(consultation_id))
-    except ValueError:
-        raise NotFound() from None
-    condition = visible_consultations(actor)
-    if condition is False:
-        raise NotFound()
-    consultation = db.session.scalar(select(Consultation).where(Consultation.id == consultation_id, condition))
-    if consultation is None:
-        raise NotFound()
-    return consultation
+    return one_visible(Consultation.id, consultation_id, visible_consultations(actor))
 
 
 def list_consultations(actor, *, open_only=False):

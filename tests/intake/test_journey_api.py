@@ -1,5 +1,4 @@
 """The enterprise's whole journey over the API: register, token, draft, evidence, submit, follow."""
-import io
 import re
 
 from tests.conftest import pdf_file
