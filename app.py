@@ -89,7 +89,8 @@ def configure(app: Flask, test_config: dict | None) -> None:
     # A request may carry several files; each file is also checked against MAX_EVIDENCE_BYTES.
     cfg["MAX_CONTENT_LENGTH"] = cfg["MAX_EVIDENCE_BYTES"] * cfg["MAX_FILES_PER_UPLOAD"] + 1024 * 1024
     cfg["MAX_FORM_MEMORY_SIZE"] = 1024 * 1024
-    cfg.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"pool_pre_ping": True})
+    # a server connection may have died while pooled; an SQLite file cannot
+    cfg.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"pool_pre_ping": not cfg["SQLALCHEMY_DATABASE_URI"].startswith("sqlite")})
     cfg["SESSION_COOKIE_HTTPONLY"] = True
     cfg["SESSION_COOKIE_SAMESITE"] = "Lax"
     cfg["SESSION_COOKIE_SECURE"] = cfg["APP_ENV"] == "production"

@@ -11,7 +11,7 @@ from sqlalchemy import JSON, Index, String, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .extensions import db
-from .models import BigIntPK, UTCDateTime, utcnow
+from .models import BigIntPK, UTCDateTime, append_row, utcnow
 
 
 class AuditEntry(db.Model):
@@ -30,15 +30,11 @@ class AuditEntry(db.Model):
     __table_args__ = (Index("ix_audit_log_subject", "subject_type", "subject_id"),)
 
 
-def audit(action, *, actor=None, subject_type=None, subject_id=None, **details):
-    entry = AuditEntry(
-        action=action,
-        actor_id=getattr(actor, "id", None),
-        organisation_id=getattr(actor, "organisation_id", None),
-        subject_type=subject_type,
-        subject_id=str(subject_id) if subject_id is not None else None,
-        ip=request.remote_addr if has_request_context() else None,
-        details=details,
-    )
-    db.session.add(entry)
-    return entry
+def audit(action, *, actor=None, subject_type=None, subject_id=None, **details) -> None:
+    """Append an audit row in the caller's transaction (a plain INSERT: the log is only appended to)."""
+    append_row(AuditEntry.__table__, {
+        "at": utcnow(), "action": action, "actor_id": getattr(actor, "id", None),
+        "organisation_id": getattr(actor, "organisation_id", None), "subject_type": subject_type,
+        "subject_id": str(subject_id) if subject_id is not None else None,
+        "ip": request.remote_addr if has_request_context() else None, "details": details,
+    })

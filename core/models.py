@@ -53,3 +53,16 @@ def enum_column(enum_cls: type[enum.Enum], name: str) -> Enum:
         values_callable=lambda e: [m.value for m in e],
         validate_strings=True,
     )
+
+
+def append_row(table, values: dict) -> None:
+    """INSERT one row of an append-only table (timeline, outbox, audit) in the current transaction.
+
+    A Core INSERT rather than an ORM object: nothing reads these rows back in the request that writes
+    them, so the unit of work's bookkeeping is pure cost; and no autoflush, so the caller's pending
+    changes still go out together (one UPDATE, one version step) when it flushes.
+    """
+    from .extensions import db
+
+    with db.session.no_autoflush:
+        db.session.execute(table.insert(), values)

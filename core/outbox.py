@@ -7,11 +7,11 @@ e-mails and webhooks, and marks it expanded. Nothing here sends anything.
 import datetime as dt
 import uuid
 
-from sqlalchemy import JSON, Index, String, Uuid, insert
+from sqlalchemy import JSON, Index, String, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .extensions import db
-from .models import BigIntPK, UTCDateTime, utcnow
+from .models import BigIntPK, UTCDateTime, append_row, utcnow
 
 
 class OutboxEvent(db.Model):
@@ -35,8 +35,7 @@ class OutboxEvent(db.Model):
 def emit(event: str, *, organisation_ids=(), user_ids=(), audience=None, params=None, subject_type=None,
          subject_id=None, url=None) -> None:
     """Queue an event in the caller's transaction (a plain INSERT: outbox rows are only ever appended)."""
-    with db.session.no_autoflush:
-        db.session.execute(insert(OutboxEvent).values(
-            event=event, organisation_ids=[str(o) for o in organisation_ids],
-            user_ids=[str(u) for u in user_ids], audience=audience, params=params or {},
-            subject_type=subject_type, subject_id=subject_id, url=url, created_at=utcnow()))
+    append_row(OutboxEvent.__table__, {
+        "event": event, "organisation_ids": [str(o) for o in organisation_ids],
+        "user_ids": [str(u) for u in user_ids], "audience": audience, "params": params or {},
+        "subject_type": subject_type, "subject_id": subject_id, "url": url, "created_at": utcnow()})

@@ -7,7 +7,7 @@ from .errors import NotFound
 from .extensions import db
 
 
-def one_visible(column, raw_id, condition, *, for_update=False):
+def one_visible(column, raw_id, condition, *, for_update=False, options=()):
     """The row of ``column``'s entity whose ``column`` equals ``raw_id`` and that meets ``condition``.
 
     ``condition`` is the actor's visibility filter (False: nothing is visible). A malformed id, a
@@ -20,7 +20,7 @@ def one_visible(column, raw_id, condition, *, for_update=False):
     if condition is False:
         raise NotFound()
     entity = column.class_
-    query = select(entity).where(column == key)
+    query = select(entity).where(column == key).options(*options)
     if condition is not True:
         query = query.where(condition)
     if for_update:

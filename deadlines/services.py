@@ -32,14 +32,20 @@ def get_rule(code: str) -> DeadlineRule:
     return rule
 
 
-def get_rules(codes) -> dict[str, DeadlineRule]:
-    """The rules by code, one query for those not yet loaded in this session (kept for its lifetime)."""
+RULE_COLUMNS = (DeadlineRule.code, DeadlineRule.version, DeadlineRule.amount, DeadlineRule.unit,
+                DeadlineRule.reminders, DeadlineRule.escalation, DeadlineRule.extension_amount)
+RULES_CACHE = "deadlines.rules"
+
+
+def get_rules(codes) -> dict:
+    """The rules' values by code (rows, not ORM objects), one query for those not yet read in this session."""
     session = db.session()
-    rules = session.info.setdefault("deadline_rules", {})
+    rules = session.info.setdefault(RULES_CACHE, {})
     missing = [code for code in codes if code not in rules]
     if missing:
         with session.no_autoflush:
-            rules.update((r.code, r) for r in session.scalars(select(DeadlineRule).where(DeadlineRule.code.in_(missing))))
+            rules.update((r.code, r) for r in session.execute(
+                select(*RULE_COLUMNS).where(DeadlineRule.code.in_(missing))))
     return {code: rules[code] for code in codes if code in rules}
 
 
@@ -290,6 +296,7 @@ def update_rule(actor, code: str, data: dict) -> DeadlineRule:
         for key, value in changed.items():
             setattr(rule, key, value)
         rule.version += 1
+        db.session.info.pop(RULES_CACHE, None)
         audit("deadline_rule.changed", actor=actor, subject_type="deadline_rule", subject_id=code,
               changed={k: (v.value if hasattr(v, "value") else v) for k, v in changed.items()})
         db.session.flush()

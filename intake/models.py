@@ -91,7 +91,8 @@ class Complaint(db.Model):
 class Infringer(db.Model):
     __tablename__ = "complaint_infringers"
 
-    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True, autoincrement=True)
+    # a client-side key lets the ORM write a complaint's infringers in one statement
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=new_uuid)
     complaint_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("complaints.id", ondelete="CASCADE"), index=True)
     position: Mapped[int] = mapped_column(Integer)
     kind: Mapped[InfringerKind] = mapped_column(enum_column(InfringerKind, "infringer_kind"))

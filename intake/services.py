@@ -7,7 +7,8 @@ import uuid
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -15,7 +16,7 @@ from accounts.enums import Role
 from core.errors import Conflict, NotFound, PermissionDenied, StaleVersion, ValidationFailed
 from core.extensions import db
 from core.queries import one_visible
-from core.models import utcnow
+from core.models import append_row, utcnow
 from core.timeutil import shanghai_year
 from evidence import services as vault
 
@@ -38,9 +39,10 @@ def visibility_filter(actor):
     return False
 
 
-def get_visible_complaint(actor, complaint_id, *, for_update=False) -> Complaint:
+def get_visible_complaint(actor, complaint_id, *, for_update=False, with_infringers=False) -> Complaint:
     """The complaint, or 404 whether it is missing or only not this actor's to see."""
-    return one_visible(Complaint.id, complaint_id, visibility_filter(actor), for_update=for_update)
+    options = (selectinload(Complaint.infringers),) if with_infringers else ()
+    return one_visible(Complaint.id, complaint_id, visibility_filter(actor), for_update=for_update, options=options)
 
 
 def list_complaints(actor, *, page=1, per_page=20):
@@ -73,12 +75,11 @@ def record_event(complaint, actor, kind, *, trigger=None, from_state=None, to_st
     A plain INSERT rather than an ORM object: the timeline is append-only, never read back within the
     request that writes it, and this is on every transition's path.
     """
-    with db.session.no_autoflush:  # the complaint's own pending changes go in its one UPDATE, later
-        db.session.execute(insert(ComplaintEvent).values(
-            complaint_id=complaint.id, at=utcnow(), kind=kind, trigger=trigger, from_state=from_state,
-            to_state=to_state, actor_id=actor.id if actor else None,
-            organisation_id=actor.organisation_id if actor else None, reason=reason, payload=payload or {},
-            public=public, referral_id=referral_id, consultation_id=consultation_id))
+    append_row(ComplaintEvent.__table__, {
+        "complaint_id": complaint.id, "at": utcnow(), "kind": kind, "trigger": trigger, "from_state": from_state,
+        "to_state": to_state, "actor_id": actor.id if actor else None,
+        "organisation_id": actor.organisation_id if actor else None, "reason": reason, "payload": payload or {},
+        "public": public, "referral_id": referral_id, "consultation_id": consultation_id})
 
 
 def _apply(complaint, data: dict) -> list[str]:
@@ -135,12 +136,14 @@ def issue_reference(now: dt.datetime) -> str:
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
     # No autoflush: the counter depends on nothing pending, and flushing the caller's half-made
     # changes here would cost an extra UPDATE (and version bump) of the complaint being submitted.
-    increment = (update(ReferenceCounter).where(ReferenceCounter.year == year)
-                 .values(last_number=ReferenceCounter.last_number + 1).returning(ReferenceCounter.last_number))
+    counters = ReferenceCounter.__table__
+    # plain Core statements: no ORM bookkeeping, no autoflush of the caller's half-made changes
+    increment = (counters.update().where(counters.c.year == year)
+                 .values(last_number=counters.c.last_number + 1).returning(counters.c.last_number))
     with db.session.no_autoflush:
         number = db.session.execute(increment).scalar_one_or_none()
         if number is None:  # the year's first submission: create its row (a racing one loses quietly)
-            db.session.execute(insert(ReferenceCounter).values(year=year, last_number=0).on_conflict_do_nothing())
+            db.session.execute(insert(counters).values(year=year, last_number=0).on_conflict_do_nothing())
             number = db.session.execute(increment).scalar_one()
     return f"SM-{year}-{number:06d}"
 

@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 3c441430941b
+Revision ID: a136b1f1174b
 Revises: 
-Create Date: 2026-11-27 15:20:57.154882
+Create Date: 2026-11-27 15:55:41.930580
 
 """
 from alembic import op
@@ -12,7 +12,7 @@ import core.models  # the UTCDateTime column type
 
 
 # revision identifiers, used by Alembic.
-revision = '3c441430941b'
+revision = 'a136b1f1174b'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -336,7 +336,7 @@ def upgrade():
         batch_op.create_index('ix_complaint_events_complaint', ['complaint_id', 'id'], unique=False)
 
     op.create_table('complaint_infringers',
-    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
+    sa.Column('id', sa.Uuid(), nullable=False),
     sa.Column('complaint_id', sa.Uuid(), nullable=False),
     sa.Column('position', sa.Integer(), nullable=False),
     sa.Column('kind', sa.Enum('former_employee', 'current_employee', 'competitor', 'business_partner', 'unknown', name='infringer_kind', native_enum=False, create_constraint=True, length=40), nullable=False),
