@@ -10,6 +10,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from accounts.enums import Role
 from accounts.models import Organisation
 from core.extensions import db
+from core.models import utcnow
 from intake.enums import ComplaintState
 from intake.models import Complaint, Infringer
 
@@ -22,7 +23,8 @@ QUEUE_ORDER = (Complaint.key_case.desc(), Complaint.centre_due_at.is_(None), Com
                Complaint.submitted_at, Complaint.id)
 
 
-def centre_queue(actor, *, state=(), track=None, district=None, infringer=None, key_case=None, page=1, per_page=20):
+def centre_queue(actor, *, state=(), track=None, district=None, infringer=None, key_case=None, overdue=None,
+                 page=1, per_page=20):
     """The complaints of the clerk's centre (supervisors: all), filtered: (items, total, total_is_exact)."""
     query = select(Complaint).where(Complaint.state != ComplaintState.draft)
     if actor.role is Role.clerk:
@@ -40,6 +42,9 @@ def centre_queue(actor, *, state=(), track=None, district=None, infringer=None, 
         query = query.where(exists().where(Infringer.complaint_id == Complaint.id, Infringer.name.like(pattern)))
     if key_case is not None:
         query = query.where(Complaint.key_case.is_(key_case))
+    if overdue is not None:  # the centre's own clock (first response, triage decision) has run out
+        late = Complaint.centre_due_at < utcnow()
+        query = query.where(late if overdue else ~late | Complaint.centre_due_at.is_(None))
     counted = db.session.scalar(select(func.count()).select_from(
         query.with_only_columns(Complaint.id).limit(COUNT_LIMIT + 1).subquery()))
     items = db.session.scalars(

@@ -93,6 +93,8 @@ class QueueArgsSchema(StrictSchema):
     district = EnumValue(District, load_default=None)
     infringer = fields.String(load_default=None, validate=validate.Length(min=1, max=100))
     key_case = fields.Boolean(load_default=None)
+    overdue = fields.Boolean(load_default=None, metadata={
+        "description": "true: the centre's running deadline has passed; false: it has not (or none runs)."})
     page = fields.Integer(load_default=1, validate=validate.Range(min=1))
     per_page = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
 

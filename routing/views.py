@@ -202,7 +202,7 @@ def utc_to_local_input(moment) -> str:
 
 # --- the queue -------------------------------------------------------------------------------------
 
-QUEUE_FILTERS = ("track", "district", "infringer", "key_case", "page", "per_page")
+QUEUE_FILTERS = ("track", "district", "infringer", "key_case", "overdue", "page", "per_page")
 
 
 @bp.get("/centre/queue")

@@ -209,3 +209,46 @@ def test_a_rule_change_applies_to_new_deadlines_not_old_ones(app, world):
             code, step, amount, unit, reminders, ladder, extension, source, status = DEFAULT_RULES[0]
             rule.amount, rule.unit, rule.reminders, rule.escalation, rule.version = amount, unit, reminders, ladder, 1
             db.session.commit()
+
+
+def test_the_queue_filters_complaints_whose_centre_deadline_has_passed(app, world):
+    with time_machine.travel(local(2026, 11, 30, 9, 0), tick=False):
+        late = submit(world)
+    with time_machine.travel(local(2026, 12, 3, 9, 0), tick=False):  # Q1 of the first ran out on 1 December
+        fresh = submit(world)
+        clerk = world.api("clerk")
+        overdue = [i["id"] for i in ok(clerk.get("/api/v1/queue?overdue=true"))["items"]]
+        in_time = [i["id"] for i in ok(clerk.get("/api/v1/queue?overdue=false"))["items"]]
+        assert (overdue, in_time) == ([late["id"]], [fresh["id"]])
+        assert clerk.get("/api/v1/queue?overdue=maybe").status_code == 422
+
+
+def test_loading_a_years_calendar_recomputes_provisional_deadlines(app, world):
+    """A deadline reaching into a year with no published calendar is provisional until it is loaded."""
+    from core.extensions import db
+    from deadlines import calendar
+
+    with time_machine.travel(local(2026, 12, 28, 9, 0), tick=False):  # Q2 reaches into 2027
+        complaint = submit(world)
+    q2 = deadlines(app, complaint["id"])["Q2"]
+    assert q2.provisional
+    with app.app_context():
+        try:
+            # provisionally: 29, 30, 31 December, 1 January off (statutory), 4 and 5 January
+            assert q2.due_at == end_of(dt.date(2027, 1, 5))
+            calendar.load_year(calendar.parse_year_file({
+                "year": 2027, "source": "test notice",
+                "days_off": [{"from": "2027-01-01", "to": "2027-01-04", "name": "元旦"}], "workdays": []}))
+            db.session.commit()
+            reloaded = deadlines(app, complaint["id"])["Q2"]
+            assert not reloaded.provisional
+            assert reloaded.due_at == end_of(dt.date(2027, 1, 6))  # 4 January is now off as well
+        finally:
+            from deadlines.calendar import CalendarYear, bump_version
+
+            db.session.rollback()
+            row = db.session.get(CalendarYear, 2027)
+            if row is not None:
+                db.session.delete(row)
+                bump_version()
+                db.session.commit()
