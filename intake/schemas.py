@@ -31,6 +31,12 @@ class Amount(fields.Decimal):
     def _validated(self, value):
         if isinstance(value, bool):
             raise self.make_error("invalid")
+        try:
+            exact = decimal.Decimal(str(value).strip())
+        except (decimal.InvalidOperation, ValueError):
+            exact = None
+        if exact is not None and exact.is_finite() and exact.as_tuple().exponent < -2:
+            raise ValidationError(_("Give the amount in yuan with at most two decimals (fen)."))
         num = super()._validated(value)
         if num is not None and num < 0:
             raise ValidationError(_("The amount cannot be negative."))

@@ -77,6 +77,9 @@ def new_complaint():
 def edit_complaint(complaint_id):
     complaint = services.get_visible_complaint(current_user, complaint_id)
     if request.method == "GET":
+        if complaint.state is not enums.ComplaintState.draft or complaint.enterprise_id != current_user.organisation_id:
+            flash(_("Only a draft can be edited; this complaint has been submitted."))  # a POST answers 409
+            return redirect(url_for("intake.show_complaint", complaint_id=complaint.id))
         return _form_page(complaint, form_values(complaint), {})
     data, errors = _parse_draft()
     if errors:

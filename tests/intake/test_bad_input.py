@@ -225,3 +225,12 @@ def test_errors_are_english_when_asked(app, api):
     response = api.post("/api/v1/complaints", json={"estimated_loss": "-1"})
 
     assert response.get_json()["errors"]["estimated_loss"] == ["The amount cannot be negative."]
+
+
+def test_amounts_with_more_than_two_decimals_are_refused_not_rounded(api_login, create_user):
+    api = api_login(create_user("enterprise_user"))
+    for amount in ("0.015", "1200000.001", 0.001):
+        response = api.post("/api/v1/complaints", json={"estimated_loss": amount})
+        assert response.status_code == 422 and "estimated_loss" in response.get_json()["errors"], amount
+    assert api.post("/api/v1/complaints", json={"estimated_loss": "1200000.10"}).get_json()["estimated_loss"] \
+        == "1200000.10"

@@ -39,6 +39,8 @@ def test_a_submitted_complaint_cannot_be_edited_through_the_web_form(app, user, 
 
     assert response.status_code == 409
     assert read(api, complaint["id"]) == complaint
+    form = web.get(f"/complaints/{complaint['id']}/edit")  # the form itself is not offered any more
+    assert form.status_code == 302 and form.headers["Location"].endswith(f"/complaints/{complaint['id']}")
 
 
 def test_a_submitted_complaint_cannot_be_submitted_again(api, complete_draft):
