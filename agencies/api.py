@@ -6,14 +6,19 @@ from core.http import expected_version
 from core.security import api_actor
 from intake.downloads import evidence_response
 from evidence.services import open_for_download
-from routing import services
+from routing import services, steps
 from routing.api import annotated, etag
 from routing.enums import OPEN_REFERRAL_STATES, ReferralState
 from routing.machines import referral_machine
-from routing.schemas import NoteOutSchema, NoteSchema, ReferralListArgs, ReferralPageSchema, ReferralSchema, \
-    ReferralTransitionSchema
+from routing.schemas import (NoteOutSchema, NoteSchema, ReferralListArgs, ReferralPageSchema, ReferralSchema,
+                             ReferralTransitionSchema, StepSchema)
 
 blp = Blueprint("referrals", __name__, description="Referrals as the agencies see and decide them")
+
+
+def with_steps(referral, actor):
+    referral.allowed_steps = steps.allowed_steps(referral, actor)
+    return referral
 
 
 @blp.route("/referrals")
@@ -36,7 +41,7 @@ class ReferralItem(MethodView):
         """One referral with the evidence shared with the agency; the ETag carries its version."""
         actor = api_actor()
         referral = services.get_visible_referral(actor, referral_id)
-        return annotated(referral, referral_machine, actor), etag(referral)
+        return with_steps(annotated(referral, referral_machine, actor), actor), etag(referral)
 
 
 @blp.route("/referrals/<referral_id>/transitions")
@@ -51,7 +56,23 @@ class ReferralTransitions(MethodView):
         referral = services.get_visible_referral(actor, referral_id, for_update=True)
         data["version"] = expected_version(data.get("version"))
         result = services.transition_referral(actor, referral, data)
-        return annotated(result, referral_machine, actor), etag(result)
+        return with_steps(annotated(result, referral_machine, actor), actor), etag(result)
+
+
+@blp.route("/referrals/<referral_id>/steps")
+class ReferralSteps(MethodView):
+    @blp.arguments(StepSchema)
+    @blp.response(200, ReferralSchema)
+    @blp.alt_response(409, description="Not possible now: the body lists the steps allowed to you")
+    def post(self, data, referral_id):
+        """Steps that run Order 310's and the Criminal Procedure Law's clocks without changing the state:
+        report_suspected_crime, approve_transfer / refuse_transfer (the agency head), request_reconsideration
+        (the transferring agency) / answer_reconsideration (the police), notify_to_file (the procuratorate),
+        explain_non_filing (the police)."""
+        actor = api_actor()
+        referral = services.get_visible_referral(actor, referral_id, for_update=True)
+        steps.take_step(actor, referral, data["step"], data.get("reason"))
+        return with_steps(annotated(referral, referral_machine, actor), actor)
 
 
 @blp.route("/referrals/<referral_id>/notes")

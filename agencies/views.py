@@ -17,10 +17,10 @@ from evidence.services import open_for_download
 from intake.downloads import evidence_response
 from intake.enums import Track
 from deadlines import services as deadlines
-from routing import services
+from routing import services, steps
 from routing.enums import OPEN_REFERRAL_STATES, OUTCOME_RESULTS, ConsultationState, ReferralState
 from routing.machines import referral_machine
-from routing.schemas import NoteSchema, ReferralTransitionSchema
+from routing.schemas import NoteSchema, ReferralTransitionSchema, StepSchema
 from routing.views import (LABELS, REFERRAL_ACTION_LABELS, agency_directory, event_text, failure_status, label_of,
                            load, only, posted)
 
@@ -80,6 +80,8 @@ def _referral_page(referral_id, failure=None, form=None):
     return render_template(
         "agencies/referral.html", referral=referral, complaint=referral.complaint,
         allowed=referral_machine.allowed_triggers(referral, current_user),
+        steps=steps.allowed_steps(referral, current_user),
+        STEP_LABELS={name: step.label for name, step in steps.STEPS.items()},
         notes=services.notes_for(current_user, referral),
         can_add_note=referral.state in OPEN_REFERRAL_STATES,
         outcome_results=OUTCOME_RESULTS[referral.track.value], outcome_fields=OUTCOME_FIELDS[referral.track],
@@ -113,6 +115,22 @@ def transition(referral_id):
     if result.id != referral.id:  # a transfer: the new referral belongs to another agency
         flash(_("A linked referral %(number)s has been sent to %(agency)s.", number=result.letter_number,
                 agency=result.agency.name))
+    return redirect(url_for("agency.referral_page", referral_id=referral.id))
+
+
+@bp.post("/referrals/<referral_id>/steps")
+@login_required
+def take_step(referral_id):
+    """Order 310's and the Criminal Procedure Law's steps (report, approve or refuse a transfer, ...)."""
+    only(*AGENCY_ROLES)
+    referral = services.get_visible_referral(current_user, referral_id, for_update=True)
+    name = request.form.get("step", "")
+    try:
+        data = load(StepSchema(), posted("step", "reason"))
+        steps.take_step(current_user, referral, data["step"], data.get("reason"))
+    except (ValidationFailed, Conflict) as exc:
+        return _referral_page(referral_id, exc, form=name)
+    flash(_("Done: %(action)s.", action=steps.STEPS[name].label))
     return redirect(url_for("agency.referral_page", referral_id=referral.id))
 
 

@@ -21,7 +21,8 @@ from .models import Deadline, DeadlineEvent, DeadlineRule, DeadlineState, Unit
 EVENT_FOR_LEVEL = {"reminder": "deadline.reminder", "breach": "deadline.breached", "escalation": "deadline.escalated"}
 
 # The rule that times an agency's decision after it acknowledged a referral, by agency kind.
-DECISION_RULES = {"market_regulation": "A1", "public_security": "T4", "procuratorate": "P1", "court": "V1"}
+# (A referral to the procuratorate is filing supervision: its clocks, P1 and P2, run for the police.)
+DECISION_RULES = {"market_regulation": "A1", "public_security": "T4", "court": "V1"}
 CONCLUSION_RULES = {"market_regulation": "A2"}
 
 

@@ -86,6 +86,8 @@ REFERRAL_RULES = (
     Rule("transfer", (R.accepted,), R.transferred, AGENCY, "agency", needs_reason=True, guard=_transferable),
     Rule("request_supervision", (R.declined,), R.supervision_requested, CLERK, "centre", needs_reason=True,
          guard=_supervisable),
+    # the police file the case after the procuratorate's notice to file (P2)
+    Rule("file_after_notice", (R.supervision_requested,), R.accepted, AGENCY, "agency"),
 )
 
 CONSULTATION_RULES = (

@@ -7,6 +7,7 @@ from intake.schemas import Amount
 
 from .enums import ConsultationState, LinkKind, ReferralState, RejectReason, ReturnReason
 from .machines import complaint_machine, consultation_machine, referral_machine
+from .steps import STEPS
 
 CLERK_TRIGGERS = ["claim", "request_info", "accept", "reject", "close"]
 
@@ -146,6 +147,12 @@ class ReferralSchema(StrictSchema):
     concluded_at = fields.AwareDateTime()
     shared_evidence = fields.List(fields.Nested(EvidenceRefSchema))
     allowed_triggers = fields.Function(lambda r: getattr(r, "allowed_triggers", None))
+    allowed_steps = fields.Function(lambda r: getattr(r, "allowed_steps", None))
+
+
+class StepSchema(StrictSchema):
+    step = fields.String(required=True, validate=_one_of(sorted(STEPS)))
+    reason = fields.String(load_default=None, validate=validate.Length(max=5000))
 
 
 class NoteOutSchema(StrictSchema):

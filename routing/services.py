@@ -8,6 +8,7 @@ boundary commits, so a failure anywhere leaves nothing behind.
 from flask_babel import gettext as _
 from sqlalchemy import case, func, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import aliased
 
 from accounts.enums import AGENCY_KINDS, AGENCY_ROLES, District, OrgKind, Role
 from accounts.models import Organisation
@@ -22,7 +23,7 @@ from intake.enums import ComplaintState as S, Track
 from intake.models import Complaint
 from intake.services import check_version, issue_reference, record_event
 
-from . import rules
+from . import rules, steps
 from .enums import OPEN_REFERRAL_STATES, ConsultationState, LinkKind, ReferralState as R
 from .machines import complaint_machine, consultation_machine, referral_machine
 from .models import Consultation, ConsultationInvitation, Referral, ReferralNote
@@ -292,10 +293,18 @@ def create_referrals(actor, complaint: Complaint, items: list[dict], *, expected
     return referrals
 
 
-def visible_referrals(actor):
-    """The SQL condition for the referrals this actor may see."""
+def visible_referrals(actor, *, followed=False):
+    """The SQL condition for the referrals this actor may see.
+
+    ``followed``: an agency may also open the referrals it transferred to another agency (to follow
+    them up, e.g. to ask the police to reconsider); its lists show only its own.
+    """
     if actor.role in AGENCY_ROLES:
-        return Referral.agency_id == actor.organisation_id
+        own = Referral.agency_id == actor.organisation_id
+        if not followed:
+            return own
+        mine = aliased(Referral)
+        return own | Referral.parent_id.in_(select(mine.id).where(mine.agency_id == actor.organisation_id))
     if actor.role is Role.clerk:
         return Referral.complaint_id.in_(select(Complaint.id).where(Complaint.centre_id == actor.organisation_id))
     if actor.role is Role.enterprise_user:
@@ -306,7 +315,7 @@ def visible_referrals(actor):
 
 
 def get_visible_referral(actor, referral_id, *, for_update=False) -> Referral:
-    return one_visible(Referral.id, referral_id, visible_referrals(actor), for_update=for_update)
+    return one_visible(Referral.id, referral_id, visible_referrals(actor, followed=True), for_update=for_update)
 
 
 def list_referrals(actor, *, states=None, complaint_id=None, page=1, per_page=20):
@@ -357,7 +366,7 @@ def transition_referral(actor, referral: Referral, data: dict) -> Referral:
             referral.acknowledged_by_name = data["officer_name"].strip()
             referral.acknowledged_at = now
         payload["officer_name"] = data["officer_name"]
-    elif trigger == "accept":
+    elif trigger in ("accept", "file_after_notice"):
         _require(data, "case_number")
 
         def change():
@@ -407,27 +416,31 @@ def transition_referral(actor, referral: Referral, data: dict) -> Referral:
     return child or referral
 
 
-REFERRAL_EVENTS = {"accept": "referral.decided", "decline": "referral.decided", "return": "referral.returned",
+REFERRAL_EVENTS = {"accept": "referral.decided", "file_after_notice": "referral.decided", "decline": "referral.decided", "return": "referral.returned",
                    "conclude": "referral.concluded"}
 
 
 def _referral_deadlines(referral: Referral, trigger: str, complaint: Complaint) -> None:
     """Meet the clock the trigger answers and open the next one (DOMAIN.md's table)."""
     kind = referral.agency.kind.value
-    if trigger == "acknowledge":
+    if trigger == "acknowledge" and referral.link_kind is LinkKind.filing_supervision:
         deadlines.meet("referral", referral.id, ["Q4"])
-        deadlines.open_deadline(deadlines.DECISION_RULES[kind], subject_type="referral", subject_id=referral.id,
-                                complaint_id=complaint.id, responsible_org_id=referral.agency_id)
+        steps.open_supervision_clock(referral)  # P1: the police explain their non-filing
+    elif trigger == "acknowledge":
+        deadlines.meet("referral", referral.id, ["Q4"])
+        if kind in deadlines.DECISION_RULES:
+            deadlines.open_deadline(deadlines.DECISION_RULES[kind], subject_type="referral", subject_id=referral.id,
+                                    complaint_id=complaint.id, responsible_org_id=referral.agency_id)
         if kind == "court" and "injunction_preservation" in (complaint.remedies or []):
             deadlines.open_deadline("V2", subject_type="referral", subject_id=referral.id, complaint_id=complaint.id,
                                     responsible_org_id=referral.agency_id)
     elif trigger == "accept":
-        deadlines.meet("referral", referral.id, [deadlines.DECISION_RULES[kind]])
+        deadlines.meet("referral", referral.id, [deadlines.DECISION_RULES.get(kind, "")])
         if kind in deadlines.CONCLUSION_RULES:
             deadlines.open_deadline(deadlines.CONCLUSION_RULES[kind], subject_type="referral",
                                     subject_id=referral.id, complaint_id=complaint.id,
                                     responsible_org_id=referral.agency_id)
-    else:  # decline, return, conclude, transfer, request_supervision: nothing more is due from this agency
+    else:  # decline, return, conclude, transfer, request_supervision, file_after_notice: nothing more is due
         deadlines.meet("referral", referral.id)
     if trigger in REFERRAL_EVENTS:
         _tell(complaint, REFERRAL_EVENTS[trigger], [complaint.centre_id, complaint.enterprise_id],

@@ -49,6 +49,7 @@ REFERRAL_ACTION_LABELS = {
     "conclude": _l("Conclude"),
     "transfer": _l("Transfer to the other track"),
     "request_supervision": _l("Request filing supervision"),
+    "file_after_notice": _l("File the case after the procuratorate's notice"),
 }
 CONSULTATION_ACTION_LABELS = {
     "request_opinions": _l("Request written opinions"),

@@ -3,6 +3,7 @@
 Each officer signs in through the login form and posts the page's own forms (tests/agencies/web.py).
 """
 import decimal
+import re
 import uuid
 
 from sqlalchemy import select
@@ -225,3 +226,28 @@ def test_portal_forms_without_a_csrf_token_are_400(app, world):
     assert response.status_code == 400
     assert police.client.post(f"{page}/notes", data={"text": "x"}).status_code == 400
     assert _referral(app, referral["id"]).state.value == "sent" and _notes(app, referral["id"]) == []
+
+
+def test_the_agency_head_approves_a_transfer_in_the_portal(app, world, create_user):
+    """The steps of Order 310 are forms too: the officer reports, the head approves (T1 met, T2 opens)."""
+    from tests.routing.support import complaint_transition, ok, refer, referral_transition, submit
+
+    head = create_user("agency_head", org_id=world.orgs["amr_city"])
+    clerk, amr = world.api("clerk"), world.api("amr_city")
+    complaint = submit(world)
+    ok(complaint_transition(clerk, complaint["id"], "claim"))
+    ok(complaint_transition(clerk, complaint["id"], "accept"))
+    referral = refer(world, complaint["id"], "amr_city", "administrative")["id"]
+    ok(referral_transition(amr, referral, "acknowledge", officer_name="刘洋"))
+    ok(referral_transition(amr, referral, "accept", case_number="1"))
+    ok(amr.post(f"/api/v1/referrals/{referral}/steps", json={"step": "report_suspected_crime", "reason": "疑似犯罪"}))
+
+    browser = Browser(app, head)
+    page = f"/agency/referrals/{referral}"
+    html = browser.get(page)
+    assert 'data-testid="step-approve_transfer"' in html and 'data-testid="step-refuse_transfer"' in html
+    token = re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+    response = browser.client.post(f"/agency/referrals/{referral}/steps",
+                                   data={"csrf_token": token, "step": "approve_transfer", "reason": ""})
+    assert response.status_code == 302
+    assert 'data-testid="step-approve_transfer"' not in browser.get(page)

@@ -57,6 +57,7 @@ REFERRAL_TABLE = {
     "conclude": ((R.accepted,), R.concluded, "agency"),
     "transfer": ((R.accepted,), R.transferred, "agency"),
     "request_supervision": ((R.declined,), R.supervision_requested, "centre"),
+    "file_after_notice": ((R.supervision_requested,), R.accepted, "agency"),
 }
 CONSULTATION_TABLE = {
     "request_opinions": ((C.convened,), C.opinions_due, "convener"),
@@ -230,6 +231,7 @@ REFERRAL_DATA = {
     "conclude": {"outcome": {"result": "prosecuted", "summary": "移送起诉。"}},
     "transfer": {"reason": "不构成犯罪，转行政。"},
     "request_supervision": {"reason": "请求立案监督。"},
+    "file_after_notice": {"case_number": "沪公立〔2026〕3号"},
 }
 
 
