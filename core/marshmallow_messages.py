@@ -64,6 +64,7 @@ MESSAGES = (
     _l("Length must be between 1 and 200."),
     _l("Length must be between 1 and 1000."),
     _l("Length must be between 1 and 2000."),
+    _l("Length must be between 1 and 5000."),
     _l("Length must be between 1 and 20000."),
     # validate.Range as our schemas use it (paging; deadlines/schemas.py passes its own English error text)
     _l("Must be between 1 and 3650."),

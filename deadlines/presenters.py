@@ -23,6 +23,7 @@ RULE_LABELS = {
     "V1": _l("Court decides whether to docket"),
     "V2": _l("Court rules on preservation"),
     "C1": _l("Consulted agency submits its opinion"),
+    "S1": _l("Centre reports on the key case"),
 }
 STATE_LABELS = {
     DeadlineState.open: _l("Running"),

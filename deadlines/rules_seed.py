@@ -45,6 +45,8 @@ DEFAULT_RULES = [
      "Civil Procedure Law art. 104", "V"),
     ("C1", "Consulted agency submits its written opinion", 5, Unit.working_days, NORMAL, LADDER, None,
      "platform rule", "-"),
+    ("S1", "Centre reports on a key case under supervision (督办)", 10, Unit.working_days, NORMAL, LADDER, None,
+     "platform rule", "-"),
 ]
 
 

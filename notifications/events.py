@@ -33,6 +33,14 @@ EVENTS: dict[str, EventType] = {
         _l("A complaint is withdrawn"),
         _l("Complaint %(reference)s withdrawn"),
         _l("%(enterprise)s has withdrawn complaint %(reference)s.")),
+    "complaint.supervised": EventType(
+        _l("A complaint is supervised as a key case"),
+        _l("Key case: %(reference)s is under supervision"),
+        _l("The supervisor office supervises complaint %(reference)s as a key case (督办): %(instructions)s")),
+    "complaint.supervision_reported": EventType(
+        _l("The centre reported on a key case"),
+        _l("Key case %(reference)s: the centre reported"),
+        _l("The centre reported on key case %(reference)s: %(report)s")),
     "complaint.info_requested": EventType(
         _l("The centre asks for supplements"),
         _l("Supplements requested for complaint %(reference)s"),

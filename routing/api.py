@@ -3,6 +3,7 @@ from flask import Response
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
+from core.errors import NotFound
 from core.http import expected_version
 from core.security import api_actor
 from intake import services as intake
@@ -13,7 +14,7 @@ from .machines import consultation_machine, referral_machine
 from .queue import centre_queue
 from .schemas import (ComplaintTransitionSchema, ConsultationSchema, ConsultationTransitionSchema, ConveneSchema,
                       CreateReferralsSchema, OpinionSchema, QueueArgsSchema, QueuePageSchema, ReferralSchema,
-                      SupplementSchema)
+                      SupervisionReportSchema, SupervisionSchema, SuperviseSchema, SupplementSchema)
 
 blp = Blueprint("routing", __name__, description="The centre's side: triage, routing, referrals, consultations")
 
@@ -109,6 +110,37 @@ class LetterPdf(MethodView):
         response = Response(letters.letter_pdf(referral), mimetype="application/pdf")
         response.headers["Content-Disposition"] = f'attachment; filename="{referral.letter_number}.pdf"'
         return response
+
+
+@blp.route("/complaints/<complaint_id>/supervision")
+class SupervisionItem(MethodView):
+    @blp.response(200, SupervisionSchema)
+    def get(self, complaint_id):
+        """The key-case supervision (督办) of the complaint (404 when it is not supervised)."""
+        actor = api_actor()
+        supervision = services.supervision_of(intake.get_visible_complaint(actor, complaint_id))
+        if supervision is None:
+            raise NotFound()
+        return supervision
+
+    @blp.arguments(SuperviseSchema)
+    @blp.response(201, SupervisionSchema)
+    def post(self, data, complaint_id):
+        """The supervisor office supervises the complaint as a key case; the centre reports within rule S1."""
+        actor = api_actor()
+        complaint = intake.get_visible_complaint(actor, complaint_id, for_update=True)
+        return services.supervise(actor, complaint, data["instructions"])
+
+
+@blp.route("/complaints/<complaint_id>/supervision/reports")
+class SupervisionReports(MethodView):
+    @blp.arguments(SupervisionReportSchema)
+    @blp.response(200, SupervisionSchema)
+    def post(self, data, complaint_id):
+        """The centre reports on its key case (meets S1)."""
+        actor = api_actor()
+        complaint = intake.get_visible_complaint(actor, complaint_id)
+        return services.report_on_supervision(actor, complaint, data["text"])
 
 
 @blp.route("/complaints/<complaint_id>/consultations")

@@ -149,3 +149,19 @@ class ConsultationInvitation(db.Model):
     __table_args__ = (UniqueConstraint("consultation_id", "agency_id"),)
 
 
+
+
+class Supervision(db.Model):
+    """Key-case supervision (督办) of a complaint by the supervisor office: instructions, reports, a clock."""
+
+    __tablename__ = "supervisions"
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=new_uuid)
+    complaint_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("complaints.id"), unique=True)
+    supervisor_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"))
+    instructions: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_report: Mapped[str | None] = mapped_column(Text)
+    last_report_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+    supervisor: Mapped[User] = relationship()

@@ -212,3 +212,20 @@ class ReferralPageSchema(StrictSchema):
     page = fields.Integer()
     per_page = fields.Integer()
 
+
+
+class SuperviseSchema(StrictSchema):
+    instructions = fields.String(required=True, validate=validate.Length(min=1, max=5000))
+
+
+class SupervisionReportSchema(StrictSchema):
+    text = fields.String(required=True, validate=validate.Length(min=1, max=20000))
+
+
+class SupervisionSchema(StrictSchema):
+    id = fields.UUID()
+    instructions = fields.String()
+    supervisor = fields.Function(lambda s: s.supervisor.name)
+    created_at = fields.AwareDateTime()
+    last_report = fields.String()
+    last_report_at = fields.AwareDateTime()

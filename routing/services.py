@@ -26,7 +26,7 @@ from intake.services import check_version, issue_reference, record_event
 from . import rules, steps
 from .enums import OPEN_REFERRAL_STATES, ConsultationState, LinkKind, ReferralState as R
 from .machines import complaint_machine, consultation_machine, referral_machine
-from .models import Consultation, ConsultationInvitation, Referral, ReferralNote
+from .models import Consultation, ConsultationInvitation, Referral, ReferralNote, Supervision
 
 TRACK_AGENCY_KINDS = {Track.administrative: {OrgKind.market_regulation},
                       Track.criminal: {OrgKind.public_security, OrgKind.procuratorate},
@@ -658,3 +658,46 @@ def transition_consultation(actor, consultation: Consultation, data: dict) -> Co
         create_referrals(actor, consultation.complaint, data["referrals"])
     return consultation
 
+
+
+# --- key-case supervision (督办) ---------------------------------------------------------------------
+
+def supervise(actor, complaint: Complaint, instructions: str) -> Supervision:
+    """The supervisor office marks a complaint as a key case, with instructions; the centre must report (S1)."""
+    if actor.role is not Role.supervisor:
+        raise NotFound()
+    if complaint.state in (S.draft, S.rejected, S.withdrawn, S.closed):
+        raise Conflict(_("Only an open complaint can be supervised."), state=complaint.state.value, allowed_triggers=[])
+    if not (instructions or "").strip():
+        raise ValidationFailed({"instructions": [_("Give the instructions.")]})
+    if db.session.scalar(select(Supervision.id).where(Supervision.complaint_id == complaint.id)):
+        raise Conflict(_("This complaint is already supervised as a key case."), allowed_triggers=[])
+    supervision = Supervision(complaint_id=complaint.id, supervisor_id=actor.id, instructions=instructions.strip())
+    db.session.add(supervision)
+    complaint.key_case = True
+    complaint.updated_at = utcnow()
+    db.session.flush()
+    deadlines.open_deadline("S1", subject_type="supervision", subject_id=supervision.id, complaint_id=complaint.id,
+                            responsible_org_id=complaint.centre_id)
+    record_event(complaint, actor, "supervision", trigger="supervise", reason=instructions.strip(), public=False)
+    _tell(complaint, "complaint.supervised", [complaint.centre_id], instructions=instructions.strip())
+    return supervision
+
+
+def report_on_supervision(actor, complaint: Complaint, text: str) -> Supervision:
+    """The centre reports on its key case: the S1 clock is met; the supervisor office is told."""
+    supervision = db.session.scalar(select(Supervision).where(Supervision.complaint_id == complaint.id))
+    if supervision is None or actor.role is not Role.clerk or actor.organisation_id != complaint.centre_id:
+        raise NotFound()
+    if not (text or "").strip():
+        raise ValidationFailed({"text": [_("Write the report.")]})
+    supervision.last_report, supervision.last_report_at = text.strip(), utcnow()
+    deadlines.meet("supervision", supervision.id, ["S1"])
+    record_event(complaint, actor, "supervision", trigger="report", reason=text.strip(), public=False)
+    _tell(complaint, "complaint.supervision_reported", [supervision.supervisor.organisation_id], report=text.strip())
+    db.session.flush()
+    return supervision
+
+
+def supervision_of(complaint: Complaint) -> Supervision | None:
+    return db.session.scalar(select(Supervision).where(Supervision.complaint_id == complaint.id))

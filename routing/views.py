@@ -20,14 +20,15 @@ from core.errors import Conflict, NotFound, ValidationFailed, flatten_errors
 from core.extensions import db
 from core.timeutil import SHANGHAI
 from intake import enums as intake_enums, services as intake
-from intake.enums import ComplaintState
+from intake.enums import OPEN_STATES, ComplaintState
 from intake.presenters import act_label, event_text as intake_event_text, remedy_label
 
 from . import enums, letters, services
 from .machines import complaint_machine, consultation_machine, referral_machine
 from .queue import centre_queue
 from .schemas import (CLERK_TRIGGERS, ComplaintTransitionSchema, ConsultationTransitionSchema, ConveneSchema,
-                      CreateReferralsSchema, OpinionSchema, QueueArgsSchema, ReferralTransitionSchema)
+                      CreateReferralsSchema, OpinionSchema, QueueArgsSchema, ReferralTransitionSchema,
+                      SupervisionReportSchema, SuperviseSchema)
 
 bp = Blueprint("centre", __name__)
 
@@ -283,6 +284,9 @@ def _triage_page(complaint_id, failure=None, form=None, rows=None):
         rows=rows if rows is not None else _suggested_rows(suggestion, evidence),
         agencies=agency_directory(), procuratorates=agency_directory({OrgKind.procuratorate}),
         track_kinds={t.value: sorted(k.value for k in kinds) for t, kinds in services.TRACK_AGENCY_KINDS.items()},
+        supervision=services.supervision_of(complaint),
+        can_supervise=actor.role is Role.supervisor and complaint.state in OPEN_STATES,
+        is_own_clerk=is_own_clerk,
         failure=failure, errors=getattr(failure, "errors", {}) if failure else {}, form=form,
         values=request.form if failure is not None else {},
     ), failure_status(failure)
@@ -374,6 +378,34 @@ def convene(complaint_id):
         return _triage_page(complaint_id, exc, form="convene")
     flash(_("The consultation has been convened; the invited agencies see it in their inbox."))
     return redirect(url_for("centre.consultation_page", consultation_id=consultation.id))
+
+
+@bp.post("/centre/complaints/<complaint_id>/supervision")
+@login_required
+def supervise(complaint_id):
+    only(Role.supervisor)
+    complaint = intake.get_visible_complaint(current_user, complaint_id, for_update=True)
+    try:
+        data = load(SuperviseSchema(), posted("instructions"))
+        services.supervise(current_user, complaint, data["instructions"])
+    except (ValidationFailed, Conflict) as exc:
+        return _triage_page(complaint_id, exc, form="supervise")
+    flash(_("The complaint is supervised as a key case; the centre has been told."))
+    return redirect(url_for("centre.triage_page", complaint_id=complaint.id))
+
+
+@bp.post("/centre/complaints/<complaint_id>/supervision/reports")
+@login_required
+def report_on_supervision(complaint_id):
+    only(Role.clerk)
+    complaint = intake.get_visible_complaint(current_user, complaint_id)
+    try:
+        data = load(SupervisionReportSchema(), posted("text"))
+        services.report_on_supervision(current_user, complaint, data["text"])
+    except (ValidationFailed, Conflict) as exc:
+        return _triage_page(complaint_id, exc, form="report")
+    flash(_("Your report has been sent to the supervisor office."))
+    return redirect(url_for("centre.triage_page", complaint_id=complaint.id))
 
 
 # --- the referral letter ---------------------------------------------------------------------------

@@ -1,7 +1,7 @@
 """the queue's expression indexes (autogenerate cannot see them on SQLite)
 
 Revision ID: b7e2c9d41a05
-Revises: a136b1f1174b
+Revises: d8036fc4ea72
 Create Date: 2026-11-27 15:30:00
 
 Written by hand: autogenerate skips indexes on expressions, so they are declared here exactly as in
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 
 revision = 'b7e2c9d41a05'
-down_revision = 'a136b1f1174b'
+down_revision = 'd8036fc4ea72'
 branch_labels = None
 depends_on = None
 

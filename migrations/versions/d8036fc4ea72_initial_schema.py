@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: a136b1f1174b
+Revision ID: d8036fc4ea72
 Revises: 
-Create Date: 2026-11-27 15:55:41.930580
+Create Date: 2026-11-27 16:05:02.924155
 
 """
 from alembic import op
@@ -12,7 +12,7 @@ import core.models  # the UTCDateTime column type
 
 
 # revision identifiers, used by Alembic.
-revision = 'a136b1f1174b'
+revision = 'd8036fc4ea72'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -453,6 +453,19 @@ def upgrade():
         batch_op.create_index('ix_referrals_track_complaint', ['track', 'complaint_id'], unique=False)
         batch_op.create_index('uq_referrals_active_per_agency', ['complaint_id', 'agency_id'], unique=True, sqlite_where=sa.text("state IN ('sent', 'acknowledged', 'accepted')"), postgresql_where=sa.text("state IN ('sent', 'acknowledged', 'accepted')"))
 
+    op.create_table('supervisions',
+    sa.Column('id', sa.Uuid(), nullable=False),
+    sa.Column('complaint_id', sa.Uuid(), nullable=False),
+    sa.Column('supervisor_id', sa.Uuid(), nullable=False),
+    sa.Column('instructions', sa.Text(), nullable=False),
+    sa.Column('created_at', core.models.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('last_report', sa.Text(), nullable=True),
+    sa.Column('last_report_at', core.models.UTCDateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['complaint_id'], ['complaints.id'], name=op.f('fk_supervisions_complaint_id_complaints')),
+    sa.ForeignKeyConstraint(['supervisor_id'], ['users.id'], name=op.f('fk_supervisions_supervisor_id_users')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_supervisions')),
+    sa.UniqueConstraint('complaint_id', name=op.f('uq_supervisions_complaint_id'))
+    )
     op.create_table('consultation_invitations',
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
     sa.Column('consultation_id', sa.Uuid(), nullable=False),
@@ -504,6 +517,7 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_consultation_invitations_agency_id'))
 
     op.drop_table('consultation_invitations')
+    op.drop_table('supervisions')
     with op.batch_alter_table('referrals', schema=None) as batch_op:
         batch_op.drop_index('uq_referrals_active_per_agency', sqlite_where=sa.text("state IN ('sent', 'acknowledged', 'accepted')"), postgresql_where=sa.text("state IN ('sent', 'acknowledged', 'accepted')"))
         batch_op.drop_index('ix_referrals_track_complaint')
