@@ -3,18 +3,18 @@ records it exactly once and queues the notifications — in batches, in SQL, ide
 
 A running deadline's schedule is materialised as pending rows of deadline_events, one per (deadline,
 level) — the unique constraint that makes each reminder, breach and escalation happen exactly once
-(services._materialise). Per batch the sweep claims due rows (on PostgreSQL with SELECT … FOR UPDATE
-SKIP LOCKED, so several scheduler processes take disjoint batches), marks them done (only those still
-pending: a racing sweep marks nothing twice), writes one outbox row for each row it marked with an
-INSERT … SELECT, marks breached deadlines and commits. A process killed half-way leaves its batch
-uncommitted: the next sweep does it, no duplicate and nothing missed. Memory stays flat: one batch
-at a time, and only ids travel to Python.
+(services._materialise). Per batch the sweep marks due rows done with one UPDATE whose subquery
+claims them (on PostgreSQL FOR UPDATE SKIP LOCKED, so several scheduler processes take disjoint
+batches; only rows still pending are marked, so a racing sweep marks nothing twice), writes one outbox
+row for each row it marked with an INSERT … SELECT, marks breached deadlines and commits. A process
+killed half-way leaves its batch uncommitted: the next sweep does it, no duplicate and nothing
+missed. Memory stays flat: the rows never travel to Python, only counts.
 """
 import datetime as dt
 import uuid
 
-from sqlalchemy import BigInteger, String, and_, any_, bindparam, cast, func, insert, literal, select, tuple_, update
-from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy import String, cast, func, insert, literal, select, update
+from sqlalchemy.orm import aliased
 
 from core.extensions import db
 from core.models import utcnow
@@ -29,23 +29,18 @@ def _json_builders(dialect: str):
     return func.json_array, func.json_object
 
 
-def _claim(session, dialect, now, batch_size):
-    """The SQL condition selecting this batch's due events, or None when nothing is due.
+def _due_batch(dialect, now, batch_size):
+    """A subquery of the ids of the next batch of due, pending events.
 
-    PostgreSQL: the ids, locked with FOR UPDATE SKIP LOCKED (other processes skip them), passed as
-    one array parameter. SQLite (one writer at a time, one sweeping process): the due events up to
-    the batch's last id.
+    On PostgreSQL the rows are locked FOR UPDATE SKIP LOCKED: a concurrent sweep skips them and takes
+    the next ones. SQLite has one writer at a time (and one sweeping process). No id travels to Python.
     """
-    pending_due = and_(E.done_at.is_(None), E.at <= now)
+    pending = aliased(E)
+    due = (select(pending.id).where(pending.done_at.is_(None), pending.at <= now)
+           .order_by(pending.at, pending.id).limit(batch_size))
     if dialect == "postgresql":
-        ids = session.scalars(select(E.id).where(pending_due).order_by(E.at, E.id).limit(batch_size)
-                              .with_for_update(skip_locked=True)).all()
-        return E.id == any_(bindparam("claimed", ids, type_=ARRAY(BigInteger))) if ids else None
-    if session.scalar(select(E.id).where(pending_due).limit(1)) is None:
-        return None
-    last = session.execute(select(E.at, E.id).where(pending_due).order_by(E.at, E.id)
-                           .offset(batch_size - 1).limit(1)).first()
-    return pending_due if last is None else and_(pending_due, tuple_(E.at, E.id) <= tuple_(last.at, last.id))
+        due = due.with_for_update(skip_locked=True)
+    return due
 
 
 def sweep(now: dt.datetime | None = None, batch_size: int = 5000, max_batches: int | None = None,
@@ -61,15 +56,14 @@ def sweep(now: dt.datetime | None = None, batch_size: int = 5000, max_batches: i
     json_array, json_object = _json_builders(dialect)
     counts = {"batches": 0, "events": 0, "deadline.reminder": 0, "deadline.breached": 0, "deadline.escalated": 0}
     while max_batches is None or counts["batches"] < max_batches:
-        mine = _claim(session, dialect, now, batch_size)
-        if mine is None:
-            session.commit()
-            break
         token = uuid.uuid4().hex
         # done_at IS NULL again: under PostgreSQL's row locks a second sweep that raced us marks nothing
-        marked = session.scalars(
-            update(E).where(mine, E.done_at.is_(None)).values(done_at=now, batch=token)
-            .returning(E.event).execution_options(synchronize_session=False)).all()
+        marked = session.execute(
+            update(E).where(E.id.in_(_due_batch(dialect, now, batch_size)), E.done_at.is_(None))
+            .values(done_at=now, batch=token).execution_options(synchronize_session=False)).rowcount
+        if not marked:
+            session.commit()
+            break
         if after_mark is not None:
             after_mark(counts["batches"] + 1)
         if marked:
@@ -88,9 +82,10 @@ def sweep(now: dt.datetime | None = None, batch_size: int = 5000, max_batches: i
                                                                                     E.level == "breach")))
                 .values(state=DeadlineState.breached, breached_at=Deadline.due_at)
                 .execution_options(synchronize_session=False))
-            for event in marked:
-                counts[event] += 1
+            for event, number in session.execute(
+                    select(E.event, func.count()).where(E.batch == token).group_by(E.event)):
+                counts[event] += number
         session.commit()
         counts["batches"] += 1
-        counts["events"] += len(marked)
+        counts["events"] += marked
     return counts
