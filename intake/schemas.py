@@ -2,7 +2,7 @@
 import datetime as dt
 import decimal
 
-from flask_babel import gettext as _
+from flask_babel import gettext as _, lazy_gettext as _l
 from marshmallow import ValidationError, fields, post_load, validate, validates, validates_schema
 
 from accounts.enums import District
@@ -108,7 +108,7 @@ REQUIRED_TEXT = ("contact_name", "contact_phone", "contact_email", "secret_descr
 
 def completeness_errors(complaint) -> dict[str, list[str]]:
     """Every missing element at once, keyed by field, so the form can mark them all."""
-    required = _("This field is required before submission.")
+    required = _l("This field is required before submission.")  # translated only if it is shown
     errors = {}
     for name in REQUIRED_TEXT:
         if not (getattr(complaint, name) or "").strip():
