@@ -14,7 +14,7 @@ from flask_login import current_user, login_required
 from marshmallow import ValidationError
 from sqlalchemy import select
 
-from accounts.enums import AGENCY_KINDS, OrgKind, Role
+from accounts.enums import AGENCY_KINDS, AGENCY_ROLES, OrgKind, Role
 from accounts.models import Organisation
 from core.errors import Conflict, NotFound, ValidationFailed, flatten_errors
 from core.extensions import db
@@ -431,11 +431,11 @@ def letter_pdf(referral_id):
 def _consultation_page(consultation_id, failure=None, form=None):
     if failure is not None:
         db.session.rollback()
-    only(Role.clerk, Role.supervisor, Role.agency_officer)
+    only(Role.clerk, Role.supervisor, *AGENCY_ROLES)
     actor = current_user
     consultation = services.get_visible_consultation(actor, consultation_id)
     invitation = next((i for i in consultation.invitations
-                       if actor.role is Role.agency_officer and i.agency_id == actor.organisation_id), None)
+                       if actor.role in AGENCY_ROLES and i.agency_id == actor.organisation_id), None)
     return render_template(
         "routing/consultation.html", consultation=consultation, complaint=consultation.complaint,
         invitation=invitation, allowed=consultation_machine.allowed_triggers(consultation, actor),
@@ -455,7 +455,7 @@ def consultation_page(consultation_id):
 @bp.post("/consultations/<consultation_id>/opinions")
 @login_required
 def submit_opinion(consultation_id):
-    only(Role.agency_officer)
+    only(*AGENCY_ROLES)
     consultation = services.get_visible_consultation(current_user, consultation_id)
     try:
         data = load(OpinionSchema(), posted("opinion"))
