@@ -4,8 +4,6 @@ An agency officer sees only what was referred to the organisation or what it is 
 services answer 404 for the rest. The actions are the referral machine's triggers, each with the
 fields it needs, parsed with the API's schema.
 """
-import datetime as dt
-
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -16,7 +14,6 @@ from core.extensions import db
 from evidence.services import open_for_download
 from intake.downloads import evidence_response
 from intake.enums import Track
-from deadlines import services as deadlines
 from routing import services, steps
 from routing.enums import OPEN_REFERRAL_STATES, OUTCOME_RESULTS, ConsultationState, ReferralState
 from routing.machines import referral_machine
@@ -29,7 +26,6 @@ bp = Blueprint("agency", __name__, url_prefix="/agency")
 PER_PAGE = 20
 CLOSED_REFERRAL_STATES = [s for s in ReferralState if s not in OPEN_REFERRAL_STATES]
 # Pending first: what the agency must do next, in the order it must do it.
-PENDING_ORDER = {ReferralState.sent: 0, ReferralState.acknowledged: 1, ReferralState.accepted: 2}
 OUTCOME_FIELDS = {
     Track.administrative: ("decision_number", "fine_amount", "confiscation_amount"),
     Track.criminal: ("court_case_number",),
@@ -58,11 +54,9 @@ def inbox():
                                                    per_page=PER_PAGE)
     consultations = services.list_consultations(current_user)
     open_states = (ConsultationState.convened, ConsultationState.opinions_due)
-    due = deadlines.due_by_subject("referral", [r.id for r in pending], current_user.organisation_id)
-    far = dt.datetime.max.replace(tzinfo=dt.UTC)
     return render_template(
-        "agencies/inbox.html", due=due,
-        pending=sorted(pending, key=lambda r: (due.get(r.id) or far, PENDING_ORDER.get(r.state, 9))),
+        "agencies/inbox.html", due={r.id: r.agency_due_at for r in pending},
+        pending=pending,  # the most urgent first: services.list_referrals orders by the agency's due time
         pending_total=pending_total,
         page=page, closed=closed, closed_total=closed_total, closed_page=closed_page, per_page=PER_PAGE,
         consultations=sorted(consultations, key=lambda c: c.state not in open_states),

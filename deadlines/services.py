@@ -261,17 +261,6 @@ def earliest_due(subject_type, subject_id, responsible_org_id) -> dt.datetime | 
         Deadline.paused_at.is_(None)))
 
 
-def due_by_subject(subject_type, subject_ids, responsible_org_id) -> dict:
-    """{subject id: earliest due time of the organisation's running, unpaused deadlines} in one query."""
-    if not subject_ids:
-        return {}
-    return dict(db.session.execute(
-        select(Deadline.subject_id, func.min(Deadline.due_at)).where(
-            Deadline.subject_type == subject_type, Deadline.subject_id.in_(subject_ids),
-            Deadline.responsible_org_id == responsible_org_id, Deadline.closed_at.is_(None),
-            Deadline.paused_at.is_(None)).group_by(Deadline.subject_id)).all())
-
-
 def deadlines_for_subject(subject_type, subject_id) -> list[Deadline]:
     return db.session.scalars(select(Deadline).where(Deadline.subject_type == subject_type,
                                                      Deadline.subject_id == subject_id)

@@ -45,6 +45,8 @@ class Referral(db.Model):
     fine_amount: Mapped[decimal.Decimal | None] = mapped_column(Money)
     confiscation_amount: Mapped[decimal.Decimal | None] = mapped_column(Money)
     damages_amount: Mapped[decimal.Decimal | None] = mapped_column(Money)
+    # the earliest due time of the agency's running clocks on this referral (kept by routing): the inbox order
+    agency_due_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
@@ -63,7 +65,7 @@ class Referral(db.Model):
         # at most one active referral per complaint and agency, whatever the race
         Index("uq_referrals_active_per_agency", "complaint_id", "agency_id", unique=True,
               sqlite_where=text(ACTIVE_REFERRAL_SQL), postgresql_where=text(ACTIVE_REFERRAL_SQL)),
-        Index("ix_referrals_agency_state", "agency_id", "state"),
+        Index("ix_referrals_agency_state", "agency_id", "state", "agency_due_at"),
         Index("ix_referrals_complaint", "complaint_id"),
         Index("ix_referrals_track_complaint", "track", "complaint_id"),
         CheckConstraint("state NOT IN ('acknowledged', 'accepted', 'concluded') OR acknowledged_by_name IS NOT NULL",

@@ -143,6 +143,7 @@ class ReferralSchema(StrictSchema):
     created_at = fields.AwareDateTime()
     updated_at = fields.AwareDateTime()
     acknowledged_at = fields.AwareDateTime()
+    agency_due_at = fields.AwareDateTime(metadata={"description": "The agency's earliest running deadline."})
     decided_at = fields.AwareDateTime()
     concluded_at = fields.AwareDateTime()
     shared_evidence = fields.List(fields.Nested(EvidenceRefSchema))

@@ -245,8 +245,9 @@ def _new_referral(complaint, actor, agency, track, evidence, *, message=None, pa
                                           "letter_number": referral.letter_number,
                                           "link_kind": link_kind.value if link_kind else None,
                                           "evidence": [str(e.id) for e in evidence]})
-    deadlines.open_deadline("Q4", subject_type="referral", subject_id=referral.id, complaint_id=complaint.id,
-                            responsible_org_id=agency.id)
+    q4 = deadlines.open_deadline("Q4", subject_type="referral", subject_id=referral.id, complaint_id=complaint.id,
+                                 responsible_org_id=agency.id)
+    referral.agency_due_at = q4.due_at
     _tell(complaint, "referral.received", [agency.id], agency=agency.name, letter_number=referral.letter_number)
     return referral
 
@@ -328,7 +329,9 @@ def list_referrals(actor, *, states=None, complaint_id=None, page=1, per_page=20
     if complaint_id is not None:
         query = query.where(Referral.complaint_id == complaint_id)
     total = db.session.scalar(select(func.count()).select_from(query.subquery()))
-    items = db.session.scalars(query.order_by(Referral.created_at.desc(), Referral.id)
+    # the most urgent first (by the agency's running clocks), then the newest
+    items = db.session.scalars(query.order_by(Referral.agency_due_at.is_(None), Referral.agency_due_at,
+                                              Referral.created_at.desc(), Referral.id)
                                .offset((page - 1) * per_page).limit(per_page)).all()
     return items, total
 
@@ -411,7 +414,7 @@ def transition_referral(actor, referral: Referral, data: dict) -> Referral:
         child = _transfer(actor, complaint, referral, data)
     elif trigger == "request_supervision":
         child = _supervision(actor, complaint, referral, data)
-    db.session.flush()
+    sync_agency_due(referral)
     sync_complaint_with_referrals(complaint, actor)
     return child or referral
 
@@ -468,8 +471,14 @@ def record_appraisal(actor, referral: Referral, action: str, note: str | None = 
     record_event(referral.complaint, actor, "appraisal", trigger=f"appraisal_{action}", referral_id=referral.id,
                  reason=note, public=False, payload={"agency": referral.agency.name})
     referral.updated_at = utcnow()
-    db.session.flush()
+    sync_agency_due(referral)
     return referral
+
+
+def sync_agency_due(referral: Referral) -> None:
+    """Keep the referral's place in its agency's inbox: the earliest due time of the agency's running clocks."""
+    referral.agency_due_at = deadlines.earliest_due("referral", referral.id, referral.agency_id)
+    db.session.flush()  # now, not at commit: the answer (and its ETag) must carry the version stored
 
 
 def _target(data, kind: OrgKind, complaint) -> Organisation:

@@ -20,7 +20,6 @@ from flask_babel import gettext as _, lazy_gettext as _l
 
 from accounts.enums import AGENCY_ROLES, Role
 from core.errors import Conflict, ValidationFailed
-from core.extensions import db
 from core.models import utcnow
 from deadlines import services as deadlines
 from intake.enums import Track
@@ -123,7 +122,10 @@ def take_step(actor, referral: Referral, name: str, reason: str | None = None) -
     record_event(referral.complaint, actor, "step", trigger=name, referral_id=referral.id, reason=reason,
                  public=False, payload={"agency": referral.agency.name})
     referral.updated_at = utcnow()
-    db.session.flush()
+    from .services import sync_agency_due  # services import this module
+
+    for touched in {referral, referral.parent} - {None}:  # notify_to_file runs the police's clock (P2)
+        sync_agency_due(touched)
     return referral
 
 
@@ -131,5 +133,6 @@ def open_supervision_clock(referral: Referral) -> None:
     """The procuratorate acknowledged a filing-supervision referral: the police have 7 days to explain."""
     police = _police_of_supervised(referral)
     if police is not None:
-        deadlines.open_deadline("P1", subject_type="referral", subject_id=referral.parent_id,
-                                complaint_id=referral.complaint_id, responsible_org_id=police)
+        p1 = deadlines.open_deadline("P1", subject_type="referral", subject_id=referral.parent_id,
+                                     complaint_id=referral.complaint_id, responsible_org_id=police)
+        referral.parent.agency_due_at = p1.due_at

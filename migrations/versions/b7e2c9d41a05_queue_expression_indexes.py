@@ -1,7 +1,7 @@
 """the queue's expression indexes (autogenerate cannot see them on SQLite)
 
 Revision ID: b7e2c9d41a05
-Revises: d8036fc4ea72
+Revises: 3a2e4eed46ed
 Create Date: 2026-11-27 15:30:00
 
 Written by hand: autogenerate skips indexes on expressions, so they are declared here exactly as in
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 
 revision = 'b7e2c9d41a05'
-down_revision = 'd8036fc4ea72'
+down_revision = '3a2e4eed46ed'
 branch_labels = None
 depends_on = None
 

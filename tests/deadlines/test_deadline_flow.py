@@ -252,3 +252,24 @@ def test_loading_a_years_calendar_recomputes_provisional_deadlines(app, world):
                 db.session.delete(row)
                 bump_version()
                 db.session.commit()
+
+
+def test_the_agency_inbox_puts_the_most_urgent_referral_first(app, world):
+    clerk, police = world.api("clerk"), world.api("police")
+    with time_machine.travel(local(2026, 11, 30, 9, 0), tick=False):
+        first = submit(world)
+        for complaint in (first,):
+            ok(complaint_transition(clerk, complaint["id"], "claim"))
+            ok(complaint_transition(clerk, complaint["id"], "accept"))
+        older = refer(world, first["id"], "police", "criminal")["id"]
+    with time_machine.travel(local(2026, 12, 1, 9, 0), tick=False):
+        second = submit(world)
+        ok(complaint_transition(clerk, second["id"], "claim"))
+        ok(complaint_transition(clerk, second["id"], "accept"))
+        newer = refer(world, second["id"], "police", "criminal")["id"]
+        # the newer referral is acknowledged: its next clock (T4, 3 days) runs after the older one's Q4
+        ok(referral_transition(police, newer, "acknowledge", officer_name="郑刚"))
+        items = ok(police.get("/api/v1/referrals?pending=true"))["items"]
+    assert [i["id"] for i in items] == [older, newer]
+    due = {i["id"]: dt.datetime.fromisoformat(i["agency_due_at"]) for i in items}
+    assert due[older] == end_of(dt.date(2026, 12, 1)) and due[newer] == end_of(dt.date(2026, 12, 4))

@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: d8036fc4ea72
+Revision ID: 3a2e4eed46ed
 Revises: 
-Create Date: 2026-11-27 16:05:02.924155
+Create Date: 2026-11-27 16:17:09.220813
 
 """
 from alembic import op
@@ -12,7 +12,7 @@ import core.models  # the UTCDateTime column type
 
 
 # revision identifiers, used by Alembic.
-revision = 'd8036fc4ea72'
+revision = '3a2e4eed46ed'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -429,6 +429,7 @@ def upgrade():
     sa.Column('fine_amount', sa.Numeric(precision=16, scale=2), nullable=True),
     sa.Column('confiscation_amount', sa.Numeric(precision=16, scale=2), nullable=True),
     sa.Column('damages_amount', sa.Numeric(precision=16, scale=2), nullable=True),
+    sa.Column('agency_due_at', core.models.UTCDateTime(timezone=True), nullable=True),
     sa.Column('created_at', core.models.UTCDateTime(timezone=True), nullable=False),
     sa.Column('updated_at', core.models.UTCDateTime(timezone=True), nullable=False),
     sa.Column('acknowledged_at', core.models.UTCDateTime(timezone=True), nullable=True),
@@ -448,7 +449,7 @@ def upgrade():
     sa.UniqueConstraint('letter_number', name=op.f('uq_referrals_letter_number'))
     )
     with op.batch_alter_table('referrals', schema=None) as batch_op:
-        batch_op.create_index('ix_referrals_agency_state', ['agency_id', 'state'], unique=False)
+        batch_op.create_index('ix_referrals_agency_state', ['agency_id', 'state', 'agency_due_at'], unique=False)
         batch_op.create_index('ix_referrals_complaint', ['complaint_id'], unique=False)
         batch_op.create_index('ix_referrals_track_complaint', ['track', 'complaint_id'], unique=False)
         batch_op.create_index('uq_referrals_active_per_agency', ['complaint_id', 'agency_id'], unique=True, sqlite_where=sa.text("state IN ('sent', 'acknowledged', 'accepted')"), postgresql_where=sa.text("state IN ('sent', 'acknowledged', 'accepted')"))
