@@ -17,7 +17,6 @@ to check the version), so a sweep over many deadlines does not query per day.
 import datetime as dt
 import enum
 import functools
-import importlib.util
 import re
 import uuid
 from dataclasses import dataclass, field
@@ -447,14 +446,11 @@ def parse_year_file(data) -> YearSpec:
     return YearSpec(year=year, source=source.strip(), days_off=days_off, workdays=workdays)
 
 
-def _recompute_provisional(year: int) -> int | None:
-    """deadlines.services.recompute_provisional(year), when that hook exists."""
-    if importlib.util.find_spec("deadlines.services") is None:
-        return None
-    from deadlines import services
+def _recompute_provisional(year: int) -> int:
+    """Running deadlines that count the year's days, provisional ones included, are computed again."""
+    from deadlines import services  # services import this module
 
-    hook = getattr(services, "recompute_provisional", None)
-    return hook(year) if hook else None
+    return services.recompute_provisional(year)
 
 
 def load_year(spec: YearSpec, *, actor=None) -> LoadResult:
@@ -593,6 +589,7 @@ def set_day(actor, day: dt.date, kind: str, name: str | None) -> CalendarDay:
     version = bump_version()
     audit("calendar.day_set", actor=actor, subject_type="calendar_day", subject_id=day.isoformat(),
           kind=kind.value, name=name, version=version)
+    _recompute_spanning(day)
     return row
 
 
@@ -606,7 +603,15 @@ def remove_day(actor, day: dt.date) -> bool:
     version = bump_version()
     audit("calendar.day_removed", actor=actor, subject_type="calendar_day", subject_id=day.isoformat(),
           version=version)
+    _recompute_spanning(day)
     return True
+
+
+def _recompute_spanning(day: dt.date) -> None:
+    """Running deadlines that count this day move with it (deadlines.services, imported when needed)."""
+    from deadlines import services
+
+    services.recompute_spanning(day, day)
 
 
 def year_days(year: int) -> list[CalendarDay]:

@@ -220,14 +220,39 @@ def extend(actor, deadline: Deadline, reason: str) -> Deadline:
     return deadline
 
 
-def recompute_provisional(year: int | None = None) -> int:
-    """A year's calendar was published: recompute the provisional deadlines (they may become official)."""
-    count = 0
-    for deadline in db.session.scalars(select(Deadline).where(Deadline.provisional.is_(True),
-                                                              Deadline.closed_at.is_(None))):
+_RECOMPUTED_LISTENERS = []
+
+
+def on_recomputed(listener):
+    """Register ``listener(deadlines)``, called after calendar changes moved running deadlines.
+
+    Routing registers one to keep the queue's and the inbox's due times (it sits right of this
+    package, so it listens rather than being called).
+    """
+    _RECOMPUTED_LISTENERS.append(listener)
+    return listener
+
+
+def recompute_spanning(first: dt.date, last: dt.date) -> int:
+    """The calendar changed for the days first..last: recompute every running deadline that counts them,
+    and every provisional one (a year's calendar may have been published)."""
+    started_before = calendar.end_of_day(last)
+    due_from = calendar.end_of_day(first - dt.timedelta(days=1))
+    changed = db.session.scalars(select(Deadline).where(
+        Deadline.closed_at.is_(None),
+        (Deadline.provisional.is_(True)) | ((Deadline.started_at <= started_before) & (Deadline.due_at > due_from))
+    )).all()
+    for deadline in changed:
         _recompute(deadline)
-        count += 1
-    return count
+    db.session.flush()
+    for listener in _RECOMPUTED_LISTENERS:
+        listener(changed)
+    return len(changed)
+
+
+def recompute_provisional(year: int) -> int:
+    """A year's calendar was loaded: recompute what counts its days, the provisional deadlines included."""
+    return recompute_spanning(dt.date(year, 1, 1), dt.date(year, 12, 31))
 
 
 # --- schedule: reminders, breach, escalation --------------------------------------------------------

@@ -710,3 +710,16 @@ def report_on_supervision(actor, complaint: Complaint, text: str) -> Supervision
 
 def supervision_of(complaint: Complaint) -> Supervision | None:
     return db.session.scalar(select(Supervision).where(Supervision.complaint_id == complaint.id))
+
+
+@deadlines.on_recomputed
+def _resync_due_times(changed) -> None:
+    """The calendar moved running deadlines: the queue's and the inbox's due times follow."""
+    complaint_ids = {d.subject_id for d in changed if d.subject_type == "complaint"}
+    referral_ids = {d.subject_id for d in changed if d.subject_type == "referral"}
+    if complaint_ids:
+        for complaint in db.session.scalars(select(Complaint).where(Complaint.id.in_(complaint_ids))):
+            sync_centre_due(complaint)
+    if referral_ids:
+        for referral in db.session.scalars(select(Referral).where(Referral.id.in_(referral_ids))):
+            sync_agency_due(referral)

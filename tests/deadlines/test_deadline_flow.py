@@ -273,3 +273,27 @@ def test_the_agency_inbox_puts_the_most_urgent_referral_first(app, world):
     assert [i["id"] for i in items] == [older, newer]
     due = {i["id"]: dt.datetime.fromisoformat(i["agency_due_at"]) for i in items}
     assert due[older] == end_of(dt.date(2026, 12, 1)) and due[newer] == end_of(dt.date(2026, 12, 4))
+
+
+def test_an_administrators_day_off_moves_the_running_deadlines_and_the_queue(app, world):
+    """An extra day off in an official year: the deadlines that count it and the queue's order follow."""
+    from core.extensions import db
+    from deadlines import calendar
+
+    with time_machine.travel(local(2026, 11, 30, 9, 0), tick=False):
+        complaint = submit(world)
+    assert deadlines(app, complaint["id"])["Q2"].due_at == end_of(dt.date(2026, 12, 7))
+    with app.app_context():
+        try:
+            calendar.set_day(None, dt.date(2026, 12, 2), "day_off", "临时休息日")
+            db.session.commit()
+            found = deadlines(app, complaint["id"])
+            # 1, 3, 4, 7 and 8 December now: the day off is skipped
+            assert found["Q2"].due_at == end_of(dt.date(2026, 12, 8))
+            assert found["Q1"].due_at == end_of(dt.date(2026, 12, 1))  # before the day: unchanged
+            assert queue_due(world, complaint["id"]) == found["Q1"].due_at
+        finally:
+            db.session.rollback()
+            calendar.remove_day(None, dt.date(2026, 12, 2))
+            db.session.commit()
+    assert deadlines(app, complaint["id"])["Q2"].due_at == end_of(dt.date(2026, 12, 7))
