@@ -1,16 +1,22 @@
 """The evidence vault's services: store an uploaded file, list, and stream a download (audited)."""
+import datetime as dt
 import re
 import unicodedata
 
-from sqlalchemy import select
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import or_, select, update
 
+from accounts.enums import Role
+from accounts.models import User
 from core.audit import audit
-from core.errors import PayloadTooLarge
+from core.errors import DomainError, PayloadTooLarge
 from core.extensions import db
+from core.models import utcnow
+from core.outbox import emit
 
 from .models import EvidenceFile
 from .sniff import HEAD_BYTES, media_type_for
-from .vault import TooLarge, open_decrypted, store
+from .vault import TamperedEvidence, TooLarge, open_verified, store
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
@@ -63,8 +69,67 @@ def find_evidence(complaint_id, evidence_id) -> EvidenceFile | None:
         EvidenceFile.id == evidence_id, EvidenceFile.complaint_id == complaint_id))
 
 
-def open_for_download(evidence: EvidenceFile, actor):
-    """Record the download in the audit log (committed before the first byte) and return the chunks."""
-    audit("evidence.downloaded", actor=actor, subject_type="evidence", subject_id=evidence.id,
-          complaint_id=str(evidence.complaint_id), sha256=evidence.sha256)
-    return open_decrypted(evidence.storage_key, evidence.wrapped_key)
+class EvidenceDamaged(DomainError):
+    """The stored file is missing or fails authentication: nothing of it is served."""
+
+    status = 410
+    code = "evidence_damaged"
+    default_message = _l("This file is damaged or missing in the evidence vault and cannot be downloaded. "
+                         "The administrators have been told.")
+
+
+DAMAGE_NOTICE_INTERVAL = dt.timedelta(days=1)
+
+
+class Download:
+    """A download about to happen: ``open()`` authenticates the whole file first, then records it.
+
+    Success: an ``evidence.downloaded`` audit row and the iterator of plaintext chunks. Damage: an
+    ``evidence.download_failed`` audit row with the reason, a notice to every administrator (at most one
+    a day per file), and EvidenceDamaged (410). The caller commits either way (intake/downloads.py):
+    the failure must be kept although the answer is an error.
+    """
+
+    def __init__(self, evidence: EvidenceFile, actor):
+        self.evidence = evidence
+        self.actor = actor
+
+    def open(self):
+        evidence = self.evidence
+        try:
+            chunks = open_verified(evidence.storage_key, evidence.wrapped_key, evidence.size, evidence.sha256)
+        except TamperedEvidence as exc:
+            report_damage(evidence, self.actor, exc.reason, exc.detail)
+            raise EvidenceDamaged() from exc
+        audit("evidence.downloaded", actor=self.actor, subject_type="evidence", subject_id=evidence.id,
+              complaint_id=str(evidence.complaint_id), sha256=evidence.sha256)
+        return chunks
+
+
+def open_for_download(evidence: EvidenceFile, actor) -> Download:
+    """The download of a file someone may see; nothing is read or recorded until ``open()``."""
+    return Download(evidence, actor)
+
+
+def report_damage(evidence: EvidenceFile, actor, reason: str, detail: str | None = None) -> bool:
+    """Audit the failed download and tell the administrators, unless they were told of this file in the
+    last day (one conditional UPDATE decides, so parallel attempts send one notice). True if told."""
+    audit("evidence.download_failed", actor=actor, subject_type="evidence", subject_id=evidence.id,
+          complaint_id=str(evidence.complaint_id), sha256=evidence.sha256, reason=reason, detail=detail)
+    now = utcnow()
+    claimed = db.session.execute(
+        update(EvidenceFile)
+        .where(EvidenceFile.id == evidence.id,
+               or_(EvidenceFile.damage_reported_at.is_(None),
+                   EvidenceFile.damage_reported_at <= now - DAMAGE_NOTICE_INTERVAL))
+        .values(damage_reported_at=now)
+        .execution_options(synchronize_session=False)).rowcount
+    if claimed != 1:
+        return False
+    admins = db.session.scalars(select(User.id).where(User.role == Role.admin, User.active.is_(True))).all()
+    # no display name, complaint or content: administrators may see no complaint; the storage key
+    # names the file to restore from the backup
+    emit("evidence.damaged", user_ids=admins, subject_type="evidence", subject_id=evidence.id,
+         params={"evidence_id": str(evidence.id), "storage_key": evidence.storage_key, "reason": reason,
+                 "sha256": evidence.sha256})
+    return True

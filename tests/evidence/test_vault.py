@@ -1,9 +1,14 @@
 """The evidence vault: encrypted at rest, checked by content, size-limited, all-or-nothing, audited."""
+import base64
+import datetime as dt
 import hashlib
 import io
+import secrets
+import uuid
 from pathlib import Path
 
 import pytest
+import time_machine
 
 from core.audit import AuditEntry
 from evidence.models import EvidenceFile
@@ -140,7 +145,7 @@ def test_the_web_form_needs_the_csrf_token(app, user, draft, evidence_dir):
     assert_nothing_stored(app, evidence_dir)
 
 
-# --- tampering -------------------------------------------------------------------------------------
+# --- tampering: the whole file is authenticated before the first byte ---------------------------------
 
 def flip_byte(path: Path, offset: int) -> None:
     data = bytearray(path.read_bytes())
@@ -148,49 +153,169 @@ def flip_byte(path: Path, offset: int) -> None:
     path.write_bytes(bytes(data))
 
 
-@pytest.mark.config(PROPAGATE_EXCEPTIONS=False)
-@pytest.mark.parametrize("where", ["magic", "nonce", "first_chunk"])
-def test_a_file_tampered_in_its_first_chunk_is_an_error_not_a_200(app, api, draft, evidence_dir, where):
-    content = pdf_bytes(PLAINTEXT)
-    [evidence] = upload(api, draft["id"], (content, "exhibit.pdf")).get_json()
-    [stored] = files_under(evidence_dir)
-    flip_byte(stored, {"magic": 2, "nonce": 8, "first_chunk": 40}[where])
+def truncate(path: Path, size: int) -> None:
+    with open(path, "r+b") as f:
+        f.truncate(size)
+
+
+HEADER = 5 + 7  # magic, nonce prefix
+SEALED_CHUNK = 64 * 1024 + 16
+DAMAGE = {  # how the stored file is damaged -> the reason recorded
+    "magic": (lambda p: flip_byte(p, 2), "bad_header"),
+    "nonce": (lambda p: flip_byte(p, 8), "chunk_auth"),
+    "first_chunk": (lambda p: flip_byte(p, HEADER + 40), "chunk_auth"),
+    "later_chunk": (lambda p: flip_byte(p, HEADER + 2 * SEALED_CHUNK + 100), "chunk_auth"),
+    "last_tag": (lambda p: flip_byte(p, p.stat().st_size - 5), "chunk_auth"),
+    "truncated_in_a_chunk": (lambda p: truncate(p, p.stat().st_size - 1000), "chunk_auth"),
+    "truncated_at_a_chunk_boundary": (lambda p: truncate(p, HEADER + 2 * SEALED_CHUNK), "chunk_auth"),
+    "truncated_to_the_header": (lambda p: truncate(p, HEADER), "truncated"),
+    "truncated_in_the_header": (lambda p: truncate(p, 3), "bad_header"),
+    "emptied": (lambda p: truncate(p, 0), "bad_header"),
+    "appended_to": (lambda p: p.write_bytes(p.read_bytes() + b"\x00" * 32), "chunk_auth"),
+    "deleted": (lambda p: p.unlink(), "missing"),
+}
+BIG = 200 * 1024  # four chunks
+
+
+@pytest.fixture
+def admins(create_user):
+    return [create_user("admin"), create_user("admin")]
+
+
+def notices_of(app, user) -> list:
+    """The in-app notifications of a user, after the worker has expanded the outbox."""
+    from notifications.models import Notification
+    from notifications.worker import expand_outbox
+
+    with app.app_context():
+        from core.extensions import db
+
+        expand_outbox()
+        db.session.commit()
+    return rows(app, Notification, Notification.user_id == user["id"])
+
+
+def stored_file(app, evidence_dir, evidence_id) -> Path:
+    [row] = rows(app, EvidenceFile, EvidenceFile.id == uuid.UUID(evidence_id))
+    return evidence_dir / row.storage_key[:2] / row.storage_key
+
+
+@pytest.mark.parametrize("damage", list(DAMAGE))
+def test_a_damaged_or_missing_file_is_a_410_audited_and_reported_to_the_administrators(
+        app, api, user, draft, evidence_dir, admins, create_user, damage):
+    content = pdf_bytes(PLAINTEXT * (BIG // len(PLAINTEXT) + 1))[:BIG]
+    [evidence] = upload(api, draft["id"], (content, "servo-gains.pdf")).get_json()
+    damage_file, reason = DAMAGE[damage]
+    damage_file(stored_file(app, evidence_dir, evidence["id"]))
 
     response = download(api, draft["id"], evidence["id"])
 
-    assert response.status_code == 500
+    assert response.status_code == 410
+    body = response.get_json()
+    assert body["code"] == "evidence_damaged" and "administrators" in body["message"]
     assert PLAINTEXT not in response.data
+    assert count(app, AuditEntry, AuditEntry.action == "evidence.downloaded") == 0
+    [failed] = rows(app, AuditEntry, AuditEntry.action == "evidence.download_failed")
+    assert (failed.subject_id, failed.actor_id, failed.details["reason"]) == (evidence["id"], user["id"], reason)
+    for admin in admins:
+        [notice] = notices_of(app, admin)
+        assert notice.event == "evidence.damaged" and notice.params["evidence_id"] == evidence["id"]
+        assert notice.params["reason"] == reason
+    assert notices_of(app, create_user("clerk")) == []
+    with app.app_context():
+        from notifications.events import render
+
+        subject, text = render("evidence.damaged", notice.params, "en")
+        assert evidence["id"] in subject and notice.params["storage_key"] in text
+        assert "servo" not in subject + text  # nothing of the complaint: the name stays with those who may see it
 
 
-def test_a_file_tampered_in_a_later_chunk_breaks_off_before_the_bad_chunk(app, api, draft, evidence_dir):
-    """The vault streams, authenticating chunk by chunk: the answer has begun when a later chunk fails,
-    so the transfer breaks off (short of its Content-Length) and no unauthenticated byte is sent."""
-    content = pdf_bytes(PLAINTEXT * 20, size=70_000)  # two chunks
+def test_an_intact_file_of_several_chunks_is_still_served_byte_for_byte(app, api, draft, admins):
+    content = pdf_bytes(bytes(range(256)) * (BIG // 256))[:BIG]
     [evidence] = upload(api, draft["id"], (content, "exhibit.pdf")).get_json()
-    [stored] = files_under(evidence_dir)
-    flip_byte(stored, stored.stat().st_size - 5)
 
     response = download(api, draft["id"], evidence["id"])
-    received = b""
-    with pytest.raises(TamperedEvidence):
-        for piece in response.response:
-            received += piece
 
-    assert len(received) < int(response.headers["Content-Length"])
-    assert received == content[:len(received)]
+    assert response.status_code == 200 and response.data == content
+    assert response.headers["Content-Length"] == str(BIG)
+    assert count(app, AuditEntry, AuditEntry.action == "evidence.download_failed") == 0
+    assert notices_of(app, admins[0]) == []
 
 
-@pytest.mark.config(PROPAGATE_EXCEPTIONS=False)
+def test_the_administrators_are_told_once_a_day_per_file(app, api, user, draft, evidence_dir, admins):
+    first, second = upload(api, draft["id"], (pdf_bytes(b"one"), "a.pdf"), (pdf_bytes(b"two"), "b.pdf")).get_json()
+    stored_file(app, evidence_dir, first["id"]).unlink()
+    stored_file(app, evidence_dir, second["id"]).unlink()
+    now = dt.datetime.now(dt.UTC)
+
+    with time_machine.travel(now, tick=False):
+        for _ in range(5):
+            assert download(api, draft["id"], first["id"]).status_code == 410
+        assert download(api, draft["id"], second["id"]).status_code == 410
+    with time_machine.travel(now + dt.timedelta(hours=23), tick=False):
+        assert download(api_client(app, user), draft["id"], first["id"]).status_code == 410
+    assert sorted(n.params["evidence_id"] for n in notices_of(app, admins[0])) == sorted([first["id"], second["id"]])
+    with time_machine.travel(now + dt.timedelta(hours=24, minutes=1), tick=False):
+        assert download(api_client(app, user), draft["id"], first["id"]).status_code == 410
+
+    assert [n.params["evidence_id"] for n in notices_of(app, admins[0])].count(first["id"]) == 2
+    assert count(app, AuditEntry, AuditEntry.action == "evidence.download_failed") == 8  # every attempt
+
+
+def test_a_file_under_another_evidence_key_is_a_410(app, api, draft, admins):
+    [evidence] = upload(api, draft["id"], (pdf_bytes(PLAINTEXT), "a.pdf")).get_json()
+    app.config["EVIDENCE_KEY"] = base64.b64encode(secrets.token_bytes(32)).decode()  # restored after the test
+
+    response = download(api, draft["id"], evidence["id"])
+
+    assert response.status_code == 410
+    [failed] = rows(app, AuditEntry, AuditEntry.action == "evidence.download_failed")
+    assert failed.details["reason"] == "key_unwrap"
+
+
 def test_a_stored_file_swapped_for_another_is_not_served(app, api, draft, evidence_dir):
     first, second = upload(api, draft["id"], (pdf_bytes(b"first"), "a.pdf"), (pdf_bytes(b"second"), "b.pdf")).get_json()
-    paths = {str(e.id): evidence_dir / e.storage_key[:2] / e.storage_key for e in rows(app, EvidenceFile)}
-    a, b = paths[first["id"]], paths[second["id"]]
+    a, b = stored_file(app, evidence_dir, first["id"]), stored_file(app, evidence_dir, second["id"])
     a_bytes, b_bytes = a.read_bytes(), b.read_bytes()
     a.write_bytes(b_bytes)
     b.write_bytes(a_bytes)
 
-    assert download(api, draft["id"], first["id"]).status_code == 500
-    assert download(api, draft["id"], second["id"]).status_code == 500
+    assert download(api, draft["id"], first["id"]).status_code == 410
+    assert download(api, draft["id"], second["id"]).status_code == 410
+
+
+def test_the_web_download_of_a_damaged_file_is_the_error_page(app, user, draft, api, evidence_dir, admins):
+    [evidence] = upload(api, draft["id"], (pdf_bytes(PLAINTEXT * 2000), "a.pdf")).get_json()
+    flip_byte(stored_file(app, evidence_dir, evidence["id"]), HEADER + SEALED_CHUNK + 10)  # the second chunk
+    web = web_login(app, user)
+
+    response = web.get(f"/complaints/{draft['id']}/evidence/{evidence['id']}")
+
+    assert response.status_code == 410
+    assert response.mimetype == "text/html" and PLAINTEXT not in response.data
+    assert "administrators have been told" in response.get_data(as_text=True)
+    assert count(app, AuditEntry, AuditEntry.action == "evidence.download_failed") == 1
+    assert len(notices_of(app, admins[0])) == 1
+
+
+def test_the_vault_authenticates_every_chunk_before_handing_out_the_first(app, api, draft, evidence_dir):
+    """The vault itself: open_verified raises before returning any iterator when the last chunk is bad."""
+    from evidence.vault import open_verified
+
+    content = pdf_bytes(PLAINTEXT, size=BIG)
+    [evidence] = upload(api, draft["id"], (content, "a.pdf")).get_json()
+    [row] = rows(app, EvidenceFile)
+    with app.app_context():
+        assert b"".join(open_verified(row.storage_key, row.wrapped_key, row.size, row.sha256)) == content
+        with pytest.raises(TamperedEvidence) as excinfo:
+            open_verified(row.storage_key, row.wrapped_key, row.size, "0" * 64)
+        assert excinfo.value.reason == "digest_mismatch"
+        with pytest.raises(TamperedEvidence) as excinfo:
+            open_verified(row.storage_key, row.wrapped_key, row.size + 1, row.sha256)
+        assert excinfo.value.reason == "size_mismatch"
+        flip_byte(stored_file(app, evidence_dir, evidence["id"]), -5 % stored_file(app, evidence_dir, evidence["id"]).stat().st_size)
+        with pytest.raises(TamperedEvidence):
+            open_verified(row.storage_key, row.wrapped_key, row.size, row.sha256)
 
 
 # --- refusals: size, type, state -------------------------------------------------------------------
