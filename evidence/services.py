@@ -15,24 +15,46 @@ from core.models import utcnow
 from core.outbox import emit
 
 from .models import EvidenceFile
-from .sniff import HEAD_BYTES, media_type_for
+from .sniff import HEAD_BYTES, check_whole_file, media_type_for
 from .vault import TamperedEvidence, TooLarge, open_verified, store
 
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+MAX_DISPLAY_NAME = 200
+# Windows device names: "CON", "con.txt", "Com1.tar.gz" all open the device, whatever the extension
+WINDOWS_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(10)), *(f"LPT{i}" for i in range(10)),
+                    "COM\u00b9", "COM\u00b2", "COM\u00b3", "LPT\u00b9", "LPT\u00b2", "LPT\u00b3", "CONIN$", "CONOUT$"}
+_WINDOWS_FORBIDDEN = re.compile(r'[<>:|?*]')
+
+
+def _visible(char: str) -> bool:
+    """Not a control, format (bidi overrides and isolates, zero-width characters, BOM), surrogate,
+    private-use or unassigned character, nor a line or paragraph separator."""
+    return unicodedata.category(char) not in ("Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp")
 
 
 def display_name(filename: str | None) -> str:
-    """The last path component, without control characters, at most 255 characters.
+    """A harmless name to show and offer when downloading; the file's place on disk is a generated key.
 
-    Only ever shown to people: the file's place on disk is a generated key.
+    The last path component (either separator), NFC, without control or bidi characters (a right-to-left
+    override makes "exe.pdf" look like "fdp.exe"), other spaces made plain, "_" for the characters <>:|?*
+    that Windows refuses,
+    no leading dots (hidden) or trailing dots and spaces (which Windows drops), a Windows device name
+    (CON, NUL, COM1, LPT1, ... with any extension) prefixed with "_", at most MAX_DISPLAY_NAME characters
+    keeping the extension; "file" if nothing is left.
     """
     name = unicodedata.normalize("NFC", filename or "")
     name = re.split(r"[\\/]", name)[-1]
-    name = _CONTROL.sub("", name).strip().lstrip(".") or "file"
-    if len(name) > 255:
+    name = "".join(" " if unicodedata.category(c) == "Zs" else c for c in name if _visible(c))
+    name = _WINDOWS_FORBIDDEN.sub("_", name)
+    name = re.sub(r" {2,}", " ", name).strip().lstrip(".").rstrip(". ")
+    if name.split(".", 1)[0].rstrip(" ").upper() in WINDOWS_RESERVED:
+        name = "_" + name
+    if len(name) > MAX_DISPLAY_NAME:
         stem, dot, ext = name.rpartition(".")
-        name = (stem[: 250 - len(ext)] + dot + ext) if dot else name[:255]
-    return name
+        if dot and 0 < len(ext) <= 16:
+            name = stem[: MAX_DISPLAY_NAME - len(ext) - 1].rstrip(". ") + dot + ext
+        else:
+            name = name[:MAX_DISPLAY_NAME].rstrip(". ")
+    return name or "file"
 
 
 def store_evidence(*, complaint_id, uploader, upload, max_bytes: int) -> EvidenceFile:
@@ -44,6 +66,7 @@ def store_evidence(*, complaint_id, uploader, upload, max_bytes: int) -> Evidenc
     stream = upload.stream
     head = stream.read(HEAD_BYTES)
     media_type = media_type_for(name, head)
+    check_whole_file(name, stream)  # archives and PDFs: their end and structure too (position kept)
     try:
         blob = store(head, stream, max_bytes)
     except TooLarge:

@@ -5,6 +5,7 @@ import hashlib
 import io
 import secrets
 import uuid
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -73,8 +74,9 @@ def test_several_files_in_one_upload_are_listed_with_their_hashes(api, draft):
 
 
 def test_a_download_returns_the_exact_bytes(api, draft):
-    for size in (9, 64 * 1024, 64 * 1024 + 1, 200_000):  # around the vault's chunk size
-        content = pdf_bytes(PLAINTEXT * (size // len(PLAINTEXT) + 1))[:size]
+    for size in (16, 64 * 1024, 64 * 1024 + 1, 200_000):  # around the vault's chunk size
+        content = pdf_bytes((PLAINTEXT * (size // len(PLAINTEXT) + 1))[:size - 16], size=size)
+        assert len(content) == size
         [evidence] = upload(api, draft["id"], (content, "exhibit.pdf")).get_json()
 
         response = download(api, draft["id"], evidence["id"])
@@ -203,7 +205,7 @@ def stored_file(app, evidence_dir, evidence_id) -> Path:
 @pytest.mark.parametrize("damage", list(DAMAGE))
 def test_a_damaged_or_missing_file_is_a_410_audited_and_reported_to_the_administrators(
         app, api, user, draft, evidence_dir, admins, create_user, damage):
-    content = pdf_bytes(PLAINTEXT * (BIG // len(PLAINTEXT) + 1))[:BIG]
+    content = pdf_bytes((PLAINTEXT * (BIG // len(PLAINTEXT) + 1))[:BIG - 16], size=BIG)
     [evidence] = upload(api, draft["id"], (content, "servo-gains.pdf")).get_json()
     damage_file, reason = DAMAGE[damage]
     damage_file(stored_file(app, evidence_dir, evidence["id"]))
@@ -231,7 +233,7 @@ def test_a_damaged_or_missing_file_is_a_410_audited_and_reported_to_the_administ
 
 
 def test_an_intact_file_of_several_chunks_is_still_served_byte_for_byte(app, api, draft, admins):
-    content = pdf_bytes(bytes(range(256)) * (BIG // 256))[:BIG]
+    content = pdf_bytes((bytes(range(256)) * (BIG // 256))[:BIG - 16], size=BIG)
     [evidence] = upload(api, draft["id"], (content, "exhibit.pdf")).get_json()
 
     response = download(api, draft["id"], evidence["id"])
@@ -440,7 +442,7 @@ def test_a_filename_with_unescaped_backslashes_is_still_a_harmless_name(app, api
 def test_a_long_filename_is_shortened_keeping_its_extension(api, draft):
     [evidence] = upload(api, draft["id"], (b"text", "很" * 300 + ".txt")).get_json()
 
-    assert len(evidence["display_name"]) <= 255 and evidence["display_name"].endswith(".txt")
+    assert len(evidence["display_name"]) == 200 and evidence["display_name"] == "很" * 196 + ".txt"
 
 
 def test_the_download_names_the_file_safely(api, draft):
@@ -452,6 +454,148 @@ def test_the_download_names_the_file_safely(api, draft):
     assert disposition.startswith("attachment;")
     assert "filename*=UTF-8''" in disposition and "\n" not in disposition
     assert '"1"' not in disposition
+
+
+HOSTILE_NAMES = {
+    "invoice\u202efdp.txt": "invoicefdp.txt",  # a right-to-left override: shown as "invoicetxt.pdf"
+    "\u2067notes\u2069.txt": "notes.txt",  # bidi isolates
+    "a\u200b\u200d\ufeffb.txt": "ab.txt",  # zero-width characters and a BOM
+    "line\u2028break.txt": "linebreak.txt",
+    "CON.txt": "_CON.txt",
+    "nul.txt": "_nul.txt",
+    "Com1.tar.txt": "_Com1.tar.txt",
+    "LPT9.txt": "_LPT9.txt",
+    "aux .txt": "_aux .txt",
+    "COM10.txt": "COM10.txt",  # not a device
+    "console.txt": "console.txt",
+    "notes.txt. . .": "notes.txt",  # Windows drops trailing dots and spaces
+    "  spaced\u3000name.txt  ": "spaced name.txt",
+    "what?<now>|*.txt": "what__now___.txt",
+    "dir/sub\\file.txt": "file.txt",
+}
+
+
+def test_hostile_display_names_are_made_harmless(api, draft):
+    for filename, shown in HOSTILE_NAMES.items():
+        response = upload_escaped(api, draft["id"], (b"harmless text", filename))
+
+        assert response.status_code == 201, (filename, response.get_json())
+        assert response.get_json()[0]["display_name"] == shown, filename
+
+
+def test_an_override_cannot_turn_an_executable_into_an_accepted_name(api, draft):
+    response = upload(api, draft["id"], (pdf_bytes(), "report\u202efdp.exe"))  # looks like "reportexe.pdf"
+
+    assert response.status_code == 415
+
+
+def test_a_long_name_without_a_short_extension_is_cut_to_the_limit(api, draft):
+    [evidence] = upload(api, draft["id"], (b"text", "a" * 150 + "." + "b" * 100 + ".txt")).get_json()
+
+    assert len(evidence["display_name"]) == 200 and evidence["display_name"].endswith(".txt")
+
+
+# --- the whole file: archives and PDFs -----------------------------------------------------------------
+
+def zip_bytes(entries: dict, *, compression=zipfile.ZIP_DEFLATED) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        for name, data in entries.items():
+            archive.writestr(zipfile.ZipInfo(name), data,
+                             compress_type=zipfile.ZIP_STORED if name == "mimetype" else compression)
+    return out.getvalue()
+
+
+def content_types(main: str) -> bytes:
+    return (f'<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+            f'<Override PartName="/x" ContentType="{main}"/></Types>').encode()
+
+
+WORD = "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"
+EXCEL = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"
+POWERPOINT = "application/vnd.openxmlformats-officedocument.presentationml.presentation.main+xml"
+DOCX = zip_bytes({"[Content_Types].xml": content_types(WORD), "word/document.xml": PLAINTEXT * 5000,
+                  "docProps/core.xml": b"<core/>"})
+XLSX = zip_bytes({"[Content_Types].xml": content_types(EXCEL), "xl/workbook.xml": b"<workbook/>"})
+PPTX = zip_bytes({"[Content_Types].xml": content_types(POWERPOINT), "ppt/presentation.xml": b"<p/>"})
+ODT = zip_bytes({"mimetype": b"application/vnd.oasis.opendocument.text", "content.xml": b"<office/>"})
+ZIP = zip_bytes({"src/servo.c": PLAINTEXT * 100, "README": b"gains"}, compression=zipfile.ZIP_STORED)
+SOLID_PDF = pdf_bytes(PLAINTEXT, size=100_000)
+
+ACCEPTED_WHOLE = [(DOCX, "contract.docx"), (XLSX, "ledger.xlsx"), (PPTX, "slides.pptx"), (ODT, "memo.odt"),
+                  (ZIP, "source.zip"), (DOCX, "source.zip"), (SOLID_PDF, "scan.pdf"),
+                  (SOLID_PDF + b"\r\n", "scan.pdf"),  # whitespace after %%EOF is common
+                  (zip_bytes({"a.txt": b"x"}) [:-2] + b"\x03\x00abc", "commented.zip")]
+
+
+def with_comment(data: bytes, comment: bytes) -> bytes:
+    return data[:-2] + len(comment).to_bytes(2, "little") + comment
+
+
+ACCEPTED_WHOLE[-1] = (with_comment(zip_bytes({"a.txt": b"x"}), b"abc"), "commented.zip")
+
+REFUSED_WHOLE = {
+    "a PDF cut short": (SOLID_PDF[:-2000], "scan.pdf"),
+    "a PDF without its trailer": (b"%PDF-1.4\n" + PLAINTEXT, "scan.pdf"),
+    "a document cut short": (DOCX[:-10], "contract.docx"),
+    "a document with something appended": (DOCX + b"#!/bin/sh\nrm -rf /\n", "contract.docx"),
+    "an archive cut in its directory": (ZIP[:-40], "source.zip"),
+    "an archive behind another file's start": (b"PK\x03\x04" + b"\x00" * 100 + ZIP, "source.zip"),
+    "a spreadsheet named as a document": (XLSX, "contract.docx"),
+    "a document named as a presentation": (DOCX, "slides.pptx"),
+    "a macro document named as docx": (zip_bytes({
+        "[Content_Types].xml": content_types("application/vnd.ms-word.document.macroEnabled.main+xml"),
+        "word/document.xml": b"<d/>", "word/vbaProject.bin": b"\x00" * 10}), "contract.docx"),
+    "macros hidden in a docx": (zip_bytes({"[Content_Types].xml": content_types(WORD), "word/document.xml": b"<d/>",
+                                           "word/vbaProject.bin": b"\x00" * 10}), "contract.docx"),
+    "an entry escaping the archive": (zip_bytes({"../../etc/cron.d/x": b"* * * * * root sh", "a": b"b"}),
+                                      "source.zip"),
+    "an absolute entry": (zip_bytes({"/etc/passwd": b"root", "a": b"b"}), "source.zip"),
+    "a spreadsheet named as a text document": (zip_bytes({
+        "mimetype": b"application/vnd.oasis.opendocument.spreadsheet", "content.xml": b"<o/>"}), "memo.odt"),
+    "an empty archive": (zip_bytes({}), "empty.zip"),
+}
+
+
+def test_whole_archives_and_pdfs_are_accepted(api, draft):
+    for content, name in ACCEPTED_WHOLE:
+        response = upload(api, draft["id"], (content, name))
+
+        assert response.status_code == 201, (name, response.get_json())
+        [evidence] = response.get_json()
+        assert download(api, draft["id"], evidence["id"]).data == content
+
+
+@pytest.mark.parametrize("case", list(REFUSED_WHOLE))
+def test_a_file_whose_whole_does_not_match_its_type_is_refused(app, api, draft, evidence_dir, case):
+    content, name = REFUSED_WHOLE[case]
+
+    response = upload(api, draft["id"], (content, name))
+
+    assert response.status_code == 415, case
+    assert_nothing_stored(app, evidence_dir)
+
+
+def test_the_whole_file_check_reads_in_bounded_pieces(app):
+    """The check seeks and reads pieces: a 20 MiB archive is checked reading a small part of it."""
+    from evidence.sniff import check_whole_file
+
+    big = zip_bytes({"[Content_Types].xml": content_types(WORD), "word/document.xml": b"<d/>",
+                     "word/media/scan.bin": secrets.token_bytes(20 * 1024 * 1024)}, compression=zipfile.ZIP_STORED)
+
+    class CountingStream(io.BytesIO):
+        read_total = 0
+
+        def read(self, size=-1):
+            assert size is not None and 0 <= size <= 1024 * 1024, size
+            data = super().read(size)
+            CountingStream.read_total += len(data)
+            return data
+
+    stream = CountingStream(big)
+    stream.seek(8192)
+    check_whole_file("report.docx", stream)
+    assert stream.tell() == 8192 and CountingStream.read_total < 200 * 1024
 
 
 # --- the audit log ---------------------------------------------------------------------------------
