@@ -26,7 +26,7 @@ def loopback_allowed(app):
     (the SSRF tests below take it away again)."""
     from app import parse_networks
 
-    app.config["WEBHOOK_ALLOWED_NETWORKS"] = parse_networks("127.0.0.1/32")
+    app.config["WEBHOOK_ALLOWED_NETWORKS"] = parse_networks("127.0.0.1/32, ::1/128")
 
 
 @pytest.fixture
@@ -322,7 +322,7 @@ def test_an_endpoint_whose_host_now_leads_to_a_private_address_is_not_called(app
     assert receiver.requests == []
     with app.app_context():
         row = db.session.scalars(select(OutboxDelivery)).one()
-        assert row.last_error == "address not allowed: 127.0.0.1"
+        assert row.last_error in ("address not allowed: 127.0.0.1", "address not allowed: ::1")
 
 
 def test_the_receivers_answer_is_neither_stored_nor_shown(app, client, api_login, admin, agency, receiver):
@@ -352,3 +352,83 @@ def test_a_closed_port_is_a_short_error_class(app, api_login, admin, agency, fre
 
     with app.app_context():
         assert db.session.scalars(select(OutboxDelivery.last_error)).one() == "connection refused"
+
+
+# --- HTTPS: the certificate is checked for the URL's host, though the socket goes to the checked address ---
+
+def _certificate(tmp_path):
+    """A CA and a certificate for "localhost" it signed, as PEM files (made here: nothing is downloaded)."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    def name(text):
+        return x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, text)])
+
+    now = dt.datetime.now(dt.UTC)
+    ca_key, key = ec.generate_private_key(ec.SECP256R1()), ec.generate_private_key(ec.SECP256R1())
+    ca = (x509.CertificateBuilder().subject_name(name("test CA")).issuer_name(name("test CA"))
+          .public_key(ca_key.public_key()).serial_number(1).not_valid_before(now - dt.timedelta(days=1))
+          .not_valid_after(now + dt.timedelta(days=1))
+          .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+          .sign(ca_key, hashes.SHA256()))
+    leaf = (x509.CertificateBuilder().subject_name(name("localhost")).issuer_name(ca.subject)
+            .public_key(key.public_key()).serial_number(2).not_valid_before(now - dt.timedelta(days=1))
+            .not_valid_after(now + dt.timedelta(days=1))
+            .add_extension(x509.SubjectAlternativeName([x509.DNSName("localhost")]), critical=False)
+            .sign(ca_key, hashes.SHA256()))
+    ca_file, cert_file, key_file = tmp_path / "ca.pem", tmp_path / "cert.pem", tmp_path / "key.pem"
+    ca_file.write_bytes(ca.public_bytes(serialization.Encoding.PEM))
+    cert_file.write_bytes(leaf.public_bytes(serialization.Encoding.PEM))
+    key_file.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                           serialization.NoEncryption()))
+    return ca_file, cert_file, key_file
+
+
+@pytest.fixture
+def tls_receiver(tmp_path):
+    import ssl
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    ca_file, cert_file, key_file = _certificate(tmp_path)
+    received = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self):
+            received.append((self.headers["Host"], self.rfile.read(int(self.headers["Content-Length"]))))
+            self.send_response(204)
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert_file, key_file)
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield {"port": server.server_address[1], "ca": ca_file, "received": received}
+    server.shutdown()
+    server.server_close()
+    thread.join(5)
+
+
+def test_https_checks_the_certificate_for_the_urls_host(app, api_login, admin, agency, tls_receiver, monkeypatch):
+    port = tls_receiver["port"]
+    register_webhook(api_login, admin, agency, f"https://localhost:{port}/hooks")
+    referral_received(app, agency)
+
+    # not trusted: the delivery fails on the certificate, nothing is sent
+    assert deliver_until_idle(app, T0) == {"sent": 0, "retrying": 1, "dead": 0}
+    with app.app_context():
+        assert db.session.scalars(select(OutboxDelivery.last_error)).one() == "TLS certificate not valid for the host"
+    assert tls_receiver["received"] == []
+
+    # trusted: sent to the checked address (127.0.0.1), with the URL's host in SNI, the check and Host
+    monkeypatch.setenv("SSL_CERT_FILE", str(tls_receiver["ca"]))
+    assert deliver_until_idle(app, T0 + dt.timedelta(hours=1)) == {"sent": 1, "retrying": 0, "dead": 0}
+    [(host, body)] = tls_receiver["received"]
+    assert host == f"localhost:{port}" and json.loads(body)["event"] == "referral.received"
