@@ -3,7 +3,8 @@
 Layout of a stored file: ``MAGIC | nonce prefix (7 bytes) | chunk*``. Each chunk is up to CHUNK bytes
 of plaintext sealed with AES-256-GCM under the file's own data key; the nonce is the prefix, a
 4-byte chunk counter and a last-chunk flag, so chunks cannot be reordered, dropped or cut off
-without the tag failing, and a download can stream and authenticate chunk by chunk. The data key
+without the tag failing. A download (open_verified) authenticates the whole file first, then streams
+it authenticating each chunk again, so no byte of a damaged file is ever sent. The data key
 is wrapped with EVIDENCE_KEY (AES-GCM, the storage key as associated data).
 
 Files are written to a temporary name, fsynced and renamed into place, so a crash never leaves a
