@@ -1,8 +1,13 @@
 """Application factory, configuration and CLI of the trade-secret rights-protection platform."""
 import base64
 import decimal
+import ipaddress
 import json
+import math
 import os
+import secrets
+import zlib
+from collections import Counter
 from pathlib import Path
 
 from flask import Flask, g, request
@@ -10,14 +15,21 @@ from flask.json.provider import DefaultJSONProvider
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
-DEV_SECRET_KEY = "dev-secret-key-not-for-production"
-DEV_EVIDENCE_KEY = base64.b64encode(b"dev-evidence-key-not-for-prod!!!").decode()  # 32 bytes
+# The keys earlier versions shipped as defaults. They are public: kept only to be refused, never used.
+OLD_DEV_SECRET_KEY = "dev-secret-key-not-for-production"
+OLD_DEV_EVIDENCE_KEY = base64.b64encode(b"dev-evidence-key-not-for-prod!!!").decode()
+APP_ENVS = ("development", "testing", "production")
+# Where development and testing keep the keys generated on first run (inside the instance folder).
+SECRET_KEY_FILE = "secret_key"
+EVIDENCE_KEY_FILE = "evidence_key"
 
 # Documented defaults; the instance file (instance/config.py) and then the environment override them.
 DEFAULTS = {
     "APP_ENV": "development",  # development | testing | production
-    "SECRET_KEY": DEV_SECRET_KEY,
-    "EVIDENCE_KEY": DEV_EVIDENCE_KEY,  # base64 of 32 bytes: wraps each evidence file's data key
+    # No key has a default. Production must set both (environment or instance/config.py); development and
+    # testing generate them on first run into instance/secret_key and instance/evidence_key (mode 0600).
+    "SECRET_KEY": None,  # sessions and CSRF: >= 32 characters, >= 128 bits of estimated entropy in production
+    "EVIDENCE_KEY": None,  # base64 of 32 random bytes: wraps each evidence file's data key
     "DATABASE_URL": None,  # default: SQLite under instance/
     "EVIDENCE_DIR": None,  # default: instance/evidence
     "MAX_EVIDENCE_BYTES": 50 * 1024 * 1024,
@@ -35,7 +47,10 @@ DEFAULTS = {
     "SMTP_PASSWORD": None,
     "SMTP_TLS": False,
     "MAIL_FROM": "noreply@tradesecret.example",
-    "PUBLIC_BASE_URL": None,  # e.g. https://tradesecret.example: makes the links in e-mails and webhooks absolute
+    "PUBLIC_BASE_URL": None,
+    # Webhooks reach only public addresses; private networks an administrator trusts are listed here
+    # (CIDRs; in the environment separated by commas), e.g. "10.20.0.0/16,fd00:1::/64". Default: none.
+    "WEBHOOK_ALLOWED_NETWORKS": (),  # e.g. https://tradesecret.example: makes the links in e-mails and webhooks absolute
     # The notification worker: a failed e-mail or webhook call is retried after NOTIFY_RETRY_BASE_SECONDS,
     # doubling per attempt (with jitter) up to NOTIFY_RETRY_MAX_SECONDS; after NOTIFY_MAX_ATTEMPTS attempts
     # it is dead: shown to administrators (/admin/deliveries, `flask notifications dead`), who may retry it.
@@ -82,6 +97,10 @@ def configure(app: Flask, test_config: dict | None) -> None:
     if test_config:
         app.config.update(test_config)
     cfg = app.config
+    if cfg["APP_ENV"] not in APP_ENVS:  # exactly one of these: "Production" is not production
+        raise RuntimeError(f"APP_ENV must be one of {', '.join(APP_ENVS)} (exactly), not {cfg['APP_ENV']!r}")
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    cfg["WEBHOOK_ALLOWED_NETWORKS"] = parse_networks(cfg.get("WEBHOOK_ALLOWED_NETWORKS"))
     cfg["SQLALCHEMY_DATABASE_URI"] = cfg.get("DATABASE_URL") or f"sqlite:///{Path(app.instance_path) / 'platform.db'}"
     if cfg["SQLALCHEMY_DATABASE_URI"].startswith("postgresql://"):
         cfg["SQLALCHEMY_DATABASE_URI"] = cfg["SQLALCHEMY_DATABASE_URI"].replace("postgresql://", "postgresql+psycopg://", 1)
@@ -93,7 +112,7 @@ def configure(app: Flask, test_config: dict | None) -> None:
     cfg.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"pool_pre_ping": not cfg["SQLALCHEMY_DATABASE_URI"].startswith("sqlite")})
     cfg["SESSION_COOKIE_HTTPONLY"] = True
     cfg["SESSION_COOKIE_SAMESITE"] = "Lax"
-    cfg["SESSION_COOKIE_SECURE"] = cfg["APP_ENV"] == "production"
+    cfg["SESSION_COOKIE_SECURE"] = cfg["APP_ENV"] not in ("development", "testing")
     cfg["WTF_CSRF_TIME_LIMIT"] = None  # tied to the session, which expires by itself
     cfg["BABEL_DEFAULT_LOCALE"] = "zh"
     cfg["BABEL_DEFAULT_TIMEZONE"] = "Asia/Shanghai"
@@ -109,18 +128,103 @@ def configure(app: Flask, test_config: dict | None) -> None:
     })
     if cfg["APP_ENV"] == "production":
         refuse_development_secrets(cfg)
+    else:
+        instance = Path(app.instance_path)
+        if not cfg.get("SECRET_KEY"):
+            cfg["SECRET_KEY"] = installation_key(instance / SECRET_KEY_FILE, lambda: secrets.token_urlsafe(48),
+                                                 secret_key_problem)
+        if not cfg.get("EVIDENCE_KEY"):
+            cfg["EVIDENCE_KEY"] = installation_key(
+                instance / EVIDENCE_KEY_FILE, lambda: base64.b64encode(secrets.token_bytes(32)).decode(),
+                evidence_key_problem)
+        # a key from the source is public, in any environment
+        if cfg["SECRET_KEY"] == OLD_DEV_SECRET_KEY:
+            raise RuntimeError("SECRET_KEY is the published development key: unset it to have one generated")
+        problem = evidence_key_problem(cfg["EVIDENCE_KEY"])
+        if problem:
+            raise RuntimeError(problem)
+
+
+def parse_networks(value) -> tuple:
+    """WEBHOOK_ALLOWED_NETWORKS as ip_network objects, from a list or a comma/space separated string."""
+    if not value:
+        return ()
+    items = value.replace(",", " ").split() if isinstance(value, str) else list(value)
+    try:
+        return tuple(ipaddress.ip_network(str(item).strip(), strict=False) for item in items)
+    except ValueError as exc:
+        raise RuntimeError(f"WEBHOOK_ALLOWED_NETWORKS: {exc}") from None
+
+
+def installation_key(path: Path, generate, problem_of) -> str:
+    """The key kept in ``path``, generated there (mode 0600) on first use.
+
+    Created atomically: the key is written to a file of this process's own and linked to ``path``,
+    which fails if another process got there first; then both read the one that won. A reader never
+    sees a half-written key.
+    """
+    if not path.exists():
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        try:
+            with os.fdopen(fd, "w") as out:
+                out.write(generate() + "\n")
+                out.flush()
+                os.fsync(out.fileno())
+            try:
+                os.link(tmp, path)
+            except FileExistsError:
+                pass  # another process created it first: use theirs
+        finally:
+            tmp.unlink(missing_ok=True)
+    key = path.read_text().strip()
+    problem = problem_of(key)
+    if problem:
+        raise RuntimeError(f"{path}: {problem}; delete the file to have a new key generated")
+    return key
+
+
+def _entropy_bits(text: str) -> float:
+    """A rough estimate: the smaller of the length times the Shannon entropy of the characters (few
+    distinct characters) and the size zlib compresses it to (repeated patterns), in bits."""
+    counts = Counter(text)
+    shannon = -len(text) * sum(n / len(text) * math.log2(n / len(text)) for n in counts.values())
+    compressed = (len(zlib.compress(text.encode("utf-8"), 9)) - 8) * 8  # less zlib's header and checksum
+    return min(shannon, compressed)
+
+
+def secret_key_problem(key) -> str | None:
+    if not key or not isinstance(key, str):
+        return "SECRET_KEY must be set"
+    if key == OLD_DEV_SECRET_KEY:
+        return "SECRET_KEY is the published development key"
+    if len(key) < 32 or len(set(key)) < 10 or _entropy_bits(key) < 128:
+        return ("SECRET_KEY must be a random value of at least 32 characters and 128 bits of entropy "
+                "(e.g. python -c 'import secrets; print(secrets.token_urlsafe(48))')")
+    return None
+
+
+def evidence_key_problem(key) -> str | None:
+    if not key or not isinstance(key, str):
+        return "EVIDENCE_KEY must be set"
+    try:
+        raw = base64.b64decode(key, validate=True)
+    except ValueError:
+        raw = b""
+    if len(raw) != 32:
+        return "EVIDENCE_KEY must be the base64 of 32 random bytes"
+    if key == OLD_DEV_EVIDENCE_KEY or raw == base64.b64decode(OLD_DEV_EVIDENCE_KEY):
+        return "EVIDENCE_KEY is the published development key"
+    if len(set(raw)) < 16:  # all zeros, a repeated byte, a short pattern: 32 random bytes have ~30 distinct
+        return ("EVIDENCE_KEY must be the base64 of 32 random bytes "
+                "(e.g. python -c 'import base64, secrets; print(base64.b64encode(secrets.token_bytes(32)).decode())')")
+    return None
 
 
 def refuse_development_secrets(cfg) -> None:
-    problems = []
-    if not cfg.get("SECRET_KEY") or cfg["SECRET_KEY"] == DEV_SECRET_KEY or len(cfg["SECRET_KEY"]) < 32:
-        problems.append("SECRET_KEY must be set to a random value of at least 32 characters")
-    try:
-        key = base64.b64decode(cfg.get("EVIDENCE_KEY") or "", validate=True)
-    except ValueError:
-        key = b""
-    if cfg.get("EVIDENCE_KEY") == DEV_EVIDENCE_KEY or len(key) != 32:
-        problems.append("EVIDENCE_KEY must be the base64 of 32 random bytes, not the development key")
+    """Production starts only with both keys set (environment or instance/config.py), strong, and a database."""
+    problems = [p for p in (secret_key_problem(cfg.get("SECRET_KEY")), evidence_key_problem(cfg.get("EVIDENCE_KEY")))
+                if p]
     if not cfg.get("DATABASE_URL"):
         problems.append("DATABASE_URL must be set")
     if problems:
@@ -138,11 +242,13 @@ def _sqlite_pragmas(dbapi_connection, connection_record):
         cursor.close()
 
 
-def create_app(test_config: dict | None = None) -> Flask:
-    app = Flask(__name__, instance_relative_config=True, static_folder="static", template_folder="templates")
+def create_app(test_config: dict | None = None, instance_path: str | None = None) -> Flask:
+    """The application; ``instance_path`` (default: instance/ beside this file) holds the instance
+    configuration, the generated development keys, and by default the SQLite database and evidence."""
+    app = Flask(__name__, instance_relative_config=True, static_folder="static", template_folder="templates",
+                instance_path=instance_path)
     app.json = DecimalJSONProvider(app)
     configure(app, test_config)
-    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
     from core.extensions import api, babel, csrf, db, login_manager, migrate
     from core.security import select_locale, set_security_headers

@@ -130,7 +130,7 @@ def seed():
             user = db.session.scalar(select(User).where(User.organisation_id == _org(org_key).id))
             complaint = intake.create_draft(user, ComplaintDraftSchema().load(fields))
             if org_key != "lanwan":  # one complaint stays a draft to show the form
-                pdf = FileStorage(io.BytesIO(b"%PDF-1.4\n% demo exhibit\n"), filename="证据清单.pdf")
+                pdf = FileStorage(io.BytesIO(b"%PDF-1.4\n% demo exhibit\n%%EOF\n"), filename="证据清单.pdf")
                 intake.add_evidence(user, complaint, [pdf])
                 routing.submit_complaint(user, complaint)
     db.session.commit()

@@ -62,7 +62,7 @@ def complete_body(today: dt.date) -> dict:
     }
 
 
-PDF = b"%PDF-1.4\n" + b"x" * (EVIDENCE_BYTES - 9)
+PDF = b"%PDF-1.4\n" + b"x" * (EVIDENCE_BYTES - 9 - 7) + b"\n%%EOF\n"
 
 
 # --- set-up ----------------------------------------------------------------------------------

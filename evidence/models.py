@@ -25,6 +25,8 @@ class EvidenceFile(db.Model):
     storage_key: Mapped[str] = mapped_column(String(80), unique=True)  # generated, never from the filename
     wrapped_key: Mapped[bytes] = mapped_column(LargeBinary)  # nonce + AES-GCM(EVIDENCE_KEY, data key)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # the last time a failed download of this file was reported to the administrators (at most daily)
+    damage_reported_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
     uploaded_by: Mapped[User] = relationship()
 

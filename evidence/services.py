@@ -1,32 +1,60 @@
 """The evidence vault's services: store an uploaded file, list, and stream a download (audited)."""
+import datetime as dt
 import re
 import unicodedata
 
-from sqlalchemy import select
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import or_, select, update
 
+from accounts.enums import Role
+from accounts.models import User
 from core.audit import audit
-from core.errors import PayloadTooLarge
+from core.errors import DomainError, PayloadTooLarge
 from core.extensions import db
+from core.models import utcnow
+from core.outbox import emit
 
 from .models import EvidenceFile
-from .sniff import HEAD_BYTES, media_type_for
-from .vault import TooLarge, open_decrypted, store
+from .sniff import HEAD_BYTES, check_whole_file, media_type_for
+from .vault import TamperedEvidence, TooLarge, open_verified, store
 
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+MAX_DISPLAY_NAME = 200
+# Windows device names: "CON", "con.txt", "Com1.tar.gz" all open the device, whatever the extension
+WINDOWS_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(10)), *(f"LPT{i}" for i in range(10)),
+                    "COM\u00b9", "COM\u00b2", "COM\u00b3", "LPT\u00b9", "LPT\u00b2", "LPT\u00b3", "CONIN$", "CONOUT$"}
+_WINDOWS_FORBIDDEN = re.compile(r'[<>:|?*]')
+
+
+def _visible(char: str) -> bool:
+    """Not a control, format (bidi overrides and isolates, zero-width characters, BOM), surrogate,
+    private-use or unassigned character, nor a line or paragraph separator."""
+    return unicodedata.category(char) not in ("Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp")
 
 
 def display_name(filename: str | None) -> str:
-    """The last path component, without control characters, at most 255 characters.
+    """A harmless name to show and offer when downloading; the file's place on disk is a generated key.
 
-    Only ever shown to people: the file's place on disk is a generated key.
+    The last path component (either separator), NFC, without control or bidi characters (a right-to-left
+    override makes "exe.pdf" look like "fdp.exe"), other spaces made plain, "_" for the characters <>:|?*
+    that Windows refuses,
+    no leading dots (hidden) or trailing dots and spaces (which Windows drops), a Windows device name
+    (CON, NUL, COM1, LPT1, ... with any extension) prefixed with "_", at most MAX_DISPLAY_NAME characters
+    keeping the extension; "file" if nothing is left.
     """
     name = unicodedata.normalize("NFC", filename or "")
     name = re.split(r"[\\/]", name)[-1]
-    name = _CONTROL.sub("", name).strip().lstrip(".") or "file"
-    if len(name) > 255:
+    name = "".join(" " if unicodedata.category(c) == "Zs" else c for c in name if _visible(c))
+    name = _WINDOWS_FORBIDDEN.sub("_", name)
+    name = re.sub(r" {2,}", " ", name).strip().lstrip(".").rstrip(". ")
+    if name.split(".", 1)[0].rstrip(" ").upper() in WINDOWS_RESERVED:
+        name = "_" + name
+    if len(name) > MAX_DISPLAY_NAME:
         stem, dot, ext = name.rpartition(".")
-        name = (stem[: 250 - len(ext)] + dot + ext) if dot else name[:255]
-    return name
+        if dot and 0 < len(ext) <= 16:
+            name = stem[: MAX_DISPLAY_NAME - len(ext) - 1].rstrip(". ") + dot + ext
+        else:
+            name = name[:MAX_DISPLAY_NAME].rstrip(". ")
+    return name or "file"
 
 
 def store_evidence(*, complaint_id, uploader, upload, max_bytes: int) -> EvidenceFile:
@@ -38,6 +66,7 @@ def store_evidence(*, complaint_id, uploader, upload, max_bytes: int) -> Evidenc
     stream = upload.stream
     head = stream.read(HEAD_BYTES)
     media_type = media_type_for(name, head)
+    check_whole_file(name, stream)  # archives and PDFs: their end and structure too (position kept)
     try:
         blob = store(head, stream, max_bytes)
     except TooLarge:
@@ -63,8 +92,67 @@ def find_evidence(complaint_id, evidence_id) -> EvidenceFile | None:
         EvidenceFile.id == evidence_id, EvidenceFile.complaint_id == complaint_id))
 
 
-def open_for_download(evidence: EvidenceFile, actor):
-    """Record the download in the audit log (committed before the first byte) and return the chunks."""
-    audit("evidence.downloaded", actor=actor, subject_type="evidence", subject_id=evidence.id,
-          complaint_id=str(evidence.complaint_id), sha256=evidence.sha256)
-    return open_decrypted(evidence.storage_key, evidence.wrapped_key)
+class EvidenceDamaged(DomainError):
+    """The stored file is missing or fails authentication: nothing of it is served."""
+
+    status = 410
+    code = "evidence_damaged"
+    default_message = _l("This file is damaged or missing in the evidence vault and cannot be downloaded. "
+                         "The administrators have been told.")
+
+
+DAMAGE_NOTICE_INTERVAL = dt.timedelta(days=1)
+
+
+class Download:
+    """A download about to happen: ``open()`` authenticates the whole file first, then records it.
+
+    Success: an ``evidence.downloaded`` audit row and the iterator of plaintext chunks. Damage: an
+    ``evidence.download_failed`` audit row with the reason, a notice to every administrator (at most one
+    a day per file), and EvidenceDamaged (410). The caller commits either way (intake/downloads.py):
+    the failure must be kept although the answer is an error.
+    """
+
+    def __init__(self, evidence: EvidenceFile, actor):
+        self.evidence = evidence
+        self.actor = actor
+
+    def open(self):
+        evidence = self.evidence
+        try:
+            chunks = open_verified(evidence.storage_key, evidence.wrapped_key, evidence.size, evidence.sha256)
+        except TamperedEvidence as exc:
+            report_damage(evidence, self.actor, exc.reason, exc.detail)
+            raise EvidenceDamaged() from exc
+        audit("evidence.downloaded", actor=self.actor, subject_type="evidence", subject_id=evidence.id,
+              complaint_id=str(evidence.complaint_id), sha256=evidence.sha256)
+        return chunks
+
+
+def open_for_download(evidence: EvidenceFile, actor) -> Download:
+    """The download of a file someone may see; nothing is read or recorded until ``open()``."""
+    return Download(evidence, actor)
+
+
+def report_damage(evidence: EvidenceFile, actor, reason: str, detail: str | None = None) -> bool:
+    """Audit the failed download and tell the administrators, unless they were told of this file in the
+    last day (one conditional UPDATE decides, so parallel attempts send one notice). True if told."""
+    audit("evidence.download_failed", actor=actor, subject_type="evidence", subject_id=evidence.id,
+          complaint_id=str(evidence.complaint_id), sha256=evidence.sha256, reason=reason, detail=detail)
+    now = utcnow()
+    claimed = db.session.execute(
+        update(EvidenceFile)
+        .where(EvidenceFile.id == evidence.id,
+               or_(EvidenceFile.damage_reported_at.is_(None),
+                   EvidenceFile.damage_reported_at <= now - DAMAGE_NOTICE_INTERVAL))
+        .values(damage_reported_at=now)
+        .execution_options(synchronize_session=False)).rowcount
+    if claimed != 1:
+        return False
+    admins = db.session.scalars(select(User.id).where(User.role == Role.admin, User.active.is_(True))).all()
+    # no display name, complaint or content: administrators may see no complaint; the storage key
+    # names the file to restore from the backup
+    emit("evidence.damaged", user_ids=admins, subject_type="evidence", subject_id=evidence.id,
+         params={"evidence_id": str(evidence.id), "storage_key": evidence.storage_key, "reason": reason,
+                 "sha256": evidence.sha256})
+    return True

@@ -3,7 +3,8 @@
 Layout of a stored file: ``MAGIC | nonce prefix (7 bytes) | chunk*``. Each chunk is up to CHUNK bytes
 of plaintext sealed with AES-256-GCM under the file's own data key; the nonce is the prefix, a
 4-byte chunk counter and a last-chunk flag, so chunks cannot be reordered, dropped or cut off
-without the tag failing, and a download can stream and authenticate chunk by chunk. The data key
+without the tag failing. A download (open_verified) authenticates the whole file first, then streams
+it authenticating each chunk again, so no byte of a damaged file is ever sent. The data key
 is wrapped with EVIDENCE_KEY (AES-GCM, the storage key as associated data).
 
 Files are written to a temporary name, fsynced and renamed into place, so a crash never leaves a
@@ -29,7 +30,17 @@ TAG = 16
 
 
 class TamperedEvidence(Exception):
-    """A stored file failed authentication: altered, truncated or wrapped with another key."""
+    """A stored file failed authentication: missing, altered, truncated or wrapped with another key."""
+
+    # reason codes: what the administrators' notice names (translated there)
+    REASONS = ("missing", "unreadable", "bad_header", "key_unwrap", "truncated", "chunk_auth", "size_mismatch",
+               "digest_mismatch")
+
+    def __init__(self, storage_key: str, reason: str, detail: str | None = None):
+        super().__init__(f"{storage_key}: {reason}" + (f" ({detail})" if detail else ""))
+        self.storage_key = storage_key
+        self.reason = reason
+        self.detail = detail
 
 
 class TooLarge(Exception):
@@ -124,31 +135,84 @@ def store(head: bytes, rest, max_bytes: int) -> StoredBlob:
     return StoredBlob(storage_key, digest.hexdigest(), size, wrapped)
 
 
-def open_decrypted(storage_key: str, wrapped_key: bytes):
-    """Yield the plaintext chunk by chunk, each authenticated before it is yielded."""
+def _chunks(source, aead, prefix: bytes, aad: bytes, storage_key: str):
+    """The plaintext chunks of an open stored file, each authenticated before it is yielded.
+
+    The nonce carries the chunk's position and whether it is the last one, so a dropped, reordered or
+    cut-off chunk (the file truncated anywhere) and anything appended fail like an altered byte.
+    """
+    source.seek(len(MAGIC) + PREFIX_LEN)
+    counter = 0
+    block = source.read(CHUNK + TAG)
+    while True:
+        following = source.read(CHUNK + TAG)
+        last = not following
+        try:
+            yield aead.decrypt(_nonce(prefix, counter, last), block, aad)
+        except InvalidTag as exc:
+            raise TamperedEvidence(storage_key, "truncated" if not block else "chunk_auth",
+                                   f"chunk {counter}") from exc
+        if last:
+            return
+        block, counter = following, counter + 1
+
+
+def _open(storage_key: str, wrapped_key: bytes):
+    """(open file, AEAD, nonce prefix) of a stored file, or TamperedEvidence with the reason."""
     aad = storage_key.encode()
     try:
         data_key = AESGCM(_master_key()).decrypt(wrapped_key[:12], wrapped_key[12:], aad)
-    except InvalidTag as exc:
-        raise TamperedEvidence(storage_key) from exc
-    aead = AESGCM(data_key)
-    with open(path_for(storage_key), "rb") as source:
-        header = source.read(len(MAGIC) + PREFIX_LEN)
-        if header[: len(MAGIC)] != MAGIC:
-            raise TamperedEvidence(storage_key)
-        prefix = header[len(MAGIC):]
-        counter = 0
-        block = source.read(CHUNK + TAG)
-        while True:
-            following = source.read(CHUNK + TAG)
-            last = not following
-            try:
-                yield aead.decrypt(_nonce(prefix, counter, last), block, aad)
-            except InvalidTag as exc:
-                raise TamperedEvidence(storage_key) from exc
-            if last:
-                return
-            block, counter = following, counter + 1
+    except (InvalidTag, ValueError) as exc:
+        raise TamperedEvidence(storage_key, "key_unwrap") from exc
+    try:
+        source = open(path_for(storage_key), "rb")
+    except FileNotFoundError:
+        raise TamperedEvidence(storage_key, "missing") from None
+    except OSError as exc:
+        raise TamperedEvidence(storage_key, "unreadable", exc.strerror or type(exc).__name__) from None
+    header = source.read(len(MAGIC) + PREFIX_LEN)
+    if len(header) != len(MAGIC) + PREFIX_LEN or header[: len(MAGIC)] != MAGIC:
+        source.close()
+        raise TamperedEvidence(storage_key, "bad_header")
+    return source, AESGCM(data_key), header[len(MAGIC):]
+
+
+def open_verified(storage_key: str, wrapped_key: bytes, size: int | None = None, sha256: str | None = None):
+    """Authenticate the whole stored file, then return an iterator over its plaintext chunks.
+
+    A first pass decrypts every chunk (nothing is kept: plaintext never touches the disk, and memory
+    holds one chunk) and compares the size and SHA-256 with the recorded ones; only then does the
+    caller get the iterator of a second pass over the same open file, which authenticates each chunk
+    again before yielding it. Any damage (missing file, header, key, a chunk, truncation, another
+    file's content) raises TamperedEvidence before the first byte is handed out.
+    """
+    source, aead, prefix = _open(storage_key, wrapped_key)
+    aad = storage_key.encode()
+    try:
+        digest, total = hashlib.sha256(), 0
+        for piece in _chunks(source, aead, prefix, aad, storage_key):
+            digest.update(piece)
+            total += len(piece)
+        if size is not None and total != size:
+            raise TamperedEvidence(storage_key, "size_mismatch", f"{total} bytes")
+        if sha256 is not None and digest.hexdigest() != sha256:
+            raise TamperedEvidence(storage_key, "digest_mismatch")
+    except BaseException:
+        source.close()
+        raise
+    return _streaming(source, aead, prefix, aad, storage_key)
+
+
+def _streaming(source, aead, prefix, aad, storage_key):
+    with source:
+        yield from _chunks(source, aead, prefix, aad, storage_key)
+
+
+def open_decrypted(storage_key: str, wrapped_key: bytes):
+    """Yield the plaintext chunk by chunk, each authenticated before it is yielded (one pass)."""
+    source, aead, prefix = _open(storage_key, wrapped_key)
+    with source:
+        yield from _chunks(source, aead, prefix, storage_key.encode(), storage_key)
 
 
 def _delete_on_rollback(path: Path) -> None:

@@ -4,16 +4,21 @@ from urllib.parse import quote
 from flask import Response, stream_with_context
 
 from core.extensions import db
+from evidence.services import EvidenceDamaged
 
 
-def evidence_response(evidence, chunks):
-    # Authenticate and decrypt the first chunk before answering, so a damaged file is an error
-    # rather than a 200 with a broken body. The audit row is committed before the first byte.
-    first = next(chunks, b"")
+def evidence_response(evidence, download):
+    """The whole file is authenticated before the answer begins: a damaged or missing file is a 410
+    (evidence_damaged), never a 200 with a broken body. Either outcome's audit row (and the
+    administrators' notice) is committed before anything is sent."""
+    try:
+        chunks = download.open()
+    except EvidenceDamaged:
+        db.session.commit()  # the failed attempt and the notice are kept although the answer is an error
+        raise
     db.session.commit()
 
     def body():
-        yield first
         yield from chunks
 
     ascii_name = evidence.display_name.encode("ascii", "replace").decode().replace('"', "")

@@ -5,13 +5,15 @@ Texts are rendered at delivery time in the recipient's language (User.language),
 import email.utils
 import hashlib
 import hmac
+import http.client
+import ipaddress
 import json
 import smtplib
+import socket
 import ssl
 import time
-import urllib.error
-import urllib.request
 from email.message import EmailMessage
+from urllib.parse import urlsplit
 
 from flask_babel import force_locale, gettext as _
 
@@ -153,37 +155,160 @@ def signature(secret: str, timestamp: str, body: bytes) -> str:
                                 hashlib.sha256).hexdigest()
 
 
-class _NoRedirects(urllib.request.HTTPRedirectHandler):
-    """A redirect is a failure: following it would turn the POST into a GET and lose the body."""
+# --- where a webhook may go ------------------------------------------------------------------------
+# Only public addresses, unless WEBHOOK_ALLOWED_NETWORKS lists the private network: checked when an
+# administrator registers the URL and again on every delivery, against the addresses the connection is
+# then made to (a name that resolved to a public address at registration may resolve to 127.0.0.1 or
+# 169.254.169.254 later: DNS rebinding). Redirects are not followed, and nothing of the answer but its
+# status code is kept (no read-back of internal services).
 
-    def redirect_request(self, req, fp, code, msg, headers, newurl):
+NAT64 = ipaddress.ip_network("64:ff9b::/96")
+
+
+class UnresolvableHost(DeliveryFailed):
+    pass
+
+
+class BlockedAddress(DeliveryFailed):
+    def __init__(self, address):
+        super().__init__(f"address not allowed: {address}")
+        self.address = address
+
+
+def _embedded_ipv4(ip):
+    """The IPv4 address an IPv6 address stands for (mapped, 6to4, NAT64), if any."""
+    if ip.version != 6:
         return None
+    if ip.ipv4_mapped is not None:
+        return ip.ipv4_mapped
+    if ip.sixtofour is not None:
+        return ip.sixtofour
+    if ip in NAT64:
+        return ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+    return None
 
 
-_opener = urllib.request.build_opener(_NoRedirects)
+def is_public_address(ip) -> bool:
+    """Globally reachable unicast: not private, loopback, link-local, multicast, reserved, unspecified,
+    shared (100.64/10), site-local or documentation; IPv6 forms of IPv4 addresses are judged as the IPv4."""
+    embedded = _embedded_ipv4(ip)
+    if embedded is not None:
+        return is_public_address(embedded)
+    if (ip.is_private or ip.is_loopback or ip.is_link_local or ip.is_multicast or ip.is_reserved
+            or ip.is_unspecified or not ip.is_global):
+        return False
+    return not (ip.version == 6 and (ip.is_site_local or ip.teredo is not None))
+
+
+def address_allowed(ip, allowed_networks=()) -> bool:
+    if is_public_address(ip):
+        return True
+    candidates = [ip] + [e for e in (_embedded_ipv4(ip),) if e is not None]
+    return any(c in network for c in candidates for network in allowed_networks if c.version == network.version)
+
+
+def resolve_target(host: str, port: int, allowed_networks=()) -> list[tuple]:
+    """Every (family, sockaddr) ``host`` resolves to, when each address is allowed.
+
+    UnresolvableHost if the name does not resolve; BlockedAddress naming the first address that is not
+    allowed (one bad address refuses the whole name: the connection could go to any of them).
+    """
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, proto=socket.IPPROTO_TCP)
+    except (socket.gaierror, UnicodeError, ValueError):
+        raise UnresolvableHost("host name does not resolve") from None
+    targets = []
+    for family, _type, _proto, _name, sockaddr in infos:
+        if family not in (socket.AF_INET, socket.AF_INET6):
+            continue
+        ip = ipaddress.ip_address(sockaddr[0].split("%", 1)[0])
+        if not address_allowed(ip, allowed_networks):
+            raise BlockedAddress(ip)
+        if (family, sockaddr) not in targets:
+            targets.append((family, sockaddr))
+    if not targets:
+        raise UnresolvableHost("host name does not resolve")
+    return targets
+
+
+def _pinned(targets):
+    """A replacement for socket.create_connection that connects only to the checked addresses."""
+
+    def create_connection(address, timeout=None, source_address=None):
+        error = None
+        for family, sockaddr in targets:
+            sock = socket.socket(family, socket.SOCK_STREAM)
+            try:
+                if timeout is not None:
+                    sock.settimeout(timeout)
+                if source_address:
+                    sock.bind(source_address)
+                sock.connect(sockaddr)
+                return sock
+            except OSError as exc:
+                sock.close()
+                error = exc
+        raise error
+
+    return create_connection
+
+
+def _error_class(exc: BaseException) -> str:
+    """A short, fixed description of a failed call: nothing the receiver wrote is kept."""
+    if isinstance(exc, (socket.timeout, TimeoutError)):
+        return "timeout"
+    if isinstance(exc, ConnectionRefusedError):
+        return "connection refused"
+    if isinstance(exc, ConnectionResetError):
+        return "connection reset"
+    if isinstance(exc, ssl.SSLCertVerificationError):
+        return "TLS certificate not valid for the host"
+    if isinstance(exc, ssl.SSLError):
+        return "TLS error"
+    if isinstance(exc, http.client.HTTPException):
+        return "invalid HTTP answer"
+    if isinstance(exc, OSError):
+        return "network error"
+    return type(exc).__name__
 
 
 def send_webhook(delivery: OutboxDelivery, endpoint: WebhookEndpoint | None, config) -> None:
     if endpoint is None or not endpoint.active:
         raise DeliveryFailed("the organisation has no active webhook endpoint")
+    parts = urlsplit(endpoint.url)
+    https = parts.scheme.lower() == "https"
+    try:
+        port = parts.port or (443 if https else 80)
+    except ValueError:
+        raise DeliveryFailed("invalid URL") from None
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        raise DeliveryFailed("invalid URL")
+    targets = resolve_target(parts.hostname, port, config.get("WEBHOOK_ALLOWED_NETWORKS") or ())
     body = webhook_body(delivery, config)
     timestamp = str(int(time.time()))
-    request = urllib.request.Request(endpoint.url, data=body, method="POST", headers={
+    headers = {
         "Content-Type": "application/json; charset=utf-8",
         "User-Agent": USER_AGENT,
         "X-Delivery-Id": str(delivery.public_id),
         "X-Event": delivery.event,
         "X-Signature-Timestamp": timestamp,
         "X-Signature": signature(endpoint.secret, timestamp, body),
-    })
+    }
+    timeout = config.get("NOTIFY_TIMEOUT_SECONDS", 10)
+    # The Host header, SNI and certificate check use the URL's host; the socket goes to a checked address.
+    if https:
+        connection = http.client.HTTPSConnection(parts.hostname, port, timeout=timeout,
+                                                 context=ssl.create_default_context())
+    else:
+        connection = http.client.HTTPConnection(parts.hostname, port, timeout=timeout)
+    connection._create_connection = _pinned(targets)
+    path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
     try:
-        with _opener.open(request, timeout=config.get("NOTIFY_TIMEOUT_SECONDS", 10)) as response:
-            response.read(64 * 1024)
-            status = response.status
-    except urllib.error.HTTPError as exc:
-        detail = exc.read(300).decode("utf-8", "replace") if exc.fp else ""
-        raise DeliveryFailed(f"HTTP {exc.code} {exc.reason}: {detail}".strip()) from None
-    except urllib.error.URLError as exc:
-        raise DeliveryFailed(f"cannot reach {endpoint.url}: {exc.reason}") from None
-    if not 200 <= status < 300:
+        connection.request("POST", path, body=body, headers=headers)
+        status = connection.getresponse().status  # the answer's body is neither read nor kept
+    except Exception as exc:  # noqa: BLE001 - any failure is a failed attempt, described by its class only
+        raise DeliveryFailed(_error_class(exc)) from None
+    finally:
+        connection.close()
+    if not 200 <= status < 300:  # a redirect too: it is not followed
         raise DeliveryFailed(f"HTTP {status}")

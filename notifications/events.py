@@ -84,6 +84,22 @@ EVENTS: dict[str, EventType] = {
         _l("An agency has given its opinion"),
         _l("Opinion received on complaint %(reference)s"),
         _l("%(agency)s has submitted its written opinion in the consultation on complaint %(reference)s.")),
+    "evidence.damaged": EventType(
+        _l("An evidence file is damaged or missing"),
+        _l("Evidence file damaged or missing: %(evidence_id)s"),
+        _l("A download of evidence file %(evidence_id)s failed: %(reason)s. Nothing of it was served. "
+           "Restore the stored file %(storage_key)s (SHA-256 %(sha256)s) from the backup of the evidence "
+           "directory, and check the server for tampering."),
+        values={"reason": {
+            "missing": _l("the stored file is missing"),
+            "unreadable": _l("the stored file cannot be read"),
+            "bad_header": _l("the stored file's header is damaged"),
+            "key_unwrap": _l("the file's key does not open with the configured EVIDENCE_KEY"),
+            "truncated": _l("the stored file is cut off"),
+            "chunk_auth": _l("part of the stored file is altered or cut off"),
+            "size_mismatch": _l("the decrypted size differs from the recorded size"),
+            "digest_mismatch": _l("the decrypted content differs from the recorded SHA-256 digest"),
+        }}),
     "deadline.reminder": EventType(
         _l("A deadline is approaching"),
         _l("Deadline reminder: %(rule)s due %(due_at)s"),

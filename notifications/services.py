@@ -6,6 +6,7 @@ import secrets
 import uuid
 from urllib.parse import urlsplit
 
+from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import selectinload
@@ -17,7 +18,7 @@ from core.errors import NotFound, ValidationFailed
 from core.extensions import db
 from core.models import utcnow
 
-from . import worker
+from . import channels, worker
 from .events import EVENTS
 from .models import DeliveryState, Notification, NotificationPreference, OutboxDelivery, WebhookEndpoint
 
@@ -115,9 +116,27 @@ def validate_webhook_url(url) -> str:
             message = _("The URL must name a host.")
         elif parts.username is not None or parts.password is not None:
             message = _("The URL must not contain a user name or password.")
+        else:
+            message = _target_problem(parts)
     if message:
         raise ValidationFailed({"url": [message]})
     return url
+
+
+def _target_problem(parts) -> str | None:
+    """Refuse a host that resolves to any non-public address not in WEBHOOK_ALLOWED_NETWORKS.
+
+    A name that does not resolve (yet) is accepted: every delivery checks again, before connecting.
+    """
+    port = parts.port or (443 if parts.scheme.lower() == "https" else 80)
+    try:
+        channels.resolve_target(parts.hostname, port, current_app.config.get("WEBHOOK_ALLOWED_NETWORKS") or ())
+    except channels.BlockedAddress as exc:
+        return _("The URL leads to %(address)s, which is not a public address. Webhooks may only reach "
+                 "public addresses, or private networks listed in WEBHOOK_ALLOWED_NETWORKS.", address=exc.address)
+    except channels.UnresolvableHost:
+        return None
+    return None
 
 
 def _organisation(organisation_id) -> Organisation:

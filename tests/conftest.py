@@ -301,7 +301,7 @@ def complete_draft():
 
 
 def pdf_file(name="exhibit.pdf", size=1000):
-    body = b"%PDF-1.4\n" + b"x" * max(0, size - 9)
+    body = b"%PDF-1.4\n" + b"x" * max(0, size - 9 - 7) + b"\n%%EOF\n"  # the vault checks the trailer
     return (io.BytesIO(body), name)
 
 

@@ -26,7 +26,8 @@ ROOT = Path(__file__).resolve().parents[2]
 GOOD_CODE = "91310115MA1H7GQ5XY"
 BAD_CODE = "91310115MA1H7GQ5XZ"  # the check character is wrong
 PASSWORD = "a-long-password-2026"
-EVIDENCE = b"%PDF-1.4\n% exhibit 1: the parameter table seen at the trade fair\n" + bytes(range(256)) * 40
+EVIDENCE = (b"%PDF-1.4\n% exhibit 1: the parameter table seen at the trade fair\n" + bytes(range(256)) * 40
+            + b"\n%%EOF\n")
 
 
 def compile_catalogues():

@@ -88,11 +88,15 @@ def upload_escaped(api, complaint_id, *files):
                            content_type=f"multipart/form-data; boundary={boundary}")
 
 
+PDF_TRAILER = b"\n%%EOF\n"
+
+
 def pdf_bytes(text: bytes = b"evidence", size: int | None = None) -> bytes:
+    """A file the vault takes for a PDF: the signature first, the %%EOF trailer last (``size`` bytes in all)."""
     body = b"%PDF-1.4\n" + text
     if size is not None:
-        body += b"x" * (size - len(body))
-    return body
+        body += b"x" * (size - len(body) - len(PDF_TRAILER))
+    return body + PDF_TRAILER
 
 
 def files_under(directory) -> list[Path]:

@@ -1,9 +1,15 @@
 """The evidence vault: encrypted at rest, checked by content, size-limited, all-or-nothing, audited."""
+import base64
+import datetime as dt
 import hashlib
 import io
+import secrets
+import uuid
+import zipfile
 from pathlib import Path
 
 import pytest
+import time_machine
 
 from core.audit import AuditEntry
 from evidence.models import EvidenceFile
@@ -68,8 +74,9 @@ def test_several_files_in_one_upload_are_listed_with_their_hashes(api, draft):
 
 
 def test_a_download_returns_the_exact_bytes(api, draft):
-    for size in (9, 64 * 1024, 64 * 1024 + 1, 200_000):  # around the vault's chunk size
-        content = pdf_bytes(PLAINTEXT * (size // len(PLAINTEXT) + 1))[:size]
+    for size in (16, 64 * 1024, 64 * 1024 + 1, 200_000):  # around the vault's chunk size
+        content = pdf_bytes((PLAINTEXT * (size // len(PLAINTEXT) + 1))[:size - 16], size=size)
+        assert len(content) == size
         [evidence] = upload(api, draft["id"], (content, "exhibit.pdf")).get_json()
 
         response = download(api, draft["id"], evidence["id"])
@@ -140,7 +147,7 @@ def test_the_web_form_needs_the_csrf_token(app, user, draft, evidence_dir):
     assert_nothing_stored(app, evidence_dir)
 
 
-# --- tampering -------------------------------------------------------------------------------------
+# --- tampering: the whole file is authenticated before the first byte ---------------------------------
 
 def flip_byte(path: Path, offset: int) -> None:
     data = bytearray(path.read_bytes())
@@ -148,49 +155,169 @@ def flip_byte(path: Path, offset: int) -> None:
     path.write_bytes(bytes(data))
 
 
-@pytest.mark.config(PROPAGATE_EXCEPTIONS=False)
-@pytest.mark.parametrize("where", ["magic", "nonce", "first_chunk"])
-def test_a_file_tampered_in_its_first_chunk_is_an_error_not_a_200(app, api, draft, evidence_dir, where):
-    content = pdf_bytes(PLAINTEXT)
-    [evidence] = upload(api, draft["id"], (content, "exhibit.pdf")).get_json()
-    [stored] = files_under(evidence_dir)
-    flip_byte(stored, {"magic": 2, "nonce": 8, "first_chunk": 40}[where])
+def truncate(path: Path, size: int) -> None:
+    with open(path, "r+b") as f:
+        f.truncate(size)
+
+
+HEADER = 5 + 7  # magic, nonce prefix
+SEALED_CHUNK = 64 * 1024 + 16
+DAMAGE = {  # how the stored file is damaged -> the reason recorded
+    "magic": (lambda p: flip_byte(p, 2), "bad_header"),
+    "nonce": (lambda p: flip_byte(p, 8), "chunk_auth"),
+    "first_chunk": (lambda p: flip_byte(p, HEADER + 40), "chunk_auth"),
+    "later_chunk": (lambda p: flip_byte(p, HEADER + 2 * SEALED_CHUNK + 100), "chunk_auth"),
+    "last_tag": (lambda p: flip_byte(p, p.stat().st_size - 5), "chunk_auth"),
+    "truncated_in_a_chunk": (lambda p: truncate(p, p.stat().st_size - 1000), "chunk_auth"),
+    "truncated_at_a_chunk_boundary": (lambda p: truncate(p, HEADER + 2 * SEALED_CHUNK), "chunk_auth"),
+    "truncated_to_the_header": (lambda p: truncate(p, HEADER), "truncated"),
+    "truncated_in_the_header": (lambda p: truncate(p, 3), "bad_header"),
+    "emptied": (lambda p: truncate(p, 0), "bad_header"),
+    "appended_to": (lambda p: p.write_bytes(p.read_bytes() + b"\x00" * 32), "chunk_auth"),
+    "deleted": (lambda p: p.unlink(), "missing"),
+}
+BIG = 200 * 1024  # four chunks
+
+
+@pytest.fixture
+def admins(create_user):
+    return [create_user("admin"), create_user("admin")]
+
+
+def notices_of(app, user) -> list:
+    """The in-app notifications of a user, after the worker has expanded the outbox."""
+    from notifications.models import Notification
+    from notifications.worker import expand_outbox
+
+    with app.app_context():
+        from core.extensions import db
+
+        expand_outbox()
+        db.session.commit()
+    return rows(app, Notification, Notification.user_id == user["id"])
+
+
+def stored_file(app, evidence_dir, evidence_id) -> Path:
+    [row] = rows(app, EvidenceFile, EvidenceFile.id == uuid.UUID(evidence_id))
+    return evidence_dir / row.storage_key[:2] / row.storage_key
+
+
+@pytest.mark.parametrize("damage", list(DAMAGE))
+def test_a_damaged_or_missing_file_is_a_410_audited_and_reported_to_the_administrators(
+        app, api, user, draft, evidence_dir, admins, create_user, damage):
+    content = pdf_bytes((PLAINTEXT * (BIG // len(PLAINTEXT) + 1))[:BIG - 16], size=BIG)
+    [evidence] = upload(api, draft["id"], (content, "servo-gains.pdf")).get_json()
+    damage_file, reason = DAMAGE[damage]
+    damage_file(stored_file(app, evidence_dir, evidence["id"]))
 
     response = download(api, draft["id"], evidence["id"])
 
-    assert response.status_code == 500
+    assert response.status_code == 410
+    body = response.get_json()
+    assert body["code"] == "evidence_damaged" and "administrators" in body["message"]
     assert PLAINTEXT not in response.data
+    assert count(app, AuditEntry, AuditEntry.action == "evidence.downloaded") == 0
+    [failed] = rows(app, AuditEntry, AuditEntry.action == "evidence.download_failed")
+    assert (failed.subject_id, failed.actor_id, failed.details["reason"]) == (evidence["id"], user["id"], reason)
+    for admin in admins:
+        [notice] = notices_of(app, admin)
+        assert notice.event == "evidence.damaged" and notice.params["evidence_id"] == evidence["id"]
+        assert notice.params["reason"] == reason
+    assert notices_of(app, create_user("clerk")) == []
+    with app.app_context():
+        from notifications.events import render
+
+        subject, text = render("evidence.damaged", notice.params, "en")
+        assert evidence["id"] in subject and notice.params["storage_key"] in text
+        assert "servo" not in subject + text  # nothing of the complaint: the name stays with those who may see it
 
 
-def test_a_file_tampered_in_a_later_chunk_breaks_off_before_the_bad_chunk(app, api, draft, evidence_dir):
-    """The vault streams, authenticating chunk by chunk: the answer has begun when a later chunk fails,
-    so the transfer breaks off (short of its Content-Length) and no unauthenticated byte is sent."""
-    content = pdf_bytes(PLAINTEXT * 20, size=70_000)  # two chunks
+def test_an_intact_file_of_several_chunks_is_still_served_byte_for_byte(app, api, draft, admins):
+    content = pdf_bytes((bytes(range(256)) * (BIG // 256))[:BIG - 16], size=BIG)
     [evidence] = upload(api, draft["id"], (content, "exhibit.pdf")).get_json()
-    [stored] = files_under(evidence_dir)
-    flip_byte(stored, stored.stat().st_size - 5)
 
     response = download(api, draft["id"], evidence["id"])
-    received = b""
-    with pytest.raises(TamperedEvidence):
-        for piece in response.response:
-            received += piece
 
-    assert len(received) < int(response.headers["Content-Length"])
-    assert received == content[:len(received)]
+    assert response.status_code == 200 and response.data == content
+    assert response.headers["Content-Length"] == str(BIG)
+    assert count(app, AuditEntry, AuditEntry.action == "evidence.download_failed") == 0
+    assert notices_of(app, admins[0]) == []
 
 
-@pytest.mark.config(PROPAGATE_EXCEPTIONS=False)
+def test_the_administrators_are_told_once_a_day_per_file(app, api, user, draft, evidence_dir, admins):
+    first, second = upload(api, draft["id"], (pdf_bytes(b"one"), "a.pdf"), (pdf_bytes(b"two"), "b.pdf")).get_json()
+    stored_file(app, evidence_dir, first["id"]).unlink()
+    stored_file(app, evidence_dir, second["id"]).unlink()
+    now = dt.datetime.now(dt.UTC)
+
+    with time_machine.travel(now, tick=False):
+        for _ in range(5):
+            assert download(api, draft["id"], first["id"]).status_code == 410
+        assert download(api, draft["id"], second["id"]).status_code == 410
+    with time_machine.travel(now + dt.timedelta(hours=23), tick=False):
+        assert download(api_client(app, user), draft["id"], first["id"]).status_code == 410
+    assert sorted(n.params["evidence_id"] for n in notices_of(app, admins[0])) == sorted([first["id"], second["id"]])
+    with time_machine.travel(now + dt.timedelta(hours=24, minutes=1), tick=False):
+        assert download(api_client(app, user), draft["id"], first["id"]).status_code == 410
+
+    assert [n.params["evidence_id"] for n in notices_of(app, admins[0])].count(first["id"]) == 2
+    assert count(app, AuditEntry, AuditEntry.action == "evidence.download_failed") == 8  # every attempt
+
+
+def test_a_file_under_another_evidence_key_is_a_410(app, api, draft, admins):
+    [evidence] = upload(api, draft["id"], (pdf_bytes(PLAINTEXT), "a.pdf")).get_json()
+    app.config["EVIDENCE_KEY"] = base64.b64encode(secrets.token_bytes(32)).decode()  # restored after the test
+
+    response = download(api, draft["id"], evidence["id"])
+
+    assert response.status_code == 410
+    [failed] = rows(app, AuditEntry, AuditEntry.action == "evidence.download_failed")
+    assert failed.details["reason"] == "key_unwrap"
+
+
 def test_a_stored_file_swapped_for_another_is_not_served(app, api, draft, evidence_dir):
     first, second = upload(api, draft["id"], (pdf_bytes(b"first"), "a.pdf"), (pdf_bytes(b"second"), "b.pdf")).get_json()
-    paths = {str(e.id): evidence_dir / e.storage_key[:2] / e.storage_key for e in rows(app, EvidenceFile)}
-    a, b = paths[first["id"]], paths[second["id"]]
+    a, b = stored_file(app, evidence_dir, first["id"]), stored_file(app, evidence_dir, second["id"])
     a_bytes, b_bytes = a.read_bytes(), b.read_bytes()
     a.write_bytes(b_bytes)
     b.write_bytes(a_bytes)
 
-    assert download(api, draft["id"], first["id"]).status_code == 500
-    assert download(api, draft["id"], second["id"]).status_code == 500
+    assert download(api, draft["id"], first["id"]).status_code == 410
+    assert download(api, draft["id"], second["id"]).status_code == 410
+
+
+def test_the_web_download_of_a_damaged_file_is_the_error_page(app, user, draft, api, evidence_dir, admins):
+    [evidence] = upload(api, draft["id"], (pdf_bytes(PLAINTEXT * 2000), "a.pdf")).get_json()
+    flip_byte(stored_file(app, evidence_dir, evidence["id"]), HEADER + SEALED_CHUNK + 10)  # the second chunk
+    web = web_login(app, user)
+
+    response = web.get(f"/complaints/{draft['id']}/evidence/{evidence['id']}")
+
+    assert response.status_code == 410
+    assert response.mimetype == "text/html" and PLAINTEXT not in response.data
+    assert "administrators have been told" in response.get_data(as_text=True)
+    assert count(app, AuditEntry, AuditEntry.action == "evidence.download_failed") == 1
+    assert len(notices_of(app, admins[0])) == 1
+
+
+def test_the_vault_authenticates_every_chunk_before_handing_out_the_first(app, api, draft, evidence_dir):
+    """The vault itself: open_verified raises before returning any iterator when the last chunk is bad."""
+    from evidence.vault import open_verified
+
+    content = pdf_bytes(PLAINTEXT, size=BIG)
+    [evidence] = upload(api, draft["id"], (content, "a.pdf")).get_json()
+    [row] = rows(app, EvidenceFile)
+    with app.app_context():
+        assert b"".join(open_verified(row.storage_key, row.wrapped_key, row.size, row.sha256)) == content
+        with pytest.raises(TamperedEvidence) as excinfo:
+            open_verified(row.storage_key, row.wrapped_key, row.size, "0" * 64)
+        assert excinfo.value.reason == "digest_mismatch"
+        with pytest.raises(TamperedEvidence) as excinfo:
+            open_verified(row.storage_key, row.wrapped_key, row.size + 1, row.sha256)
+        assert excinfo.value.reason == "size_mismatch"
+        flip_byte(stored_file(app, evidence_dir, evidence["id"]), -5 % stored_file(app, evidence_dir, evidence["id"]).stat().st_size)
+        with pytest.raises(TamperedEvidence):
+            open_verified(row.storage_key, row.wrapped_key, row.size, row.sha256)
 
 
 # --- refusals: size, type, state -------------------------------------------------------------------
@@ -315,7 +442,7 @@ def test_a_filename_with_unescaped_backslashes_is_still_a_harmless_name(app, api
 def test_a_long_filename_is_shortened_keeping_its_extension(api, draft):
     [evidence] = upload(api, draft["id"], (b"text", "很" * 300 + ".txt")).get_json()
 
-    assert len(evidence["display_name"]) <= 255 and evidence["display_name"].endswith(".txt")
+    assert len(evidence["display_name"]) == 200 and evidence["display_name"] == "很" * 196 + ".txt"
 
 
 def test_the_download_names_the_file_safely(api, draft):
@@ -327,6 +454,148 @@ def test_the_download_names_the_file_safely(api, draft):
     assert disposition.startswith("attachment;")
     assert "filename*=UTF-8''" in disposition and "\n" not in disposition
     assert '"1"' not in disposition
+
+
+HOSTILE_NAMES = {
+    "invoice\u202efdp.txt": "invoicefdp.txt",  # a right-to-left override: shown as "invoicetxt.pdf"
+    "\u2067notes\u2069.txt": "notes.txt",  # bidi isolates
+    "a\u200b\u200d\ufeffb.txt": "ab.txt",  # zero-width characters and a BOM
+    "line\u2028break.txt": "linebreak.txt",
+    "CON.txt": "_CON.txt",
+    "nul.txt": "_nul.txt",
+    "Com1.tar.txt": "_Com1.tar.txt",
+    "LPT9.txt": "_LPT9.txt",
+    "aux .txt": "_aux .txt",
+    "COM10.txt": "COM10.txt",  # not a device
+    "console.txt": "console.txt",
+    "notes.txt. . .": "notes.txt",  # Windows drops trailing dots and spaces
+    "  spaced\u3000name.txt  ": "spaced name.txt",
+    "what?<now>|*.txt": "what__now___.txt",
+    "dir/sub\\file.txt": "file.txt",
+}
+
+
+def test_hostile_display_names_are_made_harmless(api, draft):
+    for filename, shown in HOSTILE_NAMES.items():
+        response = upload_escaped(api, draft["id"], (b"harmless text", filename))
+
+        assert response.status_code == 201, (filename, response.get_json())
+        assert response.get_json()[0]["display_name"] == shown, filename
+
+
+def test_an_override_cannot_turn_an_executable_into_an_accepted_name(api, draft):
+    response = upload(api, draft["id"], (pdf_bytes(), "report\u202efdp.exe"))  # looks like "reportexe.pdf"
+
+    assert response.status_code == 415
+
+
+def test_a_long_name_without_a_short_extension_is_cut_to_the_limit(api, draft):
+    [evidence] = upload(api, draft["id"], (b"text", "a" * 150 + "." + "b" * 100 + ".txt")).get_json()
+
+    assert len(evidence["display_name"]) == 200 and evidence["display_name"].endswith(".txt")
+
+
+# --- the whole file: archives and PDFs -----------------------------------------------------------------
+
+def zip_bytes(entries: dict, *, compression=zipfile.ZIP_DEFLATED) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        for name, data in entries.items():
+            archive.writestr(zipfile.ZipInfo(name), data,
+                             compress_type=zipfile.ZIP_STORED if name == "mimetype" else compression)
+    return out.getvalue()
+
+
+def content_types(main: str) -> bytes:
+    return (f'<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+            f'<Override PartName="/x" ContentType="{main}"/></Types>').encode()
+
+
+WORD = "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"
+EXCEL = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"
+POWERPOINT = "application/vnd.openxmlformats-officedocument.presentationml.presentation.main+xml"
+DOCX = zip_bytes({"[Content_Types].xml": content_types(WORD), "word/document.xml": PLAINTEXT * 5000,
+                  "docProps/core.xml": b"<core/>"})
+XLSX = zip_bytes({"[Content_Types].xml": content_types(EXCEL), "xl/workbook.xml": b"<workbook/>"})
+PPTX = zip_bytes({"[Content_Types].xml": content_types(POWERPOINT), "ppt/presentation.xml": b"<p/>"})
+ODT = zip_bytes({"mimetype": b"application/vnd.oasis.opendocument.text", "content.xml": b"<office/>"})
+ZIP = zip_bytes({"src/servo.c": PLAINTEXT * 100, "README": b"gains"}, compression=zipfile.ZIP_STORED)
+SOLID_PDF = pdf_bytes(PLAINTEXT, size=100_000)
+
+ACCEPTED_WHOLE = [(DOCX, "contract.docx"), (XLSX, "ledger.xlsx"), (PPTX, "slides.pptx"), (ODT, "memo.odt"),
+                  (ZIP, "source.zip"), (DOCX, "source.zip"), (SOLID_PDF, "scan.pdf"),
+                  (SOLID_PDF + b"\r\n", "scan.pdf"),  # whitespace after %%EOF is common
+                  (zip_bytes({"a.txt": b"x"}) [:-2] + b"\x03\x00abc", "commented.zip")]
+
+
+def with_comment(data: bytes, comment: bytes) -> bytes:
+    return data[:-2] + len(comment).to_bytes(2, "little") + comment
+
+
+ACCEPTED_WHOLE[-1] = (with_comment(zip_bytes({"a.txt": b"x"}), b"abc"), "commented.zip")
+
+REFUSED_WHOLE = {
+    "a PDF cut short": (SOLID_PDF[:-2000], "scan.pdf"),
+    "a PDF without its trailer": (b"%PDF-1.4\n" + PLAINTEXT, "scan.pdf"),
+    "a document cut short": (DOCX[:-10], "contract.docx"),
+    "a document with something appended": (DOCX + b"#!/bin/sh\nrm -rf /\n", "contract.docx"),
+    "an archive cut in its directory": (ZIP[:-40], "source.zip"),
+    "an archive behind another file's start": (b"PK\x03\x04" + b"\x00" * 100 + ZIP, "source.zip"),
+    "a spreadsheet named as a document": (XLSX, "contract.docx"),
+    "a document named as a presentation": (DOCX, "slides.pptx"),
+    "a macro document named as docx": (zip_bytes({
+        "[Content_Types].xml": content_types("application/vnd.ms-word.document.macroEnabled.main+xml"),
+        "word/document.xml": b"<d/>", "word/vbaProject.bin": b"\x00" * 10}), "contract.docx"),
+    "macros hidden in a docx": (zip_bytes({"[Content_Types].xml": content_types(WORD), "word/document.xml": b"<d/>",
+                                           "word/vbaProject.bin": b"\x00" * 10}), "contract.docx"),
+    "an entry escaping the archive": (zip_bytes({"../../etc/cron.d/x": b"* * * * * root sh", "a": b"b"}),
+                                      "source.zip"),
+    "an absolute entry": (zip_bytes({"/etc/passwd": b"root", "a": b"b"}), "source.zip"),
+    "a spreadsheet named as a text document": (zip_bytes({
+        "mimetype": b"application/vnd.oasis.opendocument.spreadsheet", "content.xml": b"<o/>"}), "memo.odt"),
+    "an empty archive": (zip_bytes({}), "empty.zip"),
+}
+
+
+def test_whole_archives_and_pdfs_are_accepted(api, draft):
+    for content, name in ACCEPTED_WHOLE:
+        response = upload(api, draft["id"], (content, name))
+
+        assert response.status_code == 201, (name, response.get_json())
+        [evidence] = response.get_json()
+        assert download(api, draft["id"], evidence["id"]).data == content
+
+
+@pytest.mark.parametrize("case", list(REFUSED_WHOLE))
+def test_a_file_whose_whole_does_not_match_its_type_is_refused(app, api, draft, evidence_dir, case):
+    content, name = REFUSED_WHOLE[case]
+
+    response = upload(api, draft["id"], (content, name))
+
+    assert response.status_code == 415, case
+    assert_nothing_stored(app, evidence_dir)
+
+
+def test_the_whole_file_check_reads_in_bounded_pieces(app):
+    """The check seeks and reads pieces: a 20 MiB archive is checked reading a small part of it."""
+    from evidence.sniff import check_whole_file
+
+    big = zip_bytes({"[Content_Types].xml": content_types(WORD), "word/document.xml": b"<d/>",
+                     "word/media/scan.bin": secrets.token_bytes(20 * 1024 * 1024)}, compression=zipfile.ZIP_STORED)
+
+    class CountingStream(io.BytesIO):
+        read_total = 0
+
+        def read(self, size=-1):
+            assert size is not None and 0 <= size <= 1024 * 1024, size
+            data = super().read(size)
+            CountingStream.read_total += len(data)
+            return data
+
+    stream = CountingStream(big)
+    stream.seek(8192)
+    check_whole_file("report.docx", stream)
+    assert stream.tell() == 8192 and CountingStream.read_total < 200 * 1024
 
 
 # --- the audit log ---------------------------------------------------------------------------------

@@ -1,5 +1,6 @@
 """Webhooks to a real HTTP receiver on loopback: signed, retried after a 500, delivered once; dead after the
-configured attempts, shown to administrators, retried; invalid URLs refused with nothing saved."""
+configured attempts, shown to administrators, retried; invalid URLs refused with nothing saved; only public
+addresses (or allow-listed networks) reached, checked at registration and on delivery; no read-back."""
 import datetime as dt
 import hashlib
 import hmac
@@ -17,6 +18,15 @@ from tests.notifications.support import count, deliver_until_idle
 
 T0 = dt.datetime(2026, 10, 12, 1, 0, tzinfo=dt.UTC)
 PARAMS = {"reference": "SH-2026-00042", "enterprise": "上海澄川智能科技有限公司", "letter_number": "沪商秘移〔2026〕7号"}
+
+
+@pytest.fixture(autouse=True)
+def loopback_allowed(app):
+    """The tests' receiver listens on loopback: allowed here as an administrator would allow a private network
+    (the SSRF tests below take it away again)."""
+    from app import parse_networks
+
+    app.config["WEBHOOK_ALLOWED_NETWORKS"] = parse_networks("127.0.0.1/32, ::1/128")
 
 
 @pytest.fixture
@@ -249,3 +259,176 @@ def test_webhooks_page_shows_the_secret_once_and_refuses_bad_urls(app, client, a
     assert deleted.status_code == 302
     with app.app_context():
         assert count(WebhookEndpoint) == 0
+
+
+# --- SSRF: only public addresses, checked at registration and on delivery, no read-back -----------------
+
+PRIVATE_TARGETS = [
+    "http://127.0.0.1/hook", "http://127.1/hook", "http://2130706433/hook", "http://0x7f000001/hook",
+    "http://localhost/hook", "http://0.0.0.0/hook", "http://[::1]/hook", "http://[::ffff:127.0.0.1]/hook",
+    "http://[::ffff:169.254.169.254]/latest/meta-data/", "http://169.254.169.254/latest/meta-data/",
+    "http://[fe80::1]/hook", "http://10.0.0.5/hook", "http://172.16.3.4/hook", "http://192.168.1.1/hook",
+    "http://100.64.0.1/hook", "http://224.0.0.1/hook", "http://240.0.0.1/hook", "http://255.255.255.255/hook",
+    "http://[fc00::1]/hook", "http://[64:ff9b::7f00:1]/hook", "http://[2002:7f00:1::]/hook",
+    "http://198.18.0.1/hook", "http://192.0.2.1/hook", "https://[::]/hook",
+]
+
+
+@pytest.mark.parametrize("url", PRIVATE_TARGETS)
+def test_a_webhook_to_a_non_public_address_is_refused_at_registration(app, api_login, admin, agency, url):
+    app.config["WEBHOOK_ALLOWED_NETWORKS"] = ()
+
+    response = api_login(admin).post("/api/v1/admin/webhooks", json={"organisation_id": str(agency), "url": url})
+
+    assert response.status_code == 422, url
+    assert "public" in response.get_json()["errors"]["url"][0]
+    with app.app_context():
+        assert count(WebhookEndpoint) == 0
+
+
+def test_a_public_address_is_accepted_and_an_allow_listed_private_network_too(app, api_login, admin, create_org):
+    from app import parse_networks
+
+    app.config["WEBHOOK_ALLOWED_NETWORKS"] = parse_networks("10.20.0.0/16")
+    api = api_login(admin)
+    for url in ("https://1.1.1.1/hook", "https://[2606:4700:4700::1111]/hook", "http://10.20.3.4:8080/hook"):
+        org = create_org(kind="public_security")
+        response = api.post("/api/v1/admin/webhooks", json={"organisation_id": str(org), "url": url})
+        assert response.status_code == 201, (url, response.get_json())
+    refused = api.post("/api/v1/admin/webhooks", json={"organisation_id": str(create_org(kind="court")),
+                                                       "url": "http://10.21.0.1/hook"})
+    assert refused.status_code == 422
+
+
+def test_the_web_form_refuses_the_metadata_address(app, client, admin, agency):
+    app.config["WEBHOOK_ALLOWED_NETWORKS"] = ()
+    web_login(client, admin)
+    refused = client.post("/admin/webhooks", data={"csrf_token": csrf_token(client, "/admin/webhooks"),
+                                                   "organisation_id": str(agency),
+                                                   "url": "http://169.254.169.254/latest/meta-data/"})
+    assert refused.status_code == 422
+    assert field_errors(refused.get_data(as_text=True), "url")
+
+
+def test_an_endpoint_whose_host_now_leads_to_a_private_address_is_not_called(app, api_login, admin, agency, receiver):
+    """Registered while allowed (or a name that later resolves elsewhere, DNS rebinding): every delivery checks
+    the addresses again and connects only to checked ones, so the loopback receiver is never reached."""
+    register_webhook(api_login, admin, agency, receiver.url.replace("127.0.0.1", "localhost"))
+    app.config["WEBHOOK_ALLOWED_NETWORKS"] = ()
+    referral_received(app, agency)
+
+    assert deliver_until_idle(app, T0) == {"sent": 0, "retrying": 1, "dead": 0}
+
+    assert receiver.requests == []
+    with app.app_context():
+        row = db.session.scalars(select(OutboxDelivery)).one()
+        assert row.last_error in ("address not allowed: 127.0.0.1", "address not allowed: ::1")
+
+
+def test_the_receivers_answer_is_neither_stored_nor_shown(app, client, api_login, admin, agency, receiver):
+    """An SSRF with read-back took the start of an internal service's answer into last_error: only the status
+    code is kept now, and the reason phrase (the receiver's words too) is dropped."""
+    register_webhook(api_login, admin, agency, receiver.url)
+    referral_received(app, agency)
+    receiver.statuses = [500]
+    deliver_until_idle(app, T0)
+
+    with app.app_context():
+        row = db.session.scalars(select(OutboxDelivery)).one()
+        assert row.last_error == "HTTP 500"
+    app.config["NOTIFY_MAX_ATTEMPTS"] = 1
+    receiver.statuses = [404]
+    deliver_until_idle(app, T0 + dt.timedelta(hours=1))
+    web_login(client, admin)
+    page = client.get("/admin/deliveries").get_data(as_text=True)
+    assert "HTTP 404" in page and "receiver error" not in page and "Not Found" not in page
+
+
+def test_a_closed_port_is_a_short_error_class(app, api_login, admin, agency, free_port):
+    register_webhook(api_login, admin, agency, f"http://127.0.0.1:{free_port}/hook")
+    referral_received(app, agency)
+
+    deliver_until_idle(app, T0)
+
+    with app.app_context():
+        assert db.session.scalars(select(OutboxDelivery.last_error)).one() == "connection refused"
+
+
+# --- HTTPS: the certificate is checked for the URL's host, though the socket goes to the checked address ---
+
+def _certificate(tmp_path):
+    """A CA and a certificate for "localhost" it signed, as PEM files (made here: nothing is downloaded)."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    def name(text):
+        return x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, text)])
+
+    now = dt.datetime.now(dt.UTC)
+    ca_key, key = ec.generate_private_key(ec.SECP256R1()), ec.generate_private_key(ec.SECP256R1())
+    ca = (x509.CertificateBuilder().subject_name(name("test CA")).issuer_name(name("test CA"))
+          .public_key(ca_key.public_key()).serial_number(1).not_valid_before(now - dt.timedelta(days=1))
+          .not_valid_after(now + dt.timedelta(days=1))
+          .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+          .sign(ca_key, hashes.SHA256()))
+    leaf = (x509.CertificateBuilder().subject_name(name("localhost")).issuer_name(ca.subject)
+            .public_key(key.public_key()).serial_number(2).not_valid_before(now - dt.timedelta(days=1))
+            .not_valid_after(now + dt.timedelta(days=1))
+            .add_extension(x509.SubjectAlternativeName([x509.DNSName("localhost")]), critical=False)
+            .sign(ca_key, hashes.SHA256()))
+    ca_file, cert_file, key_file = tmp_path / "ca.pem", tmp_path / "cert.pem", tmp_path / "key.pem"
+    ca_file.write_bytes(ca.public_bytes(serialization.Encoding.PEM))
+    cert_file.write_bytes(leaf.public_bytes(serialization.Encoding.PEM))
+    key_file.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                           serialization.NoEncryption()))
+    return ca_file, cert_file, key_file
+
+
+@pytest.fixture
+def tls_receiver(tmp_path):
+    import ssl
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    ca_file, cert_file, key_file = _certificate(tmp_path)
+    received = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self):
+            received.append((self.headers["Host"], self.rfile.read(int(self.headers["Content-Length"]))))
+            self.send_response(204)
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert_file, key_file)
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield {"port": server.server_address[1], "ca": ca_file, "received": received}
+    server.shutdown()
+    server.server_close()
+    thread.join(5)
+
+
+def test_https_checks_the_certificate_for_the_urls_host(app, api_login, admin, agency, tls_receiver, monkeypatch):
+    port = tls_receiver["port"]
+    register_webhook(api_login, admin, agency, f"https://localhost:{port}/hooks")
+    referral_received(app, agency)
+
+    # not trusted: the delivery fails on the certificate, nothing is sent
+    assert deliver_until_idle(app, T0) == {"sent": 0, "retrying": 1, "dead": 0}
+    with app.app_context():
+        assert db.session.scalars(select(OutboxDelivery.last_error)).one() == "TLS certificate not valid for the host"
+    assert tls_receiver["received"] == []
+
+    # trusted: sent to the checked address (127.0.0.1), with the URL's host in SNI, the check and Host
+    monkeypatch.setenv("SSL_CERT_FILE", str(tls_receiver["ca"]))
+    assert deliver_until_idle(app, T0 + dt.timedelta(hours=1)) == {"sent": 1, "retrying": 0, "dead": 0}
+    [(host, body)] = tls_receiver["received"]
+    assert host == f"localhost:{port}" and json.loads(body)["event"] == "referral.received"
