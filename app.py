@@ -25,8 +25,18 @@ DEFAULTS = {
     "ARGON2_TIME_COST": 3,
     "ARGON2_MEMORY_COST": 65536,  # KiB
     "ARGON2_PARALLELISM": 2,
-    "LOGIN_THROTTLE_MAX_FAILURES": 5,  # the next failure within the window answers 429
+    # Login throttle: attempts per account and per (address, account) within the window; the next one
+    # answers 429 unless a success cleared them. Per address alone the much higher LOGIN_THROTTLE_MAX_PER_IP.
+    "LOGIN_THROTTLE_MAX_FAILURES": 5,
+    "LOGIN_THROTTLE_MAX_PER_IP": 100,
     "LOGIN_THROTTLE_WINDOW_SECONDS": 60,
+    # Registration requests per address and per e-mail address within the window
+    "REGISTRATION_THROTTLE_MAX": 5,
+    "REGISTRATION_THROTTLE_WINDOW_SECONDS": 3600,
+    "REGISTRATION_LINK_LIFETIME_SECONDS": 24 * 3600,  # the confirmation link sent by e-mail
+    # Addresses or CIDR networks (comma-separated) of the reverse proxies whose X-Forwarded-For is
+    # believed; empty: the connection's address is the client's
+    "TRUSTED_PROXIES": "",
     "SESSION_LIFETIME_SECONDS": 12 * 3600,
     "API_TOKEN_LIFETIME_SECONDS": 8 * 3600,
     "SMTP_HOST": "localhost",
@@ -143,6 +153,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.json = DecimalJSONProvider(app)
     configure(app, test_config)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    from core.security import TrustedProxies, parse_networks
+
+    app.wsgi_app = TrustedProxies(app.wsgi_app, parse_networks(app.config["TRUSTED_PROXIES"]))
 
     from core.extensions import api, babel, csrf, db, login_manager, migrate
     from core.security import select_locale, set_security_headers
