@@ -165,9 +165,13 @@ def normalise_email(email) -> str:
 
 
 def plausible_email(email: str) -> bool:
-    """Could be an address of ours: at most 254 characters, one @, no whitespace or control characters."""
-    return (0 < len(email) <= MAX_EMAIL_LENGTH and email.count("@") == 1
-            and not any(ch.isspace() or ord(ch) < 32 or ord(ch) == 127 for ch in email))
+    """Could be an address of ours: at most 254 characters, one @, no whitespace, control characters or
+    lone surrogates (which no database takes)."""
+    if not 0 < len(email) <= MAX_EMAIL_LENGTH or email.count("@") != 1:
+        return False
+    if any(ch.isspace() or ord(ch) < 32 or ord(ch) == 127 or 0xD800 <= ord(ch) <= 0xDFFF for ch in email):
+        return False
+    return True
 
 
 def email_for_audit(email: str) -> str:
