@@ -135,3 +135,21 @@ def test_throttle_keys_are_digests_not_addresses(app, client):
         keys = db.session.scalars(select(ThrottleCounter.key)).all()
     assert len(keys) == 3  # the account, the (address, account) pair, the address
     assert all("someone" not in k and "10.3.3.3" not in k and len(k) <= 80 for k in keys)
+
+
+def test_ended_windows_are_pruned_and_live_ones_kept(app):
+    import datetime as dt
+
+    from accounts import throttle
+    from core.models import utcnow
+
+    now = utcnow()
+    with app.app_context():
+        throttle.reserve([throttle.key("acct", "old@test.example")], 60, now=now - dt.timedelta(minutes=5))
+        counts = throttle.reserve([throttle.key("acct", "new@test.example")] * 2, 60, now=now)
+        assert list(counts.values()) == [1]  # one key given twice counts once
+        assert throttle.prune(now) == 1
+        assert db.session.scalars(select(ThrottleCounter.key)).all() == [throttle.key("acct", "new@test.example")]
+        # a window that has ended starts again at 1
+        again = throttle.reserve([throttle.key("acct", "new@test.example")], 60, now=now + dt.timedelta(seconds=61))
+        assert list(again.values()) == [1]
