@@ -1,7 +1,6 @@
 """Application factory, configuration and CLI of the trade-secret rights-protection platform."""
 import base64
 import decimal
-import ipaddress
 import json
 import math
 import os
@@ -14,6 +13,8 @@ from flask import Flask, g, request
 from flask.json.provider import DefaultJSONProvider
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+
+from core.security import TrustedProxies, parse_networks
 
 # The keys earlier versions shipped as defaults. They are public: kept only to be refused, never used.
 OLD_DEV_SECRET_KEY = "dev-secret-key-not-for-production"
@@ -37,8 +38,18 @@ DEFAULTS = {
     "ARGON2_TIME_COST": 3,
     "ARGON2_MEMORY_COST": 65536,  # KiB
     "ARGON2_PARALLELISM": 2,
-    "LOGIN_THROTTLE_MAX_FAILURES": 5,  # the next failure within the window answers 429
+    # Login throttle: attempts per account and per (address, account) within the window; the next one
+    # answers 429 unless a success cleared them. Per address alone the much higher LOGIN_THROTTLE_MAX_PER_IP.
+    "LOGIN_THROTTLE_MAX_FAILURES": 5,
+    "LOGIN_THROTTLE_MAX_PER_IP": 100,
     "LOGIN_THROTTLE_WINDOW_SECONDS": 60,
+    # Registration requests per address and per e-mail address within the window
+    "REGISTRATION_THROTTLE_MAX": 5,
+    "REGISTRATION_THROTTLE_WINDOW_SECONDS": 3600,
+    "REGISTRATION_LINK_LIFETIME_SECONDS": 24 * 3600,  # the confirmation link sent by e-mail
+    # Addresses or CIDR networks (comma-separated) of the reverse proxies whose X-Forwarded-For is
+    # believed; empty: the connection's address is the client's
+    "TRUSTED_PROXIES": "",
     "SESSION_LIFETIME_SECONDS": 12 * 3600,
     "API_TOKEN_LIFETIME_SECONDS": 8 * 3600,
     "SMTP_HOST": "localhost",
@@ -47,10 +58,10 @@ DEFAULTS = {
     "SMTP_PASSWORD": None,
     "SMTP_TLS": False,
     "MAIL_FROM": "noreply@tradesecret.example",
-    "PUBLIC_BASE_URL": None,
+    "PUBLIC_BASE_URL": None,  # e.g. https://tradesecret.example: makes the links in e-mails and webhooks absolute
     # Webhooks reach only public addresses; private networks an administrator trusts are listed here
     # (CIDRs; in the environment separated by commas), e.g. "10.20.0.0/16,fd00:1::/64". Default: none.
-    "WEBHOOK_ALLOWED_NETWORKS": (),  # e.g. https://tradesecret.example: makes the links in e-mails and webhooks absolute
+    "WEBHOOK_ALLOWED_NETWORKS": (),
     # The notification worker: a failed e-mail or webhook call is retried after NOTIFY_RETRY_BASE_SECONDS,
     # doubling per attempt (with jitter) up to NOTIFY_RETRY_MAX_SECONDS; after NOTIFY_MAX_ATTEMPTS attempts
     # it is dead: shown to administrators (/admin/deliveries, `flask notifications dead`), who may retry it.
@@ -100,7 +111,7 @@ def configure(app: Flask, test_config: dict | None) -> None:
     if cfg["APP_ENV"] not in APP_ENVS:  # exactly one of these: "Production" is not production
         raise RuntimeError(f"APP_ENV must be one of {', '.join(APP_ENVS)} (exactly), not {cfg['APP_ENV']!r}")
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
-    cfg["WEBHOOK_ALLOWED_NETWORKS"] = parse_networks(cfg.get("WEBHOOK_ALLOWED_NETWORKS"))
+    cfg["WEBHOOK_ALLOWED_NETWORKS"] = parse_networks(cfg.get("WEBHOOK_ALLOWED_NETWORKS"), "WEBHOOK_ALLOWED_NETWORKS")
     cfg["SQLALCHEMY_DATABASE_URI"] = cfg.get("DATABASE_URL") or f"sqlite:///{Path(app.instance_path) / 'platform.db'}"
     if cfg["SQLALCHEMY_DATABASE_URI"].startswith("postgresql://"):
         cfg["SQLALCHEMY_DATABASE_URI"] = cfg["SQLALCHEMY_DATABASE_URI"].replace("postgresql://", "postgresql+psycopg://", 1)
@@ -143,17 +154,6 @@ def configure(app: Flask, test_config: dict | None) -> None:
         problem = evidence_key_problem(cfg["EVIDENCE_KEY"])
         if problem:
             raise RuntimeError(problem)
-
-
-def parse_networks(value) -> tuple:
-    """WEBHOOK_ALLOWED_NETWORKS as ip_network objects, from a list or a comma/space separated string."""
-    if not value:
-        return ()
-    items = value.replace(",", " ").split() if isinstance(value, str) else list(value)
-    try:
-        return tuple(ipaddress.ip_network(str(item).strip(), strict=False) for item in items)
-    except ValueError as exc:
-        raise RuntimeError(f"WEBHOOK_ALLOWED_NETWORKS: {exc}") from None
 
 
 def installation_key(path: Path, generate, problem_of) -> str:
@@ -249,6 +249,7 @@ def create_app(test_config: dict | None = None, instance_path: str | None = None
                 instance_path=instance_path)
     app.json = DecimalJSONProvider(app)
     configure(app, test_config)
+    app.wsgi_app = TrustedProxies(app.wsgi_app, parse_networks(app.config["TRUSTED_PROXIES"]))
 
     from core.extensions import api, babel, csrf, db, login_manager, migrate
     from core.security import select_locale, set_security_headers

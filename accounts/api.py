@@ -9,7 +9,8 @@ from core.extensions import db
 from core.security import api_actor
 
 from . import services
-from .schemas import EnterpriseRegistrationSchema, TokenRequestSchema, TokenSchema, UserSchema
+from .schemas import (EnterpriseRegistrationSchema, RegistrationConfirmationSchema, RegistrationRequestedSchema,
+                      TokenRequestSchema, TokenSchema, UserSchema)
 
 blp = Blueprint("auth", __name__, description="Sign-in tokens and enterprise registration")
 
@@ -50,8 +51,26 @@ class Me(MethodView):
 @blp.route("/enterprises")
 class Enterprises(MethodView):
     @blp.arguments(EnterpriseRegistrationSchema)
-    @blp.response(201, UserSchema)
+    @blp.response(202, RegistrationRequestedSchema)
+    @blp.alt_response(429, description="Too many registrations from this address or for this e-mail address")
     @blp.doc(security=[])
     def post(self, data):
-        """Register an enterprise and its first user (the unified social credit code is checked)."""
-        return services.register_enterprise(data)
+        """Register an enterprise: the answer is always the same; a confirmation link goes to the e-mail address.
+
+        The link (or POST /enterprises/confirmations with its token) creates the enterprise and its
+        first user. An address or a credit code that already has an account gets an e-mail saying so.
+        """
+        services.request_registration(data, request.remote_addr)
+        return {"message": _("Check your e-mail: open the link we sent to complete the registration.")}
+
+
+@blp.route("/enterprises/confirmations")
+class EnterpriseConfirmations(MethodView):
+    @blp.arguments(RegistrationConfirmationSchema)
+    @blp.response(201, UserSchema)
+    @blp.alt_response(404, description="The token is unknown, used or expired")
+    @blp.alt_response(409, description="The address or the credit code has an account by now")
+    @blp.doc(security=[])
+    def post(self, data):
+        """Confirm a registration with the token of the e-mailed link: creates the enterprise and its user."""
+        return services.confirm_registration(data["token"])

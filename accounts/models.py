@@ -2,11 +2,11 @@ import datetime as dt
 import uuid
 
 from flask_login import UserMixin
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Uuid
+from sqlalchemy import CheckConstraint, ForeignKey, Integer, String, Uuid
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.extensions import db
-from core.models import BigIntPK, UTCDateTime, enum_column, new_uuid, utcnow
+from core.models import UTCDateTime, enum_column, new_uuid, utcnow
 
 from .enums import AGENCY_KINDS, District, OrgKind, Role, TokenKind
 
@@ -87,13 +87,33 @@ class AuthToken(db.Model):
         return self.revoked_at is None and (self.expires_at is None or self.expires_at > now)
 
 
-class LoginFailure(db.Model):
-    """One row per failed login, keyed by account and by IP; read for throttling, pruned by age."""
+class ThrottleCounter(db.Model):
+    """Attempts per key (a SHA-256 of what is counted: an account, an address and an account, ...)
+    within a fixed window. Reserved atomically before the attempt is checked (see accounts.throttle)."""
 
-    __tablename__ = "login_failures"
+    __tablename__ = "throttle_counters"
 
-    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True, autoincrement=True)
-    key: Mapped[str] = mapped_column(String(300))
-    at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    key: Mapped[str] = mapped_column(String(80), primary_key=True)
+    count: Mapped[int] = mapped_column(Integer, default=0)
+    window_ends_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, index=True)
 
-    __table_args__ = (Index("ix_login_failures_key_at", "key", "at"),)
+
+class PendingRegistration(db.Model):
+    """A registration waiting for its e-mail confirmation. Only the SHA-256 of the link's token is
+    stored, and the password only as its argon2id hash; the link works once, until ``expires_at``."""
+
+    __tablename__ = "pending_registrations"
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=new_uuid)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    email: Mapped[str] = mapped_column(String(254), index=True)
+    credit_code: Mapped[str] = mapped_column(String(18))
+    name: Mapped[str] = mapped_column(String(200))
+    district: Mapped[District] = mapped_column(enum_column(District, "district"))
+    contact_person: Mapped[str] = mapped_column(String(100))
+    phone: Mapped[str] = mapped_column(String(40))
+    language: Mapped[str] = mapped_column(String(8), default="zh")
+    password_hash: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, index=True)
+    used_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)

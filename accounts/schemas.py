@@ -69,3 +69,11 @@ class TokenSchema(StrictSchema):
     token_type = fields.String()
     expires_at = fields.DateTime()
     user = fields.Nested(UserSchema)
+
+
+class RegistrationRequestedSchema(StrictSchema):
+    message = fields.String()
+
+
+class RegistrationConfirmationSchema(StrictSchema):
+    token = fields.String(required=True, validate=validate.Length(min=1, max=100))

@@ -5,15 +5,18 @@ import secrets
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, select, update
+from sqlalchemy.exc import IntegrityError
 
 from core.audit import audit
-from core.errors import PermissionDenied, TooManyRequests, ValidationFailed
+from core.errors import Conflict, NotFound, PermissionDenied, TooManyRequests, ValidationFailed
 from core.extensions import db
+from core.outbox import emit
 from core.models import utcnow
 
 from .enums import ROLES_BY_KIND, OrgKind, Role, TokenKind
-from .models import AuthToken, LoginFailure, Organisation, User
+from . import throttle
+from .models import AuthToken, Organisation, PendingRegistration, User
 from .passwords import dummy_verify, hash_password, verify_password
 
 TOKEN_PREFIX = "tsp_"
@@ -24,7 +27,10 @@ def _hash_token(raw: str) -> str:
 
 
 def find_user_by_email(email: str) -> User | None:
-    return db.session.scalar(select(User).where(User.email == email.strip().lower()))
+    email = normalise_email(email)
+    if not plausible_email(email):  # never sent to the database: no 10 MiB parameter, no NUL on PostgreSQL
+        return None
+    return db.session.scalar(select(User).where(User.email == email))
 
 
 def _check_unique_org(credit_code, email):
@@ -59,54 +65,156 @@ def create_user(*, organisation, email, name, password, role, phone=None, langua
     return user
 
 
-def register_enterprise(data: dict) -> User:
-    """Self-registration: a new enterprise organisation and its first user, in one transaction."""
-    _check_unique_org(data["credit_code"], data["email"])
-    org = create_organisation(
-        name=data["name"], kind=OrgKind.enterprise, district=data["district"], credit_code=data["credit_code"],
-        contact_person=data["contact_person"], phone=data["phone"], email=data["email"],
-    )
-    user = create_user(organisation=org, email=data["email"], name=data["contact_person"], phone=data["phone"],
-                       password=data["password"], role=Role.enterprise_user, language=data.get("language") or "zh")
+def _registration_throttle(email: str, ip: str | None) -> None:
+    cfg = current_app.config
+    keys = [throttle.key("regmail", email)] + ([throttle.key("regip", ip)] if ip else [])
+    counts = throttle.reserve(keys, cfg["REGISTRATION_THROTTLE_WINDOW_SECONDS"])
+    if any(count > cfg["REGISTRATION_THROTTLE_MAX"] for count in counts.values()):
+        raise TooManyRequests(_("Too many registrations from here or for this e-mail address; try again in an hour."))
+
+
+def request_registration(data: dict, ip: str | None) -> None:
+    """Self-registration, step one: the same answer whoever asks, the truth only in an e-mail.
+
+    Throttled per address and per e-mail address (429). Then one e-mail to the address given, through
+    the outbox: a single-use confirmation link (the registration waits in PendingRegistration, only
+    the token's hash and the password's hash stored) if neither the address nor the credit code is
+    known; else a message saying the address already has an account, or that the organisation does
+    (nothing is kept). Nothing in the answer, nor in its timing (the password is always hashed),
+    tells which case it was.
+    """
+    email = normalise_email(data["email"])
+    _registration_throttle(email, ip)
+    password_hash = hash_password(data["password"])
+    now = utcnow()
+    params = {"email_to": email, "language": data.get("language") or "zh", "name": data["name"],
+              "credit_code": data["credit_code"]}
+    if find_user_by_email(email) is not None:
+        emit("registration.account_exists", params=params, url="/login")
+        audit("registration.refused", reason="account_exists", email=email_for_audit(email))
+        return
+    if db.session.scalar(select(Organisation.id).where(Organisation.credit_code == data["credit_code"])):
+        emit("registration.organisation_exists", params=params, url="/login")
+        audit("registration.refused", reason="organisation_exists", email=email_for_audit(email))
+        return
+    raw = secrets.token_urlsafe(32)
+    expires_at = now + dt.timedelta(seconds=current_app.config["REGISTRATION_LINK_LIFETIME_SECONDS"])
+    db.session.add(PendingRegistration(
+        token_hash=_hash_token(raw), email=email, credit_code=data["credit_code"], name=data["name"],
+        district=data["district"], contact_person=data["contact_person"], phone=data["phone"],
+        language=params["language"], password_hash=password_hash, created_at=now, expires_at=expires_at))
+    db.session.flush()
+    emit("registration.confirm", params={**params, "expires_at": expires_at.isoformat()},
+         url=f"/register/confirm/{raw}")
+    audit("registration.requested", email=email)
+    if secrets.randbelow(50) == 0:  # now and then, forget registrations never confirmed
+        db.session.execute(delete(PendingRegistration).where(
+            PendingRegistration.expires_at < now - dt.timedelta(days=1)))
+
+
+def find_pending_registration(raw: str | None) -> PendingRegistration | None:
+    """The registration a confirmation link stands for, while the link is unused and unexpired."""
+    if not isinstance(raw, str) or not 20 <= len(raw) <= 100:
+        return None
+    pending = db.session.scalar(select(PendingRegistration).where(PendingRegistration.token_hash == _hash_token(raw)))
+    if pending is None or pending.used_at is not None or pending.expires_at <= utcnow():
+        return None
+    return pending
+
+
+def confirm_registration(raw: str | None) -> User:
+    """Self-registration, step two (the e-mail's link): the enterprise and its first user, once.
+
+    The link is used up by one conditional UPDATE, so two confirmations at once create one account.
+    Unknown, used or expired link: 404. The address or the code taken meanwhile: 409, nothing created.
+    """
+    pending = find_pending_registration(raw)
+    now = utcnow()
+    if pending is None or db.session.execute(
+            update(PendingRegistration)
+            .where(PendingRegistration.id == pending.id, PendingRegistration.used_at.is_(None),
+                   PendingRegistration.expires_at > now)
+            .values(used_at=now).execution_options(synchronize_session=False)).rowcount != 1:
+        raise NotFound(_("This confirmation link is unknown, used or expired. Register again."))
+    taken = Conflict(_("This e-mail address or this enterprise already has an account. Sign in, or ask the "
+                       "existing user of your organisation."))
+    if find_user_by_email(pending.email) is not None or db.session.scalar(
+            select(Organisation.id).where(Organisation.credit_code == pending.credit_code)):
+        raise taken
+    try:
+        with db.session.begin_nested():
+            org = Organisation(name=pending.name, kind=OrgKind.enterprise, district=pending.district,
+                               credit_code=pending.credit_code, contact_person=pending.contact_person,
+                               phone=pending.phone, email=pending.email)
+            user = User(organisation=org, email=pending.email, name=pending.contact_person, phone=pending.phone,
+                        role=Role.enterprise_user, password_hash=pending.password_hash, language=pending.language)
+            db.session.add_all([org, user])
+    except IntegrityError:  # the same address or code confirmed by another link at this moment
+        raise taken from None
     audit("enterprise.registered", actor=user, subject_type="organisation", subject_id=org.id)
     return user
 
 
 # --- login and throttling -------------------------------------------------------------------
 
-def _throttle_keys(email: str, ip: str | None) -> list[str]:
-    keys = [f"account:{email.strip().lower()}"]
+MAX_EMAIL_LENGTH = 254
+
+
+def normalise_email(email) -> str:
+    return email.strip().lower() if isinstance(email, str) else ""
+
+
+def plausible_email(email: str) -> bool:
+    """Could be an address of ours: at most 254 characters, one @, no whitespace, control characters or
+    lone surrogates (which no database takes)."""
+    if not 0 < len(email) <= MAX_EMAIL_LENGTH or email.count("@") != 1:
+        return False
+    if any(ch.isspace() or ord(ch) < 32 or ord(ch) == 127 or 0xD800 <= ord(ch) <= 0xDFFF for ch in email):
+        return False
+    return True
+
+
+def email_for_audit(email: str) -> str:
+    """What an audit row may say about an address someone typed: itself if plausible, else a bounded marker."""
+    if plausible_email(email):
+        return email
+    digest = hashlib.sha256(email.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+    return f"<invalid address: {len(email)} characters, sha256 {digest}>"
+
+
+def _login_keys(email: str, ip: str | None) -> dict[str, tuple[str, int]]:
+    """The throttle's keys with their limits: the account, the (address, account) pair, the address."""
+    cfg = current_app.config
+    per_account = cfg["LOGIN_THROTTLE_MAX_FAILURES"]
+    keys = {"account": (throttle.key("acct", email), per_account)}
     if ip:
-        keys.append(f"ip:{ip}")
+        keys["ip_account"] = (throttle.key("ipacct", ip, email), per_account)
+        keys["ip"] = (throttle.key("ip", ip), cfg["LOGIN_THROTTLE_MAX_PER_IP"])
     return keys
 
 
-def check_login_allowed(email: str, ip: str | None) -> None:
-    """Raise 429 once an account or an IP has had the configured number of failures in the window."""
-    cfg = current_app.config
-    since = utcnow() - dt.timedelta(seconds=cfg["LOGIN_THROTTLE_WINDOW_SECONDS"])
-    counts = db.session.execute(
-        select(LoginFailure.key, func.count()).where(
-            LoginFailure.key.in_(_throttle_keys(email, ip)), LoginFailure.at > since
-        ).group_by(LoginFailure.key)
-    ).all()
-    if any(count >= cfg["LOGIN_THROTTLE_MAX_FAILURES"] for _key, count in counts):
-        raise TooManyRequests()
-
-
 def authenticate(email: str, password: str, ip: str | None) -> User | None:
-    """The user, or None after recording the failure (the caller commits it even though it answers 401)."""
-    check_login_allowed(email, ip)
-    user = find_user_by_email(email)
+    """The user, or None after recording the failure (the caller commits it even though it answers 401).
+
+    The attempt is reserved first (throttle.reserve: atomic, committed at once), and the password
+    is checked only when every count is within its limit, else 429. A success clears the account's
+    counters and gives the address its attempt back. An address that cannot be ours (too long,
+    control characters) is never looked up nor stored: it fails like a wrong password.
+    """
+    email = normalise_email(email)
+    keys = _login_keys(email, ip)
+    counts = throttle.reserve([k for k, _limit in keys.values()], current_app.config["LOGIN_THROTTLE_WINDOW_SECONDS"])
+    if any(counts[k] > limit for k, limit in keys.values()):
+        raise TooManyRequests()
+    user = find_user_by_email(email) if plausible_email(email) else None
     if user is None:
         dummy_verify(password)
     if user is not None and user.is_active and verify_password(user.password_hash, password):
+        throttle.clear([keys[name][0] for name in ("account", "ip_account") if name in keys])
+        if "ip" in keys:
+            throttle.release(keys["ip"][0])
         return user
-    now = utcnow()
-    db.session.add_all(LoginFailure(key=key, at=now) for key in _throttle_keys(email, ip))
-    # keep the table small: failures older than an hour no longer matter
-    db.session.execute(delete(LoginFailure).where(LoginFailure.at < now - dt.timedelta(hours=1)))
-    audit("login.failed", actor=user, email=email.strip().lower())
+    audit("login.failed", actor=user, email=email_for_audit(email))
     return None
 
 

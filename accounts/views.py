@@ -1,11 +1,12 @@
 """Web sign-in, sign-out and enterprise self-registration."""
-from flask import Blueprint, abort, g, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, abort, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from marshmallow import ValidationError
 
-from core.errors import TooManyRequests, ValidationFailed, flatten_errors
+from core.errors import NotFound, TooManyRequests, ValidationFailed, flatten_errors
 from core.extensions import db, login_manager
+from core.security import safe_redirect_path
 
 from . import services
 from .enums import DISTRICT_LABELS, TokenKind
@@ -32,9 +33,7 @@ def init_login(app):
 
 
 def _safe_next(target):
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return url_for("core.index")
+    return safe_redirect_path(target, url_for("core.index"))
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -76,23 +75,39 @@ def logout():
 
 @bp.route("/register", methods=["GET", "POST"])
 def register():
+    """Step one: the form's own errors (422), else always the same "check your e-mail" page."""
     errors, form = {}, {}
     if request.method == "POST":
         form = {k: v for k, v in request.form.items() if k != "csrf_token"}
         try:
             data = EnterpriseRegistrationSchema().load(form)
-            user = services.register_enterprise(data)
+            services.request_registration(data, request.remote_addr)
         except ValidationError as exc:
             errors = flatten_errors(exc.messages)
         except ValidationFailed as exc:
             errors = exc.errors
+        except TooManyRequests as exc:
+            return render_template("accounts/register.html", errors={}, form=form, districts=DISTRICT_LABELS,
+                                   throttled=exc.message), 429
         else:
-            session.clear()
-            session["sid"] = services.start_web_session(user)
-            login_user(user)
-            return redirect(url_for("intake.list_complaints"))
+            return render_template("accounts/register_sent.html",
+                                   hours=current_app.config["REGISTRATION_LINK_LIFETIME_SECONDS"] // 3600)
     return render_template("accounts/register.html", errors=errors, form=form,
                            districts=DISTRICT_LABELS), (422 if errors else 200)
+
+
+@bp.route("/register/confirm/<token>", methods=["GET", "POST"])
+def confirm_registration(token):
+    """Step two, the e-mail's link: GET shows what is confirmed (a mail scanner's visit changes nothing),
+    POST creates the enterprise and its user; then the user signs in with the password chosen."""
+    if request.method == "POST":
+        services.confirm_registration(token)
+        flash(_("Your enterprise is registered. Sign in with your e-mail address and password."))
+        return redirect(url_for("accounts.login"))
+    pending = services.find_pending_registration(token)
+    if pending is None:
+        raise NotFound(_("This confirmation link is unknown, used or expired. Register again."))
+    return render_template("accounts/register_confirm.html", pending=pending, districts=DISTRICT_LABELS)
 
 
 @bp.get("/account")

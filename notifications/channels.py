@@ -53,17 +53,21 @@ def message_id(delivery: OutboxDelivery, config) -> str:
 
 
 def build_email(delivery: OutboxDelivery, config) -> EmailMessage:
+    """The e-mail to the delivery's user, or to its bare address (``email_to``: no preferences to point to)."""
     user = delivery.user
-    language = user.language if user.language in ("zh", "en") else "zh"
+    language = user.language if user is not None else (delivery.params or {}).get("language")
+    language = language if language in ("zh", "en") else "zh"
     subject, body = render(delivery.event, delivery.params, language)
     link = absolute_url(config, delivery.url)
-    with force_locale(language):
-        footer = _("Choose which notifications reach you by e-mail on the notification preferences page.")
-    text = body + (f"\n\n{link}" if link else "") + "\n\n-- \n" + footer + "\n"
+    text = body + (f"\n\n{link}" if link else "") + "\n"
+    if user is not None:
+        with force_locale(language):
+            footer = _("Choose which notifications reach you by e-mail on the notification preferences page.")
+        text += "\n-- \n" + footer + "\n"
     message = EmailMessage()
     message["Subject"] = subject
     message["From"] = config["MAIL_FROM"]
-    message["To"] = user.email
+    message["To"] = user.email if user is not None else delivery.email_to
     message["Message-ID"] = message_id(delivery, config)
     message["Date"] = email.utils.format_datetime(utcnow())
     message["Auto-Submitted"] = "auto-generated"
@@ -129,7 +133,7 @@ class Mailer:
 
 def send_email(delivery: OutboxDelivery, mailer: Mailer) -> None:
     user = delivery.user
-    if not user.active:
+    if user is not None and not user.active:
         raise PermanentFailure("the recipient's account is deactivated")
     mailer.send(build_email(delivery, mailer.config))
 

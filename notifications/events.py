@@ -115,9 +115,36 @@ EVENTS: dict[str, EventType] = {
 }
 
 
+# Events sent only by e-mail to a bare address (OutboxEvent params["email_to"], see
+# notifications.outbox.Notice.email_to): not notifications a user could choose on the preferences page.
+ADDRESS_EVENTS: dict[str, EventType] = {
+    "registration.confirm": EventType(
+        _l("Confirm a registration"),
+        _l("Confirm the registration of %(name)s"),
+        _l("Someone, probably you, has registered the enterprise %(name)s (unified social credit code "
+           "%(credit_code)s) on the trade-secret rights-protection platform with this e-mail address. "
+           "Open the link below by %(expires_at)s to confirm it: the enterprise and your account are created "
+           "then, and you can sign in. If it was not you, ignore this e-mail: nothing is created.")),
+    "registration.account_exists": EventType(
+        _l("A registration with an address that has an account"),
+        _l("You already have an account on the platform"),
+        _l("Someone, probably you, has tried to register the enterprise %(name)s with this e-mail address, "
+           "which already has an account on the trade-secret rights-protection platform. Nothing was changed. "
+           "Sign in with your password; if you have forgotten it, reset it from the sign-in page. "
+           "If it was not you, ignore this e-mail.")),
+    "registration.organisation_exists": EventType(
+        _l("A registration of an organisation that has an account"),
+        _l("%(name)s already has an account on the platform"),
+        _l("Someone, probably you, has tried to register the enterprise %(name)s (unified social credit code "
+           "%(credit_code)s) with this e-mail address, but an organisation with this credit code already has "
+           "an account on the trade-secret rights-protection platform. Nothing was created. Please ask the "
+           "existing user of your organisation for access. If it was not you, ignore this e-mail.")),
+}
+
+
 def check_event(event: str) -> EventType:
     try:
-        return EVENTS[event]
+        return EVENTS[event] if event in EVENTS else ADDRESS_EVENTS[event]
     except KeyError:
         raise ValueError(f"unknown notification event {event!r}") from None
 

@@ -66,7 +66,8 @@ class OutboxDelivery(db.Model):
     subject_type: Mapped[str | None] = mapped_column(String(40))
     subject_id: Mapped[str | None] = mapped_column(String(64))
     url: Mapped[str | None] = mapped_column(String(500))
-    user_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))  # e-mail
+    user_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))  # e-mail to a user
+    email_to: Mapped[str | None] = mapped_column(String(254))  # e-mail to an address without an account
     organisation_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("organisations.id"))  # webhook
     state: Mapped[DeliveryState] = mapped_column(enum_column(DeliveryState, "delivery_state"),
                                                  default=DeliveryState.pending)
@@ -86,7 +87,7 @@ class OutboxDelivery(db.Model):
         Index("ix_outbox_deliveries_due", "next_attempt_at", sqlite_where=text(PENDING_SQL),
               postgresql_where=text(PENDING_SQL)),
         Index("ix_outbox_deliveries_state_created", "state", "created_at"),
-        CheckConstraint("channel <> 'email' OR user_id IS NOT NULL", name="email_has_user"),
+        CheckConstraint("channel <> 'email' OR user_id IS NOT NULL OR email_to IS NOT NULL", name="email_has_recipient"),
         CheckConstraint("channel <> 'webhook' OR organisation_id IS NOT NULL", name="webhook_has_organisation"),
         CheckConstraint("state <> 'pending' OR next_attempt_at IS NOT NULL", name="pending_has_next_attempt"),
         CheckConstraint("state <> 'sent' OR sent_at IS NOT NULL", name="sent_has_sent_at"),
@@ -97,7 +98,7 @@ class OutboxDelivery(db.Model):
     @property
     def recipient(self) -> str:
         if self.channel is Channel.email:
-            return self.user.email if self.user else ""
+            return self.user.email if self.user else (self.email_to or "")
         return self.organisation.name if self.organisation else ""
 
 

@@ -50,6 +50,7 @@ class Notice:
     subject_id: object = None
     url: str | None = None
     occurred_at: dt.datetime | None = None  # default: now
+    email_to: str | None = None  # also one e-mail to this address, which need not have an account
     _user_ids: list = field(default_factory=list, init=False, repr=False)
     _org_ids: list = field(default_factory=list, init=False, repr=False)
 
@@ -136,6 +137,8 @@ def notify_many(notices: Iterable[Notice]) -> dict:
             notifications.append({**common, "user_id": user_id})
             if (user_id, notice.event) not in no_email:
                 deliveries.append(_delivery(common, now, channel=Channel.email, user_id=user_id))
+        if notice.email_to:
+            deliveries.append(_delivery(common, now, channel=Channel.email, email_to=notice.email_to))
         for org_id in dict.fromkeys(notice._org_ids):
             if org_id in hooked:
                 deliveries.append(_delivery(common, now, channel=Channel.webhook, organisation_id=org_id))
@@ -149,7 +152,7 @@ def notify_many(notices: Iterable[Notice]) -> dict:
 
 def _delivery(common, now, **columns):
     return {**common, "public_id": new_uuid(), "state": DeliveryState.pending, "attempts": 0, "next_attempt_at": now,
-            "user_id": None, "organisation_id": None, **columns}
+            "user_id": None, "organisation_id": None, "email_to": None, **columns}
 
 
 def _id(value, model) -> uuid.UUID:

@@ -13,6 +13,7 @@ from accounts.enums import OrgKind
 from accounts.models import Organisation
 from core.errors import NotFound, ValidationFailed
 from core.extensions import db
+from core.security import safe_redirect_path
 
 from . import services
 from .events import EVENTS, render
@@ -45,9 +46,7 @@ def _page() -> int:
 
 
 def _safe_path(target):
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return None
+    return safe_redirect_path(target, None)
 
 
 @bp.get("/notifications")

@@ -20,7 +20,7 @@ from core.models import utcnow
 from core.outbox import OutboxEvent
 
 from .channels import DeliveryFailed, Mailer, PermanentFailure, send_email, send_webhook
-from .events import EVENTS
+from .events import check_event
 from .models import Channel, DeliveryState, OutboxDelivery, WebhookEndpoint
 from .outbox import Notice, notify_many
 
@@ -156,10 +156,12 @@ def expand_outbox(now: dt.datetime | None = None, batch_size: int = 500, max_bat
                 organisations += supervisor_offices
             notice = Notice(row.event, users=row.user_ids or (), organisations=organisations,
                             params=row.params, subject_type=row.subject_type, subject_id=row.subject_id,
-                            url=row.url, occurred_at=row.created_at)
+                            url=row.url, occurred_at=row.created_at,
+                            email_to=(row.params or {}).get("email_to") if isinstance(row.params, dict) else None)
             try:
-                if row.event not in EVENTS:
-                    raise ValueError(f"unknown notification event {row.event!r}")
+                check_event(row.event)  # ValueError when unknown
+                if notice.email_to is not None and not isinstance(notice.email_to, str):
+                    raise ValueError("email_to is not an address")
                 for value in (*notice.users, *notice.organisations):
                     uuid.UUID(str(value))
             except ValueError as exc:

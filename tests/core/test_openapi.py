@@ -6,6 +6,7 @@ ISSUE_2_OPERATIONS = {
     "/api/v1/auth/tokens/current": {"delete"},
     "/api/v1/me": {"get"},
     "/api/v1/enterprises": {"post"},
+    "/api/v1/enterprises/confirmations": {"post"},
     "/api/v1/complaints": {"get", "post"},
     "/api/v1/complaints/{complaint_id}": {"get", "patch"},
     "/api/v1/complaints/{complaint_id}/submit": {"post"},
@@ -37,6 +38,7 @@ def test_openapi_declares_bearer_auth_and_public_operations(client):
     # signing in and registering need no token
     assert document["paths"]["/api/v1/auth/tokens"]["post"]["security"] == []
     assert document["paths"]["/api/v1/enterprises"]["post"]["security"] == []
+    assert document["paths"]["/api/v1/enterprises/confirmations"]["post"]["security"] == []
 
 
 def test_openapi_documents_the_registration_fields(client):

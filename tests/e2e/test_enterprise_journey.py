@@ -14,6 +14,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from tests.accounts.registration import confirmation_path
+
 pytestmark = pytest.mark.e2e
 
 CHROMIUM = "/usr/bin/chromium"
@@ -155,7 +157,17 @@ def test_enterprise_journey(app, page, watch, live_server, rights_centre):
     page.fill('input[name="password"]', PASSWORD)  # never echoed back
     main_button(page).click()
 
+    # --- the confirmation link of the e-mail, then signing in ---------------------------------
+    expect(page.get_by_test_id("register-sent")).to_be_visible()
+    page.goto(confirmation_path(app, "legal@chengchuan.example"))
+    page.get_by_test_id("confirm-registration").click()
+    expect(page).to_have_url(re.compile(r"/login$"))
+    page.fill('input[name="email"]', "legal@chengchuan.example")
+    page.fill('input[name="password"]', PASSWORD)
+    main_button(page).click()
+
     # --- "my complaints" -------------------------------------------------------------------
+    page.goto("/complaints/")
     expect(page).to_have_url(f"{live_server}/complaints/")
     expect(page.get_by_test_id("whoami")).to_be_visible()
     assert CJK.search(page.locator("main h1").inner_text())

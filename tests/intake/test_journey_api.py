@@ -1,16 +1,17 @@
 """The enterprise's whole journey over the API: register, token, draft, evidence, submit, follow."""
 import re
 
+from tests.accounts.registration import register_over_api
 from tests.conftest import pdf_file
 
 
-def test_register_draft_upload_submit_follow(client, anonymous_api, api_login, rights_centre, complete_draft):
+def test_register_draft_upload_submit_follow(app, client, anonymous_api, api_login, rights_centre, complete_draft):
     registration = {
         "name": "上海澄川智能科技有限公司", "credit_code": "91310115ma1h7gq5xy", "district": "pudong",
         "contact_person": "王敏", "phone": "13800000001", "email": "Legal@Chengchuan.example",
         "password": "a-long-password",
     }
-    response = anonymous_api.post("/api/v1/enterprises", json=registration)
+    response = register_over_api(app, client, registration)
     assert response.status_code == 201, response.get_json()
     assert response.get_json()["organisation"]["credit_code"] == "91310115MA1H7GQ5XY"
 

@@ -4,6 +4,7 @@ import re
 import pytest
 
 from intake.models import Complaint, ComplaintEvent
+from tests.accounts.registration import register_over_api
 from tests.evidence.support import api_client, count, csrf_token, new_draft, read, rows, submitted, web_login
 
 HAN = re.compile(r"[\u4e00-\u9fff]")
@@ -156,12 +157,12 @@ def test_submitting_a_complete_draft_in_the_portal_gives_the_reference(web, api,
 # --- languages -------------------------------------------------------------------------------------
 
 @pytest.fixture
-def registered(client, rights_centre):
+def registered(app, client, rights_centre):
     """An enterprise registered without choosing a language."""
     account = {"name": "上海澄川智能科技有限公司", "credit_code": "91310115MA1H7GQ5XY", "district": "pudong",
                "contact_person": "王敏", "phone": "13800000001", "email": "legal@chengchuan.example",
                "password": "a-long-password"}
-    assert client.post("/api/v1/enterprises", json=account).status_code == 201
+    assert register_over_api(app, client, account).status_code == 201
     return {"email": account["email"], "password": account["password"]}
 
 
