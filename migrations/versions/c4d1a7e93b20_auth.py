@@ -15,7 +15,7 @@ import sqlalchemy as sa
 import core.models
 
 revision = 'c4d1a7e93b20'
-down_revision = 'b7e2c9d41a05'
+down_revision = 'c4f8a1d2e9b3'
 branch_labels = None
 depends_on = None
 
