@@ -51,6 +51,7 @@ MESSAGES = (
     # list the bound counts items (infringers max 20, referrals 1-10, questions 1-20), for a string characters
     # (core.schemas Name/Code/Text/EmailAddress/Password carry one each: 18 credit codes, 40 phones and
     # outcome results, 64 ids, 128 passwords)
+    _l("Longer than maximum length 10."),
     _l("Longer than maximum length 18."),
     _l("Longer than maximum length 20."),
     _l("Longer than maximum length 40."),
@@ -64,6 +65,7 @@ MESSAGES = (
     _l("Longer than maximum length 20000."),
     _l("Longer than maximum length 40000."),
     _l("Longer than maximum length 50000."),
+    _l("At most 500 items."),  # routing/schemas.py: evidence_ids, with its own error text
     _l("Length must be between 1 and 10."),
     _l("Length must be between 1 and 20."),
     _l("Length must be between 1 and 100."),

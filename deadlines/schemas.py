@@ -42,8 +42,8 @@ class RuleSchema(StrictSchema):
     amount = fields.Integer(required=True, strict=True, validate=validate.Range(
         min=1, max=MAX_AMOUNT, error="Must be between 1 and 3650."))
     unit = EnumValue(Unit, required=True)
-    reminders = fields.List(fields.Raw(), load_default=list, validate=_check_reminders)
-    escalation = fields.List(fields.Raw(), load_default=list, validate=_check_ladder)
+    reminders = fields.List(fields.Raw(), load_default=list, validate=[validate.Length(max=20), _check_reminders])
+    escalation = fields.List(fields.Raw(), load_default=list, validate=[validate.Length(max=20), _check_ladder])
     extension_amount = fields.Integer(allow_none=True, strict=True, validate=validate.Range(
         min=1, max=MAX_AMOUNT, error="Must be between 1 and 3650."))
     source = Text(2000, column=DeadlineRule.source, allow_none=True)

@@ -70,14 +70,15 @@ class ComplaintDraftSchema(StrictSchema):
     confidentiality_measures = Text(MAX_TEXT, column=Complaint.confidentiality_measures, allow_none=True)
     commercial_value = Text(MAX_TEXT, column=Complaint.commercial_value, allow_none=True)
     infringers = fields.List(fields.Nested(InfringerSchema), validate=validate.Length(max=20))
-    infringing_acts = fields.List(EnumValue(InfringingAct))
+    infringing_acts = fields.List(EnumValue(InfringingAct), validate=validate.Length(max=20))
     discovered_on = fields.Date(allow_none=True)
     estimated_loss = Amount()
     estimated_illegal_gains = Amount()
     prior_admin_penalty = fields.Boolean(allow_none=True)
     holder_bankrupt_or_closed = fields.Boolean(allow_none=True)
-    remedies = fields.List(EnumValue(Remedy))
-    preferred_tracks = fields.List(fields.String(validate=validate.OneOf(TRACK_CHOICES, error="Not a valid choice.")))
+    remedies = fields.List(EnumValue(Remedy), validate=validate.Length(max=20))
+    preferred_tracks = fields.List(fields.String(validate=validate.OneOf(TRACK_CHOICES, error="Not a valid choice.")),
+                                   validate=validate.Length(max=20))
     facts = Text(MAX_TEXT * 2, column=Complaint.facts, allow_none=True)
 
     @validates("discovered_on")

@@ -36,7 +36,8 @@ class SupplementSchema(VersionMixin):
 class ReferralItemSchema(StrictSchema):
     agency_id = fields.UUID(required=True)
     track = EnumValue(Track, required=True)
-    evidence_ids = fields.List(fields.UUID(), load_default=list)
+    evidence_ids = fields.List(fields.UUID(), load_default=list,
+                               validate=validate.Length(max=500, error="At most {max} items."))
     message = Text(5000, column=Referral.message, load_default=None)
 
 
@@ -87,11 +88,12 @@ class ConsultationTransitionSchema(VersionMixin):
     trigger = fields.String(required=True, validate=_one_of(consultation_machine.triggers))
     minutes = Text(50000, column=Consultation.minutes, load_default=None)
     conclusion = Text(20000, column=Consultation.conclusion, load_default=None)
-    referrals = fields.List(fields.Nested(ReferralItemSchema), load_default=list)
+    referrals = fields.List(fields.Nested(ReferralItemSchema), load_default=list, validate=validate.Length(max=10))
 
 
 class QueueArgsSchema(StrictSchema):
-    state = fields.List(fields.String(validate=_one_of([s.value for s in complaint_machine.states])), load_default=list)
+    state = fields.List(fields.String(validate=_one_of([s.value for s in complaint_machine.states])), load_default=list,
+                        validate=validate.Length(max=20))
     track = EnumValue(Track, load_default=None)
     district = EnumValue(District, load_default=None)
     infringer = Name(100, min_length=1, load_default=None)
@@ -103,7 +105,8 @@ class QueueArgsSchema(StrictSchema):
 
 
 class ReferralListArgs(StrictSchema):
-    state = fields.List(fields.String(validate=_one_of([s.value for s in ReferralState])), load_default=list)
+    state = fields.List(fields.String(validate=_one_of([s.value for s in ReferralState])), load_default=list,
+                        validate=validate.Length(max=20))
     pending = fields.Boolean(load_default=False, metadata={"description": "Only referrals awaiting the agency."})
     page = fields.Integer(load_default=1, validate=validate.Range(min=1))
     per_page = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))

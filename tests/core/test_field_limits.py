@@ -49,6 +49,8 @@ def _field_problems(field, path, problems, stack, guarded=False):
         if problem:
             problems.append(problem)
     elif isinstance(field, fields.List):
+        if not any(isinstance(v, validate.Length) and v.max is not None for v in field.validators):
+            problems.append(f"{path}: a list without Length(max=...)")
         # a list of raw values is bounded only by the list's own validator (deadlines: reminders, escalation)
         _field_problems(field.inner, f"{path}[]", problems, stack, guarded=bool(field.validators))
     elif isinstance(field, fields.Tuple):
@@ -107,7 +109,8 @@ def test_every_text_field_of_every_request_schema_is_bounded_within_its_column()
 def test_the_checker_finds_an_unbounded_field_and_one_beyond_its_column():
     class Unbounded(StrictSchema):
         label = fields.String()
-        tags = fields.List(fields.String(validate=validate.Length(min=1)))
+        tags = fields.List(fields.String(validate=validate.Length(min=1)), validate=validate.Length(max=5))
+        ids = fields.List(fields.UUID())
         nested = fields.Nested(type("Inner", (StrictSchema,), {"note": fields.Email()}))
         extra = fields.Raw()
         bag = fields.Dict()
@@ -117,7 +120,8 @@ def test_the_checker_finds_an_unbounded_field_and_one_beyond_its_column():
 
     TooLong._declared_fields["name"].column = Organisation.name  # as if declared with column=
     problems = unbounded_fields([Unbounded, TooLong])
-    assert len(problems) == 6, problems
+    assert len(problems) == 7, problems
+    assert any("Unbounded.ids: a list without" in p for p in problems)
     assert any("Unbounded.label" in p for p in problems)
     assert any("Unbounded.tags[]" in p for p in problems)
     assert any("Unbounded.nested.note" in p for p in problems)
@@ -161,6 +165,8 @@ def _unbounded_in_document(document):
         if "string" in types and "maxLength" not in schema and "enum" not in schema \
                 and schema.get("format") not in ("uuid", "date", "date-time", "binary"):  # files: the upload limit
             problems.append(where)
+        if "array" in types and "maxItems" not in schema and schema.get("items", {}).get("format") != "binary":
+            problems.append(f"{where} (array)")
         if "items" in schema:
             walk(schema["items"], f"{where}[]", seen)
         for name, prop in schema.get("properties", {}).items():
@@ -180,7 +186,7 @@ def _unbounded_in_document(document):
     return problems
 
 
-def test_every_string_the_openapi_document_accepts_has_a_max_length(client):
+def test_every_string_and_list_the_openapi_document_accepts_is_bounded(client):
     document = client.get("/api/v1/openapi.json").get_json()
     assert _unbounded_in_document(document) == []
     tokens = document["components"]["schemas"]["TokenRequest"]["properties"]
