@@ -41,6 +41,8 @@ class EnterpriseRegistrationSchema(StrictSchema):
 
     @pre_load
     def tidy(self, data, **kwargs):
+        if not isinstance(data, dict):
+            return data  # not an object: the schema answers "Invalid input type." (422), never a 500
         data = dict(data)
         if isinstance(data.get("credit_code"), str):
             data["credit_code"] = normalise(data["credit_code"])

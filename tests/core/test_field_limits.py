@@ -411,3 +411,11 @@ def test_a_lone_surrogate_is_refused_and_writes_nothing(app, client):
     response = client.post("/api/v1/enterprises", data=body, content_type="application/json")
     assert response.status_code in (400, 422), response.get_data(as_text=True)
     assert count(app, Organisation, User) == (0, 0)
+
+
+@pytest.mark.parametrize("body", ["null", '"0"', "[1]", "5", '[["name", "x"]]'])
+def test_registration_body_that_is_not_an_object_is_422(app, client, body):
+    # found by tests/core/test_schema_properties.py: the schema's pre-load tidying was a 500 on these
+    response = client.post("/api/v1/enterprises", data=body, content_type="application/json")
+    assert response.status_code == 422, response.get_data(as_text=True)
+    assert count(app, Organisation, User) == (0, 0)
