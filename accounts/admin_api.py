@@ -8,23 +8,23 @@ from marshmallow import fields
 from sqlalchemy import select
 
 from core.errors import NotFound, ValidationFailed
-from core.schemas import StrictSchema
+from core.schemas import EmailAddress, Name, OutSchema, StrictSchema
 from core.security import api_actor
 from core.extensions import db
 
 from . import services
 from .enums import Role, TokenKind
-from .models import AuthToken
+from .models import AuthToken, User
 
 blp = Blueprint("admin", __name__, description="Administration: API keys")
 
 
 class ApiKeyRequest(StrictSchema):
-    email = fields.Email(required=True, metadata={"description": "The agency user the key acts as."})
-    label = fields.String(required=True)
+    email = EmailAddress(column=User.email, required=True, metadata={"description": "The agency user the key acts as."})
+    label = Name(column=AuthToken.label, required=True)
 
 
-class ApiKeySchema(StrictSchema):
+class ApiKeySchema(OutSchema):
     id = fields.UUID()
     label = fields.String()
     user = fields.Function(lambda token: token.user.email)

@@ -1,16 +1,22 @@
 from flask_babel import gettext as _
 from marshmallow import ValidationError, fields, pre_load, validate
 
-from core.schemas import EnumValue, StrictSchema, validate_not_blank, validate_phone
+from core.schemas import (Code, EmailAddress, EnumValue, Name, OutSchema, Password, StrictSchema, validate_not_blank,
+                          validate_phone)
 
 from .credit_code import credit_code_problem, normalise
 from .enums import District, OrgKind, Role
+from .models import Organisation, User
+
+
+def credit_code_length_message() -> str:
+    return _("A unified social credit code has exactly 18 characters.")
 
 
 def validate_credit_code(code: str) -> None:
     problem = credit_code_problem(code)
     if problem == "length":
-        raise ValidationError(_("A unified social credit code has exactly 18 characters."))
+        raise ValidationError(credit_code_length_message())
     if problem == "characters":
         raise ValidationError(_("A unified social credit code uses digits and capital letters except I, O, S, V and Z."))
     if problem == "check_digit":
@@ -23,17 +29,20 @@ def validate_password(value: str) -> None:
 
 
 class EnterpriseRegistrationSchema(StrictSchema):
-    name = fields.String(required=True, validate=[validate_not_blank, validate.Length(max=200)])
-    credit_code = fields.String(required=True, validate=validate_credit_code)
+    name = Name(column=Organisation.name, required=True, validate=validate_not_blank)
+    credit_code = Code(column=Organisation.credit_code, required=True, validate=validate_credit_code,
+                       too_long=credit_code_length_message)
     district = EnumValue(District, required=True)
-    contact_person = fields.String(required=True, validate=[validate_not_blank, validate.Length(max=100)])
-    phone = fields.String(required=True, validate=validate_phone)
-    email = fields.Email(required=True, validate=validate.Length(max=254))
-    password = fields.String(required=True, load_only=True, validate=validate_password)
+    contact_person = Name(column=User.name, required=True, validate=validate_not_blank)  # the first user's name too
+    phone = Code(column=Organisation.phone, required=True, validate=validate_phone)
+    email = EmailAddress(column=User.email, required=True)
+    password = Password(required=True, load_only=True, validate=validate_password)
     language = fields.String(load_default="zh", validate=validate.OneOf(["zh", "en"]))
 
     @pre_load
     def tidy(self, data, **kwargs):
+        if not isinstance(data, dict):
+            return data  # not an object: the schema answers "Invalid input type." (422), never a 500
         data = dict(data)
         if isinstance(data.get("credit_code"), str):
             data["credit_code"] = normalise(data["credit_code"])
@@ -43,7 +52,7 @@ class EnterpriseRegistrationSchema(StrictSchema):
         return data
 
 
-class OrganisationSchema(StrictSchema):
+class OrganisationSchema(OutSchema):
     id = fields.UUID(dump_only=True)
     name = fields.String()
     kind = EnumValue(OrgKind)
@@ -51,7 +60,7 @@ class OrganisationSchema(StrictSchema):
     credit_code = fields.String()
 
 
-class UserSchema(StrictSchema):
+class UserSchema(OutSchema):
     id = fields.UUID(dump_only=True)
     email = fields.String()
     name = fields.String()
@@ -60,11 +69,13 @@ class UserSchema(StrictSchema):
 
 
 class TokenRequestSchema(StrictSchema):
-    email = fields.String(required=True)
-    password = fields.String(required=True, load_only=True)
+    # any string up to the column's 254 characters: its form is not checked, so a malformed address is
+    # just a wrong one (401), but nothing longer than a stored address can reach the throttle or the audit
+    email = Name(column=User.email, required=True)
+    password = Password(required=True, load_only=True)
 
 
-class TokenSchema(StrictSchema):
+class TokenSchema(OutSchema):
     token = fields.String()
     token_type = fields.String()
     expires_at = fields.DateTime()

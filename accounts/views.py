@@ -10,7 +10,7 @@ from core.security import safe_redirect_path
 
 from . import services
 from .enums import DISTRICT_LABELS, TokenKind
-from .schemas import EnterpriseRegistrationSchema
+from .schemas import EnterpriseRegistrationSchema, TokenRequestSchema
 
 bp = Blueprint("accounts", __name__)
 
@@ -43,6 +43,9 @@ def login():
     if request.method == "POST":
         email = request.form.get("email", "")
         password = request.form.get("password", "")
+        if TokenRequestSchema().validate({"email": email, "password": password}):  # over-long or control characters
+            return render_template("accounts/login.html", error=_("Wrong e-mail address or password."),
+                                   email=email[:254]), 422
         try:
             user = services.authenticate(email, password, request.remote_addr)
         except TooManyRequests as exc:

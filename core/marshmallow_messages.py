@@ -47,10 +47,17 @@ MESSAGES = (
     # validate.Regexp, validate.Predicate / NoneOf
     _l("String does not match expected pattern."),
     _l("Invalid input."),
-    # validate.Length as our schemas use it (accounts/, intake/, routing/, deadlines/); for a list the
-    # bound counts items (infringers max 20, referrals 1-10, questions 1-20), for a string characters
+    # validate.Length as our schemas use it (accounts/, intake/, routing/, deadlines/, notifications/); for a
+    # list the bound counts items (infringers max 20, referrals 1-10, questions 1-20), for a string characters
+    # (core.schemas Name/Code/Text/EmailAddress/Password carry one each: 18 credit codes, 40 phones and
+    # outcome results, 64 ids, 128 passwords)
+    _l("Longer than maximum length 10."),
+    _l("Longer than maximum length 18."),
     _l("Longer than maximum length 20."),
+    _l("Longer than maximum length 40."),
+    _l("Longer than maximum length 64."),
     _l("Longer than maximum length 100."),
+    _l("Longer than maximum length 128."),
     _l("Longer than maximum length 200."),
     _l("Longer than maximum length 254."),
     _l("Longer than maximum length 2000."),
@@ -58,6 +65,7 @@ MESSAGES = (
     _l("Longer than maximum length 20000."),
     _l("Longer than maximum length 40000."),
     _l("Longer than maximum length 50000."),
+    _l("At most 500 items."),  # routing/schemas.py: evidence_ids, with its own error text
     _l("Length must be between 1 and 10."),
     _l("Length must be between 1 and 20."),
     _l("Length must be between 1 and 100."),

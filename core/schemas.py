@@ -1,8 +1,9 @@
 """Schema base classes and validators shared by packages."""
 import re
+import unicodedata
 
 from flask_babel import gettext as _
-from marshmallow import RAISE, Schema, ValidationError, fields
+from marshmallow import RAISE, Schema, ValidationError, fields, validate
 
 
 class StrictSchema(Schema):
@@ -10,6 +11,17 @@ class StrictSchema(Schema):
 
     class Meta:
         unknown = RAISE
+
+
+class OutSchema(StrictSchema):
+    """The shape of an answer: dumped, never loaded. Its fields need no bounds because no request is
+    ever read with it: load() refuses (tests/core/test_field_limits.py checks every other schema)."""
+
+    def load(self, *args, **kwargs):
+        raise TypeError(f"{type(self).__name__} describes answers; read requests with a request schema")
+
+    def validate(self, *args, **kwargs):
+        raise TypeError(f"{type(self).__name__} describes answers; read requests with a request schema")
 
 
 class EnumValue(fields.Enum):
@@ -36,3 +48,146 @@ def validate_phone(value: str) -> None:
 def validate_not_blank(value: str) -> None:
     if not (value or "").strip():
         raise ValidationError(_("This field cannot be blank."))
+
+
+# --- bounded, clean text fields -------------------------------------------------------------------
+#
+# Every text a request may write is one of these (or an Enum/UUID/OneOf-bounded field):
+#   Name  - one line naming something: organisation, person, infringer, agency, label, search term;
+#   Code  - one line identifying something: credit code, phone, case/decision/reference number, URL;
+#   EmailAddress - a Name that must also be an e-mail address;
+#   Text  - free text (facts, reasons, notes): line breaks and tabs allowed;
+#   Password - a secret: bounded, otherwise taken exactly as typed (no normalisation).
+# Each takes its bound from the model column it is written to (column=Model.attr, String(n) -> n) or
+# an explicit max_length (required for Text columns), and never more than the column holds.
+# Values are NFC-normalised; over-long values are refused before any other check runs (one clear
+# error, and no validator ever sees a megabyte); control characters, bidi overrides/embeddings/
+# isolates and marks, other format (Cf) characters and lone surrogates are refused field by field.
+# tests/core/test_field_limits.py proves that every request schema field is bounded this way.
+
+# U+202A-U+202E embeddings/overrides, U+2066-U+2069 isolates, U+200E/U+200F marks, U+061C Arabic mark
+BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c")
+LINE_CONTROLS = frozenset("\n\r\t")  # what multi-line text may keep
+NFC_GROWTH = 3  # NFC makes a string at most three times longer (Unicode Standard Annex #15)
+
+
+def forbidden_character(value: str, *, multiline: bool = False) -> str | None:
+    """The first character a name/code (or, with multiline, a free text) may not contain, or None."""
+    for ch in value:
+        if ch in BIDI_CONTROLS:
+            return ch
+        if multiline and ch in LINE_CONTROLS:
+            continue
+        category = unicodedata.category(ch)
+        if category in ("Cc", "Cs") or (not multiline and category in ("Cf", "Zl", "Zp")):
+            return ch
+    return None
+
+
+def _column_length(column):
+    length = getattr(getattr(column, "type", None), "length", None)
+    return length
+
+
+class BoundedString(fields.String):
+    """A string with a maximum length (from its column or given), NFC-normalised and free of controls."""
+
+    multiline = False
+    strip = True
+    normalise = True
+    forbidden_message = "name"
+
+    def __init__(self, max_length: int | None = None, *, column=None, min_length: int | None = None,
+                 too_long=None, **kwargs):
+        column_length = _column_length(column) if column is not None else None
+        if max_length is None:
+            max_length = column_length
+        if max_length is None:
+            raise TypeError(f"{type(self).__name__} needs max_length= (or a String(n) column=)")
+        if column_length is not None and max_length > column_length:
+            raise TypeError(f"max_length {max_length} exceeds the column's {column_length}")
+        self.max_length, self.min_length, self.column = max_length, min_length, column
+        self.too_long = too_long  # a function giving the message for an over-long value, if not Length's
+        validators = kwargs.pop("validate", None)
+        validators = [] if validators is None else ([validators] if callable(validators) else list(validators))
+        self.length_validator = validate.Length(min=min_length, max=max_length)
+        super().__init__(validate=[self.length_validator, *validators], **kwargs)
+
+    def _too_long(self):
+        if self.too_long is not None:
+            return ValidationError(self.too_long())
+        return ValidationError(self.length_validator._format_error(
+            None, self.length_validator.message_all if self.min_length is not None
+            else self.length_validator.message_max))
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        value = super()._deserialize(value, attr, data, **kwargs)
+        if len(value) > self.max_length * NFC_GROWTH:
+            raise self._too_long()
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:  # a lone surrogate (JSON "\ud800")
+            raise self.make_error("invalid_utf8") from None
+        if self.normalise:
+            value = unicodedata.normalize("NFC", value)
+        if self.strip:
+            value = value.strip()
+        if len(value) > self.max_length:
+            raise self._too_long()  # before any other validator: one error, and no regex over a megabyte
+        if forbidden_character(value, multiline=self.multiline) is not None:
+            if self.multiline:
+                raise ValidationError(_("Remove the control characters or text-direction marks from this text "
+                                        "(line breaks and tabs are fine)."))
+            raise ValidationError(_("Remove the control characters, invisible formatting or text-direction "
+                                    "marks from this field."))
+        return value
+
+
+class Name(BoundedString):
+    """One line naming something (organisation, person, infringer, agency, label)."""
+
+
+class Code(BoundedString):
+    """One line identifying something (credit code, phone, case, decision or reference number, URL)."""
+
+
+class Text(BoundedString):
+    """Free text (facts, reasons, notes, minutes): line breaks and tabs allowed, other controls not."""
+
+    multiline = True
+    strip = False
+
+
+class EmailAddress(Name):
+    """An e-mail address (254 characters at most, as RFC 5321 allows), checked for its form."""
+
+    default_error_messages = {"invalid": "Not a valid email address."}
+
+    def __init__(self, max_length: int | None = None, *, column=None, **kwargs):
+        kwargs["metadata"] = {"format": "email", **(kwargs.get("metadata") or {})}
+        super().__init__(max_length if max_length is not None or column is not None else 254, column=column,
+                         **kwargs)
+        self.validators.insert(1, validate.Email(error=self.error_messages["invalid"]))
+
+
+class Password(BoundedString):
+    """A password: at most 128 characters, otherwise exactly as typed (its hash depends on every code point)."""
+
+    strip = False
+    normalise = False
+    multiline = True  # controls other than NUL are the user's business; NUL and surrogates are refused below
+
+    def __init__(self, max_length: int = 128, **kwargs):
+        super().__init__(max_length, **kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        value = fields.String._deserialize(self, value, attr, data, **kwargs)
+        if len(value) > self.max_length:
+            raise self._too_long()
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            raise self.make_error("invalid_utf8") from None
+        if "\x00" in value:
+            raise self.make_error("invalid")
+        return value

@@ -18,6 +18,7 @@ import datetime as dt
 import enum
 import functools
 import re
+import unicodedata
 import uuid
 from dataclasses import dataclass, field
 
@@ -31,6 +32,7 @@ from core.audit import audit
 from core.errors import ValidationFailed
 from core.extensions import db
 from core.models import UTCDateTime, enum_column, utcnow
+from core.schemas import forbidden_character
 from core.timeutil import SHANGHAI
 
 UNITS = ("working_days", "days", "hours")
@@ -576,9 +578,12 @@ def set_day(actor, day: dt.date, kind: str, name: str | None) -> CalendarDay:
         errors["date"] = [_("%(year)d has no official calendar: load the year's notice first.", year=day.year)]
     elif kind is DayKind.workday and day.weekday() < 5:
         errors["kind"] = [_("A make-up working day is a Saturday or a Sunday.")]
-    name = (name or "").strip() or None
+    name = unicodedata.normalize("NFC", name or "").strip() or None
     if name and len(name) > 100:
         errors["name"] = [_("Enter at most %(max)d characters.", max=100)]
+    elif name and forbidden_character(name) is not None:  # a holiday's label: one clean line, as core.schemas.Name
+        errors["name"] = [_("Remove the control characters, invisible formatting or text-direction marks from "
+                            "this field.")]
     if errors:
         raise ValidationFailed(errors)
     row = db.session.get(CalendarDay, day)

@@ -11,7 +11,7 @@ from marshmallow import ValidationError, fields, validate
 from accounts.enums import Role
 from core.errors import NotFound, ValidationFailed, flatten_errors
 from core.extensions import db
-from core.schemas import StrictSchema
+from core.schemas import OutSchema, StrictSchema
 from core.security import api_actor
 from core.timeutil import SHANGHAI
 
@@ -47,7 +47,7 @@ class DueArgsSchema(StrictSchema):
     unit = fields.String(required=True, validate=validate.OneOf(calendar.UNITS, error="Not a valid choice."))
 
 
-class DueSchema(StrictSchema):
+class DueSchema(OutSchema):
     start = fields.String(metadata={"description": "The start, ISO-8601 in UTC"})
     amount = fields.Integer()
     unit = fields.String()

@@ -1,9 +1,9 @@
 from flask_babel import gettext as _
 from marshmallow import ValidationError, fields, validate
 
-from core.schemas import EnumValue, StrictSchema
+from core.schemas import EnumValue, Name, OutSchema, StrictSchema, Text
 
-from .models import DeadlineState, Unit
+from .models import Deadline, DeadlineRule, DeadlineState, Unit
 
 MAX_AMOUNT = 3650
 
@@ -38,21 +38,21 @@ def _check_ladder(value):
 
 class RuleSchema(StrictSchema):
     code = fields.String(dump_only=True)
-    step = fields.String(validate=validate.Length(min=1, max=200))
+    step = Name(column=DeadlineRule.step, min_length=1)
     amount = fields.Integer(required=True, strict=True, validate=validate.Range(
         min=1, max=MAX_AMOUNT, error="Must be between 1 and 3650."))
     unit = EnumValue(Unit, required=True)
-    reminders = fields.List(fields.Raw(), load_default=list, validate=_check_reminders)
-    escalation = fields.List(fields.Raw(), load_default=list, validate=_check_ladder)
+    reminders = fields.List(fields.Raw(), load_default=list, validate=[validate.Length(max=20), _check_reminders])
+    escalation = fields.List(fields.Raw(), load_default=list, validate=[validate.Length(max=20), _check_ladder])
     extension_amount = fields.Integer(allow_none=True, strict=True, validate=validate.Range(
         min=1, max=MAX_AMOUNT, error="Must be between 1 and 3650."))
-    source = fields.String(allow_none=True)
+    source = Text(2000, column=DeadlineRule.source, allow_none=True)
     status = fields.String(dump_only=True)
     version = fields.Integer(dump_only=True)
     updated_at = fields.AwareDateTime(dump_only=True)
 
 
-class DeadlineSchema(StrictSchema):
+class DeadlineSchema(OutSchema):
     id = fields.UUID(attribute="public_id")
     subject_type = fields.String()
     subject_id = fields.UUID()
@@ -74,9 +74,9 @@ class DeadlineSchema(StrictSchema):
 
 
 class ExtensionSchema(StrictSchema):
-    reason = fields.String(required=True, validate=validate.Length(min=1, max=2000))
+    reason = Text(2000, column=Deadline.extension_reason, min_length=1, required=True)
 
 
 class AppraisalSchema(StrictSchema):
     action = fields.String(required=True, validate=validate.OneOf(["requested", "returned"], error="Not a valid choice."))
-    note = fields.String(load_default=None, validate=validate.Length(max=2000))
+    note = Text(2000, load_default=None)

@@ -5,7 +5,7 @@ from flask_smorest import Blueprint
 from marshmallow import fields
 
 from core.http import expected_version
-from core.schemas import StrictSchema
+from core.schemas import OutSchema, StrictSchema
 from core.security import api_actor
 from routing import services as routing
 
@@ -22,7 +22,7 @@ class PageArgs(StrictSchema):
     per_page = fields.Integer(load_default=20, validate=lambda n: 1 <= n <= 100)
 
 
-class ComplaintPage(StrictSchema):
+class ComplaintPage(OutSchema):
     items = fields.List(fields.Nested(ComplaintSummarySchema))
     total = fields.Integer()
     page = fields.Integer()

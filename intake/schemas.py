@@ -6,12 +6,13 @@ from flask_babel import gettext as _, lazy_gettext as _l
 from marshmallow import ValidationError, fields, post_load, validate, validates, validates_schema
 
 from accounts.enums import District
-from accounts.schemas import validate_credit_code
-from core.schemas import EnumValue, StrictSchema, validate_phone
+from accounts.schemas import credit_code_length_message, validate_credit_code
+from core.schemas import Code, EmailAddress, EnumValue, Name, OutSchema, StrictSchema, Text, validate_phone
 from core.timeutil import SHANGHAI
 
 from .enums import (CENTRE_DECIDES, ORGANISATION_INFRINGERS, InfringerKind, InfringingAct, Remedy, SecretCategory,
                     Track)
+from .models import Complaint, Infringer
 
 MAX_TEXT = 20000
 MAX_AMOUNT = decimal.Decimal("10000000000000")  # 10^13 RMB: anything above is a typing error
@@ -47,8 +48,9 @@ class Amount(fields.Decimal):
 
 class InfringerSchema(StrictSchema):
     kind = EnumValue(InfringerKind, required=True)
-    name = fields.String(allow_none=True, validate=validate.Length(max=200))
-    credit_code = fields.String(allow_none=True, validate=validate_credit_code)
+    name = Name(column=Infringer.name, allow_none=True)
+    credit_code = Code(column=Infringer.credit_code, allow_none=True, validate=validate_credit_code,
+                       too_long=credit_code_length_message)
     district = EnumValue(District, allow_none=True)
 
     @validates_schema
@@ -60,23 +62,24 @@ class InfringerSchema(StrictSchema):
 class ComplaintDraftSchema(StrictSchema):
     """Everything the enterprise may write. Every field optional: drafts may be incomplete."""
 
-    contact_name = fields.String(allow_none=True, validate=validate.Length(max=100))
-    contact_phone = fields.String(allow_none=True, validate=validate_phone)
-    contact_email = fields.Email(allow_none=True, validate=validate.Length(max=254))
+    contact_name = Name(column=Complaint.contact_name, allow_none=True)
+    contact_phone = Code(column=Complaint.contact_phone, allow_none=True, validate=validate_phone)
+    contact_email = EmailAddress(column=Complaint.contact_email, allow_none=True)
     secret_category = EnumValue(SecretCategory, allow_none=True)
-    secret_description = fields.String(allow_none=True, validate=validate.Length(max=MAX_TEXT))
-    confidentiality_measures = fields.String(allow_none=True, validate=validate.Length(max=MAX_TEXT))
-    commercial_value = fields.String(allow_none=True, validate=validate.Length(max=MAX_TEXT))
+    secret_description = Text(MAX_TEXT, column=Complaint.secret_description, allow_none=True)
+    confidentiality_measures = Text(MAX_TEXT, column=Complaint.confidentiality_measures, allow_none=True)
+    commercial_value = Text(MAX_TEXT, column=Complaint.commercial_value, allow_none=True)
     infringers = fields.List(fields.Nested(InfringerSchema), validate=validate.Length(max=20))
-    infringing_acts = fields.List(EnumValue(InfringingAct))
+    infringing_acts = fields.List(EnumValue(InfringingAct), validate=validate.Length(max=20))
     discovered_on = fields.Date(allow_none=True)
     estimated_loss = Amount()
     estimated_illegal_gains = Amount()
     prior_admin_penalty = fields.Boolean(allow_none=True)
     holder_bankrupt_or_closed = fields.Boolean(allow_none=True)
-    remedies = fields.List(EnumValue(Remedy))
-    preferred_tracks = fields.List(fields.String(validate=validate.OneOf(TRACK_CHOICES, error="Not a valid choice.")))
-    facts = fields.String(allow_none=True, validate=validate.Length(max=MAX_TEXT * 2))
+    remedies = fields.List(EnumValue(Remedy), validate=validate.Length(max=20))
+    preferred_tracks = fields.List(fields.String(validate=validate.OneOf(TRACK_CHOICES, error="Not a valid choice.")),
+                                   validate=validate.Length(max=20))
+    facts = Text(MAX_TEXT * 2, column=Complaint.facts, allow_none=True)
 
     @validates("discovered_on")
     def not_in_future(self, value, **kwargs):
@@ -131,14 +134,14 @@ def completeness_errors(complaint) -> dict[str, list[str]]:
     return errors
 
 
-class InfringerOutSchema(StrictSchema):
+class InfringerOutSchema(OutSchema):
     kind = EnumValue(InfringerKind)
     name = fields.String()
     credit_code = fields.String()
     district = EnumValue(District)
 
 
-class ComplaintSchema(StrictSchema):
+class ComplaintSchema(OutSchema):
     id = fields.UUID()
     reference = fields.String()
     state = fields.Function(lambda c: c.state.value)
@@ -168,7 +171,7 @@ class ComplaintSchema(StrictSchema):
     submitted_at = fields.AwareDateTime()
 
 
-class ComplaintSummarySchema(StrictSchema):
+class ComplaintSummarySchema(OutSchema):
     id = fields.UUID()
     reference = fields.String()
     state = fields.Function(lambda c: c.state.value)
@@ -178,7 +181,7 @@ class ComplaintSummarySchema(StrictSchema):
 
 
 class WithdrawSchema(StrictSchema):
-    reason = fields.String(required=True, validate=[validate.Length(min=1, max=2000)])
+    reason = Text(2000, column=Complaint.withdrawal_reason, min_length=1, required=True)
 
     @validates("reason")
     def not_blank(self, value, **kwargs):
@@ -186,7 +189,7 @@ class WithdrawSchema(StrictSchema):
             raise ValidationError(_("Give a reason."))
 
 
-class TimelineEventSchema(StrictSchema):
+class TimelineEventSchema(OutSchema):
     at = fields.AwareDateTime()
     kind = fields.String()
     trigger = fields.String()
@@ -198,7 +201,7 @@ class TimelineEventSchema(StrictSchema):
     payload = fields.Dict()
 
 
-class EvidenceSchema(StrictSchema):
+class EvidenceSchema(OutSchema):
     id = fields.UUID()
     display_name = fields.String()
     media_type = fields.String()

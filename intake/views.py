@@ -16,7 +16,7 @@ from . import enums, services
 from .downloads import evidence_response
 from .presenters import act_label, remedy_label
 from .forms import INFRINGER_ROWS, draft_data_from_form, form_values, raw_form_values
-from .schemas import ComplaintDraftSchema
+from .schemas import ComplaintDraftSchema, WithdrawSchema
 
 bp = Blueprint("intake", __name__, url_prefix="/complaints")
 
@@ -128,7 +128,11 @@ def submit(complaint_id):
 def withdraw(complaint_id):
     complaint = services.get_visible_complaint(current_user, complaint_id)
     try:
-        routing.withdraw_complaint(current_user, complaint, request.form.get("reason", ""),
+        try:
+            reason = WithdrawSchema().load({"reason": request.form.get("reason", "")})["reason"]
+        except ValidationError as exc:
+            raise ValidationFailed(flatten_errors(exc.messages)) from None
+        routing.withdraw_complaint(current_user, complaint, reason,
                                    expected_version=request.form.get("version", type=int))
     except ValidationFailed as exc:
         db.session.rollback()

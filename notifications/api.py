@@ -3,20 +3,22 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import fields
 
-from core.schemas import StrictSchema
+from core.schemas import Code, OutSchema, StrictSchema
 from core.security import api_actor
 
 from . import services
+from .models import WebhookEndpoint
 
 blp = Blueprint("admin_webhooks", __name__, description="Administration: webhooks of agencies")
 
 
 class WebhookRequest(StrictSchema):
-    organisation_id = fields.String(required=True, metadata={"description": "The agency's organisation id."})
-    url = fields.String(required=True, metadata={"description": "http:// or https:// URL receiving the POSTs."})
+    organisation_id = Code(64, required=True, metadata={"description": "The agency's organisation id."})
+    url = Code(column=WebhookEndpoint.url, required=True,
+               metadata={"description": "http:// or https:// URL receiving the POSTs."})
 
 
-class WebhookSchema(StrictSchema):
+class WebhookSchema(OutSchema):
     id = fields.UUID()
     organisation_id = fields.UUID()
     organisation = fields.Function(lambda endpoint: endpoint.organisation.name)

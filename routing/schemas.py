@@ -1,11 +1,12 @@
 from marshmallow import fields, validate
 
 from accounts.enums import District
-from core.schemas import EnumValue, StrictSchema
+from core.schemas import Code, EnumValue, Name, OutSchema, StrictSchema, Text
 from intake.enums import Track
 from intake.schemas import Amount
 
 from .enums import ConsultationState, LinkKind, ReferralState, RejectReason, ReturnReason
+from .models import Consultation, ConsultationInvitation, Referral, ReferralNote, Supervision
 from .machines import complaint_machine, consultation_machine, referral_machine
 from .steps import STEPS
 
@@ -23,20 +24,21 @@ class VersionMixin(StrictSchema):
 
 class ComplaintTransitionSchema(VersionMixin):
     trigger = fields.String(required=True, validate=_one_of(CLERK_TRIGGERS))
-    message = fields.String(load_default=None, validate=validate.Length(max=5000))
+    message = Text(5000, load_default=None)
     due_date = fields.Date(load_default=None)
     reason_code = EnumValue(RejectReason, load_default=None)
 
 
 class SupplementSchema(VersionMixin):
-    text = fields.String(required=True, validate=validate.Length(max=20000))
+    text = Text(20000, required=True)
 
 
 class ReferralItemSchema(StrictSchema):
     agency_id = fields.UUID(required=True)
     track = EnumValue(Track, required=True)
-    evidence_ids = fields.List(fields.UUID(), load_default=list)
-    message = fields.String(load_default=None, validate=validate.Length(max=5000))
+    evidence_ids = fields.List(fields.UUID(), load_default=list,
+                               validate=validate.Length(max=500, error="At most {max} items."))
+    message = Text(5000, column=Referral.message, load_default=None)
 
 
 class CreateReferralsSchema(VersionMixin):
@@ -44,11 +46,12 @@ class CreateReferralsSchema(VersionMixin):
 
 
 class OutcomeSchema(StrictSchema):
-    result = fields.String(required=True)
-    summary = fields.String(validate=validate.Length(max=5000))
-    decision_number = fields.String(validate=validate.Length(max=100))
-    court_case_number = fields.String(validate=validate.Length(max=100))
-    judgment_number = fields.String(validate=validate.Length(max=100))
+    # stored in Referral.outcome (JSON); the result's choices depend on the track (routing.services checks)
+    result = Code(40, required=True)
+    summary = Text(5000)
+    decision_number = Code(100)
+    court_case_number = Code(100)
+    judgment_number = Code(100)
     fine_amount = Amount()
     confiscation_amount = Amount()
     damages_amount = Amount()
@@ -56,21 +59,21 @@ class OutcomeSchema(StrictSchema):
 
 class ReferralTransitionSchema(VersionMixin):
     trigger = fields.String(required=True, validate=_one_of(referral_machine.triggers))
-    reason = fields.String(load_default=None, validate=validate.Length(max=5000))
-    officer_name = fields.String(load_default=None, validate=validate.Length(max=100))
-    case_number = fields.String(load_default=None, validate=validate.Length(max=100))
+    reason = Text(5000, column=Referral.decline_reason, load_default=None)
+    officer_name = Name(column=Referral.acknowledged_by_name, load_default=None)
+    case_number = Code(column=Referral.agency_case_number, load_default=None)
     return_reason = EnumValue(ReturnReason, load_default=None)
     outcome = fields.Nested(OutcomeSchema, load_default=None)
     to_agency_id = fields.UUID(load_default=None)
 
 
 class NoteSchema(StrictSchema):
-    text = fields.String(required=True, validate=validate.Length(min=1, max=20000))
+    text = Text(20000, column=ReferralNote.text, min_length=1, required=True)
     public = fields.Boolean(load_default=False, metadata={"description": "Shown to the enterprise when true."})
 
 
 class ConveneSchema(StrictSchema):
-    questions = fields.List(fields.String(validate=validate.Length(min=1, max=1000)), required=True,
+    questions = fields.List(Text(1000, min_length=1), required=True,
                             validate=validate.Length(min=1, max=20))
     agency_ids = fields.List(fields.UUID(), required=True, validate=validate.Length(min=1, max=20))
     meeting_at = fields.AwareDateTime(load_default=None)
@@ -78,21 +81,22 @@ class ConveneSchema(StrictSchema):
 
 
 class OpinionSchema(StrictSchema):
-    opinion = fields.String(required=True, validate=validate.Length(min=1, max=20000))
+    opinion = Text(20000, column=ConsultationInvitation.opinion, min_length=1, required=True)
 
 
 class ConsultationTransitionSchema(VersionMixin):
     trigger = fields.String(required=True, validate=_one_of(consultation_machine.triggers))
-    minutes = fields.String(load_default=None, validate=validate.Length(max=50000))
-    conclusion = fields.String(load_default=None, validate=validate.Length(max=20000))
-    referrals = fields.List(fields.Nested(ReferralItemSchema), load_default=list)
+    minutes = Text(50000, column=Consultation.minutes, load_default=None)
+    conclusion = Text(20000, column=Consultation.conclusion, load_default=None)
+    referrals = fields.List(fields.Nested(ReferralItemSchema), load_default=list, validate=validate.Length(max=10))
 
 
 class QueueArgsSchema(StrictSchema):
-    state = fields.List(fields.String(validate=_one_of([s.value for s in complaint_machine.states])), load_default=list)
+    state = fields.List(fields.String(validate=_one_of([s.value for s in complaint_machine.states])), load_default=list,
+                        validate=validate.Length(max=20))
     track = EnumValue(Track, load_default=None)
     district = EnumValue(District, load_default=None)
-    infringer = fields.String(load_default=None, validate=validate.Length(min=1, max=100))
+    infringer = Name(100, min_length=1, load_default=None)
     key_case = fields.Boolean(load_default=None)
     overdue = fields.Boolean(load_default=None, metadata={
         "description": "true: the centre's running deadline has passed; false: it has not (or none runs)."})
@@ -101,7 +105,8 @@ class QueueArgsSchema(StrictSchema):
 
 
 class ReferralListArgs(StrictSchema):
-    state = fields.List(fields.String(validate=_one_of([s.value for s in ReferralState])), load_default=list)
+    state = fields.List(fields.String(validate=_one_of([s.value for s in ReferralState])), load_default=list,
+                        validate=validate.Length(max=20))
     pending = fields.Boolean(load_default=False, metadata={"description": "Only referrals awaiting the agency."})
     page = fields.Integer(load_default=1, validate=validate.Range(min=1))
     per_page = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
@@ -113,7 +118,7 @@ def _org(org):
     return {"id": str(org.id), "name": org.name, "kind": org.kind.value, "district": org.district.value} if org else None
 
 
-class EvidenceRefSchema(StrictSchema):
+class EvidenceRefSchema(OutSchema):
     id = fields.UUID()
     display_name = fields.String()
     media_type = fields.String()
@@ -121,7 +126,7 @@ class EvidenceRefSchema(StrictSchema):
     sha256 = fields.String()
 
 
-class ReferralSchema(StrictSchema):
+class ReferralSchema(OutSchema):
     id = fields.UUID()
     complaint = fields.Function(lambda r: {"id": str(r.complaint.id), "reference": r.complaint.reference,
                                            "state": r.complaint.state.value,
@@ -153,10 +158,10 @@ class ReferralSchema(StrictSchema):
 
 class StepSchema(StrictSchema):
     step = fields.String(required=True, validate=_one_of(sorted(STEPS)))
-    reason = fields.String(load_default=None, validate=validate.Length(max=5000))
+    reason = Text(5000, load_default=None)
 
 
-class NoteOutSchema(StrictSchema):
+class NoteOutSchema(OutSchema):
     id = fields.Integer()
     text = fields.String()
     public = fields.Boolean()
@@ -164,14 +169,14 @@ class NoteOutSchema(StrictSchema):
     author = fields.Function(lambda n: n.author.name)
 
 
-class InvitationSchema(StrictSchema):
+class InvitationSchema(OutSchema):
     agency = fields.Function(lambda i: _org(i.agency))
     opinion = fields.String()
     opinion_at = fields.AwareDateTime()
     opinion_by = fields.Function(lambda i: i.opinion_by.name if i.opinion_by else None)
 
 
-class ConsultationSchema(StrictSchema):
+class ConsultationSchema(OutSchema):
     id = fields.UUID()
     complaint = fields.Function(lambda c: {"id": str(c.complaint.id), "reference": c.complaint.reference})
     state = EnumValue(ConsultationState)
@@ -185,7 +190,7 @@ class ConsultationSchema(StrictSchema):
     allowed_triggers = fields.Function(lambda c: getattr(c, "allowed_triggers", None))
 
 
-class QueueItemSchema(StrictSchema):
+class QueueItemSchema(OutSchema):
     id = fields.UUID()
     reference = fields.String()
     state = fields.Function(lambda c: c.state.value)
@@ -199,7 +204,7 @@ class QueueItemSchema(StrictSchema):
     version = fields.Integer()
 
 
-class QueuePageSchema(StrictSchema):
+class QueuePageSchema(OutSchema):
     items = fields.List(fields.Nested(QueueItemSchema))
     total = fields.Integer(metadata={"description": "Capped at 10,000 (see total_is_exact)."})
     total_is_exact = fields.Boolean()
@@ -207,7 +212,7 @@ class QueuePageSchema(StrictSchema):
     per_page = fields.Integer()
 
 
-class ReferralPageSchema(StrictSchema):
+class ReferralPageSchema(OutSchema):
     items = fields.List(fields.Nested(ReferralSchema))
     total = fields.Integer()
     page = fields.Integer()
@@ -216,14 +221,14 @@ class ReferralPageSchema(StrictSchema):
 
 
 class SuperviseSchema(StrictSchema):
-    instructions = fields.String(required=True, validate=validate.Length(min=1, max=5000))
+    instructions = Text(5000, column=Supervision.instructions, min_length=1, required=True)
 
 
 class SupervisionReportSchema(StrictSchema):
-    text = fields.String(required=True, validate=validate.Length(min=1, max=20000))
+    text = Text(20000, column=Supervision.last_report, min_length=1, required=True)
 
 
-class SupervisionSchema(StrictSchema):
+class SupervisionSchema(OutSchema):
     id = fields.UUID()
     instructions = fields.String()
     supervisor = fields.Function(lambda s: s.supervisor.name)

@@ -180,6 +180,7 @@ BAD_EDITS = [
     ({"date": "2026-02-30", "kind": "day_off"}, "date"),
     ({"date": "2026-03-07", "kind": "holiday"}, "kind"),
     ({"date": "2026-03-09", "kind": "day_off", "name": "x" * 101}, "name"),
+    ({"date": "2026-03-09", "kind": "day_off", "name": "调休\u202e日"}, "name"),  # a text-direction override
 ]
 
 

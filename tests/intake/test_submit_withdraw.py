@@ -146,3 +146,27 @@ def test_if_match_guards_submission_and_withdrawal(api_login, create_user, right
     stale = api.post(f"/api/v1/complaints/{draft['id']}/withdraw", json={"reason": "和解"},
                      headers={"If-Match": f'"{draft["version"]}"'})
     assert stale.status_code == 409 and api.get(f"/api/v1/complaints/{draft['id']}").get_json()["state"] == "submitted"
+
+
+@pytest.mark.parametrize("reason", ["理" * 2001, "已和解\u202e", "已和解\x00"])
+def test_withdrawing_through_the_web_form_with_an_over_long_or_hostile_reason_changes_nothing(
+        app, user, api, complete_draft, reason):
+    complaint = submitted(api, complete_draft)
+    events = count(app, ComplaintEvent)
+    web = web_login(app, user)
+    page = f"/complaints/{complaint['id']}"
+
+    response = web.post(f"{page}/withdraw", data={"csrf_token": csrf_token(web, page), "reason": reason})
+
+    assert response.status_code == 422
+    assert 'data-field="reason"' in response.get_data(as_text=True)
+    assert read(api, complaint["id"]) == complaint
+    assert count(app, ComplaintEvent) == events
+
+
+@pytest.mark.parametrize("reason", ["理" * 2001, "已和解\u202e"])
+def test_withdrawing_over_the_api_with_an_over_long_or_hostile_reason_changes_nothing(api, complete_draft, reason):
+    complaint = submitted(api, complete_draft)
+    response = withdraw(api, complaint["id"], {"reason": reason})
+    assert response.status_code == 422 and list(response.get_json()["errors"]) == ["reason"]
+    assert read(api, complaint["id"]) == complaint
