@@ -82,9 +82,9 @@ class TokenSchema(OutSchema):
     user = fields.Nested(UserSchema)
 
 
-class RegistrationRequestedSchema(StrictSchema):
+class RegistrationRequestedSchema(OutSchema):
     message = fields.String()
 
 
 class RegistrationConfirmationSchema(StrictSchema):
-    token = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    token = Code(required=True, max_length=100)
