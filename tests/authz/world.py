@@ -152,10 +152,15 @@ def _records(world):
         o["notifications"] = {key: notification_of(key) for key in world.users}
         o["deadline"] = str(db.session.scalar(select(Deadline.public_id).where(
             Deadline.subject_type == "referral", Deadline.subject_id == uuid.UUID(o["r_transfer"])).limit(1)))
-        delivery = db.session.scalar(select(OutboxDelivery).where(
-            OutboxDelivery.user_id == uuid.UUID(str(world.users["clerk"]["id"]))).order_by(OutboxDelivery.id).limit(1))
-        delivery.state, delivery.dead_at, delivery.attempts = DeliveryState.dead, utcnow(), 8
-        o["delivery"] = delivery.id
+        # two dead deliveries of case events: one the matrix retries, one the lists test finds on /admin/deliveries
+        dead = db.session.scalars(select(OutboxDelivery).where(
+            OutboxDelivery.user_id.in_([uuid.UUID(str(world.users[k]["id"])) for k in ("clerk", "supervisor")]),
+            OutboxDelivery.event.in_(["complaint.submitted", "complaint.supervision_reported"]))
+            .order_by(OutboxDelivery.id)).all()
+        assert len(dead) >= 2
+        for delivery in dead:
+            delivery.state, delivery.dead_at, delivery.attempts = DeliveryState.dead, utcnow(), 8
+        o["delivery"] = dead[0].id
         hooks = []
         for org in ("court", "procuratorate"):
             hook = WebhookEndpoint(organisation_id=uuid.UUID(world.org(org)), url="https://hooks.example/x",
