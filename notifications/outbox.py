@@ -13,12 +13,18 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import insert, select
 
+from accounts.enums import Role
 from accounts.models import Organisation, User
 from core.extensions import db
 from core.models import new_uuid, utcnow
 
 from .events import check_event
 from .models import Channel, DeliveryState, Notification, NotificationPreference, OutboxDelivery, WebhookEndpoint
+
+# Events about a case (its texts carry references, enterprise names, instructions, reports): an
+# organisation's administrators are not among its recipients, since an administrator may see no
+# complaint, referral or consultation (docs/AUTHORIZATION.md). Users named explicitly still are.
+CASE_SUBJECTS = frozenset({"complaint", "referral", "consultation", "supervision"})
 
 CHUNK = 1000  # ids per IN (...) list: well under SQLite's and PostgreSQL's parameter limits
 
@@ -95,12 +101,15 @@ def notify_many(notices: Iterable[Notice]) -> dict:
 
     all_orgs = {o for n in notices for o in n._org_ids}
     members: dict[uuid.UUID, list[uuid.UUID]] = {}
+    case_members: dict[uuid.UUID, list[uuid.UUID]] = {}  # the members who may read a case
     for chunk in _chunks(all_orgs):
-        rows = db.session.execute(select(User.id, User.organisation_id)
+        rows = db.session.execute(select(User.id, User.organisation_id, User.role)
                                   .where(User.organisation_id.in_(chunk), User.active.is_(True))
                                   .order_by(User.created_at, User.id))
-        for user_id, org_id in rows:
+        for user_id, org_id, role in rows:
             members.setdefault(org_id, []).append(user_id)
+            if may_receive_case_notices(role):
+                case_members.setdefault(org_id, []).append(user_id)
     explicit = {u for n in notices for u in n._user_ids}
     active = set()
     for chunk in _chunks(explicit):
@@ -109,8 +118,9 @@ def notify_many(notices: Iterable[Notice]) -> dict:
     recipients_of = []
     for notice in notices:
         wanted = [u for u in notice._user_ids if u in active]
+        fan_out = case_members if notice.subject_type in CASE_SUBJECTS else members
         for org_id in notice._org_ids:
-            wanted.extend(members.get(org_id, ()))
+            wanted.extend(fan_out.get(org_id, ()))
         recipients_of.append(list(dict.fromkeys(wanted)))  # de-duplicated, in order
 
     everyone = {u for recipients in recipients_of for u in recipients}
@@ -148,6 +158,11 @@ def notify_many(notices: Iterable[Notice]) -> dict:
     if deliveries:
         db.session.execute(insert(OutboxDelivery), deliveries)
     return {"notifications": len(notifications), "emails": len(deliveries) - webhooks, "webhooks": webhooks}
+
+
+def may_receive_case_notices(role) -> bool:
+    """Whether an organisation-wide event about a case reaches a user of this role (not an administrator)."""
+    return role is not Role.admin
 
 
 def _delivery(common, now, **columns):

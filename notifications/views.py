@@ -17,6 +17,7 @@ from core.security import safe_redirect_path
 
 from . import services
 from .events import EVENTS, render
+from .outbox import CASE_SUBJECTS
 
 bp = Blueprint("notifications", __name__)
 
@@ -138,7 +139,15 @@ def deliveries():
     rows = services.dead_deliveries(page=page, per_page=PER_PAGE)
     counts = services.delivery_counts()
     return render_template("notifications/deliveries.html", rows=rows, counts=counts, page=page, per_page=PER_PAGE,
-                           subjects={d.id: render(d.event, d.params)[0] for d in rows})
+                           subjects={d.id: delivery_subject_for_admin(d) for d in rows})
+
+
+def delivery_subject_for_admin(delivery) -> str:
+    """An administrator sees no case: for a case's event, the event's name without its parameters
+    (no reference, enterprise, instructions or report); otherwise the subject line."""
+    if delivery.subject_type in CASE_SUBJECTS or delivery.event not in EVENTS:
+        return str(EVENTS[delivery.event].label) if delivery.event in EVENTS else delivery.event
+    return render(delivery.event, delivery.params)[0]
 
 
 @bp.post("/admin/deliveries/<int:delivery_id>/retry")

@@ -118,7 +118,7 @@ class SupervisionItem(MethodView):
     def get(self, complaint_id):
         """The key-case supervision (督办) of the complaint (404 when it is not supervised)."""
         actor = api_actor()
-        supervision = services.supervision_of(intake.get_visible_complaint(actor, complaint_id))
+        supervision = services.readable_supervision(actor, intake.get_visible_complaint(actor, complaint_id))
         if supervision is None:
             raise NotFound()
         return supervision

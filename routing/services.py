@@ -294,18 +294,97 @@ def create_referrals(actor, complaint: Complaint, items: list[dict], *, expected
     return referrals
 
 
+# --- who may read and write what (docs/AUTHORIZATION.md; tests/authz/matrix.toml) -------------------
+#
+# Every page and API operation on a referral, its notes, its evidence and a complaint's key-case
+# supervision asks these predicates; nothing else decides access.
+
+TRANSFER_LINKS = (LinkKind.admin_to_criminal, LinkKind.criminal_to_admin)
+
+
+class Relation:
+    """How an actor stands to a referral (None: not at all, which answers 404)."""
+
+    OWN = "own"                  # an officer or head of the agency the referral was sent to
+    TRANSFERRING = "transferring"  # of the agency that transferred the case to this one (行刑衔接 parent)
+    SUPERVISING = "supervising"  # of the procuratorate supervising the (declined) police referral
+    CENTRE = "centre"            # a clerk of the complaint's centre
+    SUPERVISOR = "supervisor"    # the supervisor office
+    ENTERPRISE = "enterprise"    # a user of the enterprise that filed the complaint
+
+
+def _supervising_referrals(organisation_id):
+    """The ids of the referrals this organisation supervises (parents of its filing-supervision referrals)."""
+    child = aliased(Referral)
+    return select(child.parent_id).where(child.agency_id == organisation_id,
+                                         child.link_kind == LinkKind.filing_supervision)
+
+
+def referral_relation(actor, referral: Referral) -> str | None:
+    org = getattr(actor, "organisation_id", None)
+    role = getattr(actor, "role", None)
+    if role in AGENCY_ROLES:
+        if referral.agency_id == org:
+            return Relation.OWN
+        if (referral.link_kind in TRANSFER_LINKS and referral.parent is not None
+                and referral.parent.agency_id == org):
+            return Relation.TRANSFERRING
+        if db.session.scalar(select(Referral.id).where(
+                Referral.parent_id == referral.id, Referral.link_kind == LinkKind.filing_supervision,
+                Referral.agency_id == org).limit(1)) is not None:
+            return Relation.SUPERVISING
+        return None
+    if role is Role.clerk:
+        return Relation.CENTRE if referral.complaint.centre_id == org else None
+    if role is Role.supervisor:
+        return Relation.SUPERVISOR
+    if role is Role.enterprise_user:
+        return Relation.ENTERPRISE if referral.complaint.enterprise_id == org else None
+    return None
+
+
+def can_read_referral(actor, referral: Referral) -> bool:
+    return referral_relation(actor, referral) is not None
+
+
+def can_read_internal_notes(actor, referral: Referral) -> bool:
+    """Internal notes stay with the agency that wrote them, its centre and the supervisors: never another
+    agency (the transferring one, the supervising procuratorate, the supervised police) nor the enterprise."""
+    return referral_relation(actor, referral) in (Relation.OWN, Relation.CENTRE, Relation.SUPERVISOR)
+
+
+def can_write_notes(actor, referral: Referral) -> bool:
+    return referral_relation(actor, referral) == Relation.OWN
+
+
+def can_download_shared_evidence(actor, referral: Referral) -> bool:
+    """Through a referral: only its own agency (the others reach the files through their own referral)."""
+    return referral_relation(actor, referral) == Relation.OWN
+
+
+def can_read_supervision(actor, complaint: Complaint) -> bool:
+    """Key-case instructions and the centre's reports (督办): the supervisors and the complaint's centre."""
+    role = getattr(actor, "role", None)
+    if role is Role.supervisor:
+        return True
+    return role is Role.clerk and actor.organisation_id == complaint.centre_id
+
+
 def visible_referrals(actor, *, followed=False):
-    """The SQL condition for the referrals this actor may see.
+    """The SQL condition for the referrals this actor may see (the relations of referral_relation()).
 
     ``followed``: an agency may also open the referrals it transferred to another agency (to follow
-    them up, e.g. to ask the police to reconsider); its lists show only its own.
+    them up, e.g. to ask the police to reconsider) and, a procuratorate, the police referral whose
+    non-filing it supervises; its lists show only its own.
     """
     if actor.role in AGENCY_ROLES:
         own = Referral.agency_id == actor.organisation_id
         if not followed:
             return own
         mine = aliased(Referral)
-        return own | Referral.parent_id.in_(select(mine.id).where(mine.agency_id == actor.organisation_id))
+        transferred = Referral.link_kind.in_(TRANSFER_LINKS) & Referral.parent_id.in_(
+            select(mine.id).where(mine.agency_id == actor.organisation_id))
+        return own | transferred | Referral.id.in_(_supervising_referrals(actor.organisation_id))
     if actor.role is Role.clerk:
         return Referral.complaint_id.in_(select(Complaint.id).where(Complaint.centre_id == actor.organisation_id))
     if actor.role is Role.enterprise_user:
@@ -535,7 +614,7 @@ def validate_outcome(track: Track, outcome: dict | None) -> dict:
 
 
 def add_note(actor, referral: Referral, text: str, public: bool) -> ReferralNote:
-    if actor.role not in AGENCY_ROLES or actor.organisation_id != referral.agency_id:
+    if not can_write_notes(actor, referral):
         raise NotFound()
     if referral.state not in OPEN_REFERRAL_STATES:
         raise Conflict(_("Progress notes are for open referrals."), state=referral.state.value,
@@ -552,15 +631,18 @@ def add_note(actor, referral: Referral, text: str, public: bool) -> ReferralNote
 
 
 def notes_for(actor, referral: Referral) -> list[ReferralNote]:
+    """The notes this actor may read: all of them (can_read_internal_notes), else the public ones."""
+    if not can_read_referral(actor, referral):
+        raise NotFound()
     query = select(ReferralNote).where(ReferralNote.referral_id == referral.id)
-    if actor.role is Role.enterprise_user:
+    if not can_read_internal_notes(actor, referral):
         query = query.where(ReferralNote.public.is_(True))
     return db.session.scalars(query.order_by(ReferralNote.id)).all()
 
 
 def shared_evidence_for(actor, referral: Referral, evidence_id) -> EvidenceFile:
     """An evidence file the centre shared with this referral's agency (404 otherwise)."""
-    if actor.role not in AGENCY_ROLES or actor.organisation_id != referral.agency_id:
+    if not can_download_shared_evidence(actor, referral):
         raise NotFound()
     for evidence in referral.shared_evidence:
         if str(evidence.id) == str(evidence_id):
@@ -709,6 +791,7 @@ def report_on_supervision(actor, complaint: Complaint, text: str) -> Supervision
 
 
 def supervision_of(complaint: Complaint) -> Supervision | None:
+    """The key case's supervision, unchecked: callers that show it to someone ask readable_supervision()."""
     return db.session.scalar(select(Supervision).where(Supervision.complaint_id == complaint.id))
 
 
@@ -723,3 +806,10 @@ def _resync_due_times(changed) -> None:
     if referral_ids:
         for referral in db.session.scalars(select(Referral).where(Referral.id.in_(referral_ids))):
             sync_agency_due(referral)
+
+
+def readable_supervision(actor, complaint: Complaint) -> Supervision | None:
+    """The supervision (instructions, reports) if this actor may read it (can_read_supervision), else None."""
+    if not can_read_supervision(actor, complaint):
+        return None
+    return supervision_of(complaint)

@@ -284,7 +284,7 @@ def _triage_page(complaint_id, failure=None, form=None, rows=None):
         rows=rows if rows is not None else _suggested_rows(suggestion, evidence),
         agencies=agency_directory(), procuratorates=agency_directory({OrgKind.procuratorate}),
         track_kinds={t.value: sorted(k.value for k in kinds) for t, kinds in services.TRACK_AGENCY_KINDS.items()},
-        supervision=services.supervision_of(complaint),
+        supervision=services.readable_supervision(actor, complaint),
         can_supervise=actor.role is Role.supervisor and complaint.state in OPEN_STATES,
         is_own_clerk=is_own_clerk,
         failure=failure, errors=getattr(failure, "errors", {}) if failure else {}, form=form,

@@ -1,0 +1,175 @@
+"""The world of the authorization matrix: every relation of docs/AUTHORIZATION.md, built once per database.
+
+Organisations and users are routing's small Shanghai (tests/routing/conftest.py) plus an agency head;
+the objects are made through the API, as the users would make them:
+
+- complaint ``c1`` of ``enterprise`` at ``centre`` (with an exhibit), supervised as a key case, with
+  - ``r_police``: referred to ``police``, declined, under filing supervision by ``procuratorate`` (``r_proc``);
+  - ``r_amr``: referred to ``amr_city``, opened, transferred to ``police_pudong`` (``r_transfer``);
+  - a consultation ``cons`` convened by the centre with ``police`` and ``amr_city`` invited;
+- complaint ``c2`` of ``other_enterprise`` at ``other_centre``, referred to ``amr_putuo`` (``r_other``);
+- a draft ``draft`` of ``enterprise``; notifications; a webhook, a dead delivery, an API key.
+"""
+import itertools
+import uuid
+
+from sqlalchemy import select
+
+from tests.accounts.web import web_login
+from tests.conftest import PASSWORD, ApiClient
+from tests.routing.conftest import ORGS, USERS, World
+from tests.routing.support import (SOURCE_CODE, accepted, evidence_ids, ok, refer, referral_transition)
+
+AUTHZ_USERS = {**USERS, "head": ("agency_head", "amr_city")}
+
+INSTRUCTIONS = "督办指示：请十日内查明并报告。MATRIX-SECRET-INSTRUCTIONS"
+REPORT = "督办报告：已受理立案监督。MATRIX-SECRET-REPORT"
+POLICE_INTERNAL = "公安内部笔记 MATRIX-SECRET-POLICE-NOTE"
+PROCURATORATE_INTERNAL = "检察内部笔记 MATRIX-SECRET-PROCURATORATE-NOTE"
+OPINION = "书面意见 MATRIX-SECRET-OPINION"
+
+
+_addresses = itertools.count(1)
+
+
+def sign_in(client, user):
+    """Through the login form, each sign-in from its own address (the throttle counts per address too)."""
+    n = next(_addresses)
+    return web_login(client, user, environ_base={"REMOTE_ADDR": f"10.77.{n // 250}.{n % 250 + 1}"})
+
+
+class AuthzWorld(World):
+    def __init__(self, app, client, orgs, users):
+        super().__init__(app, client, orgs, users)
+        self.objects = {}
+        self._web = {}
+
+    def web(self, key):
+        """A test client signed in as ``key`` through the login form (once)."""
+        if key not in self._web:
+            client = self.app.test_client()
+            response = sign_in(client, self.users[key])
+            assert response.status_code == 302, (key, response.status_code, response.get_data(as_text=True)[-3000:])
+            self._web[key] = client
+        return self._web[key]
+
+    def fresh_web(self, key):
+        client = self.app.test_client()
+        assert sign_in(client, self.users[key]).status_code == 302
+        return client
+
+    def fresh_api(self, key):
+        from accounts.models import User
+        from accounts.services import issue_api_token
+        from core.extensions import db
+
+        with self.app.app_context():
+            raw, _token = issue_api_token(db.session.get(User, self.users[key]["id"]))
+            db.session.commit()
+        return ApiClient(self.client, raw)
+
+
+def build(app) -> AuthzWorld:
+    from accounts import services
+    from accounts.enums import District, OrgKind, Role
+    from core.extensions import db
+    from tests.conftest import make_credit_code
+
+    client = app.test_client(use_cookies=False)
+    with app.app_context():
+        orgs = {}
+        for n, (key, (kind, district, name)) in enumerate(ORGS.items(), start=1):
+            orgs[key] = services.create_organisation(
+                name=name, kind=OrgKind(kind), district=District(district),
+                credit_code=make_credit_code(8_000_000 + n) if kind == "enterprise" else None,
+                contact_person="联系人", phone="13800000000", email=f"{key}@authz.example")
+        users = {}
+        for key, (role, org_key) in AUTHZ_USERS.items():
+            user = services.create_user(organisation=orgs[org_key], email=f"{key}@authz.example", name=f"{key} 用户",
+                                        password=PASSWORD, role=Role(role), language="en")
+            users[key] = {"id": user.id, "email": user.email, "password": PASSWORD, "org_id": orgs[org_key].id}
+        orgs = {key: org.id for key, org in orgs.items()}
+        db.session.commit()
+    world = AuthzWorld(app, client, orgs, users)
+    _objects(world)
+    return world
+
+
+def _objects(world):
+    o = world.objects
+    api = world.api
+    # c1: the enterprise's complaint at the centre, with every relation of a referral
+    c1 = accepted(world)
+    o["c1"], o["c1_reference"] = c1["id"], c1["reference"]
+    o["evidence"] = evidence_ids(world, c1["id"])[0]
+    r_police = refer(world, c1["id"], "police", "criminal", [o["evidence"]])["id"]
+    ok(referral_transition(api("police"), r_police, "acknowledge", officer_name="郑刚"))
+    ok(api("police").post(f"/api/v1/referrals/{r_police}/notes", json={"text": POLICE_INTERNAL}), 201)
+    ok(referral_transition(api("police"), r_police, "decline", reason="不符合立案标准。"))
+    r_proc = ok(referral_transition(api("clerk"), r_police, "request_supervision", reason="申请立案监督。"))["id"]
+    ok(referral_transition(api("procuratorate"), r_proc, "acknowledge", officer_name="冯蕾"))
+    ok(api("procuratorate").post(f"/api/v1/referrals/{r_proc}/notes", json={"text": PROCURATORATE_INTERNAL}), 201)
+    r_amr = refer(world, c1["id"], "amr_city", "administrative", [o["evidence"]])["id"]
+    ok(referral_transition(api("amr_city"), r_amr, "acknowledge", officer_name="刘洋"))
+    ok(referral_transition(api("amr_city"), r_amr, "accept", case_number="沪市监案〔2026〕9号"))
+    r_transfer = ok(referral_transition(api("amr_city"), r_amr, "transfer", reason="涉嫌犯罪，移送公安。",
+                                        to_agency_id=world.org("police_pudong")))["id"]
+    o.update(r_police=r_police, r_proc=r_proc, r_amr=r_amr, r_transfer=r_transfer)
+    o["cons"] = ok(api("clerk").post(f"/api/v1/complaints/{c1['id']}/consultations", json={
+        "questions": ["管辖？"], "agency_ids": [world.org("police"), world.org("amr_city")],
+        "opinion_due_at": "2099-01-01T00:00:00+00:00"}), 201)["id"]
+    ok(api("police").post(f"/api/v1/consultations/{o['cons']}/opinions", json={"opinion": OPINION}))
+    ok(api("supervisor").post(f"/api/v1/complaints/{c1['id']}/supervision", json={"instructions": INSTRUCTIONS}), 201)
+    ok(api("clerk").post(f"/api/v1/complaints/{c1['id']}/supervision/reports", json={"text": REPORT}))
+    # c2: another enterprise's complaint at another centre, referred to another agency
+    c2 = accepted(world, data=SOURCE_CODE, who="other_enterprise", clerk="other_clerk")
+    o["c2"], o["c2_reference"] = c2["id"], c2["reference"]
+    o["r_other"] = refer(world, c2["id"], "amr_putuo", "administrative", who="other_clerk")["id"]
+    draft = ok(api("enterprise").post("/api/v1/complaints", json={"facts": "草稿"}), 201)
+    o["draft"] = draft["id"]
+    _records(world)
+
+
+def _records(world):
+    from accounts.models import AuthToken, User
+    from accounts.services import issue_api_key
+    from core.extensions import db
+    from core.models import utcnow
+    from deadlines.models import Deadline
+    from notifications.models import DeliveryState, Notification, OutboxDelivery, WebhookEndpoint
+    from notifications.worker import expand_outbox
+
+    o = world.objects
+    app = world.app
+    with app.app_context():
+        expand_outbox()
+        db.session.commit()
+
+        def notification_of(key):
+            return db.session.scalar(select(Notification.id).where(
+                Notification.user_id == uuid.UUID(str(world.users[key]["id"]))).order_by(Notification.id).limit(1))
+
+        o["notifications"] = {key: notification_of(key) for key in world.users}
+        o["deadline"] = str(db.session.scalar(select(Deadline.public_id).where(
+            Deadline.subject_type == "referral", Deadline.subject_id == uuid.UUID(o["r_transfer"])).limit(1)))
+        # two dead deliveries of case events: one the matrix retries, one the lists test finds on /admin/deliveries
+        dead = db.session.scalars(select(OutboxDelivery).where(
+            OutboxDelivery.user_id.in_([uuid.UUID(str(world.users[k]["id"])) for k in ("clerk", "supervisor")]),
+            OutboxDelivery.event.in_(["complaint.submitted", "complaint.supervision_reported"]))
+            .order_by(OutboxDelivery.id)).all()
+        assert len(dead) >= 2
+        for delivery in dead:
+            delivery.state, delivery.dead_at, delivery.attempts = DeliveryState.dead, utcnow(), 8
+        o["delivery"] = dead[0].id
+        hooks = []
+        for org in ("court", "procuratorate"):
+            hook = WebhookEndpoint(organisation_id=uuid.UUID(world.org(org)), url="https://hooks.example/x",
+                                   secret="s" * 32, active=True)
+            db.session.add(hook)
+            hooks.append(hook)
+        admin = db.session.get(User, world.users["admin"]["id"])
+        keys = [issue_api_key(admin, db.session.get(User, world.users["court"]["id"]), f"key {i}")[1] for i in range(2)]
+        db.session.commit()
+        o["webhooks"] = [str(h.id) for h in hooks]
+        o["api_keys"] = [str(k.id) for k in keys]
+        assert all(isinstance(k, AuthToken) for k in keys)
