@@ -69,7 +69,8 @@ def relations(kind, o):
         return each(DEADLINE, {"deadline_id": o["deadline"]})
     admin_objects = {"webhook": {"endpoint_id": o["webhooks"][0]}, "webhook2": {"endpoint_id": o["webhooks"][1]},
                      "delivery": {"delivery_id": o["delivery"]}, "api_key": {"key_id": o["api_keys"][0]},
-                     "deadline_rule": {"code": "Q1"}, "calendar_day": {"day": "2099-01-01"}}
+                     "deadline_rule": {"code": "Q1"}, "calendar_day": {"day": "2099-01-01"},
+                     "link_token": {"token": "no-such-link-token"}}  # e-mailed single-use links
     if kind in admin_objects:
         return each(ROLE_ACTORS, admin_objects[kind])
     raise AssertionError(f"unknown object kind {kind!r} in {MATRIX_FILE.name}")
@@ -79,7 +80,8 @@ PARAM_KINDS = [({"referral_id", "evidence_id"}, "referral_evidence"), ({"complai
                "complaint_evidence"), ({"complaint_id"}, "complaint"), ({"referral_id"}, "referral"),
                ({"consultation_id"}, "consultation"), ({"notification_id"}, "notification"),
                ({"deadline_id"}, "deadline"), ({"endpoint_id"}, "webhook"), ({"delivery_id"}, "delivery"),
-               ({"key_id"}, "api_key"), ({"code"}, "deadline_rule"), ({"day"}, "calendar_day")]
+               ({"key_id"}, "api_key"), ({"code"}, "deadline_rule"), ({"day"}, "calendar_day"),
+               ({"token"}, "link_token")]
 
 
 def kind_of(rule_text, entry):
