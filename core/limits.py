@@ -15,7 +15,7 @@ per request:
   that skips string contents, before the parser's recursion can overflow), valid JSON without NaN
   or Infinity, and holds only values the databases can store: no NUL character and no lone
   surrogate in any string or key, no number beyond a 64-bit integer or a finite double;
-* that no query-string or form value (nor an uploaded file's name) holds a NUL character.
+* that no query-string or form value holds a NUL character.
 
 Failures are DomainErrors: the API answers the JSON error body, pages the error page; a 422 names
 the fields (dotted paths such as ``infringers.0.name``).
@@ -112,10 +112,7 @@ def limit_request():
     if _is_json(mimetype) and _has_body():
         _check_json_body(cfg, errors)
     elif mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
-        _check_texts(request.form, errors)
-        for name, upload in request.files.items(multi=True):
-            if upload.filename and "\x00" in upload.filename:
-                errors.setdefault(_safe_name(name), []).append(_("A file name may not contain NUL characters."))
+        _check_texts(request.form, errors)  # an uploaded file's name is only a display name, cleaned by the vault
     if errors:
         raise ValidationFailed(errors)
 
