@@ -97,10 +97,14 @@ def limit_request():
         limit = cfg["JSON_MAX_BYTES"]
     else:
         limit = cfg["FORM_MAX_BYTES"]
-    request.max_content_length = limit
+    too_large = PayloadTooLarge(_("The request body is larger than the %(size)s allowed here.", size=_size(limit)))
+    # A chunked body has no length to check first: Werkzeug stops reading it at the limit without an
+    # error, so it may read one byte more, and that byte tells the body was too large.
+    chunked = request.content_length is None and _has_body()
+    request.max_content_length = limit + 1 if chunked else limit
     request.max_form_memory_size = cfg["FORM_MAX_BYTES"]
     if request.content_length is not None and request.content_length > limit:
-        raise PayloadTooLarge(_("The request body is larger than the %(size)s allowed here.", size=_size(limit)))
+        raise too_large
 
     if request.path.startswith("/api/") and (_has_body() or (request.method in BODY_METHODS and mimetype)):
         wanted = "multipart/form-data" if uploads else "application/json"
@@ -110,9 +114,15 @@ def limit_request():
     errors = {}
     _check_texts(request.args, errors)
     if _is_json(mimetype) and _has_body():
-        _check_json_body(cfg, errors)
+        raw = request.get_data(cache=True)
+        if len(raw) > limit:
+            raise too_large
+        _check_json_body(raw, cfg, errors)
     elif mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
-        _check_texts(request.form, errors)  # an uploaded file's name is only a display name, cleaned by the vault
+        form = request.form  # parsed now, within the limits; a file's name is only a display name (the vault's)
+        if chunked and request.stream.tell() > limit:
+            raise too_large
+        _check_texts(form, errors)
     if errors:
         raise ValidationFailed(errors)
 
@@ -157,8 +167,7 @@ def _parse_constant(_name):  # NaN, Infinity, -Infinity: not JSON (RFC 8259), no
     return _BAD_NUMBER
 
 
-def _check_json_body(cfg, errors) -> None:
-    raw = request.get_data(cache=True)  # bounded by max_content_length
+def _check_json_body(raw: bytes, cfg, errors) -> None:
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
