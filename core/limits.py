@@ -13,7 +13,7 @@ per request:
   empty object;
 * that a JSON body is UTF-8, nested at most ``JSON_MAX_DEPTH`` levels (a linear scan of the bytes
   that skips string contents, before the parser's recursion can overflow), valid JSON without NaN
-  or Infinity, and holds only values the databases can store: no NUL character and no lone
+  or Infinity, an object, and holds only values the databases can store: no NUL character and no lone
   surrogate in any string or key, no number beyond a 64-bit integer or a finite double;
 * that no query-string or form value holds a NUL character.
 
@@ -183,6 +183,9 @@ def _check_json_body(raw: bytes, cfg, errors) -> None:
             raise BadRequestBody(_("The body is not valid JSON.")) from None
         raise BadRequestBody(_("The body is not valid JSON (line %(line)s, column %(column)s).",
                                line=line, column=column)) from None
+    if not isinstance(value, dict):  # every operation takes an object; schemas' hooks need not guess
+        errors["_schema"] = [_("Invalid input type.")]
+        return
     _check_json_value(value, "", errors)
 
 
