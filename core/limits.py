@@ -91,7 +91,7 @@ def limit_request():
     cfg = current_app.config
     uploads = _view_accepts_files()
     mimetype = request.mimetype
-    if uploads:
+    if uploads and mimetype == "multipart/form-data":  # only files may be that large
         limit = upload_max_bytes(cfg)
     elif _is_json(mimetype):
         limit = cfg["JSON_MAX_BYTES"]

@@ -133,6 +133,12 @@ def test_only_an_upload_may_be_larger_and_only_up_to_its_own_limit(app, world):
     assert response.status_code == 413, response.get_json()
     small = api.client.post(url, data={"file": [(io.BytesIO(pdf_bytes(b"y" * 200 * 1024)), "ok.pdf")]}, headers=api.headers())
     assert small.status_code == 201, small.get_json()
+    # the upload's limit is for multipart bodies only: anything else sent to an upload page has its own
+    page = web_login(app, world.users["enterprise"])
+    for content_type in ("application/json", "application/x-www-form-urlencoded", "text/plain"):
+        response = page.post(f"/complaints/{draft['id']}/evidence", input_stream=Unreadable(2 * MIB),
+                             content_type=content_type)
+        assert response.status_code == 413, content_type
 
 
 # --- finding 7: JSON nesting, encoding, syntax, numbers --------------------------------------------
