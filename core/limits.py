@@ -4,9 +4,9 @@ One ``before_request`` hook (registered ahead of CSRF protection, which reads th
 per request:
 
 * how many bytes the body may have, by kind: a JSON body ``JSON_MAX_BYTES``, a form post
-  ``FORM_MAX_BYTES``, and only the views marked with :func:`accepts_files` the size of an upload
-  (``MAX_EVIDENCE_BYTES`` x ``MAX_FILES_PER_UPLOAD`` + a margin, streamed to temporary files by
-  Werkzeug). A declared Content-Length over the limit answers 413 before a byte is read; a chunked
+  ``FORM_MAX_BYTES``, and only a multipart body to a view marked with :func:`accepts_files` the
+  size of an upload (``MAX_EVIDENCE_BYTES`` x ``MAX_FILES_PER_UPLOAD`` + a margin, streamed to
+  temporary files by Werkzeug). A declared Content-Length over the limit answers 413 before a byte is read; a chunked
   body is cut off at the limit with the same 413;
 * that an API call sends the media type its operation takes: JSON, or multipart/form-data for an
   upload; anything else with a body (text/plain, a form) answers 415 instead of being read as an
@@ -36,10 +36,10 @@ KIB = 1024
 MIB = 1024 * KIB
 
 # The settings (defaults in app.py) leave room for the largest legitimate bodies: a complaint draft
-# holds up to ~100,000 characters of text, as JSON with \\uXXXX escapes ~600 KB, as a percent-encoded
+# holds up to ~100,000 characters of text, as JSON with \uXXXX escapes ~600 KB, as a percent-encoded
 # form of Chinese text ~900 KB; JSON_MAX_DEPTH 32, where the deepest body the API takes has 4 levels.
 UPLOAD_MARGIN_BYTES = 1 * MIB  # the multipart framing and the form's text fields beside the files
-MAX_FORM_PARTS = 200  # fields and files of one form (a complaint form has ~150 at most)
+MAX_FORM_PARTS = 200  # fields and files of one form (the complaint form, all boxes ticked, has under 70)
 
 PAGE_MAX = 10_000
 PER_PAGE_MAX = 100
