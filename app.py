@@ -35,6 +35,10 @@ DEFAULTS = {
     "EVIDENCE_DIR": None,  # default: instance/evidence
     "MAX_EVIDENCE_BYTES": 50 * 1024 * 1024,
     "MAX_FILES_PER_UPLOAD": 10,
+    # Request bodies by kind (core/limits.py): an upload may be MAX_EVIDENCE_BYTES x MAX_FILES_PER_UPLOAD + 1 MiB
+    "JSON_MAX_BYTES": 1024 * 1024,
+    "FORM_MAX_BYTES": 2 * 1024 * 1024,
+    "JSON_MAX_DEPTH": 32,
     "ARGON2_TIME_COST": 3,
     "ARGON2_MEMORY_COST": 65536,  # KiB
     "ARGON2_PARALLELISM": 2,
@@ -116,9 +120,6 @@ def configure(app: Flask, test_config: dict | None) -> None:
     if cfg["SQLALCHEMY_DATABASE_URI"].startswith("postgresql://"):
         cfg["SQLALCHEMY_DATABASE_URI"] = cfg["SQLALCHEMY_DATABASE_URI"].replace("postgresql://", "postgresql+psycopg://", 1)
     cfg["EVIDENCE_DIR"] = cfg.get("EVIDENCE_DIR") or str(Path(app.instance_path) / "evidence")
-    # A request may carry several files; each file is also checked against MAX_EVIDENCE_BYTES.
-    cfg["MAX_CONTENT_LENGTH"] = cfg["MAX_EVIDENCE_BYTES"] * cfg["MAX_FILES_PER_UPLOAD"] + 1024 * 1024
-    cfg["MAX_FORM_MEMORY_SIZE"] = 1024 * 1024
     # a server connection may have died while pooled; an SQLite file cannot
     cfg.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"pool_pre_ping": not cfg["SQLALCHEMY_DATABASE_URI"].startswith("sqlite")})
     cfg["SESSION_COOKIE_HTTPONLY"] = True
@@ -253,8 +254,9 @@ def create_app(test_config: dict | None = None, instance_path: str | None = None
 
     from core.extensions import api, babel, csrf, db, login_manager, migrate
     from core.security import select_locale, set_security_headers
-    from core import errors, templating
+    from core import errors, limits, templating
 
+    limits.init_app(app)  # body limits per kind: before CSRF protection, which reads the form
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(app.root_path) / "migrations"))
     csrf.init_app(app)

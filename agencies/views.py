@@ -11,6 +11,7 @@ from flask_login import current_user, login_required
 from accounts.enums import AGENCY_ROLES, OrgKind
 from core.errors import Conflict, ValidationFailed
 from core.extensions import db
+from core.limits import page_arg
 from evidence.services import open_for_download
 from intake.downloads import evidence_response
 from intake.enums import Track
@@ -39,15 +40,11 @@ def labels():
     return {**LABELS, "event_text": event_text, "label_of": label_of}
 
 
-def _page_arg(name):
-    return max(request.args.get(name, 1, type=int), 1)
-
-
 @bp.get("/inbox")
 @login_required
 def inbox():
     only(*AGENCY_ROLES)
-    page, closed_page = _page_arg("page"), _page_arg("closed_page")
+    page, closed_page = page_arg("page"), page_arg("closed_page")
     pending, pending_total = services.list_referrals(current_user, states=list(OPEN_REFERRAL_STATES), page=page,
                                                      per_page=PER_PAGE)
     closed, closed_total = services.list_referrals(current_user, states=CLOSED_REFERRAL_STATES, page=closed_page,

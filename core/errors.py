@@ -23,6 +23,14 @@ class DomainError(Exception):
         return {"status": self.status, "code": self.code, "message": str(self.message), **self.extra}
 
 
+class BadRequestBody(DomainError):
+    """A body that is not what it claims to be: not UTF-8, not JSON, nested too deeply."""
+
+    status = 400
+    code = "invalid_body"
+    default_message = _l("The request body could not be read.")
+
+
 class NotFound(DomainError):
     """Missing *or not visible to this actor*: the two must be indistinguishable."""
 
@@ -144,7 +152,9 @@ def register_error_handlers(app):
             for location_messages in messages.values():
                 merged.update(location_messages)
             return handle_domain_error(ValidationFailed(flatten_errors(merged)))
-        mapped = {404: NotFound, 413: PayloadTooLarge, 415: UnsupportedMediaType, 429: TooManyRequests}
+        if exc.code == 413:  # Werkzeug's own limits: a chunked body or a form past its size or parts
+            return handle_domain_error(PayloadTooLarge(gettext("The request is larger than allowed.")))
+        mapped = {404: NotFound, 415: UnsupportedMediaType, 429: TooManyRequests}
         if exc.code in mapped:
             return handle_domain_error(mapped[exc.code]())
         if is_api_request():

@@ -5,6 +5,7 @@ from flask_smorest import Blueprint
 from marshmallow import fields
 
 from core.http import expected_version
+from core.limits import accepts_files, page_field, per_page_field
 from core.schemas import OutSchema, StrictSchema
 from core.security import api_actor
 from routing import services as routing
@@ -18,8 +19,8 @@ blp = Blueprint("complaints", __name__, description="Trade-secret complaints of 
 
 
 class PageArgs(StrictSchema):
-    page = fields.Integer(load_default=1, validate=lambda n: n >= 1)
-    per_page = fields.Integer(load_default=20, validate=lambda n: 1 <= n <= 100)
+    page = page_field()
+    per_page = per_page_field(20)
 
 
 class ComplaintPage(OutSchema):
@@ -111,6 +112,7 @@ class Evidence(MethodView):
         actor = api_actor()
         return services.list_evidence(actor, services.get_visible_complaint(actor, complaint_id))
 
+    @accepts_files
     @blp.doc(**UPLOAD_DOC)
     @blp.response(201, EvidenceSchema(many=True))
     @blp.alt_response(413, description="A file is larger than MAX_EVIDENCE_BYTES")

@@ -6,6 +6,7 @@ from marshmallow import ValidationError
 
 from core.errors import DomainError, ValidationFailed, flatten_errors
 from core.extensions import db
+from core.limits import accepts_files, page_arg
 from routing import services as routing
 from routing.enums import OUTCOME_LABELS, REFERRAL_STATE_LABELS
 from routing.machines import complaint_machine
@@ -51,7 +52,7 @@ def _parse_draft():
 @bp.get("/")
 @login_required
 def list_complaints():
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = page_arg()
     items, total = services.list_complaints(current_user, page=page, per_page=20)
     return render_template("intake/list.html", complaints=items, total=total, page=page, per_page=20)
 
@@ -143,6 +144,7 @@ def withdraw(complaint_id):
 
 @bp.post("/<complaint_id>/evidence")
 @login_required
+@accepts_files
 def upload_evidence(complaint_id):
     complaint = services.get_visible_complaint(current_user, complaint_id)
     try:
@@ -165,6 +167,7 @@ def download_evidence(complaint_id, evidence_id):
 
 @bp.post("/<complaint_id>/supplements")
 @login_required
+@accepts_files
 def supply_info(complaint_id):
     """The enterprise answers a request for supplements: the files first, then the text resumes triage."""
     complaint = services.get_visible_complaint(current_user, complaint_id, for_update=True)

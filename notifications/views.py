@@ -13,6 +13,7 @@ from accounts.enums import OrgKind
 from accounts.models import Organisation
 from core.errors import NotFound, ValidationFailed
 from core.extensions import db
+from core.limits import page_arg
 from core.security import safe_redirect_path
 
 from . import services
@@ -39,13 +40,6 @@ def unread_notifications_slot():
     return {"unread_notifications": unread_notifications}
 
 
-def _page() -> int:
-    try:
-        return max(1, min(int(request.args.get("page", 1)), 10_000))
-    except ValueError:
-        return 1
-
-
 def _safe_path(target):
     return safe_redirect_path(target, None)
 
@@ -53,7 +47,7 @@ def _safe_path(target):
 @bp.get("/notifications")
 @login_required
 def inbox():
-    page = _page()
+    page = page_arg()
     rows, total = services.inbox(current_user, page=page, per_page=PER_PAGE)
     # rendered now, in the language of the page (the reader's choice)
     items = [(n, *render(n.event, n.params), _safe_path(n.url)) for n in rows]
@@ -66,7 +60,7 @@ def mark_read(notification_id):
     notification = services.mark_read(current_user, notification_id)
     if request.form.get("open") and _safe_path(notification.url):
         return redirect(notification.url)
-    return redirect(url_for("notifications.inbox", page=request.form.get("page", type=int) or 1))
+    return redirect(url_for("notifications.inbox", page=page_arg("page", request.form)))
 
 
 @bp.post("/notifications/read-all")
@@ -135,7 +129,7 @@ def delete_webhook(endpoint_id):
 @login_required
 def deliveries():
     services.require_admin(current_user)
-    page = _page()
+    page = page_arg()
     rows = services.dead_deliveries(page=page, per_page=PER_PAGE)
     counts = services.delivery_counts()
     return render_template("notifications/deliveries.html", rows=rows, counts=counts, page=page, per_page=PER_PAGE,

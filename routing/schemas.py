@@ -1,6 +1,7 @@
 from marshmallow import fields, validate
 
 from accounts.enums import District
+from core.limits import page_field, per_page_field
 from core.schemas import Code, EnumValue, Name, OutSchema, StrictSchema, Text
 from intake.enums import Track
 from intake.schemas import Amount
@@ -100,16 +101,16 @@ class QueueArgsSchema(StrictSchema):
     key_case = fields.Boolean(load_default=None)
     overdue = fields.Boolean(load_default=None, metadata={
         "description": "true: the centre's running deadline has passed; false: it has not (or none runs)."})
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
-    per_page = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
+    page = page_field()
+    per_page = per_page_field(20)
 
 
 class ReferralListArgs(StrictSchema):
     state = fields.List(fields.String(validate=_one_of([s.value for s in ReferralState])), load_default=list,
                         validate=validate.Length(max=20))
     pending = fields.Boolean(load_default=False, metadata={"description": "Only referrals awaiting the agency."})
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
-    per_page = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
+    page = page_field()
+    per_page = per_page_field(20)
 
 
 # --- dumping -------------------------------------------------------------------------------------

@@ -536,7 +536,11 @@ def record_appraisal(actor, referral: Referral, action: str, note: str | None = 
     if referral.state not in (R.acknowledged,):
         raise Conflict(_("An appraisal pauses the verification of an acknowledged referral only."),
                        state=referral.state.value, allowed_triggers=referral_machine.allowed_triggers(referral, actor))
-    codes = [deadlines.DECISION_RULES[referral.agency.kind.value]]
+    rule = deadlines.DECISION_RULES.get(referral.agency.kind.value)
+    if rule is None:  # the procuratorate's filing supervision: no verification clock to stop
+        raise Conflict(_("An appraisal pauses an agency's decision whether to open a case; this referral has none."),
+                       state=referral.state.value, allowed_triggers=referral_machine.allowed_triggers(referral, actor))
+    codes = [rule]
     running = deadlines.running("referral", referral.id, codes)
     paused = any(d.paused_at is not None for d in running)
     if action == "requested":

@@ -173,7 +173,7 @@ def test_api_http_errors_follow_accept_language(compiled, client):
     response = client.post("/api/v1/enterprises", data="{not json", content_type="application/json",
                            headers={"Accept-Language": "zh"})
     assert response.status_code == 400
-    assert response.get_json()["message"] == "服务器无法理解浏览器（或代理服务器）发送的请求。"
+    assert response.get_json()["message"] == "请求体不是有效的 JSON（第 1 行，第 2 列）。"
 
 
 # --- marshmallow's own messages, as our schemas produce them ------------------------------------------
