@@ -9,7 +9,7 @@ import re
 import pytest
 from sqlalchemy import func, select
 
-from accounts.models import LoginFailure
+from accounts.models import ThrottleCounter
 from core.audit import AuditEntry
 from core.limits import PAGE_MAX
 from intake.models import Complaint, ComplaintEvent, Infringer
@@ -78,7 +78,7 @@ def test_a_login_with_a_ten_mebibyte_email_is_413_and_stores_nothing(app, anonym
     response = post_raw(anonymous_api, "/api/v1/auth/tokens", body)
 
     assert response.status_code == 413
-    assert count(app, LoginFailure) == count(app, AuditEntry) == 0
+    assert count(app, ThrottleCounter) == count(app, AuditEntry) == 0
 
 
 def test_a_json_body_within_the_limit_is_read(app, world):
@@ -97,7 +97,7 @@ def test_a_chunked_json_body_is_cut_off_at_the_limit(app, anonymous_api):
                                          environ_overrides={"wsgi.input_terminated": True})
 
     assert response.status_code == 413
-    assert count(app, LoginFailure) == 0
+    assert count(app, ThrottleCounter) == 0
 
 
 def test_a_form_post_over_the_limit_is_413_without_reading_it(app, client):
@@ -156,7 +156,7 @@ def test_json_nested_100000_deep_is_a_clear_400_also_on_the_token_endpoint(app, 
             assert "nested more than 32 levels" in response.get_json()["message"]
     deep_object = '{"a":' * 100_000 + "1" + "}" * 100_000
     assert post_raw(anonymous_api, "/api/v1/auth/tokens", deep_object).status_code == 400
-    assert nothing_written(app) and count(app, LoginFailure) == 0
+    assert nothing_written(app) and count(app, ThrottleCounter) == 0
 
 
 def test_brackets_inside_strings_do_not_count_as_nesting(app, world):
@@ -221,7 +221,7 @@ def test_a_surrogate_in_the_login_email_is_422_without_a_throttle_or_audit_row(a
         response = post_raw(anonymous_api, "/api/v1/auth/tokens", body)
 
         assert response.status_code == 422
-    assert count(app, LoginFailure) == count(app, AuditEntry) == 0
+    assert count(app, ThrottleCounter) == count(app, AuditEntry) == 0
 
 
 def test_nul_in_a_query_string_is_422_naming_the_parameter(app, world):
@@ -246,7 +246,7 @@ def test_nul_in_a_form_field_is_422_on_the_page_naming_the_field(app, world):
     response = login.post("/login", data={"csrf_token": csrf_token(login), "email": "a\x00@example.com",
                                           "password": "x"})
     assert response.status_code == 422
-    assert count(app, LoginFailure) == 0
+    assert count(app, ThrottleCounter) == 0
 
 
 # --- finding 7: page numbers -------------------------------------------------------------------------
