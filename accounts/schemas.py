@@ -5,6 +5,7 @@ from core.schemas import EnumValue, StrictSchema, validate_not_blank, validate_p
 
 from .credit_code import credit_code_problem, normalise
 from .enums import District, OrgKind, Role
+from .passwords import MAX_LENGTH, MIN_LENGTH, password_problem
 
 
 def validate_credit_code(code: str) -> None:
@@ -17,9 +18,20 @@ def validate_credit_code(code: str) -> None:
         raise ValidationError(_("The check digit (last character) is wrong: this is not a valid unified social credit code."))
 
 
+def password_message(problem: str) -> str:
+    return {
+        "too_short": _("The password must have at least %(n)d characters.", n=MIN_LENGTH),
+        "too_long": _("The password may have at most %(n)d characters.", n=MAX_LENGTH),
+        "common": _("This password is one of the most common ones; choose another."),
+        "email": _("The password must not be your e-mail address."),
+    }[problem]
+
+
 def validate_password(value: str) -> None:
-    if len(value) < 10:
-        raise ValidationError(_("The password must have at least 10 characters."))
+    """At least 12 and at most 128 characters, not a common password; no composition rules."""
+    problem = password_problem(value)
+    if problem:
+        raise ValidationError(password_message(problem))
 
 
 class EnterpriseRegistrationSchema(StrictSchema):
@@ -62,6 +74,8 @@ class UserSchema(StrictSchema):
 class TokenRequestSchema(StrictSchema):
     email = fields.String(required=True)
     password = fields.String(required=True, load_only=True)
+    totp = fields.String(load_default=None, load_only=True, validate=validate.Length(max=64), metadata={
+        "description": "For users with two-step verification (all staff): the 6-digit code or a recovery code."})
 
 
 class TokenSchema(StrictSchema):

@@ -17,7 +17,7 @@ from accounts.models import Organisation, User
 from core.extensions import db
 from core.models import new_uuid, utcnow
 
-from .events import check_event
+from .events import EVENTS, check_event
 from .models import Channel, DeliveryState, Notification, NotificationPreference, OutboxDelivery, WebhookEndpoint
 
 CHUNK = 1000  # ids per IN (...) list: well under SQLite's and PostgreSQL's parameter limits
@@ -132,9 +132,11 @@ def notify_many(notices: Iterable[Notice]) -> dict:
         common = {"event": notice.event, "params": notice.params, "subject_type": notice.subject_type,
                   "subject_id": None if notice.subject_id is None else str(notice.subject_id), "url": notice.url,
                   "created_at": notice.occurred_at or now}
+        email_only = EVENTS[notice.event].email_only
         for user_id in recipients:
-            notifications.append({**common, "user_id": user_id})
-            if (user_id, notice.event) not in no_email:
+            if not email_only:
+                notifications.append({**common, "user_id": user_id})
+            if email_only or (user_id, notice.event) not in no_email:
                 deliveries.append(_delivery(common, now, channel=Channel.email, user_id=user_id))
         for org_id in dict.fromkeys(notice._org_ids):
             if org_id in hooked:

@@ -15,7 +15,7 @@ from core.errors import NotFound, ValidationFailed
 from core.extensions import db
 
 from . import services
-from .events import EVENTS, render
+from .events import CHOOSABLE, EVENTS, render
 
 bp = Blueprint("notifications", __name__)
 
@@ -88,7 +88,7 @@ def preferences():
         else:
             flash(_("Your notification preferences are saved."))
             return redirect(url_for("notifications.preferences"))
-    return render_template("notifications/preferences.html", events=EVENTS,
+    return render_template("notifications/preferences.html", events=CHOOSABLE,
                            wanted=services.email_preferences(current_user), errors=errors), (422 if errors else 200)
 
 
