@@ -50,7 +50,7 @@ _COMMON_FILE = Path(__file__).parent / "data" / "common-passwords.txt.gz"  # see
 @functools.cache
 def common_passwords() -> frozenset[str]:
     with gzip.open(_COMMON_FILE, "rt", encoding="utf-8") as handle:
-        return frozenset(line.strip() for line in handle if line.strip())
+        return frozenset(line.strip().casefold() for line in handle if line.strip())
 
 
 def password_problem(password: str, *, email: str | None = None) -> str | None:

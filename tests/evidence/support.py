@@ -5,7 +5,7 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from tests.accounts.web import web_login
+from tests.accounts.web import web_login as form_login
 from tests.conftest import ApiClient, token_request
 
 CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
@@ -24,7 +24,7 @@ def csrf_token(client, url="/login") -> str:
 def web_login(app, user):
     """A test client of its own, signed in through the login form."""
     client = app.test_client()
-    response = web_login(client, user)  # the password, then the second step of staff
+    response = form_login(client, user)  # the password, then the second step of staff
     assert response.status_code == 302, response.get_data(as_text=True)
     return client
 
