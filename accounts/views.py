@@ -242,7 +242,7 @@ def forgot_password():
 def reset_password(token):
     reset = credentials.find_reset(token)
     if reset is None:
-        return render_template("accounts/reset.html", invalid=True, errors={}), 404
+        return render_template("accounts/reset.html", link_invalid=True, errors={}), 404
     errors = {}
     if request.method == "POST":
         try:
@@ -255,7 +255,7 @@ def reset_password(token):
             _fresh_session()
             flash(_("Your password is reset. Sign in with the new one."))
             return redirect(url_for("accounts.login"))
-    return render_template("accounts/reset.html", invalid=False, errors=errors), (422 if errors else 200)
+    return render_template("accounts/reset.html", link_invalid=False, errors=errors), (422 if errors else 200)
 
 
 @bp.post("/logout")
