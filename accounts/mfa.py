@@ -249,6 +249,7 @@ def next_step(user: User) -> str | None:
 
 
 def begin_challenge(user: User, purpose: str) -> str:
+    prune_challenges()
     raw = secrets.token_urlsafe(32)
     now = utcnow()
     db.session.add(MfaChallenge(user_id=user.id, token_hash=_sha256(raw), purpose=purpose, created_at=now,
