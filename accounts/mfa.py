@@ -44,11 +44,19 @@ DEFAULT_REQUIRED_ROLES = ("clerk", "agency_officer", "agency_head", "supervisor"
 
 # --- who needs it ------------------------------------------------------------------------------
 
-def required_roles() -> frozenset[Role]:
-    value = current_app.config.get("MFA_REQUIRED_ROLES", DEFAULT_REQUIRED_ROLES)
+def parse_roles(value) -> frozenset[Role]:
+    """MFA_REQUIRED_ROLES: role names (a comma-separated string from the environment) -> roles.
+    An unknown name is a configuration error (checked at start-up, see views.init_login)."""
     if isinstance(value, str):  # from the environment: "clerk,admin"
         value = [v.strip() for v in value.split(",") if v.strip()]
-    return frozenset(Role(v) if not isinstance(v, Role) else v for v in value)
+    try:
+        return frozenset(v if isinstance(v, Role) else Role(v) for v in value)
+    except ValueError as exc:
+        raise RuntimeError(f"MFA_REQUIRED_ROLES: {exc}; the roles are {', '.join(r.value for r in Role)}") from None
+
+
+def required_roles() -> frozenset[Role]:
+    return parse_roles(current_app.config.get("MFA_REQUIRED_ROLES", DEFAULT_REQUIRED_ROLES))
 
 
 def is_required(user: User) -> bool:
@@ -231,7 +239,10 @@ def disable(user: User, actor: User | None = None) -> None:
     if actor is None and is_required(user):
         raise PermissionDenied(_("Your role requires two-step verification."))
     db.session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
-    db.session.execute(delete(UserMfa).where(UserMfa.user_id == user.id))
+    row = enrolment_of(user)
+    if row is not None:
+        db.session.delete(row)
+        db.session.flush()
     db.session.expire(user, ["mfa"])
     audit("mfa.disabled" if actor is None else "mfa.reset_by_admin", actor=actor or user,
           subject_type="user", subject_id=user.id)

@@ -30,8 +30,9 @@ LAST_SEEN_RESOLUTION = dt.timedelta(seconds=60)
 def begin(user: User) -> str:
     """Start a web session after every factor is verified; with SESSION_SINGLE, the other ones end."""
     raw = services.start_web_session(user)
+    current = services.resolve_token(raw, (TokenKind.web_session,))
+    current.last_seen_at = utcnow()
     if current_app.config.get("SESSION_SINGLE", True):
-        current = services.resolve_token(raw, (TokenKind.web_session,))
         _revoke(user, (TokenKind.web_session,), keep=current, reason="new_login")
     return raw
 

@@ -16,6 +16,7 @@ bp = Blueprint("accounts", __name__)
 
 
 def init_login(app):
+    mfa.parse_roles(app.config["MFA_REQUIRED_ROLES"])  # a misspelt role refuses to start rather than fail later
     login_manager.login_view = "accounts.login"
     login_manager.login_message = None
     login_manager.session_protection = None  # the server-side session token below does this job

@@ -332,3 +332,16 @@ def test_challenges_are_server_side_and_single_use(app, client, create_user):
     with other.session_transaction() as session:
         session["mfa"] = raw  # replaying the finished challenge
     assert other.get("/login/mfa").status_code == 302
+
+
+def test_an_unknown_role_in_the_setting_refuses_to_start(database_urls):
+    from app import create_app
+
+    with pytest.raises(RuntimeError, match="MFA_REQUIRED_ROLES"):
+        create_app({"APP_ENV": "testing", "DATABASE_URL": database_urls["sqlite"], "MFA_REQUIRED_ROLES": "clerk,boss"})
+    app = create_app({"APP_ENV": "testing", "DATABASE_URL": database_urls["sqlite"], "MFA_REQUIRED_ROLES": "clerk"})
+    from accounts import mfa
+    from accounts.enums import Role
+
+    with app.app_context():
+        assert mfa.required_roles() == {Role.clerk}
