@@ -345,3 +345,25 @@ def test_an_unknown_role_in_the_setting_refuses_to_start(database_urls):
 
     with app.app_context():
         assert mfa.required_roles() == {Role.clerk}
+
+
+def test_one_code_sent_in_parallel_gives_one_token(app, create_user):
+    """The used-once rule is an atomic UPDATE of the last step: parallel requests cannot both pass."""
+    import threading
+
+    user = create_user(role="agency_officer")
+    body = {"email": user["email"], "password": user["password"], "totp": next_code(user)}
+    barrier = threading.Barrier(6)
+    statuses = []
+
+    def attempt():
+        client = app.test_client()
+        barrier.wait()
+        statuses.append(client.post("/api/v1/auth/tokens", json=body).status_code)
+
+    threads = [threading.Thread(target=attempt) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(statuses) == [201] + [422] * 5, statuses
