@@ -52,7 +52,9 @@ def change_password(user: User, new_password: str, *, keep=None) -> None:
 
 def request_reset(email: str) -> None:
     """Send a reset link if ``email`` belongs to an active account (and not too many were sent)."""
-    email = (email or "").strip().lower()[:254]
+    email = (email or "").strip().lower()[:254] if isinstance(email, str) else ""
+    if any(ord(ch) < 32 or 0xD800 <= ord(ch) <= 0xDFFF for ch in email):  # no address has them (nor may the DB see them)
+        email = ""
     user = find_user_by_email(email) if email else None
     if user is None or not user.is_active:
         audit("password.reset_requested", email=email, known=False)

@@ -113,7 +113,10 @@ def _matching_step(secret: str, code: str, now: dt.datetime) -> int | None:
 
 
 def _normalise(code: str | None) -> str:
-    return "".join(ch for ch in (code or "") if ch.isalnum()).upper()[:64]
+    """Digits and letters only (ASCII: a code never has others), upper-cased: "abcd-efgh" == "ABCDEFGH"."""
+    if not isinstance(code, str):
+        return ""
+    return "".join(ch for ch in code[:200] if ch.isascii() and ch.isalnum()).upper()[:64]
 
 
 def _use_totp(user: User, row: UserMfa, code: str) -> bool:

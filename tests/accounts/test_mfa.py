@@ -367,3 +367,12 @@ def test_one_code_sent_in_parallel_gives_one_token(app, create_user):
     for thread in threads:
         thread.join()
     assert sorted(statuses) == [201] + [422] * 5, statuses
+
+
+@pytest.mark.parametrize("code", ["١٢٣٤٥٦", "１２３４５６", "\x00" * 6, "💥" * 30, "1" * 64, ""])
+def test_hostile_codes_are_wrong_codes_never_500(client, create_user, code):
+    user = create_user(role="clerk")
+    password_step(client, user)
+    assert code_step(client, code).status_code == 401
+    body = {"email": user["email"], "password": user["password"], "totp": code}
+    assert client.post("/api/v1/auth/tokens", json=body).status_code == 422

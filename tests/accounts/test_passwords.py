@@ -164,3 +164,10 @@ def test_the_reset_link_goes_by_email_only_never_in_app(app, client, create_user
         assert db.session.scalar(select(func.count()).select_from(Notification)) == 0
         (delivery,) = db.session.scalars(select(OutboxDelivery)).all()
         assert delivery.user_id == user["id"] and delivery.url.startswith("/password/reset/")
+
+
+@pytest.mark.parametrize("email", ["a\x00b@x.example", "x" * 5000, "\u202e@x.example", ""])
+def test_hostile_reset_requests_get_the_same_answer(app, client, email):
+    assert forgot(client, email).status_code == 200
+    assert reset_links(app) == []
+    assert client.get("/password/reset/" + "x" * 500).status_code == 404
