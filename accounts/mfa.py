@@ -30,6 +30,7 @@ from core.audit import audit
 from core.errors import PermissionDenied, TooManyRequests, ValidationFailed
 from core.extensions import db
 from core.models import utcnow
+from core.outbox import emit
 
 from .enums import Role
 from .models import MfaChallenge, RecoveryCode, User, UserMfa
@@ -225,6 +226,8 @@ def confirm_enrolment(user: User, code: str | None) -> list[str]:
     row.last_step = step
     codes = _new_recovery_codes(user)
     audit("mfa.reset" if replaced else "mfa.enrolled", actor=user, subject_type="user", subject_id=user.id)
+    if replaced:  # a first enrolment changes no factor the user relied on
+        emit("account.mfa_changed", user_ids=[user.id], params={"change": "reset"})
     return codes
 
 
@@ -249,6 +252,7 @@ def disable(user: User, actor: User | None = None) -> None:
     db.session.expire(user, ["mfa"])
     audit("mfa.disabled" if actor is None else "mfa.reset_by_admin", actor=actor or user,
           subject_type="user", subject_id=user.id)
+    emit("account.mfa_changed", user_ids=[user.id], params={"change": "disabled" if actor is None else "reset_by_admin"})
 
 
 # --- the step between password and session ---------------------------------------------------

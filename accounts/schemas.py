@@ -74,7 +74,7 @@ class UserSchema(StrictSchema):
 class TokenRequestSchema(StrictSchema):
     email = fields.String(required=True)
     password = fields.String(required=True, load_only=True)
-    totp = fields.String(load_default=None, load_only=True, validate=validate.Length(max=64), metadata={
+    totp = fields.String(load_default=None, load_only=True, validate=validate.Length(max=100), metadata={
         "description": "For users with two-step verification (all staff): the 6-digit code or a recovery code."})
 
 

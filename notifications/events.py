@@ -110,6 +110,13 @@ EVENTS: dict[str, EventType] = {
         _l("Your password was changed"),
         _l("The password of your account was changed, and every other session was signed out. "
            "If it was not you, reset your password at once and tell your administrator.")),
+    "account.mfa_changed": EventType(
+        _l("Your two-step verification was changed"),
+        _l("Your two-step verification was changed"),
+        _l("The two-step verification of your account was replaced or removed (%(change)s). "
+           "If it was not you, reset your password at once and tell your administrator."),
+        values={"change": {"reset": _l("replaced"), "disabled": _l("removed"),
+                           "reset_by_admin": _l("removed by an administrator")}}),
 }
 
 # the events a user may choose to receive by e-mail or not (the preferences page)

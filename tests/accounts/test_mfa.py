@@ -376,3 +376,20 @@ def test_hostile_codes_are_wrong_codes_never_500(client, create_user, code):
     assert code_step(client, code).status_code == 401
     body = {"email": user["email"], "password": user["password"], "totp": code}
     assert client.post("/api/v1/auth/tokens", json=body).status_code == 422
+
+
+def test_the_user_is_told_of_every_change_of_its_second_factor(app, client, create_user):
+    from core.extensions import db
+    from core.outbox import OutboxEvent
+
+    user = create_user(role="enterprise_user")
+    web_login(client, user)
+    enrol_on_page(client, user)
+    enrol_on_page(client, user)
+    token = csrf_token(client, "/account/mfa")
+    client.post("/account/mfa", data={"csrf_token": token, "action": "disable", "password": user["password"]})
+    with app.app_context():
+        rows = db.session.scalars(select(OutboxEvent).where(OutboxEvent.event == "account.mfa_changed")
+                                  .order_by(OutboxEvent.id)).all()
+        assert [(r.user_ids, r.params["change"]) for r in rows] == [([str(user["id"])], c)
+                                                                    for c in ("reset", "disabled")]

@@ -171,3 +171,14 @@ def test_hostile_reset_requests_get_the_same_answer(app, client, email):
     assert forgot(client, email).status_code == 200
     assert reset_links(app) == []
     assert client.get("/password/reset/" + "x" * 500).status_code == 404
+
+
+def test_the_user_is_told_of_a_password_change(app, client, create_user):
+    user = create_user(role="enterprise_user")
+    web_login(client, user)
+    assert change(client, user["password"], "a-brand-new-passphrase").status_code == 302
+    from core.extensions import db
+
+    with app.app_context():
+        (row,) = db.session.scalars(select(OutboxEvent).where(OutboxEvent.event == "account.password_changed")).all()
+        assert row.user_ids == [str(user["id"])]
