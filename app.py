@@ -55,6 +55,16 @@ DEFAULTS = {
     # believed; empty: the connection's address is the client's
     "TRUSTED_PROXIES": "",
     "SESSION_LIFETIME_SECONDS": 12 * 3600,
+    "SESSION_LIFETIME_SECONDS": 12 * 3600,  # absolute: a web session ends this long after its login
+    "SESSION_IDLE_SECONDS": 30 * 60,  # a web session unused this long ends (accurate to a minute)
+    "SESSION_SINGLE": True,  # a new login ends the user's other web sessions
+    "PASSWORD_RESET_SECONDS": 3600,  # a password-reset link works once, this long
+    # two-step verification (TOTP) is required for these roles (comma-separated in the environment)
+    "MFA_REQUIRED_ROLES": ("clerk", "agency_officer", "agency_head", "supervisor", "admin"),
+    "MFA_ISSUER": "上海商业秘密一站式受理",  # the name authenticator apps show
+    "MFA_MAX_ATTEMPTS": 5,  # codes per sign-in (then the password again)
+    "MFA_USER_MAX_ATTEMPTS": 15,  # codes per user within MFA_USER_WINDOW_SECONDS, over all sign-ins
+    "MFA_USER_WINDOW_SECONDS": 900,
     "API_TOKEN_LIFETIME_SECONDS": 8 * 3600,
     "SMTP_HOST": "localhost",
     "SMTP_PORT": 25,

@@ -145,5 +145,7 @@ def seed_demo_command():
     click.echo(f"Demo logins (password for all: {DEMO_PASSWORD}):")
     for email, _name, role, org_key in USERS:
         click.echo(f"  {role.value:<16} {email:<34} {next(o[1] for o in ORGS if o[0] == org_key)}")
+    click.echo("Staff (every role but enterprise_user) set up two-step verification at their first login:"
+               " scan the QR code with an authenticator app (TOTP) and keep the recovery codes.")
 
 

@@ -1,4 +1,4 @@
-"""Administrator commands: `flask orgs create`, `flask users create`."""
+"""Administrator commands: `flask orgs create`, `flask users create|disable|enable|reset-mfa`."""
 import uuid
 
 import click
@@ -84,3 +84,50 @@ def create_user_command(email, name, role, org_ref, password, language):
     click.echo(f"created user {user.email} ({user.role.value}) in {org.name}")
 
 
+
+
+def _user_or_fail(email):
+    user = services.find_user_by_email(email)
+    if user is None:
+        _fail({"email": [f"no user has the e-mail address {email!r}"]})
+    return user
+
+
+@users_cli.command("disable")
+@click.argument("email")
+@with_appcontext
+def disable_user_command(email):
+    """Disable a user: every session, API token and API key of the user ends at once."""
+    from .credentials import set_active
+
+    user = _user_or_fail(email)
+    set_active(user, False)
+    db.session.commit()
+    click.echo(f"disabled {user.email}; its sessions, API tokens and API keys are revoked")
+
+
+@users_cli.command("enable")
+@click.argument("email")
+@with_appcontext
+def enable_user_command(email):
+    """Enable a disabled user again (revoked sessions and keys stay revoked)."""
+    from .credentials import set_active
+
+    user = _user_or_fail(email)
+    set_active(user, True)
+    db.session.commit()
+    click.echo(f"enabled {user.email}")
+
+
+@users_cli.command("reset-mfa")
+@click.argument("email")
+@with_appcontext
+def reset_mfa_command(email):
+    """Remove a user's two-step verification (lost phone and recovery codes): the next login enrols again."""
+    from . import mfa, sessions
+
+    user = _user_or_fail(email)
+    mfa.disable(user, actor=user)  # a command has no user: the audit row names the subject as actor
+    sessions.revoke_all(user, reason="mfa_reset_by_admin")
+    db.session.commit()
+    click.echo(f"two-step verification of {user.email} removed; it enrols again at its next login")

@@ -2,11 +2,11 @@ import datetime as dt
 import uuid
 
 from flask_login import UserMixin
-from sqlalchemy import CheckConstraint, ForeignKey, Integer, String, Uuid
+from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Integer, LargeBinary, String, Uuid
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.extensions import db
-from core.models import UTCDateTime, enum_column, new_uuid, utcnow
+from core.models import BigIntPK, UTCDateTime, enum_column, new_uuid, utcnow
 
 from .enums import AGENCY_KINDS, District, OrgKind, Role, TokenKind
 
@@ -54,6 +54,7 @@ class User(UserMixin, db.Model):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     organisation: Mapped[Organisation] = relationship(back_populates="users", lazy="joined")
+    mfa: Mapped["UserMfa | None"] = relationship(lazy="joined", uselist=False, viewonly=True)
 
     @property
     def is_active(self):
@@ -76,6 +77,8 @@ class AuthToken(db.Model):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     expires_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     revoked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    # web sessions: the last request seen (written at most once a minute), for the idle timeout
+    last_seen_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
     user: Mapped[User] = relationship(lazy="joined")
 
@@ -116,4 +119,62 @@ class PendingRegistration(db.Model):
     password_hash: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, index=True)
+
+
+class UserMfa(db.Model):
+    """A user's TOTP enrolment. The secrets are AES-GCM encrypted (accounts/mfa.py); never stored in clear."""
+
+    __tablename__ = "user_mfa"
+
+    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    secret_enc: Mapped[bytes | None] = mapped_column(LargeBinary(128))  # the confirmed secret
+    confirmed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    # the highest time step accepted so far: a code of that step or an older one is refused (used once)
+    last_step: Mapped[int | None] = mapped_column(BigInteger)
+    pending_secret_enc: Mapped[bytes | None] = mapped_column(LargeBinary(128))  # shown, not yet confirmed
+    pending_created_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+
+class RecoveryCode(db.Model):
+    """One-time recovery codes; only the SHA-256 of each is stored."""
+
+    __tablename__ = "mfa_recovery_codes"
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True, autoincrement=True)
+    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    used_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+
+class MfaChallenge(db.Model):
+    """Between a verified password and a started session: the second step (or the enrolment) to complete.
+
+    Server-side so that the attempts it counts cannot be reset by replaying an older cookie.
+    """
+
+    __tablename__ = "mfa_challenges"
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=new_uuid)
+    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    purpose: Mapped[str] = mapped_column(String(10))  # "login" (enter a code) or "enrol" (must enrol first)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    completed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+    user: Mapped[User] = relationship(lazy="joined")
+
+
+class PasswordReset(db.Model):
+    """A single-use password-reset link; only the SHA-256 of its token is stored."""
+
+    __tablename__ = "password_resets"
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=new_uuid)
+    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     used_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)

@@ -11,6 +11,7 @@ from .models import Organisation, User
 
 def credit_code_length_message() -> str:
     return _("A unified social credit code has exactly 18 characters.")
+from .passwords import MAX_LENGTH, MIN_LENGTH, password_problem
 
 
 def validate_credit_code(code: str) -> None:
@@ -23,9 +24,20 @@ def validate_credit_code(code: str) -> None:
         raise ValidationError(_("The check digit (last character) is wrong: this is not a valid unified social credit code."))
 
 
+def password_message(problem: str) -> str:
+    return {
+        "too_short": _("The password must have at least %(n)d characters.", n=MIN_LENGTH),
+        "too_long": _("The password may have at most %(n)d characters.", n=MAX_LENGTH),
+        "common": _("This password is one of the most common ones; choose another."),
+        "email": _("The password must not be your e-mail address."),
+    }[problem]
+
+
 def validate_password(value: str) -> None:
-    if len(value) < 10:
-        raise ValidationError(_("The password must have at least 10 characters."))
+    """At least 12 and at most 128 characters, not a common password; no composition rules."""
+    problem = password_problem(value)
+    if problem:
+        raise ValidationError(password_message(problem))
 
 
 class EnterpriseRegistrationSchema(StrictSchema):
@@ -73,6 +85,8 @@ class TokenRequestSchema(StrictSchema):
     # just a wrong one (401), but nothing longer than a stored address can reach the throttle or the audit
     email = Name(column=User.email, required=True)
     password = Password(required=True, load_only=True)
+    totp = Code(max_length=100, load_default=None, load_only=True, metadata={
+        "description": "For users with two-step verification (all staff): the 6-digit code or a recovery code."})
 
 
 class TokenSchema(OutSchema):

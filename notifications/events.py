@@ -21,6 +21,9 @@ class EventType:
     body: str
     # translated words for coded parameter values, e.g. {"state": {"accepted": _l("a case is opened")}}
     values: dict = field(default_factory=dict)
+    # by e-mail only, whatever the preferences say, never in-app (a password-reset link must not be
+    # readable by whoever holds a session of the user)
+    email_only: bool = False
 
 
 # The parameters each event's texts use are those routing (core.outbox.emit) and the deadline sweep pass.
@@ -112,7 +115,28 @@ EVENTS: dict[str, EventType] = {
         _l("A missed deadline is escalated"),
         _l("Deadline escalated: %(rule)s"),
         _l("Deadline %(rule)s (due %(due_at)s) was missed and is escalated to you (%(level)s).")),
+    "account.password_reset": EventType(
+        _l("A link to reset your password"),
+        _l("Reset your password"),
+        _l("Someone (hopefully you) asked to reset the password of your account. The link below works once, "
+           "for %(minutes)s minutes. If it was not you, ignore this e-mail: your password stays as it is."),
+        email_only=True),
+    "account.password_changed": EventType(
+        _l("Your password was changed"),
+        _l("Your password was changed"),
+        _l("The password of your account was changed, and every other session was signed out. "
+           "If it was not you, reset your password at once and tell your administrator.")),
+    "account.mfa_changed": EventType(
+        _l("Your two-step verification was changed"),
+        _l("Your two-step verification was changed"),
+        _l("The two-step verification of your account was replaced or removed (%(change)s). "
+           "If it was not you, reset your password at once and tell your administrator."),
+        values={"change": {"reset": _l("replaced"), "disabled": _l("removed"),
+                           "reset_by_admin": _l("removed by an administrator")}}),
 }
+
+# the events a user may choose to receive by e-mail or not (the preferences page)
+CHOOSABLE = {name: spec for name, spec in EVENTS.items() if not spec.email_only}
 
 
 # Events sent only by e-mail to a bare address (OutboxEvent params["email_to"], see

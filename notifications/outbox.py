@@ -143,9 +143,11 @@ def notify_many(notices: Iterable[Notice]) -> dict:
         common = {"event": notice.event, "params": notice.params, "subject_type": notice.subject_type,
                   "subject_id": None if notice.subject_id is None else str(notice.subject_id), "url": notice.url,
                   "created_at": notice.occurred_at or now}
+        email_only = check_event(notice.event).email_only
         for user_id in recipients:
-            notifications.append({**common, "user_id": user_id})
-            if (user_id, notice.event) not in no_email:
+            if not email_only:
+                notifications.append({**common, "user_id": user_id})
+            if email_only or (user_id, notice.event) not in no_email:
                 deliveries.append(_delivery(common, now, channel=Channel.email, user_id=user_id))
         if notice.email_to:
             deliveries.append(_delivery(common, now, channel=Channel.email, email_to=notice.email_to))

@@ -19,7 +19,7 @@ from core.extensions import db
 from core.models import utcnow
 
 from . import channels, worker
-from .events import EVENTS
+from .events import CHOOSABLE as EVENTS  # the events with a preference
 from .models import DeliveryState, Notification, NotificationPreference, OutboxDelivery, WebhookEndpoint
 
 MAX_URL_LENGTH = 2000

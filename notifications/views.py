@@ -17,7 +17,7 @@ from core.limits import page_arg
 from core.security import safe_redirect_path
 
 from . import services
-from .events import EVENTS, render
+from .events import CHOOSABLE, EVENTS, render
 from .outbox import CASE_SUBJECTS
 
 bp = Blueprint("notifications", __name__)
@@ -82,7 +82,7 @@ def preferences():
         else:
             flash(_("Your notification preferences are saved."))
             return redirect(url_for("notifications.preferences"))
-    return render_template("notifications/preferences.html", events=EVENTS,
+    return render_template("notifications/preferences.html", events=CHOOSABLE,
                            wanted=services.email_preferences(current_user), errors=errors), (422 if errors else 200)
 
 

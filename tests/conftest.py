@@ -209,14 +209,23 @@ def create_user(app, create_org):
     default_kinds = {"enterprise_user": "enterprise", "clerk": "rights_center", "agency_officer": "market_regulation",
                      "supervisor": "supervisor_office", "admin": "supervisor_office"}
 
-    def factory(role="enterprise_user", org_id=None, email=None, password=PASSWORD, language="en", **org_kwargs):
+    def factory(role="enterprise_user", org_id=None, email=None, password=PASSWORD, language="en", mfa=None,
+                **org_kwargs):
+        """A user; with two-step verification enrolled where its role requires it (or ``mfa=True``).
+        The login helpers (api_login, tests/accounts/web.py) complete the second step with its codes."""
+        from accounts import mfa as mfa_service
+        from tests.totp import enrol
+
         org_id = org_id or create_org(kind=default_kinds[role], **org_kwargs)
         with app.app_context():
             org = db.session.get(Organisation, org_id)
             user = services.create_user(organisation=org, email=email or f"{role}{next(counter)}@test.example",
                                         name=f"{role} user", password=password, role=Role(role), language=language)
+            made = {"id": user.id, "email": user.email, "password": password, "org_id": org_id}
+            if mfa if mfa is not None else mfa_service.is_required(user):
+                made.update(enrol(user))
             db.session.commit()
-            return {"id": user.id, "email": user.email, "password": password, "org_id": org_id}
+            return made
 
     return factory
 
@@ -252,10 +261,21 @@ class ApiClient:
         return self.client.delete(url, headers=self.headers(kw.pop("headers", None)), **kw)
 
 
+def token_request(user) -> dict:
+    """The body of POST /api/v1/auth/tokens for a factory user: with a fresh code if it has MFA."""
+    from tests.totp import next_code
+
+    body = {"email": user["email"], "password": user["password"]}
+    code = next_code(user)
+    if code:
+        body["totp"] = code
+    return body
+
+
 @pytest.fixture
 def api_login(client):
     def login(user, language="en"):
-        response = client.post("/api/v1/auth/tokens", json={"email": user["email"], "password": user["password"]})
+        response = client.post("/api/v1/auth/tokens", json=token_request(user))
         assert response.status_code == 201, response.get_json()
         return ApiClient(client, response.get_json()["token"], language)
 

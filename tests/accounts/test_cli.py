@@ -3,7 +3,8 @@ from sqlalchemy import select
 
 from accounts.enums import District, OrgKind, Role
 from accounts.models import Organisation, User
-from tests.accounts.web import count_rows
+from tests.accounts.web import count_rows, web_login
+from tests.conftest import token_request
 
 VALID_CODE = "91310115MA1H7GQ5XY"
 WRONG_CHECK_DIGIT = VALID_CODE[:17] + "A"
@@ -83,9 +84,14 @@ def test_users_create_by_org_name_and_the_user_can_sign_in(app, runner, client, 
     with app.app_context():
         user = db.session.scalar(select(User))
         assert user.role is Role.admin and user.password_hash.startswith("$argon2id$")
-    response = client.post("/api/v1/auth/tokens", json={"email": "admin@platform.example",
-                                                        "password": "a-long-password"})
-    assert response.status_code == 201
+    user = {"email": "admin@platform.example", "password": "a-long-password"}
+    # an administrator needs two-step verification: no token before enrolling (on the web, at the first login)
+    response = client.post("/api/v1/auth/tokens", json=token_request(user))
+    assert response.status_code == 403
+    assert web_login(client, user).status_code == 200  # the enrolment, then the recovery codes
+    assert client.get("/account").status_code == 200
+    response = client.post("/api/v1/auth/tokens", json=token_request(user))
+    assert response.status_code == 201, response.get_json()
 
 
 def test_users_create_by_org_id_and_by_credit_code(app, runner, create_org):

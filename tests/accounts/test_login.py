@@ -146,7 +146,7 @@ def test_form_login_signs_in_and_redirects(client, create_user):
 
 
 def test_form_login_follows_a_local_next_but_not_an_outside_one(client, create_user):
-    user = create_user(role="clerk")
+    user = create_user(role="enterprise_user")  # no second step (see test_mfa for next across it)
     token = csrf_token(client, "/login")
     response = client.post("/login?next=/account", data={"csrf_token": token, "email": user["email"], "password": user["password"]})
     assert response.headers["Location"].endswith("/account")

@@ -223,16 +223,16 @@ def test_registration_is_throttled_per_email_address(app, client):
     assert len(queued(app)) == 5
 
 
-def test_api_password_shorter_than_10_is_a_field_error(app, anonymous_api):
-    response = anonymous_api.post("/api/v1/enterprises", json=registration(password="nine-char"))
+def test_api_password_shorter_than_12_is_a_field_error(app, anonymous_api):
+    response = anonymous_api.post("/api/v1/enterprises", json=registration(password="eleven-char"))
     assert response.status_code == 422
     messages = response.get_json()["errors"]["password"]
-    assert any("10 characters" in message for message in messages)
+    assert any("12 characters" in message for message in messages)
     assert rows(app) == (0, 0)
 
 
-def test_api_password_of_exactly_10_is_accepted(app, anonymous_api):
-    response = anonymous_api.post("/api/v1/enterprises", json=registration(password="ten-chars!"))
+def test_api_password_of_exactly_12_is_accepted(app, anonymous_api):
+    response = anonymous_api.post("/api/v1/enterprises", json=registration(password="twelve-chars"))
     assert response.status_code == 202, response.get_json()
 
 
@@ -341,7 +341,7 @@ def test_form_short_password_is_a_field_error(app, client):
     response = post_form(client, "/register?lang=en", password="123456789")
     assert response.status_code == 422
     messages = field_errors(response.get_data(as_text=True), "password")
-    assert any("10 characters" in message for message in messages), messages
+    assert any("12 characters" in message for message in messages), messages
     assert "123456789" not in response.get_data(as_text=True)  # a password is never echoed back
     assert rows(app) == (0, 0)
 

@@ -1,12 +1,14 @@
 """Web sessions: a fresh session id at every login, logout that revokes it and needs a CSRF token, expiry."""
 import datetime as dt
 
+import pytest
 import time_machine
 from sqlalchemy import select
 
 from accounts.enums import TokenKind
 from accounts.models import AuthToken
 from tests.accounts.web import csrf_token, session_sid, web_login
+from tests.conftest import token_request
 
 
 def session_cookie(client):
@@ -107,21 +109,25 @@ def test_account_page_needs_a_session(client):
     assert "/login" in response.headers["Location"]
 
 
-def test_session_expires_after_its_lifetime(app, client, create_user):
+def test_session_expires_after_its_lifetime_however_active(app, client, create_user):
+    """The absolute timeout: used every 20 minutes (never idle), the session still ends at its lifetime."""
     user = create_user(role="clerk")
-    web_login(client, user)
-    lifetime = app.config["SESSION_LIFETIME_SECONDS"]
     now = dt.datetime.now(dt.UTC)
-    with time_machine.travel(now + dt.timedelta(seconds=lifetime - 60), tick=False):
-        assert client.get("/account").status_code == 200
-    with time_machine.travel(now + dt.timedelta(seconds=lifetime + 1), tick=False):
+    with time_machine.travel(now, tick=False) as traveller:
+        web_login(client, user)
+        lifetime = app.config["SESSION_LIFETIME_SECONDS"]
+        elapsed = 0
+        while elapsed + 1200 < lifetime:
+            elapsed += 1200
+            traveller.move_to(now + dt.timedelta(seconds=elapsed))
+            assert client.get("/account").status_code == 200, elapsed
+        traveller.move_to(now + dt.timedelta(seconds=lifetime + 1))
         assert client.get("/account").status_code == 302
 
 
 def test_an_api_token_in_the_session_does_not_sign_in(client, create_user):
     user = create_user(role="clerk")
-    raw = client.post("/api/v1/auth/tokens", json={"email": user["email"], "password": user["password"]}
-                      ).get_json()["token"]
+    raw = client.post("/api/v1/auth/tokens", json=token_request(user)).get_json()["token"]
     with client.session_transaction() as session:
         session["sid"] = raw
         session["_user_id"] = str(user["id"])
@@ -135,3 +141,172 @@ def test_a_session_of_another_user_id_does_not_sign_in(client, create_user):
     with client.session_transaction() as session:
         session["_user_id"] = str(other["id"])
     assert client.get("/account").status_code == 302
+
+
+# --- ASVS V7: one session at a time, idle timeout, revocation at every credential change ---------------
+
+def api_token(client, user):
+    response = client.post("/api/v1/auth/tokens", json=token_request(user))
+    assert response.status_code == 201, response.get_json()
+    return response.get_json()["token"]
+
+
+def api_status(app, raw):
+    return app.test_client().get("/api/v1/me", headers={"Authorization": f"Bearer {raw}"}).status_code
+
+
+def test_an_older_session_is_dead_after_a_new_login_and_stays_dead(app, create_user):
+    user = create_user(role="clerk")
+    older, newer = app.test_client(), app.test_client()
+    web_login(older, user)
+    assert older.get("/account").status_code == 200
+    web_login(newer, user)
+    assert older.get("/account").status_code == 302  # SESSION_SINGLE (the default)
+    assert newer.get("/account").status_code == 200
+    newer.post("/logout", data={"csrf_token": csrf_token(newer, "/account")})
+    assert older.get("/account").status_code == 302
+    assert newer.get("/account").status_code == 302
+
+
+@pytest.mark.config(SESSION_SINGLE=False)
+def test_several_sessions_live_side_by_side_when_configured(app, create_user):
+    user = create_user(role="clerk")
+    older, newer = app.test_client(), app.test_client()
+    web_login(older, user)
+    web_login(newer, user)
+    assert older.get("/account").status_code == 200 and newer.get("/account").status_code == 200
+
+
+def test_a_new_login_leaves_the_api_tokens_alone(app, client, create_user):
+    user = create_user(role="clerk")
+    raw = api_token(client, user)
+    web_login(app.test_client(), user)
+    assert api_status(app, raw) == 200
+
+
+def test_idle_timeout(app, client, create_user):
+    user = create_user(role="clerk")
+    idle = app.config["SESSION_IDLE_SECONDS"]
+    now = dt.datetime.now(dt.UTC)
+    with time_machine.travel(now, tick=False) as traveller:
+        web_login(client, user)
+        traveller.move_to(now + dt.timedelta(seconds=idle - 120))
+        assert client.get("/account").status_code == 200  # used just in time: the idle clock restarts
+        traveller.move_to(now + dt.timedelta(seconds=2 * idle - 240))
+        assert client.get("/account").status_code == 200
+        traveller.move_to(now + dt.timedelta(seconds=3 * idle - 240 + 1))
+        response = client.get("/account")
+        assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+def test_last_seen_is_written_at_most_once_a_minute(app, client, create_user):
+    from core.extensions import db
+
+    user = create_user(role="clerk")
+
+    def last_seen():
+        with app.app_context():
+            return db.session.scalar(select(AuthToken.last_seen_at).where(AuthToken.kind == TokenKind.web_session,
+                                                                          AuthToken.revoked_at.is_(None)))
+
+    now = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    with time_machine.travel(now, tick=False) as traveller:
+        web_login(client, user)
+        client.get("/account")
+        first = last_seen()
+        assert first is not None
+        traveller.move_to(now + dt.timedelta(seconds=30))
+        client.get("/account")
+        assert last_seen() == first
+        traveller.move_to(now + dt.timedelta(seconds=90))
+        client.get("/account")
+        assert last_seen() == now + dt.timedelta(seconds=90)
+
+
+def change_password(client, current, new):
+    token = csrf_token(client, "/account/password")
+    return client.post("/account/password", data={"csrf_token": token, "current_password": current,
+                                                  "new_password": new})
+
+
+def test_a_password_change_ends_every_other_session_and_api_token(app, create_user):
+    user = create_user(role="clerk")
+    mine, other = app.test_client(), app.test_client()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setitem(app.config, "SESSION_SINGLE", False)
+        web_login(other, user)
+        web_login(mine, user)
+    raw = api_token(app.test_client(), user)
+    assert api_status(app, raw) == 200 and other.get("/account").status_code == 200
+
+    response = change_password(mine, user["password"], "a-brand-new-passphrase")
+    assert response.status_code == 302
+    assert mine.get("/account").status_code == 200  # the session that changed it stays
+    assert other.get("/account").status_code == 302
+    assert api_status(app, raw) == 401
+    user["password"] = "a-brand-new-passphrase"
+    assert api_status(app, api_token(app.test_client(), user)) == 200
+    from core.audit import AuditEntry
+    from core.extensions import db
+
+    with app.app_context():
+        actions = set(db.session.scalars(select(AuditEntry.action)))
+    assert {"password.changed", "sessions.revoked"} <= actions
+
+
+def test_sign_out_everywhere_ends_every_session_and_token_but_not_api_keys(app, create_user):
+    from accounts import services
+    from accounts.models import User
+    from core.extensions import db
+
+    admin = create_user(role="admin")
+    user = create_user(role="agency_officer")
+    with app.app_context():
+        key, _token = services.issue_api_key(db.session.get(User, admin["id"]), db.session.get(User, user["id"]), "sys")
+        db.session.commit()
+    mine, other = app.test_client(), app.test_client()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setitem(app.config, "SESSION_SINGLE", False)
+        web_login(other, user)
+        web_login(mine, user)
+    raw = api_token(app.test_client(), user)
+    assert 'data-testid="sign-out-everywhere"' in mine.get("/account").get_data(as_text=True)
+    response = mine.post("/account/sign-out-everywhere", data={"csrf_token": csrf_token(mine, "/account")})
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
+    assert mine.get("/account").status_code == 302
+    assert other.get("/account").status_code == 302
+    assert api_status(app, raw) == 401
+    assert api_status(app, key) == 200  # a machine credential an administrator revokes
+
+
+def test_sign_out_everywhere_needs_a_csrf_token(client, create_user):
+    user = create_user(role="clerk")
+    web_login(client, user)
+    assert client.post("/account/sign-out-everywhere").status_code == 400
+    assert client.get("/account").status_code == 200
+
+
+def test_disabling_a_user_ends_sessions_tokens_and_keys(app, runner, client, create_user):
+    from accounts import services
+    from accounts.models import User
+    from core.extensions import db
+
+    admin = create_user(role="admin")
+    user = create_user(role="agency_officer")
+    with app.app_context():
+        key, _token = services.issue_api_key(db.session.get(User, admin["id"]), db.session.get(User, user["id"]), "sys")
+        db.session.commit()
+    web_login(client, user)
+    raw = api_token(app.test_client(), user)
+    result = runner.invoke(args=["users", "disable", user["email"]])
+    assert result.exit_code == 0, result.output
+    assert client.get("/account").status_code == 302
+    assert api_status(app, raw) == 401 and api_status(app, key) == 401
+    with app.app_context():
+        tokens = db.session.scalars(select(AuthToken).where(AuthToken.user_id == user["id"])).all()
+        assert tokens and all(t.revoked_at is not None for t in tokens)  # revoked, not merely unusable
+    assert web_login(app.test_client(), user).status_code == 401
+    result = runner.invoke(args=["users", "enable", user["email"]])
+    assert result.exit_code == 0
+    assert api_status(app, key) == 401  # enabling again revives nothing
+    assert runner.invoke(args=["users", "disable", "nobody@nowhere.example"]).exit_code == 1

@@ -7,7 +7,7 @@ hidden fields, CSRF tokens and pre-filled values.
 import re
 from html.parser import HTMLParser
 
-from tests.accounts.web import csrf_token
+from tests.accounts.web import csrf_token, web_login
 
 
 class Form:
@@ -102,9 +102,7 @@ class Browser:
 
     def __init__(self, app, user):
         self.client = app.test_client()
-        token = csrf_token(self.client, "/login")
-        response = self.client.post("/login", data={"csrf_token": token, "email": user["email"],
-                                                     "password": user["password"]})
+        response = web_login(self.client, user)  # the password, then the second step of staff
         assert response.status_code == 302, response.get_data(as_text=True)
         self.home = response.headers["Location"]
 

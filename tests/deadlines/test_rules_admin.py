@@ -3,13 +3,11 @@ import re
 
 from sqlalchemy import select
 
-from tests.conftest import PASSWORD
+from tests.accounts.web import web_login
 
 
 def login(client, user):
-    page = client.get("/login").get_data(as_text=True)
-    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
-    response = client.post("/login", data={"csrf_token": token, "email": user["email"], "password": PASSWORD})
+    response = web_login(client, user)  # the password, then the second step of staff
     assert response.status_code == 302
 
 

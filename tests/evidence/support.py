@@ -5,7 +5,8 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from tests.conftest import ApiClient
+from tests.accounts.web import web_login as form_login
+from tests.conftest import ApiClient, token_request
 
 CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
 
@@ -23,8 +24,7 @@ def csrf_token(client, url="/login") -> str:
 def web_login(app, user):
     """A test client of its own, signed in through the login form."""
     client = app.test_client()
-    response = client.post("/login", data={"csrf_token": csrf_token(client), "email": user["email"],
-                                           "password": user["password"]})
+    response = form_login(client, user)  # the password, then the second step of staff
     assert response.status_code == 302, response.get_data(as_text=True)
     return client
 
@@ -32,7 +32,7 @@ def web_login(app, user):
 def api_client(app, user, language="en") -> ApiClient:
     """A test client of its own with a bearer token of its own."""
     client = app.test_client()
-    response = client.post("/api/v1/auth/tokens", json={"email": user["email"], "password": user["password"]})
+    response = client.post("/api/v1/auth/tokens", json=token_request(user))
     assert response.status_code == 201, response.get_json()
     return ApiClient(client, response.get_json()["token"], language)
 
