@@ -373,7 +373,8 @@ def test_one_code_sent_in_parallel_gives_one_token(app, create_user):
 def test_hostile_codes_are_wrong_codes_never_500(client, create_user, code):
     user = create_user(role="clerk")
     password_step(client, user)
-    assert code_step(client, code).status_code == 401
+    # a NUL is refused with every form value before any view reads it (core/limits.py)
+    assert code_step(client, code).status_code == (422 if "\x00" in code else 401)
     body = {"email": user["email"], "password": user["password"], "totp": code}
     assert client.post("/api/v1/auth/tokens", json=body).status_code == 422
 

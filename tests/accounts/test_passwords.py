@@ -29,7 +29,7 @@ def test_short_long_and_common_passwords_are_refused(anonymous_api, password):
 @pytest.mark.parametrize("password", [PASSWORD, "x" * 128, "all lower case words", "密码是一句很长的中文句子", "twelve-chars"])
 def test_long_enough_uncommon_passwords_pass_without_composition_rules(anonymous_api, password):
     response = anonymous_api.post("/api/v1/enterprises", json=registration(password))
-    assert response.status_code == 201, response.get_json()
+    assert response.status_code == 202, response.get_json()  # accepted: the confirmation link goes by e-mail
 
 
 def test_the_common_list_is_shipped_and_read_locally():
@@ -44,7 +44,8 @@ def test_the_cli_refuses_a_common_password(runner, create_org):
     create_org(kind="rights_center", district="municipal", name="中心")
     result = runner.invoke(args=["users", "create", "--email", "c@x.example", "--name", "c", "--role", "clerk",
                                  "--org", "中心", "--password", "qwerty123456"])
-    assert result.exit_code == 1 and "common" in result.output
+    assert result.exit_code == 1 and "password: " in result.output
+    assert "此密码属于最常见的密码" in result.output  # the CLI speaks the default language
 
 
 # --- change ------------------------------------------------------------------------------------------
@@ -168,7 +169,8 @@ def test_the_reset_link_goes_by_email_only_never_in_app(app, client, create_user
 
 @pytest.mark.parametrize("email", ["a\x00b@x.example", "x" * 5000, "\u202e@x.example", ""])
 def test_hostile_reset_requests_get_the_same_answer(app, client, email):
-    assert forgot(client, email).status_code == 200
+    # a NUL is refused with every form value before any view reads it (core/limits.py)
+    assert forgot(client, email).status_code == (422 if "\x00" in email else 200)
     assert reset_links(app) == []
     assert client.get("/password/reset/" + "x" * 500).status_code == 404
 

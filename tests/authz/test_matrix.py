@@ -20,7 +20,8 @@ from tests.conftest import DATABASES, _app_for, _empty_all_tables
 
 MATRIX_FILE = Path(__file__).with_name("matrix.toml")
 MATRIX = tomllib.loads(MATRIX_FILE.read_text(encoding="utf-8"))
-CONFIG = {"WTF_CSRF_ENABLED": False, "API_TOKEN_LIFETIME_SECONDS": 365 * 86400}
+# several sessions of one user side by side: the "fresh" rows sign in again (SESSION_SINGLE is tested in accounts)
+CONFIG = {"WTF_CSRF_ENABLED": False, "API_TOKEN_LIFETIME_SECONDS": 365 * 86400, "SESSION_SINGLE": False}
 
 # The relations of each kind of object: key -> (the acting user, or None; the path parameters' object keys)
 ROLE_ACTORS = {"anonymous": None, "enterprise": "enterprise", "clerk": "clerk", "officer": "police",
@@ -155,6 +156,8 @@ def request_as(world, op, entry, actor, params):
             token = (world.fresh_api(actor) if entry.get("fresh") else world.api(actor)).token
             headers["Authorization"] = f"Bearer {token}"
         kwargs = {"json": entry.get("body", {})} if method in ("POST", "PUT", "PATCH") else {}
+        if entry.get("multipart"):  # an upload: its own media type (JSON is 415 there)
+            kwargs = {"data": entry.get("form", {}), "content_type": "multipart/form-data"}
         return client.open(url, method=method, headers=headers, environ_base=_address(), **kwargs)
     if actor is None:
         client = world.app.test_client()
@@ -198,7 +201,7 @@ def test_each_role_and_relation_gets_the_matrix_status(matrix_world):
     for op, entry in sorted(MATRIX.items()):
         method, rule = op.split(" ", 1)
         kind = kind_of(rule, entry)
-        unknown = set(entry) - {"default", "object", "body", "form", "query", "fresh", "note"} - set(
+        unknown = set(entry) - {"default", "object", "body", "form", "query", "fresh", "multipart", "revokes", "note"} - set(
             relations(kind, world.objects))
         assert not unknown, f"{op}: unknown relations {sorted(unknown)} for objects of kind {kind}"
         observed[op] = {}
@@ -208,6 +211,8 @@ def test_each_role_and_relation_gets_the_matrix_status(matrix_world):
             response.get_data()
             response.close()  # a streamed download ends its request's context here
             observed[op][key] = status
+            if entry.get("revokes") and actor is not None:
+                world.forget(actor)
             expected = entry.get(key, entry.get("default"))
             if status not in (expected if isinstance(expected, list) else [expected]):
                 wrong.append(f"{op} as {key}: {status}, the matrix says {expected}")
@@ -225,7 +230,7 @@ def _as_toml(observed, matrix):
         values = list(statuses.values())
         default = max(set(values), key=values.count)
         out.append(f'["{op}"]')
-        for name in ("object", "query", "fresh"):
+        for name in ("object", "query", "fresh", "multipart"):
             if name in entry:
                 out.append(f"{name} = {json.dumps(entry[name])}")
         for name in ("body", "form"):

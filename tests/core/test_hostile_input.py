@@ -243,10 +243,11 @@ def test_nul_in_a_form_field_is_422_on_the_page_naming_the_field(app, world):
     assert "<code>facts</code>" in page and "NUL" in page
     assert nothing_written(app)
     login = app.test_client()
+    counters = count(app, ThrottleCounter)  # the enterprise's own sign-in above may have left its address's row
     response = login.post("/login", data={"csrf_token": csrf_token(login), "email": "a\x00@example.com",
                                           "password": "x"})
     assert response.status_code == 422
-    assert count(app, ThrottleCounter) == 0
+    assert count(app, ThrottleCounter) == counters
 
 
 # --- finding 7: page numbers -------------------------------------------------------------------------
