@@ -13,6 +13,7 @@ from accounts.models import ThrottleCounter
 from core.audit import AuditEntry
 from core.extensions import db
 from tests.accounts.web import count_rows, csrf_token
+from tests.threads import run_together
 
 TOKENS = "/api/v1/auth/tokens"
 PARALLEL = 20
@@ -29,25 +30,14 @@ def failed_logins(app):
 
 def in_parallel(app, attempt, n=PARALLEL):
     """``attempt(client)`` in ``n`` threads, each with its own test client, released together: the statuses."""
-    barrier = threading.Barrier(n)
-    statuses, failures = [], []
+    statuses = []
 
-    def run():
+    def run(_i, barrier):
         client = app.test_client()
-        try:
-            barrier.wait(timeout=60)
-            statuses.append(attempt(client).status_code)
-        except Exception as exc:  # reported in the main thread
-            failures.append(repr(exc))
-            barrier.abort()
+        barrier.wait(timeout=60)
+        statuses.append(attempt(client).status_code)
 
-    threads = [threading.Thread(target=run) for _ in range(n)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not failures, failures
-    assert not any(thread.is_alive() for thread in threads)
+    run_together(run, range(n))
     return statuses
 
 

@@ -16,8 +16,8 @@ import uuid
 from sqlalchemy import select
 
 from tests.accounts.web import web_login
-from tests.conftest import PASSWORD, ApiClient
-from tests.routing.conftest import ORGS, USERS, World
+from tests.conftest import ApiClient
+from tests.routing.conftest import USERS, World, make_people
 from tests.routing.support import (SOURCE_CODE, accepted, evidence_ids, ok, refer, referral_transition)
 
 AUTHZ_USERS = {**USERS, "head": ("agency_head", "amr_city")}
@@ -75,29 +75,8 @@ class AuthzWorld(World):
 
 
 def build(app) -> AuthzWorld:
-    from accounts import mfa, services
-    from accounts.enums import District, OrgKind, Role
-    from core.extensions import db
-    from tests.conftest import make_credit_code
-    from tests.totp import enrol
-
     client = app.test_client(use_cookies=False)
-    with app.app_context():
-        orgs = {}
-        for n, (key, (kind, district, name)) in enumerate(ORGS.items(), start=1):
-            orgs[key] = services.create_organisation(
-                name=name, kind=OrgKind(kind), district=District(district),
-                credit_code=make_credit_code(8_000_000 + n) if kind == "enterprise" else None,
-                contact_person="联系人", phone="13800000000", email=f"{key}@authz.example")
-        users = {}
-        for key, (role, org_key) in AUTHZ_USERS.items():
-            user = services.create_user(organisation=orgs[org_key], email=f"{key}@authz.example", name=f"{key} 用户",
-                                        password=PASSWORD, role=Role(role), language="en")
-            users[key] = {"id": user.id, "email": user.email, "password": PASSWORD, "org_id": orgs[org_key].id}
-            if mfa.is_required(user):  # staff sign in with a code too (tests/totp.py)
-                users[key].update(enrol(user))
-        orgs = {key: org.id for key, org in orgs.items()}
-        db.session.commit()
+    orgs, users = make_people(app, AUTHZ_USERS, code_base=8_000_000, domain="authz.example")
     world = AuthzWorld(app, client, orgs, users)
     _objects(world)
     return world

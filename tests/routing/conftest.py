@@ -66,9 +66,9 @@ class World:
         return self._apis[key]
 
 
-@pytest.fixture
-def world(app, client):
-    """Every organisation and user in one transaction (the login endpoint itself is tested in accounts)."""
+def make_people(app, users_spec, *, code_base, domain):
+    """ORGS and the users of ``users_spec`` (key -> (role, organisation key)) in one transaction, staff
+    enrolled in two-step verification: ({key: organisation id}, {key: the user's login details})."""
     from accounts import mfa, services
     from accounts.enums import District, OrgKind, Role
     from core.extensions import db
@@ -80,15 +80,22 @@ def world(app, client):
         for n, (key, (kind, district, name)) in enumerate(ORGS.items(), start=1):
             orgs[key] = services.create_organisation(
                 name=name, kind=OrgKind(kind), district=District(district),
-                credit_code=make_credit_code(9_000_000 + n) if kind == "enterprise" else None,
-                contact_person="联系人", phone="13800000000", email=f"{key}@org.example")
+                credit_code=make_credit_code(code_base + n) if kind == "enterprise" else None,
+                contact_person="联系人", phone="13800000000", email=f"{key}@{domain}")
         users = {}
-        for key, (role, org_key) in USERS.items():
-            user = services.create_user(organisation=orgs[org_key], email=f"{key}@routing.example", name=f"{key} 用户",
+        for key, (role, org_key) in users_spec.items():
+            user = services.create_user(organisation=orgs[org_key], email=f"{key}@{domain}", name=f"{key} 用户",
                                         password=PASSWORD, role=Role(role), language="en")
             users[key] = {"id": user.id, "email": user.email, "password": PASSWORD, "org_id": orgs[org_key].id}
             if mfa.is_required(user):  # staff sign in with a code too (tests/totp.py)
                 users[key].update(enrol(user))
         orgs = {key: org.id for key, org in orgs.items()}
         db.session.commit()
+    return orgs, users
+
+
+@pytest.fixture
+def world(app, client):
+    """Every organisation and user in one transaction (the login endpoint itself is tested in accounts)."""
+    orgs, users = make_people(app, USERS, code_base=9_000_000, domain="routing.example")
     return World(app, client, orgs, users)

@@ -3,8 +3,6 @@
 Each round has a fresh complaint; two threads, each with its own test client and token, read it,
 meet at a barrier, then POST together. Exactly one wins, the other gets 409, never a duplicate.
 """
-import threading
-
 import pytest
 from sqlalchemy import func, select
 
@@ -13,6 +11,7 @@ from intake.models import ComplaintEvent
 from routing.models import Referral
 from tests.conftest import ApiClient
 from tests.routing.support import insert_complaints
+from tests.threads import run_together
 
 ROUNDS = 100
 
@@ -20,26 +19,14 @@ ROUNDS = 100
 def race(app, world, complaint_ids, step):
     """Run ``step(api, complaint_id, barrier)`` in two threads per complaint: [(status, body), (status, body)]."""
     clients = [ApiClient(app.test_client(), world.api(key).token) for key in ("clerk", "clerk2")]
-    barrier = threading.Barrier(2)
     results = [[None, None] for _ in complaint_ids]
-    failures = []
 
-    def run(who):
-        try:
-            for i, complaint_id in enumerate(complaint_ids):
-                response = step(clients[who], complaint_id, barrier)
-                results[i][who] = (response.status_code, response.get_json())
-        except Exception as exc:  # reported in the main thread
-            failures.append(repr(exc))
-            barrier.abort()
+    def run(who, barrier):
+        for i, complaint_id in enumerate(complaint_ids):
+            response = step(clients[who], complaint_id, barrier)
+            results[i][who] = (response.status_code, response.get_json())
 
-    threads = [threading.Thread(target=run, args=(who,)) for who in (0, 1)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not failures, failures
-    assert not any(thread.is_alive() for thread in threads)
+    run_together(run, (0, 1))
     return results
 
 
