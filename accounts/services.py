@@ -229,14 +229,6 @@ def issue_token(user: User, kind: TokenKind, *, lifetime: dt.timedelta | None, l
     return raw, token
 
 
-def start_web_session(user: User) -> str:
-    """A fresh session id at every login (the old one, if any, is simply never accepted again)."""
-    raw, _token = issue_token(user, TokenKind.web_session,
-                              lifetime=dt.timedelta(seconds=current_app.config["SESSION_LIFETIME_SECONDS"]))
-    audit("login.succeeded", actor=user, channel="web")
-    return raw
-
-
 def issue_api_token(user: User) -> tuple[str, AuthToken]:
     raw, token = issue_token(user, TokenKind.api_token,
                              lifetime=dt.timedelta(seconds=current_app.config["API_TOKEN_LIFETIME_SECONDS"]))

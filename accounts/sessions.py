@@ -29,9 +29,10 @@ LAST_SEEN_RESOLUTION = dt.timedelta(seconds=60)
 
 def begin(user: User) -> str:
     """Start a web session after every factor is verified; with SESSION_SINGLE, the other ones end."""
-    raw = services.start_web_session(user)
-    current = services.resolve_token(raw, (TokenKind.web_session,))
-    current.last_seen_at = utcnow()
+    raw, current = services.issue_token(user, TokenKind.web_session,
+                                        lifetime=dt.timedelta(seconds=current_app.config["SESSION_LIFETIME_SECONDS"]))
+    current.last_seen_at = current.created_at
+    audit("login.succeeded", actor=user, channel="web")
     if current_app.config.get("SESSION_SINGLE", True):
         _revoke(user, (TokenKind.web_session,), keep=current, reason="new_login")
     return raw

@@ -16,7 +16,14 @@ from tests.totp import next_code
 from tests.threads import run_together
 
 # the middle of a 30-second step: the code of that step stays the current one for the whole test
-T0 = dt.datetime(2026, 12, 2, 8, 0, 15, tzinfo=dt.UTC)
+
+
+def t0() -> dt.datetime:
+    """A moment 15 s into a 30-second step, three steps from now: later than the step the factory's
+    enrolment used (a code of that step or an earlier one is refused as used) and far from a step's edge.
+    Computed when the test runs, never a fixed date."""
+    now = int(dt.datetime.now(dt.UTC).timestamp())
+    return dt.datetime.fromtimestamp((now // 30 + 3) * 30 + 15, dt.UTC)
 
 
 def password_step(client, user, next_url=None):
@@ -74,6 +81,7 @@ def test_a_wrong_code_is_401_audited_and_signs_nobody_in(app, client, create_use
 
 def test_a_totp_code_is_refused_the_second_time(client, create_user):
     user = create_user(role="clerk")
+    T0 = t0()
     with time_machine.travel(T0, tick=False):
         code = pyotp.TOTP(user["totp_secret"]).now()
         password_step(client, user)
@@ -86,6 +94,7 @@ def test_a_totp_code_is_refused_the_second_time(client, create_user):
 
 def test_an_older_code_is_refused_after_a_newer_one_was_used(client, create_user):
     user = create_user(role="clerk")
+    T0 = t0()
     with time_machine.travel(T0, tick=False):
         totp = pyotp.TOTP(user["totp_secret"])
         step = int(T0.timestamp()) // 30
@@ -271,6 +280,7 @@ def test_the_token_endpoint_needs_a_code_for_a_user_with_mfa(app, client, create
     body = {"email": user["email"], "password": user["password"]}
     response = client.post("/api/v1/auth/tokens", json=body)
     assert response.status_code == 422 and "totp" in response.get_json()["errors"]
+    T0 = t0()
     with time_machine.travel(T0, tick=False):
         code = pyotp.TOTP(user["totp_secret"]).now()
         assert client.post("/api/v1/auth/tokens", json={**body, "totp": code}).status_code == 201
