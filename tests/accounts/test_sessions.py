@@ -223,6 +223,16 @@ def test_last_seen_is_written_at_most_once_a_minute(app, client, create_user):
         assert last_seen() == now + dt.timedelta(seconds=90)
 
 
+def two_sessions(app, user):
+    """Two web sessions of ``user`` side by side (SESSION_SINGLE off while they start): (mine, other)."""
+    mine, other = app.test_client(), app.test_client()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setitem(app.config, "SESSION_SINGLE", False)
+        web_login(other, user)
+        web_login(mine, user)
+    return mine, other
+
+
 def change_password(client, current, new):
     token = csrf_token(client, "/account/password")
     return client.post("/account/password", data={"csrf_token": token, "current_password": current,
@@ -231,11 +241,7 @@ def change_password(client, current, new):
 
 def test_a_password_change_ends_every_other_session_and_api_token(app, create_user):
     user = create_user(role="clerk")
-    mine, other = app.test_client(), app.test_client()
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setitem(app.config, "SESSION_SINGLE", False)
-        web_login(other, user)
-        web_login(mine, user)
+    mine, other = two_sessions(app, user)
     raw = api_token(app.test_client(), user)
     assert api_status(app, raw) == 200 and other.get("/account").status_code == 200
 
@@ -264,11 +270,7 @@ def test_sign_out_everywhere_ends_every_session_and_token_but_not_api_keys(app, 
     with app.app_context():
         key, _token = services.issue_api_key(db.session.get(User, admin["id"]), db.session.get(User, user["id"]), "sys")
         db.session.commit()
-    mine, other = app.test_client(), app.test_client()
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setitem(app.config, "SESSION_SINGLE", False)
-        web_login(other, user)
-        web_login(mine, user)
+    mine, other = two_sessions(app, user)
     raw = api_token(app.test_client(), user)
     assert 'data-testid="sign-out-everywhere"' in mine.get("/account").get_data(as_text=True)
     response = mine.post("/account/sign-out-everywhere", data={"csrf_token": csrf_token(mine, "/account")})
