@@ -16,7 +16,8 @@ from evidence.services import open_for_download
 from intake.downloads import evidence_response
 from intake.enums import Track
 from routing import services, steps
-from routing.enums import OPEN_REFERRAL_STATES, OUTCOME_RESULTS, ConsultationState, ReferralState
+from routing.enums import OPEN_REFERRAL_STATES, ConsultationState, ReferralState
+from routing.outcomes import FIELD_NAMES, decisions_for
 from routing.machines import referral_machine
 from routing.schemas import NoteSchema, ReferralTransitionSchema, StepSchema
 from routing.views import (LABELS, REFERRAL_ACTION_LABELS, agency_directory, event_text, failure_status, label_of,
@@ -27,11 +28,6 @@ bp = Blueprint("agency", __name__, url_prefix="/agency")
 PER_PAGE = 20
 CLOSED_REFERRAL_STATES = [s for s in ReferralState if s not in OPEN_REFERRAL_STATES]
 # Pending first: what the agency must do next, in the order it must do it.
-OUTCOME_FIELDS = {
-    Track.administrative: ("decision_number", "fine_amount", "confiscation_amount"),
-    Track.criminal: ("court_case_number",),
-    Track.civil: ("judgment_number", "damages_amount"),
-}
 TRANSFER_KIND = {Track.administrative: OrgKind.public_security, Track.criminal: OrgKind.market_regulation}
 
 
@@ -76,7 +72,8 @@ def _referral_page(referral_id, failure=None, form=None):
         notes=services.notes_for(current_user, referral),
         can_add_note=services.can_write_notes(current_user, referral) and referral.state in OPEN_REFERRAL_STATES,
         own=services.can_download_shared_evidence(current_user, referral),
-        outcome_results=OUTCOME_RESULTS[referral.track.value], outcome_fields=OUTCOME_FIELDS[referral.track],
+        outcome_results=[d.result for d in decisions_for(referral)],
+        outcome_fields=list(dict.fromkeys(f for d in decisions_for(referral) for f in d.fields)),
         transfer_targets=agency_directory({transfer_kind}) if transfer_kind else [],
         failure=failure, errors=getattr(failure, "errors", {}) if failure else {}, form=form,
         values=request.form if failure is not None else {},
@@ -96,7 +93,7 @@ def transition(referral_id):
     referral = services.get_visible_referral(current_user, referral_id, for_update=True)
     trigger = request.form.get("trigger", "")
     data = posted("trigger", "version", "reason", "officer_name", "case_number", "return_reason", "to_agency_id")
-    outcome = posted("result", "summary", *OUTCOME_FIELDS[referral.track], prefix="outcome-")
+    outcome = posted("result", "summary", *FIELD_NAMES, prefix="outcome-")
     if trigger == "conclude" and outcome:
         data["outcome"] = outcome
     try:

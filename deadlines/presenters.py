@@ -12,6 +12,7 @@ RULE_LABELS = {
     "Q2": _l("Centre's triage decision"),
     "Q3": _l("Enterprise supplies information"),
     "Q4": _l("Agency acknowledges the referral"),
+    "Q5": _l("Centre re-routes the complaint"),
     "A1": _l("Market regulator decides whether to open a case"),
     "A2": _l("Market regulator concludes the case"),
     "T1": _l("Agency head decides on transfer to police"),

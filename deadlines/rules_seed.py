@@ -23,6 +23,8 @@ DEFAULT_RULES = [
      "policy target", "U"),
     ("Q3", "Enterprise answers a request for supplements (the centre's clock pauses)", 15, Unit.days, NORMAL,
      ENTERPRISE_LADDER, None, "platform rule", "-"),
+    ("Q5", "Centre re-routes a complaint whose referral came back (returned or declined)", 3, Unit.working_days,
+     SHORT, LADDER, None, "platform rule", "-"),
     ("Q4", "Agency acknowledges a referral", 1, Unit.working_days, SHORT, LADDER, None, "policy target", "U"),
     ("A1", "Market regulator verifies the clue and decides whether to open a case", 15, Unit.working_days, NORMAL,
      LADDER, 15, "市场监督管理行政处罚程序规定 art. 18", "V"),

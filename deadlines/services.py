@@ -172,6 +172,17 @@ def cancel_for_complaint(complaint_id, at=None) -> None:
     _drop_pending([d.id for d in cancelled])
 
 
+def cancel_for_subject(subject_type, subject_id, at=None) -> None:
+    """The subject ended without its steps being needed (a referral withdrawn with its complaint)."""
+    at = at or utcnow()
+    cancelled = running(subject_type, subject_id)
+    for deadline in cancelled:
+        if deadline.state is DeadlineState.open:
+            deadline.state = DeadlineState.cancelled
+        deadline.closed_at = at
+    _drop_pending([d.id for d in cancelled])
+
+
 def pause(subject_type, subject_id, codes, at=None) -> None:
     at = at or utcnow()
     paused = [d for d in running(subject_type, subject_id, codes) if d.paused_at is None]

@@ -51,6 +51,10 @@ class Complaint(db.Model):
     facts: Mapped[str | None] = mapped_column(Text)
 
     withdrawal_reason: Mapped[str | None] = mapped_column(Text)
+    # the centre asked for supplements after acceptance and waits for the answer (Q3)
+    supplement_requested_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    # the centre concluded the complaint itself: the guidance given (nothing, or nothing more, to refer)
+    resolution: Mapped[str | None] = mapped_column(Text)
     key_case: Mapped[bool] = mapped_column(default=False)  # 督办: supervised as a key case
     # the earliest due time of the centre's own running deadlines (kept by routing): the queue's order
     centre_due_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)

@@ -12,6 +12,7 @@ class ReferralState(enum.Enum):
     concluded = "concluded"
     transferred = "transferred"
     supervision_requested = "supervision_requested"
+    withdrawn = "withdrawn"
 
 
 REFERRAL_STATE_LABELS = {
@@ -23,6 +24,7 @@ REFERRAL_STATE_LABELS = {
     ReferralState.concluded: _l("Concluded"),
     ReferralState.transferred: _l("Transferred"),
     ReferralState.supervision_requested: _l("Sent for filing supervision"),
+    ReferralState.withdrawn: _l("Withdrawn with the complaint"),
 }
 
 # A referral in one of these states still expects the agency to act.
@@ -77,6 +79,7 @@ class ConsultationState(enum.Enum):
     opinions_due = "opinions_due"
     minuted = "minuted"
     closed = "closed"
+    cancelled = "cancelled"
 
 
 CONSULTATION_STATE_LABELS = {
@@ -84,24 +87,56 @@ CONSULTATION_STATE_LABELS = {
     ConsultationState.opinions_due: _l("Opinions due"),
     ConsultationState.minuted: _l("Minuted"),
     ConsultationState.closed: _l("Closed"),
+    ConsultationState.cancelled: _l("Cancelled with the complaint"),
 }
 
-# Outcome results per track, for concluding a referral.
-OUTCOME_RESULTS = {
-    "administrative": ("penalty_decision", "no_violation_found", "closed_other"),
-    "criminal": ("prosecuted", "judgment", "not_prosecuted", "case_dismissed"),
-    "civil": ("judgment", "mediation", "withdrawal", "dismissed"),
+# A consultation in one of these states still takes opinions (or awaits its minutes being closed).
+OPEN_CONSULTATION_STATES = frozenset({ConsultationState.convened, ConsultationState.opinions_due})
+
+
+class TransferState(enum.Enum):
+    """An officer's proposal to transfer a case to the police (Order 310 art. 5), decided by the head."""
+
+    pending = "pending"    # T1: the head decides within 3 days
+    approved = "approved"  # T2: the case goes to the police within 24 hours
+    refused = "refused"
+    sent = "sent"
+
+
+TRANSFER_STATE_LABELS = {
+    TransferState.pending: _l("Waiting for the head's decision"),
+    TransferState.approved: _l("Approved: to be handed to the police"),
+    TransferState.refused: _l("Refused by the head"),
+    TransferState.sent: _l("Handed to the police"),
 }
 
+
+class SupplementKind(enum.Enum):
+    """Material that reached a referral after it was sent."""
+
+    evidence = "evidence"  # the centre sent further evidence
+    transfer = "transfer"  # another agency's transfer of the same matter (行刑衔接 / 反向衔接 beside it)
+
+
+SUPPLEMENT_KIND_LABELS = {
+    SupplementKind.evidence: _l("Further evidence from the centre"),
+    SupplementKind.transfer: _l("A transfer from another agency"),
+}
+
+# The results a concluded referral may have; which agency may give which: routing/outcomes.py.
 OUTCOME_LABELS = {
     "penalty_decision": _l("Administrative penalty decision"),
+    "no_penalty": _l("No penalty imposed"),
     "no_violation_found": _l("No violation found"),
     "closed_other": _l("Closed for another reason"),
+    "sent_for_prosecution": _l("Sent to the procuratorate for prosecution"),
+    "case_withdrawn": _l("Case withdrawn"),
+    "filed_after_notice": _l("The police filed the case after the notice"),
+    "non_filing_upheld": _l("The police's reasons for not filing were found sound"),
     "prosecuted": _l("Prosecuted"),
-    "judgment": _l("Judgment"),
     "not_prosecuted": _l("Not prosecuted"),
-    "case_dismissed": _l("Case dismissed"),
-    "mediation": _l("Mediation"),
+    "judgment": _l("Judgment"),
+    "mediation": _l("Mediation agreement"),
     "withdrawal": _l("Suit withdrawn"),
     "dismissed": _l("Claim dismissed"),
 }

@@ -1,27 +1,61 @@
-"""The state machines, as data.
+"""The state machines, as data: who may fire each trigger, and everything the transition does.
 
 One ``transitions.Machine`` per entity class, built once at import (``model=None``, no automatic
 transitions): it checks each transition against the table and sets the state column. Rows are
 never given a machine of their own, so loading thousands of them costs nothing extra.
 
-Each row of a table says who may fire the trigger (roles, and which organisation: for a complaint
-its enterprise or its centre; for a referral its agency or the complaint's centre; for a
-consultation its convener), whether a reason is required, and an optional guard returning field
-errors. Rows whose organisation is ``system`` are fired only by routing's own services (a
-complaint follows its referrals); nobody can fire them directly. ``allowed_triggers`` answers
-from the same rows, for the 409 body and for the buttons a page shows.
+Each row (``Rule``) says who may fire the trigger (roles, and which organisation: for a complaint
+its enterprise or its centre; for a referral its agency, the agency that transferred it, or the
+complaint's centre; for a consultation its convener), whether a reason is required, an optional
+guard returning field errors — and its whole effect (``Effects``): the clocks it meets, pauses,
+resumes and opens, the follow-ups it sets off, the notice it sends and to whom, and the timeline
+text. ``routing.effects.run`` is the one mechanism that fires a row and applies its effects;
+``flask state-diagrams`` prints the tables (docs/state-machines.md) and tests read them.
+
+Rows whose organisation is ``system`` are fired only by routing itself (a complaint follows its
+referrals, a withdrawal ends the open referrals); nobody can fire them directly. A row whose
+destination is ``SAME`` changes no state (an agency's step under Order 310, evidence added to a
+referral). ``allowed_triggers`` answers from the same rows, for the 409 body and for the buttons a
+page shows.
 """
 from dataclasses import dataclass, field
 from typing import Callable
 
-from flask_babel import gettext as _
+from flask_babel import gettext as _, lazy_gettext as _l
 from transitions import Machine
 
 from accounts.enums import AGENCY_ROLES, Role
 from core.errors import Conflict, ValidationFailed
 from intake.enums import OPEN_STATES, ComplaintState as S, Track
 
+from . import clocks, guards
 from .enums import ConsultationState as C, ReferralState as R
+
+SAME = "="  # a row that changes no state (transitions' reflexive destination)
+ALL = "*"   # every running clock of the subject
+
+
+@dataclass(frozen=True)
+class Effects:
+    """What a transition does besides moving the state, in the order ``routing.effects`` applies it.
+
+    Clock entries are rule codes (DOMAIN.md) or functions of the entity returning codes (e.g. the
+    decision clock of the agency's kind, routing/clocks.py); ``ALL`` meets every running clock of
+    the subject. ``then`` names follow-ups registered with ``routing.effects.follow_up``.
+    """
+
+    meets: tuple = ()
+    pauses: tuple = ()
+    resumes: tuple = ()
+    cancels: bool = False  # every running clock of the subject ends as cancelled
+    opens: tuple = ()
+    then: tuple = ()
+    notice: str | None = None  # an event of notifications/events.py
+    to: tuple = ()  # who is told: centre, enterprise, agency, parent_agency, invited
+    text: object = None  # the timeline's words: a lazy string formatted with the row's payload, or a function
+
+
+NONE = Effects()
 
 
 @dataclass(frozen=True)
@@ -33,67 +67,132 @@ class Rule:
     org: str
     needs_reason: bool = False
     guard: Callable | None = field(default=None, compare=False)
+    effects: Effects = NONE
+    public: bool = True  # the timeline row is shown to the enterprise
+    label: object = None  # the button's words
+
+    @property
+    def reflexive(self) -> bool:
+        return self.dest == SAME
 
 
 ENTERPRISE = frozenset({Role.enterprise_user})
 CLERK = frozenset({Role.clerk})
 AGENCY = AGENCY_ROLES
+HEADS = frozenset({Role.agency_head})
 CONVENERS = frozenset({Role.clerk, Role.supervisor})
 NOBODY = frozenset()
 
-
-def _complete(complaint):
-    from intake.schemas import completeness_errors
-
-    return completeness_errors(complaint)
-
-
-def _transferable(referral):
-    if referral.track not in (Track.administrative, Track.criminal):
-        return {"trigger": [_("Only administrative and criminal referrals can be transferred.")]}
-    return {}
-
-
-def _supervisable(referral):
-    if referral.track is not Track.criminal or referral.agency.kind.value != "public_security":
-        return {"trigger": [_("Only a declined criminal referral to public security can go to filing supervision.")]}
-    return {}
-
+# the complaint's states while the centre and the agencies work on it: the state follows the referrals there
+FOLLOWING = (S.accepted, S.referred, S.in_progress, S.concluded)
+AFTER_ACCEPTANCE = (S.accepted, S.referred, S.in_progress)
+WITHDRAWABLE = tuple(sorted(OPEN_STATES, key=lambda s: s.value))
+OPEN_REFERRALS = (R.sent, R.acknowledged, R.accepted)
 
 COMPLAINT_RULES = (
-    Rule("submit", (S.draft,), S.submitted, ENTERPRISE, "enterprise", guard=_complete),
-    Rule("claim", (S.submitted,), S.triaging, CLERK, "centre"),
-    Rule("request_info", (S.triaging,), S.awaiting_info, CLERK, "centre", needs_reason=True),
-    Rule("supply_info", (S.awaiting_info,), S.triaging, ENTERPRISE, "enterprise"),
-    Rule("accept", (S.triaging,), S.accepted, CLERK, "centre"),
-    Rule("reject", (S.triaging,), S.rejected, CLERK, "centre", needs_reason=True),
-    # concluded -> referred: a declined criminal referral was sent for filing supervision
-    Rule("refer", (S.accepted, S.concluded), S.referred, NOBODY, "system"),
-    Rule("start", (S.referred,), S.in_progress, NOBODY, "system"),
-    Rule("conclude", (S.referred, S.in_progress), S.concluded, NOBODY, "system"),
-    Rule("reopen", (S.referred, S.in_progress), S.accepted, NOBODY, "system"),
-    Rule("close", (S.concluded, S.rejected), S.closed, CLERK, "centre"),
-    Rule("withdraw", tuple(sorted(OPEN_STATES, key=lambda s: s.value)), S.withdrawn, ENTERPRISE, "enterprise",
-         needs_reason=True),
+    Rule("submit", (S.draft,), S.submitted, ENTERPRISE, "enterprise", guard=guards.complete,
+         effects=Effects(opens=("Q1", "Q2"), notice="complaint.submitted", to=("centre",)), label=_l("Submit")),
+    Rule("claim", (S.submitted,), S.triaging, CLERK, "centre",
+         effects=Effects(meets=("Q1",)), label=_l("Claim")),
+    Rule("request_info", (S.triaging,), S.awaiting_info, CLERK, "centre", needs_reason=True,
+         guard=guards.reply_date,
+         effects=Effects(pauses=("Q1", "Q2"), opens=("Q3",), notice="complaint.info_requested", to=("enterprise",)),
+         label=_l("Request supplements")),
+    # after acceptance: the state stays, the centre's re-routing clock (Q5) pauses until the answer
+    Rule("request_info", AFTER_ACCEPTANCE, SAME, CLERK, "centre", needs_reason=True,
+         guard=guards.reply_date_no_open_request,
+         effects=Effects(pauses=("Q5",), opens=("Q3",), then=("mark_supplement_requested",),
+                         notice="complaint.info_requested", to=("enterprise",)),
+         label=_l("Request supplements")),
+    Rule("supply_info", (S.awaiting_info,), S.triaging, ENTERPRISE, "enterprise", needs_reason=True,
+         effects=Effects(meets=("Q3",), resumes=("Q1", "Q2"), notice="complaint.info_supplied", to=("centre",)),
+         label=_l("Supply information")),
+    Rule("supply_info", AFTER_ACCEPTANCE, SAME, ENTERPRISE, "enterprise", needs_reason=True,
+         guard=guards.supplement_requested,
+         effects=Effects(meets=("Q3",), resumes=("Q5",), then=("clear_supplement_request",),
+                         notice="complaint.info_supplied", to=("centre",)),
+         label=_l("Supply information")),
+    Rule("accept", (S.triaging,), S.accepted, CLERK, "centre",
+         effects=Effects(meets=("Q1", "Q2"), notice="complaint.accepted", to=("enterprise",)),
+         label=_l("Accept the complaint")),
+    Rule("reject", (S.triaging,), S.rejected, CLERK, "centre", needs_reason=True, guard=guards.reject_reason,
+         effects=Effects(cancels=True, notice="complaint.rejected", to=("enterprise",)),
+         label=_l("Do not accept the complaint")),
+    # the centre resolves the complaint itself: guidance given, nothing (more) to refer
+    Rule("resolve", (S.accepted,), S.concluded, CLERK, "centre", needs_reason=True, guard=guards.nothing_open,
+         effects=Effects(meets=(ALL,), then=("record_resolution",), notice="complaint.resolved", to=("enterprise",)),
+         label=_l("Conclude with guidance")),
+    # the complaint follows its referrals (routing.aggregate); nobody fires these directly
+    Rule("refer", (S.accepted, S.in_progress, S.concluded), S.referred, NOBODY, "system",
+         effects=Effects(meets=("Q5",))),
+    Rule("start", (S.accepted, S.referred, S.concluded), S.in_progress, NOBODY, "system",
+         effects=Effects(meets=("Q5",))),
+    Rule("conclude", (S.accepted, S.referred, S.in_progress), S.concluded, NOBODY, "system",
+         effects=Effects(meets=("Q5",), notice="complaint.concluded", to=("enterprise",))),
+    Rule("reopen", (S.referred, S.in_progress, S.concluded), S.accepted, NOBODY, "system",
+         effects=Effects(opens=("Q5",), notice="complaint.reopened", to=("centre", "enterprise"))),
+    Rule("close", (S.concluded, S.rejected), S.closed, CLERK, "centre",
+         effects=Effects(cancels=True), label=_l("Close the complaint")),
+    Rule("withdraw", WITHDRAWABLE, S.withdrawn, ENTERPRISE, "enterprise", needs_reason=True,
+         effects=Effects(cancels=True, then=("withdraw_referrals", "cancel_consultations"),
+                         notice="complaint.withdrawn", to=("centre",)),
+         label=_l("Withdraw")),
 )
 
 REFERRAL_RULES = (
-    Rule("acknowledge", (R.sent,), R.acknowledged, AGENCY, "agency"),
-    Rule("accept", (R.acknowledged,), R.accepted, AGENCY, "agency"),
-    Rule("decline", (R.acknowledged,), R.declined, AGENCY, "agency", needs_reason=True),
-    Rule("return", (R.sent, R.acknowledged), R.returned, AGENCY, "agency", needs_reason=True),
-    Rule("conclude", (R.accepted,), R.concluded, AGENCY, "agency"),
-    Rule("transfer", (R.accepted,), R.transferred, AGENCY, "agency", needs_reason=True, guard=_transferable),
+    Rule("acknowledge", (R.sent,), R.acknowledged, AGENCY, "agency",
+         effects=Effects(meets=("Q4",), opens=(clocks.decision, clocks.preservation), then=("ask_police_to_explain",)),
+         label=_l("Acknowledge receipt")),
+    Rule("accept", (R.acknowledged,), R.accepted, AGENCY, "agency",
+         effects=Effects(meets=(clocks.decision,), opens=(clocks.conclusion,), notice="referral.decided",
+                         to=("centre", "enterprise", "parent_agency")),
+         label=_l("Open a case")),
+    Rule("decline", (R.acknowledged,), R.declined, AGENCY, "agency", needs_reason=True,
+         effects=Effects(meets=(ALL,), notice="referral.decided", to=("centre", "enterprise", "parent_agency")),
+         label=_l("Decline to open a case")),
+    Rule("return", (R.sent, R.acknowledged), R.returned, AGENCY, "agency", needs_reason=True,
+         guard=guards.return_reason,
+         effects=Effects(meets=(ALL,), notice="referral.returned", to=("centre", "enterprise")),
+         label=_l("Return to the centre")),
+    Rule("conclude", (R.accepted,), R.concluded, AGENCY, "agency", guard=guards.outcome,
+         effects=Effects(meets=(ALL,), notice="referral.concluded", to=("centre", "enterprise", "parent_agency")),
+         label=_l("Conclude")),
+    # 行刑衔接 once the head approved (Order 310: within 24 hours, T2); 反向衔接 by the police, from an
+    # opened case or from a decision not to file (no crime, but an administrative violation)
+    Rule("transfer", (R.accepted,), R.transferred, AGENCY, "agency", needs_reason=True, guard=guards.transferable,
+         effects=Effects(meets=(ALL,), then=("hand_over",), notice="referral.transferred",
+                         to=("centre", "enterprise")),
+         label=_l("Transfer the case")),
+    Rule("transfer", (R.declined,), R.transferred, AGENCY, "agency", needs_reason=True,
+         guard=guards.transferable_after_decline,
+         effects=Effects(then=("hand_over",), notice="referral.transferred", to=("centre", "enterprise")),
+         label=_l("Transfer the case")),
     Rule("request_supervision", (R.declined,), R.supervision_requested, CLERK, "centre", needs_reason=True,
-         guard=_supervisable),
+         guard=guards.supervisable, effects=Effects(then=("send_for_supervision",)),
+         label=_l("Request filing supervision")),
     # the police file the case after the procuratorate's notice to file (P2)
-    Rule("file_after_notice", (R.supervision_requested,), R.accepted, AGENCY, "agency"),
+    Rule("file_after_notice", (R.supervision_requested,), R.accepted, AGENCY, "agency",
+         effects=Effects(meets=(ALL,), notice="referral.decided", to=("centre", "enterprise")),
+         label=_l("File the case after the procuratorate's notice")),
+    # the centre adds evidence to a referral already sent (the agency is told and can download it)
+    Rule("supplement", OPEN_REFERRALS, SAME, CLERK, "centre", guard=guards.new_evidence,
+         effects=Effects(then=("share_evidence",), notice="referral.supplemented", to=("agency",)),
+         label=_l("Send further evidence")),
+    # the complaint was withdrawn: the open referral ends, its clocks stop, the agency is told
+    Rule("withdraw", OPEN_REFERRALS, R.withdrawn, NOBODY, "system",
+         effects=Effects(cancels=True, notice="referral.withdrawn", to=("agency",))),
 )
 
 CONSULTATION_RULES = (
-    Rule("request_opinions", (C.convened,), C.opinions_due, CONVENERS, "convener"),
-    Rule("record_minutes", (C.convened, C.opinions_due), C.minuted, CONVENERS, "convener"),
-    Rule("close", (C.minuted,), C.closed, CONVENERS, "convener"),
+    Rule("request_opinions", (C.convened,), C.opinions_due, CONVENERS, "convener",
+         label=_l("Request written opinions")),
+    Rule("record_minutes", (C.convened, C.opinions_due), C.minuted, CONVENERS, "convener", guard=guards.minutes,
+         effects=Effects(meets=(ALL,), then=("record_conclusion", "refer_from_minutes")),
+         label=_l("Record the minutes")),
+    Rule("close", (C.minuted,), C.closed, CONVENERS, "convener", effects=Effects(meets=(ALL,)),
+         label=_l("Close the consultation")),
+    Rule("cancel", (C.convened, C.opinions_due, C.minuted), C.cancelled, NOBODY, "system",
+         effects=Effects(cancels=True, notice="consultation.cancelled", to=("invited",))),
 )
 
 
@@ -104,22 +203,30 @@ def _org_is(attribute):
     return check
 
 
+def _parent_agency(referral):
+    return referral.parent.agency_id if referral.parent is not None else None
+
+
 class StateMachine:
     """A transition table plus the one ``transitions.Machine`` that enforces it."""
 
-    def __init__(self, name, states, rules, org_checks):
+    def __init__(self, name, states, rules, org_checks, *, subject_type=None, event_kind=None):
         self.name = name
+        self.subject_type = subject_type or name  # what its rows' clocks and timeline rows are about
+        self.event_kind = event_kind or name  # the timeline row's kind
         self.states = states
         self.rules = rules
         self.org_checks = {**org_checks, "system": lambda actor, entity: False}
         self.machine = Machine(
-            model=None, states=states, initial=None, auto_transitions=False, model_attribute="state",
+            model=None, states=list(states), initial=None, auto_transitions=False, model_attribute="state",
             transitions=[{"trigger": r.trigger, "source": list(r.sources), "dest": r.dest} for r in rules],
         )
         self._by_trigger = {}
         self._by_state = {state: [] for state in states}
         for rule in rules:
             for source in rule.sources:
+                if (rule.trigger, source) in self._by_trigger:
+                    raise ValueError(f"{name}: two rows for {rule.trigger} from {source.value}")
                 self._by_trigger[(rule.trigger, source)] = rule
                 if rule.org != "system":
                     self._by_state[source].append(rule)
@@ -128,6 +235,10 @@ class StateMachine:
     def triggers(self):
         return sorted({r.trigger for r in self.rules})
 
+    @property
+    def user_triggers(self):
+        return sorted({r.trigger for r in self.rules if r.org != "system"})
+
     def rule_for(self, trigger, state):
         return self._by_trigger.get((trigger, state))
 
@@ -135,16 +246,35 @@ class StateMachine:
         return actor.role in rule.roles and self.org_checks[rule.org](actor, entity)
 
     def allowed_triggers(self, entity, actor) -> list[str]:
-        return [r.trigger for r in self._by_state[entity.state] if self.permits(r, actor, entity)]
+        """The triggers this actor may fire now: the table's rows, their guards included (a button is shown
+        exactly when the action would be accepted, given the fields it asks for)."""
+        allowed = []
+        for rule in self._by_state[entity.state]:
+            if rule.trigger in allowed or not self.permits(rule, actor, entity):
+                continue
+            if getattr(rule.guard, "state_only", False) and rule.guard(entity, None):
+                continue
+            allowed.append(rule.trigger)
+        return allowed
 
-    def fire(self, entity, trigger, actor, *, reason=None, before_change=None, system=False):
-        """Check the table, the actor and the guard, then move the state. Returns (from, to).
+    def label(self, trigger):
+        rule = next((r for r in self.rules if r.trigger == trigger), None)
+        return rule.label if rule is not None and rule.label is not None else trigger
+
+    def text(self, trigger, state=None):
+        """The timeline's words for a trigger (the row from ``state`` when the trigger has several)."""
+        rule = self.rule_for(trigger, state) if state is not None else None
+        rule = rule or next((r for r in self.rules if r.trigger == trigger and r.effects.text), None)
+        return rule.effects.text if rule is not None else None
+
+    def fire(self, entity, trigger, actor, *, reason=None, data=None, before_change=None, system=False):
+        """Check the table, the actor and the guard, then move the state. Returns (from, to, rule).
 
         409 with the actor's allowed triggers when the trigger does not apply; 422 with field
         errors when a reason is missing or the guard fails. ``before_change`` runs once every check
         has passed, before the state moves (e.g. to issue the reference a submitted complaint must
-        have). ``system`` is for routing's own follow-up transitions, which no user fires. The
-        caller records the timeline row in the same transaction; nothing here commits.
+        have). ``system`` is for routing's own follow-up transitions, which no user fires. Nothing
+        here commits; routing.effects.run records the timeline row and applies the row's effects.
         """
         rule = self.rule_for(trigger, entity.state)
         allowed = rule is not None and (rule.org == "system" if system else self.permits(rule, actor, entity))
@@ -156,14 +286,14 @@ class StateMachine:
         if rule.needs_reason and not (reason or "").strip():
             raise ValidationFailed({"reason": [_("Give a reason.")]})
         if rule.guard is not None:
-            errors = rule.guard(entity)
+            errors = rule.guard(entity, data or {})
             if errors:
                 raise ValidationFailed(errors)
         source = entity.state
         if before_change is not None:
             before_change()
         self.machine.events[trigger].trigger(entity)
-        return source, entity.state
+        return source, entity.state, rule
 
     def mermaid(self) -> str:
         """The diagram of the table, in Mermaid's stateDiagram syntax (docs/state-machines.md)."""
@@ -171,16 +301,18 @@ class StateMachine:
         for rule in self.rules:
             who = "system" if rule.org == "system" else "/".join(sorted(r.value for r in rule.roles))
             for source in rule.sources:
-                lines.append(f"    {source.value} --> {rule.dest.value}: {rule.trigger} ({who})")
+                dest = source.value if rule.reflexive else rule.dest.value
+                lines.append(f"    {source.value} --> {dest}: {rule.trigger} ({who})")
         return "\n".join(lines)
 
 
 complaint_machine = StateMachine("complaint", S, COMPLAINT_RULES, {
     "enterprise": _org_is(lambda c: c.enterprise_id),
     "centre": _org_is(lambda c: c.centre_id),
-})
+}, event_kind="transition")
 referral_machine = StateMachine("referral", R, REFERRAL_RULES, {
     "agency": _org_is(lambda r: r.agency_id),
+    "parent_agency": _org_is(_parent_agency),
     "centre": _org_is(lambda r: r.complaint.centre_id),
 })
 consultation_machine = StateMachine("consultation", C, CONSULTATION_RULES, {

@@ -13,7 +13,7 @@ from evidence.models import EvidenceFile
 from intake.enums import Track
 from intake.models import Complaint, Money
 
-from .enums import ConsultationState, LinkKind, ReferralState, ReturnReason
+from .enums import ConsultationState, LinkKind, ReferralState, ReturnReason, SupplementKind, TransferState
 
 ACTIVE_REFERRAL_SQL = "state IN ('sent', 'acknowledged', 'accepted')"
 
@@ -59,6 +59,18 @@ class Referral(db.Model):
     sent_by: Mapped[User] = relationship()
     parent: Mapped["Referral | None"] = relationship(remote_side=[id])
     shared_evidence: Mapped[list[EvidenceFile]] = relationship(secondary="referral_evidence", order_by="EvidenceFile.created_at")
+    transfers: Mapped[list["TransferProposal"]] = relationship(
+        back_populates="referral", order_by="TransferProposal.proposed_at", viewonly=True)
+
+    @property
+    def pending_transfer(self) -> "TransferProposal | None":
+        """The officer's proposal to transfer to the police that waits for the head (T1)."""
+        return next((p for p in self.transfers if p.state is TransferState.pending), None)
+
+    @property
+    def approved_transfer(self) -> "TransferProposal | None":
+        """The head's approval not yet acted on: the case goes to the police within 24 hours (T2)."""
+        return next((p for p in self.transfers if p.state is TransferState.approved), None)
 
     __mapper_args__ = {"version_id_col": version}
     __table_args__ = (
@@ -80,12 +92,77 @@ class Referral(db.Model):
 
 
 class ReferralEvidence(db.Model):
-    """Which evidence files the clerk shared with a referral's agency."""
+    """Which evidence files the clerk shared with a referral's agency, and when (later ones come with a
+    supplement)."""
 
     __tablename__ = "referral_evidence"
 
     referral_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("referrals.id", ondelete="CASCADE"), primary_key=True)
     evidence_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("evidence_files.id"), primary_key=True)
+    shared_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, default=utcnow)
+    supplement_id: Mapped[int | None] = mapped_column(ForeignKey("referral_supplements.id", ondelete="SET NULL"))
+
+
+class ReferralSupplement(db.Model):
+    """Material that reached a referral after it was sent: further evidence from the centre, or another
+    agency's transfer of the same matter attached to it (the link: source referral and link kind)."""
+
+    __tablename__ = "referral_supplements"
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True, autoincrement=True)
+    referral_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("referrals.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[SupplementKind] = mapped_column(enum_column(SupplementKind, "supplement_kind"))
+    source_referral_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("referrals.id"), index=True)
+    link_kind: Mapped[LinkKind | None] = mapped_column(enum_column(LinkKind, "link_kind"))
+    message: Mapped[str | None] = mapped_column(Text)
+    added_by_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"))
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    referral: Mapped[Referral] = relationship(foreign_keys=[referral_id])
+    source_referral: Mapped[Referral | None] = relationship(foreign_keys=[source_referral_id])
+    added_by: Mapped[User] = relationship()
+    evidence: Mapped[list[EvidenceFile]] = relationship(
+        secondary="referral_evidence", primaryjoin="ReferralSupplement.id == ReferralEvidence.supplement_id",
+        secondaryjoin="ReferralEvidence.evidence_id == EvidenceFile.id", viewonly=True,
+        order_by="EvidenceFile.created_at")
+
+    __table_args__ = (
+        CheckConstraint("kind <> 'transfer' OR (source_referral_id IS NOT NULL AND link_kind IS NOT NULL)",
+                        name="transfer_supplement_has_link"),
+    )
+
+
+class TransferProposal(db.Model):
+    """Order 310 art. 5: an officer proposes to transfer an opened administrative case to the police with
+    reasons; the agency head approves or refuses within 3 days (T1); an approved case is handed over
+    within 24 hours (T2), by the referral's ``transfer`` trigger."""
+
+    __tablename__ = "transfer_proposals"
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=new_uuid)
+    referral_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("referrals.id", ondelete="CASCADE"), index=True)
+    state: Mapped[TransferState] = mapped_column(enum_column(TransferState, "transfer_state"),
+                                                 default=TransferState.pending)
+    reason: Mapped[str] = mapped_column(Text)
+    proposed_by_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"))
+    proposed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    decided_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
+    decided_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    decision_reason: Mapped[str | None] = mapped_column(Text)
+    sent_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+    referral: Mapped[Referral] = relationship(back_populates="transfers")
+    proposed_by: Mapped[User] = relationship(foreign_keys=[proposed_by_id])
+    decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])
+
+    __table_args__ = (
+        # one proposal at a time waits for the head or for the hand-over
+        Index("uq_transfer_proposals_open", "referral_id", unique=True,
+              sqlite_where=text("state IN ('pending', 'approved')"),
+              postgresql_where=text("state IN ('pending', 'approved')")),
+        CheckConstraint("state = 'pending' OR decided_at IS NOT NULL", name="decided_has_time"),
+        CheckConstraint("state <> 'refused' OR decision_reason IS NOT NULL", name="refused_has_reason"),
+    )
 
 
 class ReferralNote(db.Model):

@@ -11,7 +11,7 @@ from .models import Consultation, ConsultationInvitation, Referral, ReferralNote
 from .machines import complaint_machine, consultation_machine, referral_machine
 from .steps import STEPS
 
-CLERK_TRIGGERS = ["claim", "request_info", "accept", "reject", "close"]
+from .complaints import CLERK_TRIGGERS
 
 
 def _one_of(choices):
@@ -51,6 +51,7 @@ class OutcomeSchema(StrictSchema):
     result = Code(40, required=True)
     summary = Text(5000)
     decision_number = Code(100)
+    prosecution_office = Name(200)
     court_case_number = Code(100)
     judgment_number = Code(100)
     fine_amount = Amount()

@@ -60,6 +60,7 @@ CONSULTATION_ACTION_LABELS = {
 
 OUTCOME_FIELD_LABELS = {
     "decision_number": _l("Penalty decision number"),
+    "prosecution_office": _l("Procuratorate the case was sent to"),
     "fine_amount": _l("Fine (RMB)"),
     "confiscation_amount": _l("Confiscated illegal gains (RMB)"),
     "court_case_number": _l("Court case number"),
@@ -79,7 +80,7 @@ LABELS = dict(
     REFERRAL_STATE_LABELS=enums.REFERRAL_STATE_LABELS, LINK_KIND_LABELS=enums.LINK_KIND_LABELS,
     RETURN_REASON_LABELS=enums.RETURN_REASON_LABELS, REJECT_REASON_LABELS=enums.REJECT_REASON_LABELS,
     CONSULTATION_STATE_LABELS=enums.CONSULTATION_STATE_LABELS, OUTCOME_LABELS=enums.OUTCOME_LABELS,
-    OUTCOME_RESULTS=enums.OUTCOME_RESULTS, OUTCOME_FIELD_LABELS=OUTCOME_FIELD_LABELS,
+    OUTCOME_FIELD_LABELS=OUTCOME_FIELD_LABELS,
     COMPLAINT_ACTION_LABELS=COMPLAINT_ACTION_LABELS, REFERRAL_ACTION_LABELS=REFERRAL_ACTION_LABELS,
     CONSULTATION_ACTION_LABELS=CONSULTATION_ACTION_LABELS,
     act_label=act_label, remedy_label=remedy_label,

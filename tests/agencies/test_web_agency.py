@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from tests.accounts.web import csrf_token
 from tests.agencies.web import Browser, field_errors, ids_of
-from tests.routing.support import CUSTOMER_LIST, accepted, evidence_ids, ok, refer, referral_transition
+from tests.routing.support import CUSTOMER_LIST, accepted, approve_transfer, evidence_ids, ok, refer, referral_transition
 
 
 def _referral(app, referral_id):
@@ -89,12 +89,16 @@ def test_an_officer_acknowledges_accepts_and_concludes_in_the_portal(app, world)
 
     html = police.submit(page, action, "conclude", status=422).get_data(as_text=True)
     assert field_errors(html, "outcome.result")
-    police.submit(page, action, "conclude", **{"outcome-result": "prosecuted",
-                                               "outcome-court_case_number": "(2026)沪03刑初1号",
+    # the police's own decisions: no prosecution or judgment (the procuratorate's and the court's)
+    options = html.split('name="outcome-result"')[1].split("</select>")[0]
+    assert "sent_for_prosecution" in options and "case_withdrawn" in options and '"prosecuted"' not in options
+    police.submit(page, action, "conclude", **{"outcome-result": "sent_for_prosecution",
+                                               "outcome-prosecution_office": "上海市人民检察院第三分院",
                                                "outcome-summary": "移送审查起诉。"})
     concluded = _referral(app, referral["id"])
     assert concluded.state.value == "concluded"
-    assert concluded.outcome == {"result": "prosecuted", "court_case_number": "(2026)沪03刑初1号", "summary": "移送审查起诉。"}
+    assert concluded.outcome == {"result": "sent_for_prosecution", "prosecution_office": "上海市人民检察院第三分院",
+                                 "summary": "移送审查起诉。"}
     assert _complaint_state(app, cid) == "concluded"
     html = police.get(page)
     assert ids_of(html, "action-") == [] and 'data-testid="add-note"' not in html
@@ -104,7 +108,7 @@ def test_an_officer_acknowledges_accepts_and_concludes_in_the_portal(app, world)
     # the enterprise sees the outcome and the public note, never the internal one
     enterprise = Browser(app, world.users["enterprise"])
     html = enterprise.get(f"/complaints/{cid}")
-    assert "Prosecuted" in html and "移送审查起诉。" in html and "已调取涉案服务器日志。" in html
+    assert "Sent to the procuratorate for prosecution" in html and "移送审查起诉。" in html and "已调取涉案服务器日志。" in html
     assert "拟对李某采取强制措施" not in html
     assert "上海市公安局经济犯罪侦查总队 opened a case." in html
 
@@ -178,6 +182,8 @@ def test_an_administrative_case_is_transferred_to_public_security(app, world):
     ok(referral_transition(world.api("amr_city"), referral["id"], "accept", case_number="沪市监案〔2026〕8号"))
     page = f"/agency/referrals/{referral['id']}"
     amr = Browser(app, world.users["amr_city"])
+    assert 'data-testid="action-transfer"' not in amr.get(page)  # Order 310: not before the head approves
+    approve_transfer(world, referral["id"])
     form = amr.form(page, f"{page}/transitions", "transfer")
     assert form.fields["to_agency_id"] == ""  # automatic, or one of the public-security bureaus
     amr.submit(page, f"{page}/transitions", "transfer", reason="涉嫌犯罪，移送公安。", to_agency_id=world.org("police"))

@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from tests.conftest import ApiClient
 from tests.routing.conftest import world  # noqa: F401  (the fixture)
-from tests.routing.support import (complaint_transition, ok, refer, referral_transition, submit)
+from tests.routing.support import (approve_transfer, complaint_transition, ok, refer, referral_transition, submit)
 
 pytestmark = pytest.mark.config(API_TOKEN_LIFETIME_SECONDS=365 * 86400)
 
@@ -96,6 +96,7 @@ def test_the_transferring_agency_sees_its_transfer_but_not_in_its_inbox(app, wor
     referral = refer(world, complaint["id"], "amr_city", "administrative")["id"]
     ok(referral_transition(amr, referral, "acknowledge", officer_name="刘洋"))
     ok(referral_transition(amr, referral, "accept", case_number="1"))
+    approve_transfer(world, referral)
     child = ok(referral_transition(amr, referral, "transfer", reason="移送。"))["id"]
     assert ok(amr.get(f"/api/v1/referrals/{child}"))["agency"]["kind"] == "public_security"
     assert child not in [r["id"] for r in ok(amr.get("/api/v1/referrals"))["items"]]

@@ -31,6 +31,7 @@ USERS = {
     "clerk2": ("clerk", "centre"),
     "other_clerk": ("clerk", "other_centre"),
     "amr_city": ("agency_officer", "amr_city"),
+    "amr_city_head": ("agency_head", "amr_city"),
     "amr_putuo": ("agency_officer", "amr_putuo"),
     "police": ("agency_officer", "police"),
     "police_pudong": ("agency_officer", "police_pudong"),

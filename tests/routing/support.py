@@ -121,6 +121,17 @@ def acknowledge_and_accept(world, referral_id, officer, case_number="沪立〔20
     return ok(referral_transition(api, referral_id, "accept", case_number=case_number))
 
 
+def step(api, referral_id, name, reason=None):
+    body = {"step": name, **({"reason": reason} if reason is not None else {})}
+    return api.post(f"/api/v1/referrals/{referral_id}/steps", json=body)
+
+
+def approve_transfer(world, referral_id, officer="amr_city", head="amr_city_head") -> dict:
+    """Order 310: the officer proposes the transfer to the police (T1), the agency head approves (T2 runs)."""
+    ok(step(world.api(officer), referral_id, "report_suspected_crime", "查明违法所得逾50万元，涉嫌犯罪。"))
+    return ok(step(world.api(head), referral_id, "approve_transfer"))
+
+
 def complaint_state(world, complaint_id, who="clerk") -> str:
     return ok(world.api(who).get(f"/api/v1/complaints/{complaint_id}"))["state"]
 

@@ -9,8 +9,9 @@ import pytest
 from core.extensions import db
 from routing.models import Referral
 from tests.evidence.support import timeline
-from tests.routing.support import (CUSTOMER_LIST, accepted, acknowledge_and_accept, complaint_state,
-                                   create_referrals, evidence_ids, item, ok, refer, referral_transition, snapshot)
+from tests.routing.support import (CUSTOMER_LIST, accepted, acknowledge_and_accept, approve_transfer,
+                                   complaint_state, complaint_transition, create_referrals, evidence_ids, item, ok,
+                                   refer, referral_transition, snapshot)
 
 
 def refused(app, api, complaint_id, referral_id, trigger, status, field=None, **body):
@@ -85,9 +86,11 @@ def test_acknowledge_accept_conclude_an_administrative_referral(app, world):
 
 
 @pytest.mark.parametrize("agency, track, outcome, bad", [
-    ("police", "criminal", {"result": "prosecuted", "court_case_number": "（2026）沪03刑初5号", "summary": "移送起诉"},
-     {"result": "prosecuted", "fine_amount": "100.00"}),
-    ("police", "criminal", {"result": "not_prosecuted"}, {"result": "penalty_decision"}),
+    ("police", "criminal", {"result": "sent_for_prosecution", "prosecution_office": "上海市人民检察院第三分院",
+                            "summary": "移送审查起诉"},
+     {"result": "sent_for_prosecution", "fine_amount": "100.00"}),
+    ("police", "criminal", {"result": "case_withdrawn", "summary": "撤销案件"}, {"result": "prosecuted"}),
+    ("police", "criminal", {"result": "case_withdrawn", "summary": "撤销案件"}, {"result": "case_withdrawn"}),
     ("court", "civil", {"result": "judgment", "judgment_number": "（2026）沪73民初12号", "damages_amount": "1500000.00"},
      {"result": "judgment", "damages_amount": "-0.01"}),
     ("court", "civil", {"result": "mediation"}, {"result": "withdrawn"}),
@@ -115,8 +118,9 @@ def test_decline_needs_a_reason(app, world):
     refused(app, police, complaint["id"], referral["id"], "decline", 422, "reason", reason="   ")
     declined = ok(referral_transition(police, referral["id"], "decline", reason="现有证据不足以证明损失达到立案标准。"))
     assert (declined["state"], declined["decline_reason"]) == ("declined", "现有证据不足以证明损失达到立案标准。")
-    assert declined["allowed_triggers"] == []
-    assert complaint_state(world, complaint["id"]) == "concluded"  # nothing open any more
+    assert declined["allowed_triggers"] == ["transfer"]  # 反向衔接: no crime, but a violation
+    # nothing open any more, and the decline waits for the centre (re-route, supervision or conclude)
+    assert complaint_state(world, complaint["id"]) == "accepted"
 
 
 def test_returned_referrals_send_the_complaint_back_to_the_centre_for_rerouting(app, world):
@@ -178,7 +182,7 @@ def test_notes_public_and_internal(app, world):
     assert world.api("court").get(f"/api/v1/referrals/{rid}/notes").status_code == 404
     assert snapshot(app, cid) == before
 
-    ok(referral_transition(police, rid, "conclude", outcome={"result": "prosecuted"}))
+    ok(referral_transition(police, rid, "conclude", outcome={"result": "sent_for_prosecution"}))
     assert police.post(f"/api/v1/referrals/{rid}/notes", json={"text": "迟到的记录"}).status_code == 409
 
 
@@ -188,6 +192,9 @@ def test_an_administrative_case_that_turns_criminal_is_transferred_to_public_sec
     referral = refer(world, complaint["id"], "amr_city", "administrative", shared[:1])
     amr = world.api("amr_city")
     acknowledge_and_accept(world, referral["id"], "amr_city")
+    # Order 310: no transfer without the head's approval
+    refused(app, amr, complaint["id"], referral["id"], "transfer", 422, "trigger", reason="涉嫌犯罪。")
+    approve_transfer(world, referral["id"])
 
     refused(app, amr, complaint["id"], referral["id"], "transfer", 422, "reason")
     refused(app, amr, complaint["id"], referral["id"], "transfer", 422, "to_agency_id", reason="涉嫌犯罪。",
@@ -212,6 +219,7 @@ def test_a_transfer_without_a_target_goes_to_the_public_security_of_the_director
     complaint = accepted(world, CUSTOMER_LIST)
     referral = refer(world, complaint["id"], "amr_city", "administrative")
     acknowledge_and_accept(world, referral["id"], "amr_city")
+    approve_transfer(world, referral["id"])
     child = ok(referral_transition(world.api("amr_city"), referral["id"], "transfer", reason="涉嫌犯罪。"))
     assert child["link_kind"] == "admin_to_criminal"
     assert child["agency"]["kind"] == "public_security"
@@ -236,10 +244,10 @@ def test_a_declined_criminal_referral_goes_to_the_procuratorate_for_filing_super
     police, clerk = world.api("police"), world.api("clerk")
     ok(referral_transition(police, referral["id"], "acknowledge", officer_name="郑刚"))
     ok(referral_transition(police, referral["id"], "decline", reason="不符合立案标准。"))
-    assert complaint_state(world, cid) == "concluded"
+    assert complaint_state(world, cid) == "accepted"  # back with the centre, which may ask for supervision
 
     body = refused(app, police, cid, referral["id"], "request_supervision", 409, reason="x")
-    assert body["allowed_triggers"] == []
+    assert body["allowed_triggers"] == ["transfer"]
     assert ok(clerk.get(f"/api/v1/referrals/{referral['id']}"))["allowed_triggers"] == ["request_supervision"]
     refused(app, clerk, cid, referral["id"], "request_supervision", 422, "reason")
     child = ok(referral_transition(clerk, referral["id"], "request_supervision",
@@ -253,7 +261,9 @@ def test_a_declined_criminal_referral_goes_to_the_procuratorate_for_filing_super
     procuratorate = world.api("procuratorate")
     acknowledge_and_accept(world, child["id"], "procuratorate")
     assert complaint_state(world, cid) == "in_progress"
-    ok(referral_transition(procuratorate, child["id"], "conclude", outcome={"result": "prosecuted"}))
+    refused(app, procuratorate, cid, child["id"], "conclude", 422, "outcome.result", outcome={"result": "prosecuted"})
+    ok(referral_transition(procuratorate, child["id"], "conclude",
+                           outcome={"result": "non_filing_upheld", "summary": "公安机关不立案理由成立。"}))
     assert complaint_state(world, cid) == "concluded"
 
 
@@ -271,11 +281,18 @@ def test_the_complaint_follows_its_referrals(app, world):
     ok(referral_transition(court, court_ref["id"], "acknowledge", officer_name="何平"))
     ok(referral_transition(court, court_ref["id"], "decline", reason="原告主体资格待补正。"))
     assert complaint_state(world, cid) == "in_progress"  # the criminal case is still open
-    ok(referral_transition(police, police_ref["id"], "conclude", outcome={"result": "prosecuted"}))
-    assert complaint_state(world, cid) == "concluded"
+    ok(referral_transition(police, police_ref["id"], "conclude", outcome={"result": "sent_for_prosecution"}))
+    # the court's decline waits for the centre: re-route it, or conclude with guidance — never concluded by itself
+    assert complaint_state(world, cid) == "accepted"
+    last = timeline(world.api("enterprise"), cid)[-1]
+    assert (last["trigger"], last["to_state"]) == ("reopen", "accepted")
+    clerk = world.api("clerk")
+    assert complaint_transition(clerk, cid, "resolve").status_code == 422  # the guidance given is required
+    resolved = ok(complaint_transition(clerk, cid, "resolve", message="已指导企业补正原告主体资格后另行起诉。"))
+    assert resolved["state"] == "concluded"
     # the enterprise is told, in its timeline
     last = timeline(world.api("enterprise"), cid)[-1]
-    assert (last["trigger"], last["to_state"]) == ("conclude", "concluded")
+    assert (last["trigger"], last["to_state"]) == ("resolve", "concluded")
     # the centre closes it
     closed = ok(world.api("clerk").post(f"/api/v1/complaints/{cid}/transitions", json={"trigger": "close"}))
     assert closed["state"] == "closed"

@@ -7,7 +7,7 @@ from sqlalchemy.exc import IntegrityError
 
 from core.extensions import db
 from tests.routing.support import (CUSTOMER_LIST, DUE_DATE, accepted, acknowledge_and_accept, complaint_transition,
-                                   create_referrals, item, ok, refer, referral_transition, snapshot, submit)
+                                   create_referrals, item, ok, refer, referral_transition, snapshot, submit, approve_transfer)
 
 
 def unchanged(app, complaint_id, send, status, code=None, field=None):
@@ -85,7 +85,7 @@ def test_referral_triggers_in_the_wrong_state_or_by_the_wrong_organisation(app, 
     unchanged(app, cid, lambda: referral_transition(police, rid, "teleport"), 422, field="trigger")
     # the centre sees the referral but is not the agency
     body = unchanged(app, cid, lambda: referral_transition(clerk, rid, "acknowledge", officer_name="张"), 409)
-    assert body["allowed_triggers"] == []
+    assert body["allowed_triggers"] == ["supplement"]  # the centre may only send further evidence
     # the enterprise sees it too, and may do nothing with it
     body = unchanged(app, cid, lambda: referral_transition(world.api("enterprise"), rid, "return",
                                                            return_reason="other", reason="x"), 409)
@@ -97,7 +97,7 @@ def test_referral_triggers_in_the_wrong_state_or_by_the_wrong_organisation(app, 
     acknowledge_and_accept(world, rid, "police")
     unchanged(app, cid, lambda: referral_transition(police, rid, "acknowledge", officer_name="郑刚"), 409)
     unchanged(app, cid, lambda: referral_transition(police, rid, "decline", reason="x"), 409)
-    ok(referral_transition(police, rid, "conclude", outcome={"result": "prosecuted"}))
+    ok(referral_transition(police, rid, "conclude", outcome={"result": "sent_for_prosecution"}))
     body = unchanged(app, cid, lambda: referral_transition(police, rid, "transfer", reason="x"), 409)
     assert (body["state"], body["allowed_triggers"]) == ("concluded", [])
 
@@ -192,6 +192,7 @@ def test_a_transfer_to_an_agency_of_the_wrong_kind_is_refused(app, world):
     cid = accepted(world, CUSTOMER_LIST)["id"]
     rid = refer(world, cid, "amr_city", "administrative")["id"]
     acknowledge_and_accept(world, rid, "amr_city")
+    approve_transfer(world, rid)
     for target in ("amr_putuo", "court", "procuratorate", "centre", "enterprise"):
         unchanged(app, cid, lambda: referral_transition(world.api("amr_city"), rid, "transfer", reason="涉嫌犯罪。",
                                                         to_agency_id=world.org(target)), 422, field="to_agency_id")

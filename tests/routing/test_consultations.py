@@ -90,11 +90,12 @@ def test_a_consultation_end_to_end(app, world):
               if e["kind"] == "consultation"]
     assert events == [("consultation", "convene", "convened"), ("consultation", "opinion", None),
                       ("consultation", "request_opinions", "opinions_due"), ("consultation", "opinion", None),
-                      ("consultation", "record_minutes", "minuted"), ("consultation", "close", "closed")]
+                      ("consultation", "record_minutes", "minuted"), ("consultation", "conclusion", None),
+                      ("consultation", "close", "closed")]
     # the enterprise sees that a consultation took place, not the agencies' written opinions
     enterprise_view = timeline(world.api("enterprise"), cid)
     assert [e["trigger"] for e in enterprise_view if e["kind"] == "consultation"] == [
-        "convene", "request_opinions", "record_minutes", "close"]
+        "convene", "request_opinions", "record_minutes", "conclusion", "close"]
     assert "建议公安牵头" not in json.dumps(enterprise_view, ensure_ascii=False)
     # nor through the consultation itself, which carries the opinions
     enterprise = world.api("enterprise")

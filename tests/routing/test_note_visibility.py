@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from tests.accounts.web import web_login
-from tests.routing.support import (accepted, evidence_ids, ok, refer, referral_transition)
+from tests.routing.support import (accepted, approve_transfer, evidence_ids, ok, refer, referral_transition)
 
 pytestmark = pytest.mark.config(API_TOKEN_LIFETIME_SECONDS=365 * 86400)
 
@@ -56,6 +56,7 @@ def transferred(world):
     ok(referral_transition(amr, referral, "acknowledge", officer_name="刘洋"))
     ok(referral_transition(amr, referral, "accept", case_number="沪市监案〔2026〕9号"))
     note(amr, referral, AMR_INTERNAL)
+    approve_transfer(world, referral)
     child = ok(referral_transition(amr, referral, "transfer", reason="涉嫌犯罪，移送公安。",
                                    to_agency_id=world.org("police")))["id"]
     ok(referral_transition(police, child, "acknowledge", officer_name="郑刚"))

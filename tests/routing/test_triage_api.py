@@ -225,7 +225,7 @@ def test_referrals_with_chosen_evidence_and_the_letter(app, world):
     assert ok(clerk.get(f"/api/v1/complaints/{complaint['id']}"))["state"] == "referred"
 
     # the decision is recorded with the suggestion it followed (or not)
-    refer_event = next(e for e in timeline(clerk, complaint["id"]) if e["trigger"] == "refer")
+    refer_event = next(e for e in timeline(clerk, complaint["id"]) if e["kind"] == "routing_decision")
     assert {s["track"] for s in refer_event["payload"]["suggestion"]} == {"criminal", "civil"}
     assert refer_event["payload"]["decision"] == [{"agency": "上海市公安局经济犯罪侦查总队", "track": "criminal"},
                                                   {"agency": "上海知识产权法院", "track": "civil"}]

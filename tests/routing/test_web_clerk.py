@@ -95,7 +95,7 @@ def test_a_clerk_takes_a_complaint_from_submitted_to_referred_in_the_ui(app, wor
         ("上海市公安局经济犯罪侦查总队", "criminal", "sent", ["exhibit-0.pdf"], "请依法审查立案。", None),
         ("上海知识产权法院", "civil", "sent", ["exhibit-0.pdf"], None, None),
     ]
-    refer_event = next(p for kind, trigger, _r, p in _events(app, cid) if trigger == "refer")
+    refer_event = next(p for kind, trigger, _r, p in _events(app, cid) if kind == "routing_decision")
     assert [s["track"] for s in refer_event["suggestion"]] == ["criminal", "civil"]
     assert refer_event["decision"] == [{"agency": "上海市公安局经济犯罪侦查总队", "track": "criminal"},
                                        {"agency": "上海知识产权法院", "track": "civil"}]
@@ -302,7 +302,7 @@ def test_a_consultation_runs_end_to_end_in_the_ui(app, world):
                                                           "opinion": "补充意见"})
     assert response.status_code == 409
     triggers = [trigger for kind, trigger, _r, _p in _events(app, cid) if kind == "consultation"]
-    assert triggers == ["convene", "request_opinions", "opinion", "opinion", "record_minutes", "close"]
+    assert triggers == ["convene", "request_opinions", "opinion", "opinion", "record_minutes", "conclusion", "close"]
     html = clerk.get(page)
     assert f'href="{url}"' in html and "A consultation of the agencies was convened." in html
 
