@@ -4,9 +4,11 @@ shows a referral, a consultation or a timeline imports them from here."""
 from flask_babel import gettext as _, lazy_gettext as _l
 
 from intake import enums as intake_enums
-from intake.presenters import act_label, event_text as intake_event_text, remedy_label
+from intake.enums import EventKind
+from intake.presenters import act_label, event_text as intake_event_text, kind_label, remedy_label
 
 from . import enums
+from .steps import STEPS
 
 COMPLAINT_ACTION_LABELS = {
     "claim": _l("Claim"),
@@ -86,6 +88,8 @@ REFERRAL_EVENT_TEXTS = {
     "transfer": lambda p: _("%(agency)s transferred the case to the other track.", agency=p.get("agency", "")),
     "request_supervision": lambda p: _("The centre asked the procuratorate to supervise the decision of %(agency)s "
                                        "not to open a case.", agency=p.get("agency", "")),
+    "file_after_notice": lambda p: _("%(agency)s filed the case after the procuratorate's notice.",
+                                     agency=p.get("agency", "")),
 }
 CONSULTATION_EVENT_TEXTS = {
     "convene": lambda p: _("A consultation of the agencies was convened."),
@@ -93,6 +97,17 @@ CONSULTATION_EVENT_TEXTS = {
     "request_opinions": lambda p: _("Written opinions were requested from the invited agencies."),
     "record_minutes": lambda p: _("The minutes and conclusion of the consultation were recorded."),
     "close": lambda p: _("The consultation was closed."),
+}
+APPRAISAL_EVENT_TEXTS = {
+    "appraisal_requested": lambda p: _("%(agency)s commissioned an appraisal; its time limit to decide is paused.",
+                                       agency=p.get("agency", "")),
+    "appraisal_returned": lambda p: _("The appraisal came back to %(agency)s; its time limit to decide runs again.",
+                                      agency=p.get("agency", "")),
+}
+SUPERVISION_EVENT_TEXTS = {
+    "supervise": lambda p: _("The supervisor office made the complaint a key case under supervision."),
+    "report": lambda p: _("The centre reported on the key case to the supervisor office."),
+    "lift": lambda p: _("The supervisor office lifted the key-case supervision."),
 }
 COMPLAINT_EVENT_TEXTS = {
     "refer": lambda p: _("The centre referred the complaint to the competent agencies."),
@@ -103,17 +118,28 @@ COMPLAINT_EVENT_TEXTS = {
 }
 
 
+def _step_text(trigger, payload):
+    step = STEPS.get(trigger)
+    if step is None:
+        return _("%(agency)s took a step in the referral.", agency=payload.get("agency", ""))
+    return _("%(agency)s: %(step)s.", agency=payload.get("agency", ""), step=step.label)
+
+
 def event_text(event) -> str:
-    """Plain words for a timeline row, routing's events included (intake's texts otherwise)."""
+    """Plain words for a timeline row, routing's events included (intake's texts otherwise). Every kind of
+    intake.enums.EventKind has words here, never the raw kind or trigger."""
     payload = event.payload or {}
-    texts = {"referral": REFERRAL_EVENT_TEXTS, "consultation": CONSULTATION_EVENT_TEXTS}.get(event.kind)
-    if texts is not None and event.trigger in texts:
-        return texts[event.trigger](payload)
-    if event.kind == "note":
+    texts = {EventKind.referral.value: REFERRAL_EVENT_TEXTS, EventKind.consultation.value: CONSULTATION_EVENT_TEXTS,
+             EventKind.appraisal.value: APPRAISAL_EVENT_TEXTS,
+             EventKind.supervision.value: SUPERVISION_EVENT_TEXTS}.get(event.kind)
+    if texts is not None:
+        return texts[event.trigger](payload) if event.trigger in texts else kind_label(event.kind)
+    if event.kind == EventKind.step.value:
+        return _step_text(event.trigger, payload)
+    if event.kind == EventKind.note.value:
         return _("Progress note from %(agency)s.", agency=payload.get("agency", ""))
-    if event.kind == "routing_decision":
+    if event.kind == EventKind.routing_decision.value:
         return _("The centre recorded a further routing decision.")
-    if event.kind == "transition" and event.trigger in COMPLAINT_EVENT_TEXTS:
+    if event.kind == EventKind.transition.value and event.trigger in COMPLAINT_EVENT_TEXTS:
         return COMPLAINT_EVENT_TEXTS[event.trigger](payload)
     return intake_event_text(event)
-
