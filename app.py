@@ -298,7 +298,7 @@ def _import_models():
 
 def _register_blueprints(app):
     from core.extensions import api, csrf
-    from accounts import admin_api, api as accounts_api, views as accounts_views
+    from accounts import admin_api, api as accounts_api, presenters as accounts_presenters, views as accounts_views
     from agencies import api as agencies_api, views as agencies_views
     from deadlines import api as deadlines_api, calendar_views, views as deadline_views
     from routing import api as routing_api, views as routing_views
@@ -309,6 +309,7 @@ def _register_blueprints(app):
     from deadlines import notices as deadline_notices, presenters as deadline_presenters
 
     accounts_views.init_login(app)
+    accounts_presenters.init_app(app)
     deadline_presenters.init_app(app)
     deadline_notices.init_app(app)
     app.register_blueprint(core_views.bp)

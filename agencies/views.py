@@ -8,10 +8,12 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from accounts.directory import agency_directory
 from accounts.enums import AGENCY_ROLES, OrgKind
 from core.errors import Conflict, ValidationFailed
 from core.extensions import db
 from core.limits import page_arg
+from core.pages import failure_status, load, only, posted
 from evidence.services import open_for_download
 from intake.downloads import evidence_response
 from intake.enums import Track
@@ -20,8 +22,7 @@ from routing.enums import OPEN_REFERRAL_STATES, ConsultationState, ReferralState
 from routing.outcomes import FIELD_NAMES, decisions_for
 from routing.machines import referral_machine
 from routing.schemas import NoteSchema, ReferralTransitionSchema, StepSchema
-from routing.views import (LABELS, REFERRAL_ACTION_LABELS, agency_directory, event_text, failure_status, label_of,
-                           load, only, posted)
+from routing.presenters import LABELS, REFERRAL_ACTION_LABELS, event_text, label_of
 
 bp = Blueprint("agency", __name__, url_prefix="/agency")
 

@@ -19,3 +19,13 @@ def expected_version(body_version=None):
 def with_etag(response, version):
     response.set_etag(str(version))
     return response
+
+
+def etag(entity):
+    return {"ETag": f'"{entity.version}"'}
+
+
+def annotated(entity, machine, actor):
+    """Attach the triggers this actor may fire now (dumped as allowed_triggers)."""
+    entity.allowed_triggers = machine.allowed_triggers(entity, actor)
+    return entity

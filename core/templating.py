@@ -1,17 +1,13 @@
-"""Jinja filters and globals: local times, labels of enums, the unread-count slot in the nav."""
+"""Jinja filters and globals: local times, the label filter for enums (each package registers its own labels,
+e.g. accounts/presenters.py), the current locale."""
 from flask_babel import get_locale
 
 from .timeutil import format_local
 
 
 def init_app(app):
-    from accounts.enums import DISTRICT_LABELS, ORG_KIND_LABELS, ROLE_LABELS
-
     app.jinja_env.filters["localtime"] = format_local
     app.jinja_env.globals.update(
-        DISTRICT_LABELS=DISTRICT_LABELS,
-        ORG_KIND_LABELS=ORG_KIND_LABELS,
-        ROLE_LABELS=ROLE_LABELS,
         current_locale=lambda: str(get_locale() or "zh"),
     )
 

@@ -1,8 +1,8 @@
 """Home page, health check and the locally served interactive API page."""
-from flask import Blueprint, redirect, render_template, url_for
+from flask import Blueprint, redirect, render_template
 from flask_login import current_user
 
-from accounts.enums import Role
+from .pages import start_page_for
 
 bp = Blueprint("core", __name__)
 api_docs_bp = Blueprint("api_docs", __name__)
@@ -11,10 +11,9 @@ api_docs_bp = Blueprint("api_docs", __name__)
 @bp.get("/")
 def index():
     if current_user.is_authenticated:
-        start = {Role.enterprise_user: "intake.list_complaints", Role.clerk: "centre.queue",
-                 Role.supervisor: "centre.queue", Role.agency_officer: "agency.inbox"}.get(current_user.role)
+        start = start_page_for(current_user)
         if start:
-            return redirect(url_for(start))
+            return redirect(start)
     return render_template("core/index.html")
 
 

@@ -1,4 +1,4 @@
-"""The complaint's vocabulary: states, secret categories, infringers, acts, remedies, tracks."""
+"""The complaint's vocabulary: states, secret categories, infringers, acts, remedies, tracks, timeline events."""
 import enum
 
 from flask_babel import lazy_gettext as _l
@@ -134,3 +134,34 @@ TRACK_LABELS = {
 
 # preferred_tracks holds track values, or exactly this one value.
 CENTRE_DECIDES = "centre_decides"
+
+
+class EventKind(enum.Enum):
+    """What a timeline row (ComplaintEvent.kind) records. intake.services.record_event refuses any other
+    kind; each has a translated label here and plain words in routing/presenters.py's event_text."""
+    created = "created"  # intake: a draft is created
+    edited = "edited"  # intake: a draft is edited
+    evidence_added = "evidence_added"  # intake: evidence files are added
+    transition = "transition"  # the complaint machine (trigger: the machine's trigger)
+    referral = "referral"  # the referral machine (trigger: "send" or the machine's trigger)
+    routing_decision = "routing_decision"  # further referrals of a complaint already referred
+    consultation = "consultation"  # the consultation machine ("convene", "opinion" or the machine's trigger)
+    note = "note"  # an agency's progress note
+    step = "step"  # an agency's step inside a referral (trigger: a name of routing/steps.py's STEPS)
+    appraisal = "appraisal"  # trigger appraisal_requested / appraisal_returned: the decision clock paused/resumed
+    supervision = "supervision"  # key-case supervision (trigger supervise / report / lift)
+
+
+EVENT_KIND_LABELS = {
+    EventKind.created: _l("Draft created"),
+    EventKind.edited: _l("Draft edited"),
+    EventKind.evidence_added: _l("Evidence added"),
+    EventKind.transition: _l("Change of state"),
+    EventKind.referral: _l("Referral"),
+    EventKind.routing_decision: _l("Routing decision"),
+    EventKind.consultation: _l("Consultation"),
+    EventKind.note: _l("Progress note"),
+    EventKind.step: _l("Step in a referral"),
+    EventKind.appraisal: _l("Appraisal"),
+    EventKind.supervision: _l("Key-case supervision"),
+}

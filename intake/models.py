@@ -115,7 +115,7 @@ class ComplaintEvent(db.Model):
     id: Mapped[int] = mapped_column(BigIntPK, primary_key=True, autoincrement=True)
     complaint_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("complaints.id", ondelete="CASCADE"))
     at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
-    kind: Mapped[str] = mapped_column(String(30))  # transition | edit | evidence
+    kind: Mapped[str] = mapped_column(String(30))  # an intake.enums.EventKind value (record_event checks it)
     trigger: Mapped[str | None] = mapped_column(String(40))
     from_state: Mapped[str | None] = mapped_column(String(40))
     to_state: Mapped[str | None] = mapped_column(String(40))

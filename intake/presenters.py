@@ -1,7 +1,8 @@
 """Plain-language texts for people: what a timeline event means, labels of stored values."""
 from flask_babel import gettext as _, ngettext
 
-from .enums import COMPLAINT_STATE_LABELS, INFRINGING_ACT_LABELS, REMEDY_LABELS, ComplaintState, InfringingAct, Remedy
+from .enums import (COMPLAINT_STATE_LABELS, EVENT_KIND_LABELS, INFRINGING_ACT_LABELS, REMEDY_LABELS, ComplaintState,
+                    EventKind, InfringingAct, Remedy)
 
 TRIGGER_TEXTS = {
     "submit": lambda e: _("Submitted to the rights-protection centre (reference %(ref)s).",
@@ -30,17 +31,25 @@ def remedy_label(value):
     return _label(REMEDY_LABELS, Remedy, value)
 
 
+def kind_label(kind) -> str:
+    """The translated name of a timeline kind (an EventKind or its value); never the raw word."""
+    try:
+        return str(EVENT_KIND_LABELS[EventKind(kind)])
+    except ValueError:
+        return _("An event on the complaint.")
+
+
 def event_text(event) -> str:
-    if event.kind == "created":
+    if event.kind == EventKind.created.value:
         return _("Draft created.")
-    if event.kind == "edited":
+    if event.kind == EventKind.edited.value:
         return _("Draft edited.")
-    if event.kind == "evidence_added":
+    if event.kind == EventKind.evidence_added.value:
         count = len((event.payload or {}).get("files", []))
         return ngettext("%(num)d evidence file added.", "%(num)d evidence files added.", count)
-    if event.kind == "transition":
+    if event.kind == EventKind.transition.value:
         text = TRIGGER_TEXTS.get(event.trigger)
         if text:
             return text(event)
         return _("State changed to %(state)s.", state=_label(COMPLAINT_STATE_LABELS, ComplaintState, event.to_state))
-    return event.kind
+    return kind_label(event.kind)

@@ -20,7 +20,7 @@ from core.models import append_row, utcnow
 from core.timeutil import shanghai_year
 from evidence import services as vault
 
-from .enums import ComplaintState
+from .enums import ComplaintState, EventKind
 from .models import Complaint, ComplaintEvent, Infringer, ReferenceCounter
 
 EVIDENCE_STATES = frozenset({ComplaintState.draft, ComplaintState.awaiting_info})
@@ -68,15 +68,17 @@ def can_see_evidence(actor, complaint) -> bool:
 
 # --- drafting ----------------------------------------------------------------------------------
 
-def record_event(complaint, actor, kind, *, trigger=None, from_state=None, to_state=None, reason=None,
-                 payload=None, public=True, referral_id=None, consultation_id=None) -> None:
-    """Append one timeline row, in the caller's transaction.
+def record_event(complaint, actor, kind: EventKind | str, *, trigger=None, from_state=None, to_state=None,
+                 reason=None, payload=None, public=True, referral_id=None, consultation_id=None) -> None:
+    """Append one timeline row, in the caller's transaction. *kind* is an EventKind or its value; any
+    other kind is a programming error (ValueError), so every row the timeline shows has its text.
 
     A plain INSERT rather than an ORM object: the timeline is append-only, never read back within the
     request that writes it, and this is on every transition's path.
     """
+    kind = EventKind(kind)
     append_row(ComplaintEvent.__table__, {
-        "complaint_id": complaint.id, "at": utcnow(), "kind": kind, "trigger": trigger, "from_state": from_state,
+        "complaint_id": complaint.id, "at": utcnow(), "kind": kind.value, "trigger": trigger, "from_state": from_state,
         "to_state": to_state, "actor_id": actor.id if actor else None,
         "organisation_id": actor.organisation_id if actor else None, "reason": reason, "payload": payload or {},
         "public": public, "referral_id": referral_id, "consultation_id": consultation_id})
@@ -104,7 +106,7 @@ def create_draft(actor, data: dict) -> Complaint:
     changed = _apply(complaint, data)
     db.session.add(complaint)
     db.session.flush()
-    record_event(complaint, actor, "created", to_state=ComplaintState.draft.value, payload={"fields": changed})
+    record_event(complaint, actor, EventKind.created, to_state=ComplaintState.draft.value, payload={"fields": changed})
     return complaint
 
 
@@ -117,7 +119,7 @@ def update_draft(actor, complaint: Complaint, data: dict, *, expected_version: i
     changed = _apply(complaint, data)
     if changed:
         complaint.updated_at = utcnow()
-        record_event(complaint, actor, "edited", payload={"fields": changed})
+        record_event(complaint, actor, EventKind.edited, payload={"fields": changed})
         db.session.flush()
     return complaint
 
@@ -167,7 +169,7 @@ def add_evidence(actor, complaint: Complaint, uploads) -> list:
         for upload in uploads
     ]
     complaint.updated_at = utcnow()
-    record_event(complaint, actor, "evidence_added",
+    record_event(complaint, actor, EventKind.evidence_added,
                  payload={"files": [{"id": str(e.id), "name": e.display_name, "sha256": e.sha256} for e in stored]})
     return stored
 

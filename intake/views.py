@@ -11,7 +11,7 @@ from routing import services as routing
 from routing.enums import OUTCOME_LABELS, REFERRAL_STATE_LABELS
 from routing.machines import complaint_machine
 from routing.schemas import SupplementSchema
-from routing.views import OUTCOME_FIELD_LABELS, event_text as routing_event_text, label_of
+from routing.presenters import OUTCOME_FIELD_LABELS, event_text as routing_event_text, label_of
 
 from . import enums, services
 from .downloads import evidence_response

@@ -4,7 +4,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from core.errors import NotFound
-from core.http import expected_version
+from core.http import annotated, etag, expected_version
 from core.security import api_actor
 from intake import services as intake
 from intake.schemas import ComplaintSchema
@@ -17,16 +17,6 @@ from .schemas import (ComplaintTransitionSchema, ConsultationSchema, Consultatio
                       SupervisionReportSchema, SupervisionSchema, SuperviseSchema, SupplementSchema)
 
 blp = Blueprint("routing", __name__, description="The centre's side: triage, routing, referrals, consultations")
-
-
-def etag(entity):
-    return {"ETag": f'"{entity.version}"'}
-
-
-def annotated(entity, machine, actor):
-    """Attach the triggers this actor may fire now (dumped as allowed_triggers)."""
-    entity.allowed_triggers = machine.allowed_triggers(entity, actor)
-    return entity
 
 
 @blp.route("/queue")

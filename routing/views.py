@@ -6,25 +6,22 @@ redirect; a refused or invalid request re-renders the page with what went wrong 
 fields, 409 with the actions allowed now). Access is the services' business: 404 for anything of
 another organisation.
 """
-import datetime as dt
-
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _, lazy_gettext as _l
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from marshmallow import ValidationError
-from sqlalchemy import select
 
-from accounts.enums import AGENCY_KINDS, AGENCY_ROLES, OrgKind, Role
-from accounts.models import Organisation
-from core.errors import Conflict, NotFound, ValidationFailed, flatten_errors
+from accounts.directory import agency_directory
+from accounts.enums import AGENCY_ROLES, OrgKind, Role
+from core.errors import Conflict, ValidationFailed
 from core.extensions import db
-from core.timeutil import SHANGHAI
-from intake import enums as intake_enums, services as intake
+from core.pages import failure_status, load, local_to_utc, only, posted
+from intake import services as intake
 from intake.enums import OPEN_STATES, ComplaintState
-from intake.presenters import act_label, event_text as intake_event_text, remedy_label
 
 from . import enums, letters, services
 from .machines import complaint_machine, consultation_machine, referral_machine
+from .presenters import (COMPLAINT_ACTION_LABELS, CONSULTATION_ACTION_LABELS, LABELS, REFERRAL_ACTION_LABELS,
+                         event_text, label_of)
 from .queue import centre_queue
 from .schemas import (CLERK_TRIGGERS, ComplaintTransitionSchema, ConsultationTransitionSchema, ConveneSchema,
                       CreateReferralsSchema, OpinionSchema, QueueArgsSchema, ReferralTransitionSchema,
@@ -32,175 +29,15 @@ from .schemas import (CLERK_TRIGGERS, ComplaintTransitionSchema, ConsultationTra
 
 bp = Blueprint("centre", __name__)
 
-COMPLAINT_ACTION_LABELS = {
-    "claim": _l("Claim"),
-    "request_info": _l("Request supplements"),
-    "accept": _l("Accept the complaint"),
-    "reject": _l("Do not accept the complaint"),
-    "close": _l("Close the complaint"),
-    "submit": _l("Submit"),
-    "supply_info": _l("Supply information"),
-    "withdraw": _l("Withdraw"),
-}
-REFERRAL_ACTION_LABELS = {
-    "acknowledge": _l("Acknowledge receipt"),
-    "accept": _l("Open a case"),
-    "decline": _l("Decline to open a case"),
-    "return": _l("Return to the centre"),
-    "conclude": _l("Conclude"),
-    "transfer": _l("Transfer to the other track"),
-    "request_supervision": _l("Request filing supervision"),
-    "file_after_notice": _l("File the case after the procuratorate's notice"),
-}
-CONSULTATION_ACTION_LABELS = {
-    "request_opinions": _l("Request written opinions"),
-    "record_minutes": _l("Record the minutes"),
-    "close": _l("Close the consultation"),
-}
-
-OUTCOME_FIELD_LABELS = {
-    "decision_number": _l("Penalty decision number"),
-    "prosecution_office": _l("Procuratorate the case was sent to"),
-    "fine_amount": _l("Fine (RMB)"),
-    "confiscation_amount": _l("Confiscated illegal gains (RMB)"),
-    "court_case_number": _l("Court case number"),
-    "judgment_number": _l("Judgment or mediation number"),
-    "damages_amount": _l("Damages (RMB)"),
-    "summary": _l("Summary"),
-}
-
 REFERABLE_STATES = frozenset({ComplaintState.accepted, ComplaintState.referred, ComplaintState.in_progress})
 OPEN_CONSULTATION_STATES = frozenset({enums.ConsultationState.convened, enums.ConsultationState.opinions_due})
 MAX_REFERRAL_ROWS = 10
 EXTRA_REFERRAL_ROWS = 2
 
-LABELS = dict(
-    STATE_LABELS=intake_enums.COMPLAINT_STATE_LABELS, SECRET_CATEGORY_LABELS=intake_enums.SECRET_CATEGORY_LABELS,
-    INFRINGER_KIND_LABELS=intake_enums.INFRINGER_KIND_LABELS, TRACK_LABELS=intake_enums.TRACK_LABELS,
-    REFERRAL_STATE_LABELS=enums.REFERRAL_STATE_LABELS, LINK_KIND_LABELS=enums.LINK_KIND_LABELS,
-    RETURN_REASON_LABELS=enums.RETURN_REASON_LABELS, REJECT_REASON_LABELS=enums.REJECT_REASON_LABELS,
-    CONSULTATION_STATE_LABELS=enums.CONSULTATION_STATE_LABELS, OUTCOME_LABELS=enums.OUTCOME_LABELS,
-    OUTCOME_FIELD_LABELS=OUTCOME_FIELD_LABELS,
-    COMPLAINT_ACTION_LABELS=COMPLAINT_ACTION_LABELS, REFERRAL_ACTION_LABELS=REFERRAL_ACTION_LABELS,
-    CONSULTATION_ACTION_LABELS=CONSULTATION_ACTION_LABELS,
-    act_label=act_label, remedy_label=remedy_label,
-)
-
 
 @bp.context_processor
 def labels():
     return {**LABELS, "event_text": event_text, "label_of": label_of}
-
-
-def label_of(labels, value):
-    """The label of a stored enum *value* (a string), e.g. a track in a JSON payload."""
-    for member, text in labels.items():
-        if getattr(member, "value", member) == value:
-            return text
-    return value or ""
-
-
-# --- the timeline in plain words -------------------------------------------------------------------
-
-def _track(payload):
-    return label_of(intake_enums.TRACK_LABELS, payload.get("track"))
-
-
-REFERRAL_EVENT_TEXTS = {
-    "send": lambda p: (_("Referred to %(agency)s (%(track)s track; %(link)s).", agency=p.get("agency", ""),
-                         track=_track(p), link=label_of(enums.LINK_KIND_LABELS, p["link_kind"]))
-                       if p.get("link_kind") else
-                       _("Referred to %(agency)s (%(track)s track).", agency=p.get("agency", ""), track=_track(p))),
-    "acknowledge": lambda p: _("%(agency)s acknowledged the referral.", agency=p.get("agency", "")),
-    "accept": lambda p: _("%(agency)s opened a case.", agency=p.get("agency", "")),
-    "decline": lambda p: _("%(agency)s declined to open a case.", agency=p.get("agency", "")),
-    "return": lambda p: _("%(agency)s returned the referral to the centre.", agency=p.get("agency", "")),
-    "conclude": lambda p: _("%(agency)s concluded the referral.", agency=p.get("agency", "")),
-    "transfer": lambda p: _("%(agency)s transferred the case to the other track.", agency=p.get("agency", "")),
-    "request_supervision": lambda p: _("The centre asked the procuratorate to supervise the decision of %(agency)s "
-                                       "not to open a case.", agency=p.get("agency", "")),
-}
-CONSULTATION_EVENT_TEXTS = {
-    "convene": lambda p: _("A consultation of the agencies was convened."),
-    "opinion": lambda p: _("%(agency)s submitted its written opinion.", agency=p.get("agency", "")),
-    "request_opinions": lambda p: _("Written opinions were requested from the invited agencies."),
-    "record_minutes": lambda p: _("The minutes and conclusion of the consultation were recorded."),
-    "close": lambda p: _("The consultation was closed."),
-}
-COMPLAINT_EVENT_TEXTS = {
-    "refer": lambda p: _("The centre referred the complaint to the competent agencies."),
-    "start": lambda p: _("An agency opened a case."),
-    "conclude": lambda p: _("Every referral has been concluded."),
-    "reopen": lambda p: _("The referrals came back to the centre, which will route the complaint again."),
-    "close": lambda p: _("The complaint was closed."),
-}
-
-
-def event_text(event) -> str:
-    """Plain words for a timeline row, routing's events included (intake's texts otherwise)."""
-    payload = event.payload or {}
-    texts = {"referral": REFERRAL_EVENT_TEXTS, "consultation": CONSULTATION_EVENT_TEXTS}.get(event.kind)
-    if texts is not None and event.trigger in texts:
-        return texts[event.trigger](payload)
-    if event.kind == "note":
-        return _("Progress note from %(agency)s.", agency=payload.get("agency", ""))
-    if event.kind == "routing_decision":
-        return _("The centre recorded a further routing decision.")
-    if event.kind == "transition" and event.trigger in COMPLAINT_EVENT_TEXTS:
-        return COMPLAINT_EVENT_TEXTS[event.trigger](payload)
-    return intake_event_text(event)
-
-
-# --- helpers shared with the agency portal ---------------------------------------------------------
-
-def only(*roles):
-    """Pages of one side of the platform: anyone else gets the same 404 as for a missing page."""
-    if current_user.role not in roles:
-        raise NotFound()
-
-
-def posted(*names, prefix=""):
-    """The named fields of the posted form, stripped; empty ones left out so load defaults apply."""
-    data = {}
-    for name in names:
-        value = request.form.get(prefix + name, "").strip()
-        if value:
-            data[name] = value
-    return data
-
-
-def load(schema, data):
-    """Load with the API's schema; its errors become the same ValidationFailed the services raise."""
-    try:
-        return schema.load(data)
-    except ValidationError as exc:
-        raise ValidationFailed(flatten_errors(exc.messages)) from None
-
-
-def failure_status(failure):
-    return failure.status if failure is not None else 200
-
-
-def agency_directory(kinds=AGENCY_KINDS):
-    """The agencies of the directory of these kinds, by kind, district and name."""
-    return db.session.scalars(select(Organisation).where(Organisation.kind.in_(list(kinds)))
-                              .order_by(Organisation.kind, Organisation.district, Organisation.name)).all()
-
-
-def local_to_utc(value: str) -> str:
-    """A datetime-local value (Shanghai time) as an aware UTC ISO string; anything else unchanged."""
-    try:
-        moment = dt.datetime.fromisoformat(value)
-    except ValueError:
-        return value  # the schema reports it
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=SHANGHAI)
-    return moment.astimezone(dt.UTC).isoformat()
-
-
-def utc_to_local_input(moment) -> str:
-    """An aware datetime as the value of a datetime-local input, in Shanghai time."""
-    return moment.astimezone(SHANGHAI).strftime("%Y-%m-%dT%H:%M") if moment else ""
 
 
 # --- the queue -------------------------------------------------------------------------------------
