@@ -76,7 +76,7 @@ def _row_text(machine, event):
     if text is None:
         return None
     payload = _Payload(event.payload or {})
-    payload.setdefault("reason", event.reason or "")
+    payload.setdefault("reason", getattr(event, "reason", None) or "")
     return text(payload) if callable(text) else str(text) % payload
 
 
