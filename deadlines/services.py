@@ -172,15 +172,17 @@ def cancel_for_complaint(complaint_id, at=None) -> None:
     _drop_pending([d.id for d in cancelled])
 
 
-def cancel_for_subject(subject_type, subject_id, at=None) -> None:
-    """The subject ended without its steps being needed (a referral withdrawn with its complaint)."""
+def cancel(subject_type, subject_id, codes=None, at=None) -> list[Deadline]:
+    """The step is no longer due (e.g. a key case's supervision was lifted): cancelled; a breached one stays
+    breached but stops escalating."""
     at = at or utcnow()
-    cancelled = running(subject_type, subject_id)
+    cancelled = running(subject_type, subject_id, codes)
     for deadline in cancelled:
         if deadline.state is DeadlineState.open:
             deadline.state = DeadlineState.cancelled
         deadline.closed_at = at
     _drop_pending([d.id for d in cancelled])
+    return cancelled
 
 
 def pause(subject_type, subject_id, codes, at=None) -> None:

@@ -44,6 +44,14 @@ EVENTS: dict[str, EventType] = {
         _l("The centre reported on a key case"),
         _l("Key case %(reference)s: the centre reported"),
         _l("The centre reported on key case %(reference)s: %(report)s")),
+    "complaint.supervision_instructed": EventType(
+        _l("The supervisor office adds instructions on a key case"),
+        _l("Key case %(reference)s: further instructions"),
+        _l("The supervisor office gives further instructions on key case %(reference)s (督办): %(instructions)s")),
+    "complaint.supervision_lifted": EventType(
+        _l("The supervision of a key case is lifted"),
+        _l("Key case %(reference)s: supervision lifted"),
+        _l("The supervisor office has lifted the supervision of key case %(reference)s (督办): %(closing_note)s")),
     "complaint.info_requested": EventType(
         _l("The centre asks for supplements"),
         _l("Supplements requested for complaint %(reference)s"),

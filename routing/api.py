@@ -9,12 +9,13 @@ from core.security import api_actor
 from intake import services as intake
 from intake.schemas import ComplaintSchema
 
-from . import letters, services
+from . import letters, services, supervision
 from .machines import consultation_machine, referral_machine
 from .queue import centre_queue
 from .schemas import (ComplaintTransitionSchema, ConsultationSchema, ConsultationTransitionSchema, ConveneSchema,
-                      CreateReferralsSchema, OpinionSchema, QueueArgsSchema, QueuePageSchema, ReferralSchema,
-                      SupervisionReportSchema, SupervisionSchema, SuperviseSchema, SupplementSchema)
+                      CreateReferralsSchema, FurtherInstructionsSchema, LiftSupervisionSchema, OpinionSchema, QueueArgsSchema, QueuePageSchema,
+                      ReferralSchema, SupervisionListArgsSchema, SupervisionPageSchema, SupervisionReportSchema,
+                      SupervisionSchema, SuperviseSchema, SupplementSchema)
 
 blp = Blueprint("routing", __name__, description="The centre's side: triage, routing, referrals, consultations")
 
@@ -106,31 +107,69 @@ class LetterPdf(MethodView):
 class SupervisionItem(MethodView):
     @blp.response(200, SupervisionSchema)
     def get(self, complaint_id):
-        """The key-case supervision (督办) of the complaint (404 when it is not supervised)."""
+        """The key-case supervision (督办) of the complaint: the active one, else the last lifted (404 when
+        it was never supervised), with every report and the next report's due time."""
         actor = api_actor()
-        supervision = services.readable_supervision(actor, intake.get_visible_complaint(actor, complaint_id))
-        if supervision is None:
+        found = supervision.readable_supervision(actor, intake.get_visible_complaint(actor, complaint_id))
+        if found is None:
             raise NotFound()
-        return supervision
+        return found
 
     @blp.arguments(SuperviseSchema)
     @blp.response(201, SupervisionSchema)
+    @blp.alt_response(409, description="The complaint is no longer open, or already supervised")
     def post(self, data, complaint_id):
-        """The supervisor office supervises the complaint as a key case; the centre reports within rule S1."""
+        """The supervisor office supervises the complaint as a key case; the centre reports within rule S1.
+        A complaint whose supervision was lifted may be supervised again."""
         actor = api_actor()
         complaint = intake.get_visible_complaint(actor, complaint_id, for_update=True)
-        return services.supervise(actor, complaint, data["instructions"])
+        return supervision.supervise(actor, complaint, data["instructions"])
 
 
 @blp.route("/complaints/<complaint_id>/supervision/reports")
 class SupervisionReports(MethodView):
     @blp.arguments(SupervisionReportSchema)
     @blp.response(200, SupervisionSchema)
+    @blp.alt_response(409, description="The supervision has been lifted")
     def post(self, data, complaint_id):
-        """The centre reports on its key case (meets S1)."""
+        """The centre reports on its key case: meets the running S1 clock and opens the next period."""
         actor = api_actor()
         complaint = intake.get_visible_complaint(actor, complaint_id)
-        return services.report_on_supervision(actor, complaint, data["text"])
+        return supervision.report_on_supervision(actor, complaint, data["text"])
+
+
+@blp.route("/complaints/<complaint_id>/supervision/instructions")
+class SupervisionInstructions(MethodView):
+    @blp.arguments(FurtherInstructionsSchema)
+    @blp.response(200, SupervisionSchema)
+    @blp.alt_response(409, description="The supervision has been lifted")
+    def post(self, data, complaint_id):
+        """A supervisor adds instructions to the active supervision (the next report stays due when it was)."""
+        actor = api_actor()
+        complaint = intake.get_visible_complaint(actor, complaint_id)
+        return supervision.add_instructions(actor, complaint, data["instructions"])
+
+
+@blp.route("/complaints/<complaint_id>/supervision/lift")
+class SupervisionLift(MethodView):
+    @blp.arguments(LiftSupervisionSchema)
+    @blp.response(200, SupervisionSchema)
+    @blp.alt_response(409, description="The supervision has already been lifted")
+    def post(self, data, complaint_id):
+        """A supervisor lifts the supervision with a closing note: no longer a key case, no report due."""
+        actor = api_actor()
+        complaint = intake.get_visible_complaint(actor, complaint_id, for_update=True)
+        return supervision.lift_supervision(actor, complaint, data["closing_note"])
+
+
+@blp.route("/supervisions")
+class SupervisionList(MethodView):
+    @blp.arguments(SupervisionListArgsSchema, location="query")
+    @blp.response(200, SupervisionPageSchema)
+    def get(self, args):
+        """Supervised cases (supervisors: all; a clerk: its centre's), by the next report due."""
+        items, total = supervision.list_supervisions(api_actor(), **args)
+        return {"items": items, "total": total, "page": args["page"], "per_page": args["per_page"]}
 
 
 @blp.route("/complaints/<complaint_id>/consultations")

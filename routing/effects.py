@@ -147,7 +147,7 @@ def apply(t: Transition) -> None:
         if t.machine.subject_type == "complaint":
             deadlines.cancel_for_complaint(t.complaint.id)
         else:
-            deadlines.cancel_for_subject(subject_type, subject_id)
+            deadlines.cancel(subject_type, subject_id)
     for code in codes(effects.opens, t.entity):
         deadlines.open_deadline(code, subject_type=subject_type, subject_id=subject_id, complaint_id=t.complaint.id,
                                 responsible_org_id=responsible(t.machine, code, t.entity))

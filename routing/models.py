@@ -230,17 +230,76 @@ class ConsultationInvitation(db.Model):
 
 
 
+ACTIVE_SUPERVISION_SQL = "lifted_at IS NULL"
+
+
 class Supervision(db.Model):
-    """Key-case supervision (督办) of a complaint by the supervisor office: instructions, reports, a clock."""
+    """Key-case supervision (督办) of a complaint by the supervisor office: instructions, the centre's
+    reports (each meets the running S1 clock and opens the next), until a supervisor lifts it with a
+    closing note. A complaint may be supervised again after a lift (a new row): at most one is active."""
 
     __tablename__ = "supervisions"
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=new_uuid)
-    complaint_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("complaints.id"), unique=True)
+    complaint_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("complaints.id"))
     supervisor_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"))
     instructions: Mapped[str] = mapped_column(Text)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
-    last_report: Mapped[str | None] = mapped_column(Text)
-    last_report_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    lifted_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    lifted_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
+    closing_note: Mapped[str | None] = mapped_column(Text)
 
-    supervisor: Mapped[User] = relationship()
+    complaint: Mapped[Complaint] = relationship()
+    supervisor: Mapped[User] = relationship(foreign_keys=[supervisor_id])
+    lifted_by: Mapped[User | None] = relationship(foreign_keys=[lifted_by_id])
+    reports: Mapped[list["SupervisionReport"]] = relationship(
+        back_populates="supervision", cascade="all, delete-orphan",
+        order_by=lambda: (SupervisionReport.at, SupervisionReport.id))
+    further_instructions: Mapped[list["SupervisionInstruction"]] = relationship(
+        cascade="all, delete-orphan", order_by=lambda: (SupervisionInstruction.at, SupervisionInstruction.id))
+
+    __table_args__ = (
+        # at most one active supervision per complaint, whatever the race
+        Index("uq_supervisions_active", "complaint_id", unique=True,
+              sqlite_where=text(ACTIVE_SUPERVISION_SQL), postgresql_where=text(ACTIVE_SUPERVISION_SQL)),
+        Index("ix_supervisions_complaint", "complaint_id", "created_at"),
+        CheckConstraint("(lifted_at IS NULL) = (lifted_by_id IS NULL) AND (lifted_at IS NULL) = (closing_note IS NULL)",
+                        name="lifted_has_who_and_note"),
+    )
+
+    @property
+    def active(self) -> bool:
+        return self.lifted_at is None
+
+    @property
+    def last_report(self) -> "SupervisionReport | None":
+        return self.reports[-1] if self.reports else None
+
+
+class SupervisionReport(db.Model):
+    """One report of the centre on its key case, kept with the others (the supervision's history)."""
+
+    __tablename__ = "supervision_reports"
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True, autoincrement=True)
+    supervision_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("supervisions.id", ondelete="CASCADE"), index=True)
+    author_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"))
+    text: Mapped[str] = mapped_column(Text)
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    supervision: Mapped[Supervision] = relationship(back_populates="reports")
+    author: Mapped[User] = relationship()
+
+
+class SupervisionInstruction(db.Model):
+    """Further instructions of the supervisor office on an active supervision (the first are Supervision's)."""
+
+    __tablename__ = "supervision_instructions"
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True, autoincrement=True)
+    supervision_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("supervisions.id", ondelete="CASCADE"), index=True)
+    author_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"))
+    text: Mapped[str] = mapped_column(Text)
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    author: Mapped[User] = relationship()

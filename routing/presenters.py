@@ -105,6 +105,7 @@ APPRAISAL_EVENT_TEXTS = {
 SUPERVISION_EVENT_TEXTS = {
     "supervise": lambda p: _("The supervisor office made the complaint a key case under supervision."),
     "report": lambda p: _("The centre reported on the key case to the supervisor office."),
+    "instruct": lambda p: _("The supervisor office gave further instructions on the key case."),
     "lift": lambda p: _("The supervisor office lifted the key-case supervision."),
 }
 MACHINE_OF_KIND = {EventKind.transition.value: complaint_machine, EventKind.referral.value: referral_machine,

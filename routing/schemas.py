@@ -7,7 +7,8 @@ from intake.enums import Track
 from intake.schemas import Amount
 
 from .enums import ConsultationState, LinkKind, ReferralState, RejectReason, ReturnReason
-from .models import Consultation, ConsultationInvitation, Referral, ReferralNote, Supervision
+from .models import (Consultation, ConsultationInvitation, Referral, ReferralNote, Supervision, SupervisionInstruction,
+                     SupervisionReport)
 from .machines import complaint_machine, consultation_machine, referral_machine
 from .steps import STEPS
 
@@ -226,14 +227,54 @@ class SuperviseSchema(StrictSchema):
     instructions = Text(5000, column=Supervision.instructions, min_length=1, required=True)
 
 
+class FurtherInstructionsSchema(StrictSchema):
+    instructions = Text(5000, column=SupervisionInstruction.text, min_length=1, required=True)
+
+
 class SupervisionReportSchema(StrictSchema):
-    text = Text(20000, column=Supervision.last_report, min_length=1, required=True)
+    text = Text(20000, column=SupervisionReport.text, min_length=1, required=True)
+
+
+class LiftSupervisionSchema(StrictSchema):
+    closing_note = Text(5000, column=Supervision.closing_note, min_length=1, required=True)
+
+
+class SupervisionListArgsSchema(StrictSchema):
+    active = fields.Boolean(load_default=None, metadata={
+        "description": "true: the supervisions not yet lifted; false: the lifted ones; absent: both."})
+    page = page_field()
+    per_page = per_page_field()
+
+
+class SupervisionEntrySchema(OutSchema):
+    author = fields.Function(lambda r: r.author.name)
+    text = fields.String()
+    at = fields.AwareDateTime()
 
 
 class SupervisionSchema(OutSchema):
     id = fields.UUID()
+    complaint_id = fields.UUID()
+    reference = fields.Function(lambda s: s.complaint.reference)
+    enterprise = fields.Function(lambda s: s.complaint.enterprise.name)
+    active = fields.Boolean()
     instructions = fields.String()
     supervisor = fields.Function(lambda s: s.supervisor.name)
     created_at = fields.AwareDateTime()
-    last_report = fields.String()
-    last_report_at = fields.AwareDateTime()
+    further_instructions = fields.List(fields.Nested(SupervisionEntrySchema), metadata={
+        "description": "Instructions the supervisor office added later, oldest first."})
+    reports = fields.List(fields.Nested(SupervisionEntrySchema), metadata={"description": "Oldest first."})
+    last_report = fields.Function(lambda s: s.last_report.text if s.last_report else None)
+    last_report_at = fields.Function(lambda s: s.last_report.at.isoformat() if s.last_report else None)
+    next_report_due_at = fields.AwareDateTime(metadata={
+        "description": "When the centre's next report is due (the running S1 clock); null once lifted."})
+    lifted_at = fields.AwareDateTime()
+    lifted_by = fields.Function(lambda s: s.lifted_by.name if s.lifted_by else None)
+    closing_note = fields.String()
+
+
+class SupervisionPageSchema(OutSchema):
+    items = fields.List(fields.Nested(SupervisionSchema))
+    total = fields.Integer()
+    page = fields.Integer()
+    per_page = fields.Integer()

@@ -5,7 +5,7 @@
 - routing.referrals: referrals, transfers (beside a parallel referral), filing supervision, further
   evidence, re-routing, notes; routing.steps: Order 310's and the Criminal Procedure Law's steps;
 - routing.consultations: consultations and their minutes;
-- routing.supervision: key-case supervision (督办);
+- routing.supervision: key-case supervision (督办) as a cycle of instructions, reports and lifting;
 - routing.access: who may read and write what.
 
 Every state change is a row of routing/machines.py fired by routing.effects.run, the only code that
@@ -14,8 +14,8 @@ changes the state of complaints, referrals and consultations.
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from accounts.enums import AGENCY_ROLES, Role
-from core.errors import Conflict, NotFound, ValidationFailed
+from accounts.enums import AGENCY_ROLES
+from core.errors import Conflict, NotFound
 from core.extensions import db
 from core.models import utcnow
 from deadlines import services as deadlines
@@ -36,7 +36,7 @@ from .consultations import (allowed_triggers as consultation_triggers, can_conve
 from .effects import sync_due, tell as _tell
 from .enums import ReferralState as R
 from .machines import referral_machine
-from .models import Referral, Supervision
+from .models import Referral
 from .referrals import (TRACK_AGENCY_KINDS, add_note, allowed_triggers as referral_triggers,  # noqa: F401
                         create_referrals, notes_for, shared_evidence_for, supplements_for, transition_referral)
 
@@ -91,63 +91,3 @@ def record_appraisal(actor, referral: Referral, action: str, note: str | None = 
     referral.updated_at = utcnow()
     sync_agency_due(referral)
     return referral
-
-
-
-# --- key-case supervision (督办) ---------------------------------------------------------------------
-
-def supervise(actor, complaint: Complaint, instructions: str) -> Supervision:
-    """The supervisor office marks a complaint as a key case, with instructions; the centre must report (S1)."""
-    if actor.role is not Role.supervisor:
-        raise NotFound()
-    if complaint.state in (S.draft, S.rejected, S.withdrawn, S.closed):
-        raise Conflict(_("Only an open complaint can be supervised."), state=complaint.state.value, allowed_triggers=[])
-    if not (instructions or "").strip():
-        raise ValidationFailed({"instructions": [_("Give the instructions.")]})
-    if db.session.scalar(select(Supervision.id).where(Supervision.complaint_id == complaint.id)):
-        raise Conflict(_("This complaint is already supervised as a key case."), allowed_triggers=[])
-    supervision = Supervision(complaint_id=complaint.id, supervisor_id=actor.id, instructions=instructions.strip())
-    db.session.add(supervision)
-    complaint.key_case = True
-    complaint.updated_at = utcnow()
-    db.session.flush()
-    deadlines.open_deadline("S1", subject_type="supervision", subject_id=supervision.id, complaint_id=complaint.id,
-                            responsible_org_id=complaint.centre_id)
-    record_event(complaint, actor, "supervision", trigger="supervise", reason=instructions.strip(), public=False)
-    _tell(complaint, "complaint.supervised", [complaint.centre_id], instructions=instructions.strip())
-    return supervision
-
-
-def report_on_supervision(actor, complaint: Complaint, text: str) -> Supervision:
-    """The centre reports on its key case: the S1 clock is met; the supervisor office is told."""
-    supervision = db.session.scalar(select(Supervision).where(Supervision.complaint_id == complaint.id))
-    if supervision is None or actor.role is not Role.clerk or actor.organisation_id != complaint.centre_id:
-        raise NotFound()
-    if not (text or "").strip():
-        raise ValidationFailed({"text": [_("Write the report.")]})
-    supervision.last_report, supervision.last_report_at = text.strip(), utcnow()
-    deadlines.meet("supervision", supervision.id, ["S1"])
-    record_event(complaint, actor, "supervision", trigger="report", reason=text.strip(), public=False)
-    _tell(complaint, "complaint.supervision_reported", [supervision.supervisor.organisation_id], report=text.strip())
-    db.session.flush()
-    return supervision
-
-
-def supervision_of(complaint: Complaint) -> Supervision | None:
-    """The key case's supervision, unchecked: callers that show it to someone ask readable_supervision()."""
-    return db.session.scalar(select(Supervision).where(Supervision.complaint_id == complaint.id))
-
-
-def readable_supervision(actor, complaint: Complaint) -> Supervision | None:
-    """The supervision (instructions, reports) if this actor may read it (can_read_supervision), else None."""
-    if not can_read_supervision(actor, complaint):
-        return None
-    return supervision_of(complaint)
-
-
-def can_read_supervision(actor, complaint: Complaint) -> bool:
-    """Key-case instructions and the centre's reports (督办): the supervisors and the complaint's centre."""
-    role = getattr(actor, "role", None)
-    if role is Role.supervisor:
-        return True
-    return role is Role.clerk and actor.organisation_id == complaint.centre_id

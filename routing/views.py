@@ -14,18 +14,19 @@ from accounts.directory import agency_directory
 from accounts.enums import AGENCY_ROLES, OrgKind, Role
 from core.errors import Conflict, ValidationFailed
 from core.extensions import db
+from core.limits import page_arg
 from core.pages import failure_status, load, local_to_utc, only, posted
 from intake import services as intake
-from intake.enums import OPEN_STATES, ComplaintState
+from intake.enums import ComplaintState
 
-from . import enums, letters, services
+from . import enums, letters, services, supervision
 from .machines import complaint_machine, consultation_machine, referral_machine
 from .presenters import (COMPLAINT_ACTION_LABELS, CONSULTATION_ACTION_LABELS, LABELS, REFERRAL_ACTION_LABELS,
                          event_text, label_of)
 from .queue import centre_queue
 from .schemas import (CLERK_TRIGGERS, ComplaintTransitionSchema, ConsultationTransitionSchema, ConveneSchema,
-                      CreateReferralsSchema, OpinionSchema, QueueArgsSchema, ReferralTransitionSchema,
-                      SupervisionReportSchema, SuperviseSchema)
+                      CreateReferralsSchema, FurtherInstructionsSchema, LiftSupervisionSchema, OpinionSchema,
+                      QueueArgsSchema, ReferralTransitionSchema, SupervisionReportSchema, SuperviseSchema)
 
 bp = Blueprint("centre", __name__)
 
@@ -122,8 +123,12 @@ def _triage_page(complaint_id, failure=None, form=None, rows=None):
         rows=rows if rows is not None else _suggested_rows(suggestion, evidence),
         agencies=agency_directory(), procuratorates=agency_directory({OrgKind.procuratorate}),
         track_kinds={t.value: sorted(k.value for k in kinds) for t, kinds in services.TRACK_AGENCY_KINDS.items()},
-        supervision=services.readable_supervision(actor, complaint),
-        can_supervise=actor.role is Role.supervisor and complaint.state in OPEN_STATES,
+        supervision=supervision.readable_supervision(actor, complaint),
+        earlier_supervisions=supervision.earlier_supervisions(actor, complaint),
+        can_supervise=supervision.can_supervise(actor, complaint),
+        can_report_on_supervision=supervision.can_report_on_supervision(actor, complaint),
+        can_instruct_supervision=supervision.can_instruct_supervision(actor, complaint),
+        can_lift_supervision=supervision.can_lift_supervision(actor, complaint),
         is_own_clerk=is_own_clerk,
         failure=failure, errors=getattr(failure, "errors", {}) if failure else {}, form=form,
         values=request.form if failure is not None else {},
@@ -225,7 +230,7 @@ def supervise(complaint_id):
     complaint = intake.get_visible_complaint(current_user, complaint_id, for_update=True)
     try:
         data = load(SuperviseSchema(), posted("instructions"))
-        services.supervise(current_user, complaint, data["instructions"])
+        supervision.supervise(current_user, complaint, data["instructions"])
     except (ValidationFailed, Conflict) as exc:
         return _triage_page(complaint_id, exc, form="supervise")
     flash(_("The complaint is supervised as a key case; the centre has been told."))
@@ -239,11 +244,55 @@ def report_on_supervision(complaint_id):
     complaint = intake.get_visible_complaint(current_user, complaint_id)
     try:
         data = load(SupervisionReportSchema(), posted("text"))
-        services.report_on_supervision(current_user, complaint, data["text"])
+        supervision.report_on_supervision(current_user, complaint, data["text"])
     except (ValidationFailed, Conflict) as exc:
         return _triage_page(complaint_id, exc, form="report")
     flash(_("Your report has been sent to the supervisor office."))
     return redirect(url_for("centre.triage_page", complaint_id=complaint.id))
+
+
+@bp.post("/centre/complaints/<complaint_id>/supervision/instructions")
+@login_required
+def add_supervision_instructions(complaint_id):
+    only(Role.supervisor)
+    complaint = intake.get_visible_complaint(current_user, complaint_id)
+    try:
+        data = load(FurtherInstructionsSchema(), posted("instructions"))
+        supervision.add_instructions(current_user, complaint, data["instructions"])
+    except (ValidationFailed, Conflict) as exc:
+        return _triage_page(complaint_id, exc, form="instruct")
+    flash(_("Your instructions have been sent to the centre."))
+    return redirect(url_for("centre.triage_page", complaint_id=complaint.id))
+
+
+@bp.post("/centre/complaints/<complaint_id>/supervision/lift")
+@login_required
+def lift_supervision(complaint_id):
+    only(Role.supervisor)
+    complaint = intake.get_visible_complaint(current_user, complaint_id, for_update=True)
+    try:
+        data = load(LiftSupervisionSchema(), posted("closing_note"))
+        supervision.lift_supervision(current_user, complaint, data["closing_note"])
+    except (ValidationFailed, Conflict) as exc:
+        return _triage_page(complaint_id, exc, form="lift")
+    flash(_("The supervision is lifted; the centre has been told."))
+    return redirect(url_for("centre.triage_page", complaint_id=complaint.id))
+
+
+SUPERVISED_PER_PAGE = 20
+
+
+@bp.get("/centre/supervised")
+@login_required
+def supervised():
+    """The supervised cases (supervisors: all; a clerk: its centre's), by the next report due."""
+    only(Role.clerk, Role.supervisor)
+    lifted = request.args.get("lifted") == "1"
+    page = page_arg()
+    items, total = supervision.list_supervisions(current_user, active=not lifted, page=page,
+                                                 per_page=SUPERVISED_PER_PAGE)
+    return render_template("routing/supervised.html", supervisions=items, total=total, lifted=lifted, page=page,
+                           per_page=SUPERVISED_PER_PAGE)
 
 
 # --- the referral letter ---------------------------------------------------------------------------

@@ -263,9 +263,10 @@ SECRET_READERS = {
     authz.OPINION: {"police", "amr_city", "head", "clerk", "clerk2", "supervisor"},
 }
 LIST_API = ["/api/v1/queue", "/api/v1/queue?key_case=true", "/api/v1/complaints", "/api/v1/referrals",
-            "/api/v1/referrals?pending=true", "/api/v1/consultations", "/api/v1/me"]
+            "/api/v1/referrals?pending=true", "/api/v1/consultations", "/api/v1/me", "/api/v1/supervisions",
+            "/api/v1/supervisions?active=true"]
 LIST_PAGES = ["/", "/centre/queue", "/centre/queue?key_case=true", "/agency/inbox", "/complaints/", "/notifications",
-              "/admin/deliveries", "/account"]
+              "/admin/deliveries", "/account", "/centre/supervised"]
 
 
 def _markers(world, key):
@@ -291,7 +292,9 @@ def _controls(world):
             ("supervisor", "/api/v1/queue", o["c2_reference"]), ("enterprise", "/api/v1/complaints", o["c1"]),
             ("police", "/api/v1/referrals", o["r_police"]), ("amr_putuo", "/agency/inbox", o["r_other"]),
             ("police", "/api/v1/consultations", o["cons"]), ("supervisor", "/notifications", authz.REPORT),
-            ("clerk", "/notifications", authz.INSTRUCTIONS),
+            ("clerk", "/notifications", authz.INSTRUCTIONS), ("clerk", "/api/v1/supervisions", authz.REPORT),
+            ("supervisor", "/api/v1/supervisions?active=true", authz.INSTRUCTIONS),
+            ("clerk", "/centre/supervised", o["c1_reference"]),
             ("admin", "/admin/deliveries", 'data-testid="dead-delivery"')]
 
 
@@ -309,8 +312,8 @@ def test_lists_counts_and_notifications_hold_no_rows_of_other_organisations(matr
         for url in LIST_API:
             response = world.api(key).get(url)
             assert response.status_code < 500, (key, url)
-            if response.status_code == 200:
-                bodies.append((url, response.get_data(as_text=True)))
+            if response.status_code == 200:  # decoded: the JSON escapes every Chinese character
+                bodies.append((url, json.dumps(response.get_json(), ensure_ascii=False)))
         for url in LIST_PAGES:
             response = world.web(key).get(url)
             assert response.status_code < 500, (key, url)
