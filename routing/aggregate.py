@@ -23,6 +23,7 @@ COMES_BACK = frozenset({R.declined, R.returned})
 class ReferralView:
     state: R
     followed_up: bool = False  # another referral continues it (re-routed, transferred, supervised)
+    case_opened: bool = False  # the agency opened a case on it (a case number), even if it later transferred it
 
 
 def complaint_state(referrals, *, open_consultation=False, resolved=False) -> S:
@@ -33,7 +34,7 @@ def complaint_state(referrals, *, open_consultation=False, resolved=False) -> S:
     """
     referrals = list(referrals)
     if any(r.state in OPEN for r in referrals):
-        if any(r.state is R.accepted for r in referrals) or any(r.state is R.concluded for r in referrals):
+        if any(r.state in (R.accepted, R.concluded) or r.case_opened for r in referrals):
             return S.in_progress
         return S.referred
     waiting = any(r.state in COMES_BACK and not r.followed_up for r in referrals)
