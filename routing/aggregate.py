@@ -3,7 +3,8 @@
 The complaint is ``accepted`` while the centre has something to route (nothing referred yet, or a
 referral came back: returned, or declined, and not yet followed up by a re-routing, a transfer, a
 filing supervision, or the centre's own conclusion); ``referred`` while referrals are open and no
-agency has a case open; ``in_progress`` while referrals are open and a case is (or was) open, or
+agency has a case open; ``in_progress`` while referrals are open and a case is (or was) open — also one
+an agency opened and then transferred to the other track (``case_opened``) — or
 while a consultation is still open; ``concluded`` when nothing is open and nothing waits for the
 centre. tests/routing/test_aggregate.py checks it over every combination that can occur, and that
 the complaint machine has a ``system`` row for every move it asks for.

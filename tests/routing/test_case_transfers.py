@@ -434,3 +434,23 @@ def test_4_api_declined_and_returned_wait_for_re_routing_and_a_transfer_does_not
     assert listed[police_ref["id"]]["decline_reason"] == "证据不足。"
     assert (listed[amr_ref["id"]]["return_reason"], listed[amr_ref["id"]]["return_message"]) == (
         "missing_material", "缺少保密措施证据。")
+
+
+def test_4_api_after_a_transfer_the_complaint_follows_the_police_to_the_end(app, world):
+    complaint = accepted(world, CUSTOMER_LIST)
+    cid = complaint["id"]
+    rid = ok(create_referrals(world, cid, item(world, "amr_city", "administrative")), 201)[0]["id"]
+    acknowledge_and_accept(world, rid, "amr_city")
+    ok(step(world.api("amr_city"), rid, "report_suspected_crime", PROPOSAL))
+    ok(step(world.api("amr_city_head"), rid, "approve_transfer"))
+    child = ok(referral_transition(world.api("amr_city"), rid, "transfer", reason=TRANSFER))
+    clerk = world.api("clerk")
+    assert ok(clerk.get(f"/api/v1/complaints/{cid}"))["state"] == "in_progress"
+    acknowledge_and_accept(world, child["id"], "police")
+    assert ok(clerk.get(f"/api/v1/complaints/{cid}"))["state"] == "in_progress"
+    ok(referral_transition(world.api("police"), child["id"], "conclude", outcome={"result": "sent_for_prosecution"}))
+    assert ok(clerk.get(f"/api/v1/complaints/{cid}"))["state"] == "concluded"
+    rows = [(e["kind"], e["trigger"], e["to_state"]) for e in ok(world.api("enterprise").get(
+        f"/api/v1/complaints/{cid}/timeline"))]
+    assert rows[-1] == ("transition", "conclude", "concluded")
+    assert ("transition", "refer", "referred") not in rows[rows.index(("referral", "transfer", "transferred")):]
