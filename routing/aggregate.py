@@ -3,7 +3,8 @@
 The complaint is ``accepted`` while the centre has something to route (nothing referred yet, or a
 referral came back: returned, or declined, and not yet followed up by a re-routing, a transfer, a
 filing supervision, or the centre's own conclusion); ``referred`` while referrals are open and no
-agency has a case open; ``in_progress`` while referrals are open and a case is (or was) open, or
+agency has a case open; ``in_progress`` while referrals are open and a case is (or was) open — also one
+an agency opened and then transferred to the other track (``case_opened``) — or
 while a consultation is still open; ``concluded`` when nothing is open and nothing waits for the
 centre. tests/routing/test_aggregate.py checks it over every combination that can occur, and that
 the complaint machine has a ``system`` row for every move it asks for.
@@ -23,6 +24,7 @@ COMES_BACK = frozenset({R.declined, R.returned})
 class ReferralView:
     state: R
     followed_up: bool = False  # another referral continues it (re-routed, transferred, supervised)
+    case_opened: bool = False  # the agency opened a case on it (a case number), even if it later transferred it
 
 
 def complaint_state(referrals, *, open_consultation=False, resolved=False) -> S:
@@ -33,7 +35,7 @@ def complaint_state(referrals, *, open_consultation=False, resolved=False) -> S:
     """
     referrals = list(referrals)
     if any(r.state in OPEN for r in referrals):
-        if any(r.state is R.accepted for r in referrals) or any(r.state is R.concluded for r in referrals):
+        if any(r.state in (R.accepted, R.concluded) or r.case_opened for r in referrals):
             return S.in_progress
         return S.referred
     waiting = any(r.state in COMES_BACK and not r.followed_up for r in referrals)

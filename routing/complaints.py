@@ -126,7 +126,7 @@ def referral_views(complaint: Complaint) -> list[aggregate.ReferralView]:
     """The complaint's referrals as the aggregate state reads them (which ones another referral continues)."""
     referrals = db.session.scalars(select(Referral).where(Referral.complaint_id == complaint.id)).all()
     followed = {r.parent_id for r in referrals if r.parent_id is not None and r.link_kind in FOLLOWED_UP}
-    return [aggregate.ReferralView(r.state, r.id in followed) for r in referrals]
+    return [aggregate.ReferralView(r.state, r.id in followed, r.agency_case_number is not None) for r in referrals]
 
 
 def has_open_consultation(complaint: Complaint) -> bool:

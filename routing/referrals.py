@@ -188,6 +188,11 @@ def _fields(referral, trigger, data, now):
             referral.return_message = reason
             referral.decided_at = now
         return change, {"return_reason": data["return_reason"].value if data.get("return_reason") else None}
+    if trigger == "transfer" and referral.track in TRANSFERS:
+        # the receiving agency is chosen now, so the timeline row names it (hand_over sends it there)
+        agency = _target(data, TRANSFERS[referral.track][1], referral.complaint)
+        data["to_agency_id"] = agency.id
+        return None, {"to_agency": agency.name}
     if trigger == "conclude":
         outcome = dict(data.get("outcome") or {})
         stored = {k: str(v) if v is not None else None for k, v in outcome.items()}
