@@ -2,11 +2,12 @@
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from core.http import annotated, etag, expected_version
+from core.http import etag, expected_version
 from core.security import api_actor
 from intake.downloads import evidence_response
 from evidence.services import open_for_download
 from routing import services, steps
+from routing.effects import annotated
 from routing.enums import OPEN_REFERRAL_STATES, ReferralState
 from routing.machines import referral_machine
 from routing.schemas import (NoteOutSchema, NoteSchema, ReferralListArgs, ReferralPageSchema, ReferralSchema,

@@ -23,9 +23,3 @@ def with_etag(response, version):
 
 def etag(entity):
     return {"ETag": f'"{entity.version}"'}
-
-
-def annotated(entity, machine, actor):
-    """Attach the triggers this actor may fire now (dumped as allowed_triggers)."""
-    entity.allowed_triggers = machine.allowed_triggers(entity, actor)
-    return entity

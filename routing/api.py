@@ -4,12 +4,13 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from core.errors import NotFound
-from core.http import annotated, etag, expected_version
+from core.http import etag, expected_version
 from core.security import api_actor
 from intake import services as intake
 from intake.schemas import ComplaintSchema
 
 from . import letters, services, supervision
+from .effects import annotated
 from .machines import consultation_machine, referral_machine
 from .queue import centre_queue
 from .schemas import (ComplaintTransitionSchema, ConsultationSchema, ConsultationTransitionSchema, ConveneSchema,

@@ -77,6 +77,12 @@ def allowed(machine, entity, actor) -> list[str]:
     return machine.allowed_triggers(entity, actor)
 
 
+def annotated(entity, machine, actor):
+    """Attach the triggers this actor may fire now (the API dumps them as allowed_triggers)."""
+    entity.allowed_triggers = allowed(machine, entity, actor)
+    return entity
+
+
 def run(machine, entity, trigger, actor, *, data=None, reason=None, payload=None, before_change=None,
         system=False, expected_version=None, params=None) -> Transition:
     """Fire ``trigger`` on ``entity`` and apply the row's effects. Returns the Transition."""

@@ -72,7 +72,13 @@ class _Payload(dict):
 
 def _row_text(machine, event):
     """The words the machine table declares for the row's trigger (Effects.text), formatted with its payload."""
-    text = machine.text(event.trigger)
+    source = None
+    if getattr(event, "from_state", None):
+        try:
+            source = machine.states(event.from_state)
+        except ValueError:
+            source = None
+    text = machine.text(event.trigger, source)
     if text is None:
         return None
     payload = _Payload(event.payload or {})

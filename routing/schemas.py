@@ -41,6 +41,8 @@ class ReferralItemSchema(StrictSchema):
     evidence_ids = fields.List(fields.UUID(), load_default=list,
                                validate=validate.Length(max=500, error="At most {max} items."))
     message = Text(5000, column=Referral.message, load_default=None)
+    reroute_of = fields.UUID(load_default=None, metadata={
+        "description": "The returned or declined referral this one re-routes (linked as `reroute`)."})
 
 
 class CreateReferralsSchema(VersionMixin):
@@ -68,6 +70,9 @@ class ReferralTransitionSchema(VersionMixin):
     return_reason = EnumValue(ReturnReason, load_default=None)
     outcome = fields.Nested(OutcomeSchema, load_default=None)
     to_agency_id = fields.UUID(load_default=None)
+    evidence_ids = fields.List(fields.UUID(), load_default=None,
+                               validate=validate.Length(min=1, max=500, error="Between {min} and {max} items."),
+                               metadata={"description": "`supplement`: the complaint's files to send to the agency."})
 
 
 class NoteSchema(StrictSchema):

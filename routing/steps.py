@@ -76,11 +76,11 @@ STEP_RULES = (
          effects=Effects(opens=("T1",), then=("propose_transfer",), notice="referral.transfer_proposed",
                          to=("agency",)),
          public=False, label=_l("Propose a transfer to the police (report a suspected crime)")),
-    Rule("approve_transfer", (R.accepted,), SAME, HEADS, "agency", guard=_proposal_waits,
+    Rule("approve_transfer", (R.accepted,), SAME, HEADS, "deciding_head", guard=_proposal_waits,
          effects=Effects(meets=("T1",), opens=("T2",), then=("decide_transfer",), notice="referral.transfer_decided",
                          to=("agency",)),
          public=False, label=_l("Approve the transfer to the police")),
-    Rule("refuse_transfer", (R.accepted,), SAME, HEADS, "agency", needs_reason=True, guard=_proposal_waits,
+    Rule("refuse_transfer", (R.accepted,), SAME, HEADS, "deciding_head", needs_reason=True, guard=_proposal_waits,
          effects=Effects(meets=("T1",), then=("decide_transfer",), notice="referral.transfer_decided",
                          to=("agency",)),
          public=False, label=_l("Decide not to transfer to the police")),
@@ -101,8 +101,16 @@ for _rule in STEP_RULES:
     if _rule.guard is not None and _rule.guard.__name__.endswith("_running"):
         _rule.guard.state_only = True
 
+def _deciding_head(actor, referral) -> bool:
+    """The agency's head decides on a proposal someone else made (nobody approves their own)."""
+    proposal = referral.pending_transfer
+    return (referral_machine.org_checks["agency"](actor, referral)
+            and (proposal is None or proposal.proposed_by_id != actor.id))
+
+
 step_machine = StateMachine("step", R, STEP_RULES, {
     "agency": referral_machine.org_checks["agency"],
+    "deciding_head": _deciding_head,
     "transferring": lambda actor, referral: actor.organisation_id in transferring_agency_ids(referral),
 }, subject_type="referral", event_kind="step")
 STEPS = {rule.trigger: rule for rule in STEP_RULES}

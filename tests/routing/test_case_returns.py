@@ -156,8 +156,6 @@ def test_6_api_return_and_decline_come_back_with_reasons_supplements_pause_the_c
     assert world.api("amr_city").get(f"/api/v1/referrals/{rerouted['id']}/evidence/{shared[1]}").status_code == 200
 
 
-@pytest.mark.xfail(strict=True, reason="routing/schemas.py: ReferralItemSchema has no reroute_of field, so the API "
-                                       "refuses it (422 unknown field) and a re-routing over the API is never linked")
 def test_6_api_a_reroute_is_linked_to_the_returned_referral(app, world):
     cid, shared, putuo_id, police_id = came_back(world)
     body = {**item(world, "amr_city", "administrative"), "reroute_of": putuo_id}
@@ -165,8 +163,6 @@ def test_6_api_a_reroute_is_linked_to_the_returned_referral(app, world):
     assert (rerouted["parent_id"], rerouted["link_kind"]) == (putuo_id, "reroute")
 
 
-@pytest.mark.xfail(strict=True, reason="routing/schemas.py: ReferralTransitionSchema has no evidence_ids field, so "
-                                       "the centre's 'supplement' trigger cannot be used over the API (422)")
 def test_6_api_further_evidence_reaches_a_referral_already_sent(app, world):
     complaint = accepted(world, files=2)
     cid = complaint["id"]

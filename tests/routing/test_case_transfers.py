@@ -237,8 +237,6 @@ def test_2_api_proposal_approval_and_hand_over_with_the_attacks(app, world):
         e["kind"] for e in ok(world.api("clerk").get(f"/api/v1/complaints/{cid}/timeline"))]
 
 
-@pytest.mark.xfail(strict=True, reason="routing/steps.py: an agency head may approve a transfer they proposed "
-                                       "themselves (approve_transfer does not check the proposer)")
 def test_2_api_a_head_cannot_approve_their_own_proposal(app, world):
     complaint = accepted(world, CUSTOMER_LIST)
     rid = ok(create_referrals(world, complaint["id"], item(world, "amr_city", "administrative")), 201)[0]["id"]
@@ -314,9 +312,6 @@ def test_3_service_the_police_send_a_declined_case_to_the_market_regulator(app, 
     in_plain_chinese(texts)
 
 
-@pytest.mark.xfail(strict=True, reason="routing/presenters.py: _row_text asks machine.text(trigger) without the "
-                                       "row's from_state, so a transfer from a decline shows the words of a transfer "
-                                       "of an opened case")
 def test_3_service_the_timeline_says_no_crime_but_an_administrative_violation(app, world):
     from flask_babel import force_locale
     from routing.machines import referral_machine

@@ -132,7 +132,7 @@ def test_5_api_after_withdrawal_every_referral_and_consultation_action_answers_4
                      ("clerk", refs["police_pudong"])]:
         api = world.api(who)
         shown = ok(api.get(f"/api/v1/referrals/{rid}"))
-        assert shown["allowed_steps"] in ([], None), (who, shown)  # allowed_triggers: the xfail test below
+        assert shown["allowed_steps"] in ([], None), (who, shown)  # allowed_triggers: the test below
         for trigger in referral_machine.triggers:
             response = referral_transition(api, rid, trigger, **BODIES.get(trigger, {}))
             assert response.status_code == 409, (who, trigger, response.get_json())
@@ -178,9 +178,6 @@ def test_5_service_a_referral_that_was_returned_stays_returned(app, world):
     assert running_clocks(app, cid) == []
 
 
-@pytest.mark.xfail(strict=True, reason="core/http.annotated asks machine.allowed_triggers directly, not "
-                                       "routing.effects.allowed: a declined referral of a withdrawn complaint still "
-                                       "lists 'transfer', though it answers 409")
 def test_5_api_after_withdrawal_no_referral_or_consultation_lists_a_trigger(app, world):
     cid, refs, kid = many_referrals(world)
     ok(world.api("enterprise").post(f"/api/v1/complaints/{cid}/withdraw", json={"reason": REASON}))
