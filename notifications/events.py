@@ -68,6 +68,18 @@ EVENTS: dict[str, EventType] = {
         _l("A complaint is not accepted"),
         _l("Complaint %(reference)s not accepted"),
         _l("The centre has not accepted complaint %(reference)s. Reason: %(message)s")),
+    "complaint.resolved": EventType(
+        _l("The centre concluded a complaint with guidance"),
+        _l("Complaint %(reference)s concluded by the centre"),
+        _l("The centre has concluded complaint %(reference)s with guidance: %(message)s")),
+    "complaint.concluded": EventType(
+        _l("Every referral of a complaint is concluded"),
+        _l("Complaint %(reference)s concluded"),
+        _l("Every agency has concluded its work on complaint %(reference)s.")),
+    "complaint.reopened": EventType(
+        _l("A referral came back to the centre"),
+        _l("Complaint %(reference)s back with the centre"),
+        _l("A referral of complaint %(reference)s came back to the centre, which will route the complaint again.")),
     "referral.received": EventType(
         _l("A referral for your agency"),
         _l("Referral %(letter_number)s received"),
@@ -86,6 +98,25 @@ EVENTS: dict[str, EventType] = {
         _l("An agency has concluded a referral"),
         _l("Referral of complaint %(reference)s concluded"),
         _l("%(agency)s has concluded the referral of complaint %(reference)s.")),
+    "referral.transferred": EventType(
+        _l("An agency has transferred a case"),
+        _l("Case of complaint %(reference)s transferred"),
+        _l("%(agency)s has transferred the case of complaint %(reference)s to %(to_agency)s.")),
+    "referral.transfer_attached": EventType(
+        _l("A transfer joins a referral your agency holds"),
+        _l("Transfer on referral %(letter_number)s"),
+        _l("%(from_agency)s has transferred the matter of complaint %(reference)s, which your agency already "
+           "holds with letter %(letter_number)s; its file has been added to the referral.")),
+    "referral.supplemented": EventType(
+        _l("The centre sent further evidence"),
+        _l("Further evidence on referral %(letter_number)s"),
+        _l("The centre has sent further evidence on complaint %(reference)s (letter %(letter_number)s). "
+           "You can download it from the referral.")),
+    "referral.withdrawn": EventType(
+        _l("A referral ends with the withdrawal of its complaint"),
+        _l("Referral %(letter_number)s withdrawn"),
+        _l("%(enterprise)s has withdrawn complaint %(reference)s: referral %(letter_number)s to %(agency)s has "
+           "ended, and nothing more is to be done on it.")),
     "consultation.invited": EventType(
         _l("An invitation to a consultation"),
         _l("Consultation on complaint %(reference)s"),
@@ -95,6 +126,10 @@ EVENTS: dict[str, EventType] = {
         _l("An agency has given its opinion"),
         _l("Opinion received on complaint %(reference)s"),
         _l("%(agency)s has submitted its written opinion in the consultation on complaint %(reference)s.")),
+    "consultation.cancelled": EventType(
+        _l("A consultation is cancelled"),
+        _l("Consultation on complaint %(reference)s cancelled"),
+        _l("The consultation on complaint %(reference)s was cancelled: the enterprise withdrew the complaint.")),
     "evidence.damaged": EventType(
         _l("An evidence file is damaged or missing"),
         _l("Evidence file damaged or missing: %(evidence_id)s"),

@@ -5,7 +5,8 @@ the objects are made through the API, as the users would make them:
 
 - complaint ``c1`` of ``enterprise`` at ``centre`` (with an exhibit), supervised as a key case, with
   - ``r_police``: referred to ``police``, declined, under filing supervision by ``procuratorate`` (``r_proc``);
-  - ``r_amr``: referred to ``amr_city``, opened, transferred to ``police_pudong`` (``r_transfer``);
+  - ``r_amr``: referred to ``amr_city``, opened, its transfer to the police proposed by the officer and
+    approved by the agency ``head`` (Order 310), transferred to ``police_pudong`` (``r_transfer``);
   - a consultation ``cons`` convened by the centre with ``police`` and ``amr_city`` invited;
 - complaint ``c2`` of ``other_enterprise`` at ``other_centre``, referred to ``amr_putuo`` (``r_other``);
 - a draft ``draft`` of ``enterprise``; notifications; a webhook, a dead delivery, an API key.
@@ -18,9 +19,11 @@ from sqlalchemy import select
 from tests.accounts.web import web_login
 from tests.conftest import ApiClient
 from tests.routing.conftest import USERS, World, make_people
-from tests.routing.support import (SOURCE_CODE, accepted, evidence_ids, ok, refer, referral_transition)
+from tests.routing.support import (SOURCE_CODE, accepted, approve_transfer, evidence_ids, ok, refer,
+                                   referral_transition)
 
-AUTHZ_USERS = {**USERS, "head": ("agency_head", "amr_city")}
+# the agency head of ``amr_city`` is the matrix's ``head`` (routing's tests call it ``amr_city_head``)
+AUTHZ_USERS = {**{k: v for k, v in USERS.items() if k != "amr_city_head"}, "head": ("agency_head", "amr_city")}
 
 INSTRUCTIONS = "督办指示：请十日内查明并报告。MATRIX-SECRET-INSTRUCTIONS"
 REPORT = "督办报告：已受理立案监督。MATRIX-SECRET-REPORT"
@@ -99,6 +102,7 @@ def _objects(world):
     r_amr = refer(world, c1["id"], "amr_city", "administrative", [o["evidence"]])["id"]
     ok(referral_transition(api("amr_city"), r_amr, "acknowledge", officer_name="刘洋"))
     ok(referral_transition(api("amr_city"), r_amr, "accept", case_number="沪市监案〔2026〕9号"))
+    approve_transfer(world, r_amr, officer="amr_city", head="head")  # Order 310: proposed, approved (T2 runs)
     r_transfer = ok(referral_transition(api("amr_city"), r_amr, "transfer", reason="涉嫌犯罪，移送公安。",
                                         to_agency_id=world.org("police_pudong")))["id"]
     o.update(r_police=r_police, r_proc=r_proc, r_amr=r_amr, r_transfer=r_transfer)
