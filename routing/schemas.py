@@ -71,7 +71,7 @@ class ReferralTransitionSchema(VersionMixin):
     outcome = fields.Nested(OutcomeSchema, load_default=None)
     to_agency_id = fields.UUID(load_default=None)
     evidence_ids = fields.List(fields.UUID(), load_default=None,
-                               validate=validate.Length(min=1, max=500, error="Between {min} and {max} items."),
+                               validate=validate.Length(max=500, error="At most {max} items."),
                                metadata={"description": "`supplement`: the complaint's files to send to the agency."})
 
 

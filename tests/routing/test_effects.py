@@ -240,11 +240,6 @@ def test_the_declared_effects_happen(app, kind, trigger, source, agency):
 
 # --- the timeline's words for rows sharing a trigger -----------------------------------------------------
 
-@pytest.mark.xfail(strict=True, reason="routing/presenters.py _row_text asks machine.text(event.trigger) without "
-                   "the row's state, so of two rows sharing a trigger the first one's words are shown (a police "
-                   "transfer after a decline reads as the transfer of an opened case); and the transfer's "
-                   "%(to_agency)s is set by the hand_over follow-up in Transition.params, after the timeline row "
-                   "was written, so it is never in the row's payload")
 def test_a_transfer_after_a_decline_reads_as_such_and_names_the_agency(app):
     from routing import services
 
