@@ -71,6 +71,7 @@ def _referral_page(referral_id, failure=None, form=None):
         steps=steps.allowed_steps(referral, current_user),
         STEP_LABELS={name: step.label for name, step in steps.STEPS.items()},
         notes=services.notes_for(current_user, referral),
+        supplements=services.supplements_for(current_user, referral),
         can_add_note=services.can_write_notes(current_user, referral) and referral.state in OPEN_REFERRAL_STATES,
         own=services.can_download_shared_evidence(current_user, referral),
         outcome_results=[d.result for d in decisions_for(referral)],

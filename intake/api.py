@@ -118,7 +118,7 @@ class Evidence(MethodView):
     @blp.alt_response(413, description="A file is larger than MAX_EVIDENCE_BYTES")
     @blp.alt_response(415, description="The type is not allowed, or the content does not match the extension")
     def post(self, complaint_id):
-        """Upload one or more files (field ``file``, repeatable) to a draft or a complaint awaiting supplements."""
+        """Upload one or more files (field ``file``, repeatable) to a draft, or to a submitted complaint while it is open."""
         actor = api_actor()
         complaint = services.get_visible_complaint(actor, complaint_id)
         return services.add_evidence(actor, complaint, request.files.getlist("file"))

@@ -20,10 +20,11 @@ from core.models import append_row, utcnow
 from core.timeutil import shanghai_year
 from evidence import services as vault
 
-from .enums import ComplaintState, EventKind
+from .enums import OPEN_STATES, ComplaintState, EventKind
 from .models import Complaint, ComplaintEvent, Infringer, ReferenceCounter
 
-EVIDENCE_STATES = frozenset({ComplaintState.draft, ComplaintState.awaiting_info})
+# the enterprise adds evidence to its draft, and after submission while the complaint is open (issue 8, point 6)
+EVIDENCE_STATES = frozenset({ComplaintState.draft}) | OPEN_STATES
 
 
 # --- visibility ----------------------------------------------------------------------------------
@@ -152,12 +153,19 @@ def issue_reference(now: dt.datetime) -> str:
 
 # --- evidence ----------------------------------------------------------------------------------
 
+def can_add_evidence(actor, complaint: Complaint) -> bool:
+    """The enterprise that filed the complaint, to its draft or while the complaint is open."""
+    return (getattr(actor, "role", None) is Role.enterprise_user and complaint.enterprise_id == actor.organisation_id
+            and complaint.state in EVIDENCE_STATES)
+
+
 def add_evidence(actor, complaint: Complaint, uploads) -> list:
-    """Store uploaded files on a draft or on a complaint awaiting supplements (the enterprise only)."""
+    """Store uploaded files on a draft, or on a submitted complaint while it is open (listed as added
+    later; the centre may send them on to the agencies). The enterprise only."""
     if actor.role is not Role.enterprise_user:
         raise PermissionDenied()
-    if complaint.state not in EVIDENCE_STATES:
-        raise Conflict(_("Evidence can be added only to a draft or when the centre asks for supplements."))
+    if not can_add_evidence(actor, complaint):
+        raise Conflict(_("Evidence can be added only to a draft or while the complaint is open."))
     uploads = [u for u in uploads if u and u.filename]
     if not uploads:
         raise ValidationFailed({"file": [_("Choose at least one file.")]})
@@ -170,8 +178,14 @@ def add_evidence(actor, complaint: Complaint, uploads) -> list:
     ]
     complaint.updated_at = utcnow()
     record_event(complaint, actor, EventKind.evidence_added,
-                 payload={"files": [{"id": str(e.id), "name": e.display_name, "sha256": e.sha256} for e in stored]})
+                 payload={"files": [{"id": str(e.id), "name": e.display_name, "sha256": e.sha256} for e in stored],
+                          **({"later": True} if complaint.submitted_at is not None else {})})
     return stored
+
+
+def added_later(complaint: Complaint, evidence) -> bool:
+    """A file the enterprise added after submitting the complaint."""
+    return complaint.submitted_at is not None and evidence.created_at > complaint.submitted_at
 
 
 def list_evidence(actor, complaint):

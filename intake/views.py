@@ -8,7 +8,7 @@ from core.errors import DomainError, ValidationFailed, flatten_errors
 from core.extensions import db
 from core.limits import accepts_files, page_arg
 from routing import services as routing
-from routing.enums import OUTCOME_LABELS, REFERRAL_STATE_LABELS
+from routing.enums import OPEN_REFERRAL_STATES, OUTCOME_LABELS, REFERRAL_STATE_LABELS
 from routing.machines import complaint_machine
 from routing.schemas import SupplementSchema
 from routing.presenters import OUTCOME_FIELD_LABELS, event_text as routing_event_text, label_of
@@ -99,8 +99,10 @@ def _detail(complaint, errors=None, status=200):
         events=services.timeline(current_user, complaint),
         evidence=services.list_evidence(current_user, complaint) if services.can_see_evidence(current_user, complaint) else [],
         allowed=complaint_machine.allowed_triggers(complaint, current_user),
-        can_add_evidence=(complaint.state in services.EVIDENCE_STATES
-                          and complaint.enterprise_id == current_user.organisation_id),
+        can_add_evidence=services.can_add_evidence(current_user, complaint),
+        added_later=services.added_later,
+        # what a withdrawal ends (routing's withdraw_referrals: every open referral)
+        open_referrals=[r for r in referrals if r.state in OPEN_REFERRAL_STATES],
     ), status
 
 

@@ -1,6 +1,7 @@
 """The guards of the machine tables: each takes (entity, data) and returns field errors ({} when the
 transition may go ahead). Guards marked ``state_only`` read only the entity, so ``allowed_triggers``
-asks them too: a button is shown exactly when the action would be accepted."""
+asks them too: a button is shown exactly when the action would be accepted. A guard that also reads
+the form names its entity-only part ``state_part``, which ``allowed_triggers`` asks instead."""
 import datetime as dt
 
 from flask_babel import gettext as _
@@ -45,6 +46,9 @@ def no_open_request(complaint, data):
 
 def reply_date_no_open_request(complaint, data):
     return no_open_request(complaint, data) or reply_date(complaint, data)
+
+
+reply_date_no_open_request.state_part = no_open_request  # what allowed_triggers can ask without the form
 
 
 @state_only
@@ -126,6 +130,9 @@ def new_evidence(referral, data):
     if not data.get("evidence_ids"):
         return unshared_evidence(referral, data) or {"evidence_ids": [_("Choose the evidence to send.")]}
     return unshared_evidence(referral, data)
+
+
+new_evidence.state_part = unshared_evidence
 
 
 def minutes(consultation, data):

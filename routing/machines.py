@@ -253,7 +253,9 @@ class StateMachine:
         for rule in self._by_state[entity.state]:
             if rule.trigger in allowed or not self.permits(rule, actor, entity):
                 continue
-            if getattr(rule.guard, "state_only", False) and rule.guard(entity, None):
+            state_check = rule.guard if getattr(rule.guard, "state_only", False) else getattr(
+                rule.guard, "state_part", None)
+            if state_check is not None and state_check(entity, None):
                 continue
             allowed.append(rule.trigger)
         return allowed

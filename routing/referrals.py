@@ -141,11 +141,26 @@ def _rerouted(complaint, referral_id) -> Referral | None:
     referral = db.session.get(Referral, referral_id)
     if referral is None or referral.complaint_id != complaint.id:
         raise ValidationFailed({"reroute_of": [_("Not a referral of this complaint.")]})
-    if referral.state not in REROUTABLE:
-        raise ValidationFailed({"reroute_of": [_("Only a returned or declined referral can be re-routed.")]})
-    if db.session.scalar(select(Referral.id).where(Referral.parent_id == referral.id).limit(1)) is not None:
-        raise ValidationFailed({"reroute_of": [_("This referral has already been followed up.")]})
+    errors = reroute_errors(referral)
+    if errors:
+        raise ValidationFailed(errors)
     return referral
+
+
+def reroute_errors(referral: Referral) -> dict:
+    """Why this referral cannot be re-routed ({} when it can): only a returned or declined one, once."""
+    if referral.state not in REROUTABLE:
+        return {"reroute_of": [_("Only a returned or declined referral can be re-routed.")]}
+    if db.session.scalar(select(Referral.id).where(Referral.parent_id == referral.id).limit(1)) is not None:
+        return {"reroute_of": [_("This referral has already been followed up.")]}
+    return {}
+
+
+def can_reroute(actor, referral: Referral) -> bool:
+    """The re-route form is shown exactly when create_referrals(reroute_of=referral) would accept it."""
+    complaint = referral.complaint
+    return (can_refer(actor, complaint) and complaint.state in AFTER_ACCEPTANCE
+            and not reroute_errors(referral))
 
 
 def lock_complaint(referral: Referral) -> Complaint:

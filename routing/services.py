@@ -38,7 +38,8 @@ from .enums import ReferralState as R
 from .machines import referral_machine
 from .models import Referral
 from .referrals import (TRACK_AGENCY_KINDS, add_note, allowed_triggers as referral_triggers,  # noqa: F401
-                        create_referrals, notes_for, shared_evidence_for, supplements_for, transition_referral)
+                        can_reroute, create_referrals, notes_for, shared_evidence_for, supplements_for,
+                        transition_referral)
 
 
 def sync_centre_due(complaint: Complaint) -> None:

@@ -9,6 +9,7 @@ another organisation.
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from marshmallow import fields, validate
 
 from accounts.directory import agency_directory
 from accounts.enums import AGENCY_ROLES, OrgKind, Role
@@ -16,17 +17,19 @@ from core.errors import Conflict, ValidationFailed
 from core.extensions import db
 from core.limits import page_arg
 from core.pages import failure_status, load, local_to_utc, only, posted
+from core.schemas import EnumValue, Text
 from intake import services as intake
-from intake.enums import ComplaintState
+from intake.enums import ComplaintState, Track
 
 from . import enums, letters, services, supervision
-from .machines import complaint_machine, consultation_machine, referral_machine
+from .machines import complaint_machine, consultation_machine
 from .presenters import (COMPLAINT_ACTION_LABELS, CONSULTATION_ACTION_LABELS, LABELS, REFERRAL_ACTION_LABELS,
                          event_text, label_of)
 from .queue import centre_queue
 from .schemas import (CLERK_TRIGGERS, ComplaintTransitionSchema, ConsultationTransitionSchema, ConveneSchema,
                       CreateReferralsSchema, FurtherInstructionsSchema, LiftSupervisionSchema, OpinionSchema,
-                      QueueArgsSchema, ReferralTransitionSchema, SupervisionReportSchema, SuperviseSchema)
+                      QueueArgsSchema, ReferralTransitionSchema, SupervisionReportSchema, SuperviseSchema,
+                      VersionMixin)
 
 bp = Blueprint("centre", __name__)
 
@@ -114,7 +117,8 @@ def _triage_page(complaint_id, failure=None, form=None, rows=None):
     is_own_clerk = actor.role is Role.clerk and complaint.centre_id == actor.organisation_id
     return render_template(
         "routing/triage.html", complaint=complaint, events=events, evidence=evidence, suggestion=suggestion,
-        referrals=[(r, referral_machine.allowed_triggers(r, actor), services.notes_for(actor, r)) for r in referrals],
+        referrals=[(r, services.referral_triggers(r, actor), services.notes_for(actor, r)) for r in referrals],
+        **_follow_up_context(actor, referrals, evidence), added_later=intake.added_later,
         consultations=[services.get_visible_consultation(actor, c) for c in consultation_ids],
         allowed=[t for t in complaint_machine.allowed_triggers(complaint, actor) if t in CLERK_TRIGGERS],
         can_refer=is_own_clerk and complaint.state in REFERABLE_STATES,
@@ -276,6 +280,117 @@ def lift_supervision(complaint_id):
     except (ValidationFailed, Conflict) as exc:
         return _triage_page(complaint_id, exc, form="lift")
     flash(_("The supervision is lifted; the centre has been told."))
+    return redirect(url_for("centre.triage_page", complaint_id=complaint.id))
+
+
+# --- after a return or decline: re-routing, further evidence, guidance (issue 8, points 6 and 10) --------
+# The buttons come from the named predicates and the machines' allowed triggers; the services decide.
+
+class RerouteSchema(VersionMixin):
+    """One new referral continuing a returned or declined one (its ``reroute`` parent)."""
+    track = EnumValue(Track, required=True)
+    agency_id = fields.UUID(required=True)
+    evidence_ids = fields.List(fields.UUID(), load_default=list,
+                               validate=validate.Length(max=500, error="At most {max} items."))
+    message = Text(5000, load_default=None)
+
+
+class FurtherEvidenceSchema(VersionMixin):
+    """Evidence of the complaint sent to a referral already sent (the referral's ``supplement`` trigger)."""
+    evidence_ids = fields.List(fields.UUID(), load_default=list,
+                               validate=validate.Length(max=500, error="At most {max} items."))
+    reason = Text(5000, load_default=None)
+
+
+class GuidanceSchema(VersionMixin):
+    """The centre concludes the complaint with the guidance it gave (the complaint's ``resolve`` trigger)."""
+    message = Text(5000, min_length=1, required=True)
+
+
+def _follow_up_context(actor, referrals, evidence) -> dict:
+    """What the referrals' follow-up forms need: which referral may be re-routed, the files not yet sent."""
+    return {
+        "reroutable": {r.id for r in referrals if services.can_reroute(actor, r)},
+        "unshared": {r.id: [e for e in evidence if e.id not in {s.id for s in r.shared_evidence}] for r in referrals},
+        "followed_by": {r.parent_id: r for r in referrals if r.parent_id is not None},
+    }
+
+
+def _confirmed(errors=None) -> dict:
+    """An irreversible action asks for the box "I confirm" to be ticked (no JavaScript needed)."""
+    errors = dict(errors or {})
+    if request.form.get("confirm") != "yes":
+        errors["confirm"] = [_("Tick the box to confirm.")]
+    return errors
+
+
+def _load_confirmed(schema, data):
+    """The schema's field errors and the missing confirmation together, in one answer."""
+    try:
+        loaded = load(schema, data)
+        errors = {}
+    except ValidationFailed as exc:
+        loaded, errors = None, exc.errors
+    errors = _confirmed(errors)
+    if errors:
+        raise ValidationFailed(errors)
+    return loaded
+
+
+@bp.post("/centre/referrals/<referral_id>/reroute")
+@login_required
+def reroute(referral_id):
+    """Re-refer a returned or declined referral: the new referral is linked to it (``reroute``)."""
+    only(Role.clerk)
+    returned = services.get_visible_referral(current_user, referral_id)
+    complaint = intake.get_visible_complaint(current_user, returned.complaint_id, for_update=True)
+    form = f"reroute-{returned.id}"
+    data = {**posted("version", "track", "agency_id", "message"), "evidence_ids": request.form.getlist("evidence_ids")}
+    try:
+        data = load(RerouteSchema(), data)
+        item = {"agency_id": data["agency_id"], "track": data["track"], "evidence_ids": data["evidence_ids"],
+                "message": data["message"], "reroute_of": returned.id}
+        created = services.create_referrals(current_user, complaint, [item], expected_version=data["version"])
+    except ValidationFailed as exc:  # the service's row errors (referrals.0.agency_id) are this form's fields
+        errors = {k.split(".", 2)[2] if k.startswith("referrals.0.") else k: v for k, v in exc.errors.items()}
+        return _triage_page(complaint.id, ValidationFailed(errors, exc.message), form=form)
+    except Conflict as exc:
+        return _triage_page(complaint.id, exc, form=form)
+    flash(_("Referral %(number)s sent to %(agency)s, linked to the returned referral %(returned)s.",
+            number=created[0].letter_number, agency=created[0].agency.name, returned=returned.letter_number))
+    return redirect(url_for("centre.triage_page", complaint_id=complaint.id))
+
+
+@bp.post("/centre/referrals/<referral_id>/evidence")
+@login_required
+def send_further_evidence(referral_id):
+    """Send files of the complaint not yet shared to a referral already sent; the agency is told."""
+    only(Role.clerk)
+    referral = services.get_visible_referral(current_user, referral_id, for_update=True)
+    complaint_id = referral.complaint_id
+    form = f"evidence-{referral.id}"
+    try:
+        data = _load_confirmed(FurtherEvidenceSchema(), {**posted("version", "reason"),
+                                                         "evidence_ids": request.form.getlist("evidence_ids")})
+        services.transition_referral(current_user, referral, {"trigger": "supplement", **data})
+    except (ValidationFailed, Conflict) as exc:
+        return _triage_page(complaint_id, exc, form=form)
+    flash(_("The further evidence has been sent to %(agency)s.", agency=referral.agency.name))
+    return redirect(url_for("centre.triage_page", complaint_id=complaint_id))
+
+
+@bp.post("/centre/complaints/<complaint_id>/resolve")
+@login_required
+def resolve(complaint_id):
+    """Point 10: the centre concludes the complaint with the guidance it gave, without a referral."""
+    only(Role.clerk)
+    complaint = intake.get_visible_complaint(current_user, complaint_id, for_update=True)
+    try:
+        data = _load_confirmed(GuidanceSchema(), posted("version", "message"))
+        services.triage(current_user, complaint, {"trigger": "resolve", **data})
+    except (ValidationFailed, Conflict) as exc:
+        return _triage_page(complaint_id, exc, form="resolve")
+    flash(_("The complaint is concluded with your guidance; the enterprise has been told."))
     return redirect(url_for("centre.triage_page", complaint_id=complaint.id))
 
 

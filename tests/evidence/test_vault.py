@@ -394,8 +394,11 @@ def test_an_upload_without_a_file_is_a_field_error(app, api, draft, evidence_dir
     assert_nothing_stored(app, evidence_dir)
 
 
-def test_evidence_cannot_be_added_to_a_submitted_complaint(app, api, complete_draft, evidence_dir):
-    complaint = submitted(api, complete_draft)
+def test_evidence_cannot_be_added_to_a_withdrawn_complaint(app, api, complete_draft, evidence_dir):
+    # while the complaint is open the enterprise may add evidence (tests/intake/test_later_evidence.py)
+    complaint = api.post(f"/api/v1/complaints/{submitted(api, complete_draft)['id']}/withdraw",
+                         json={"reason": "已和解。"}).get_json()
+    assert complaint["state"] == "withdrawn"
 
     response = upload(api, complaint["id"], (pdf_bytes(), "late.pdf"))
 

@@ -48,8 +48,9 @@ def test_queue_claim_supplements_accept(app, world):
                                   json={"text": "已上传离职交接清单。"}))
     assert answered["state"] == "triaging"
     assert len(evidence_ids(world, mine["id"])) == 2
-    # no more uploads once triage resumed
-    assert upload(enterprise, mine["id"], (pdf_bytes(b"late"), "late.pdf")).status_code == 409
+    # the enterprise may add evidence while the complaint is open, not only when asked (issue 8, point 6)
+    assert upload(enterprise, mine["id"], (pdf_bytes(b"late"), "late.pdf")).status_code == 201
+    assert timeline(enterprise, mine["id"])[-1]["payload"]["later"] is True
 
     accepted = ok(complaint_transition(clerk, mine["id"], "accept", message="予以受理。"))
     assert accepted["state"] == "accepted"

@@ -396,3 +396,236 @@ def test_forms_without_a_csrf_token_are_400_and_change_nothing(app, world):
         assert "CSRF" in response.get_data(as_text=True) or "csrf" in response.get_data(as_text=True).lower()
     assert _complaint(app, cid).state.value == "submitted"
     assert [e[1] for e in _events(app, cid)] == [None, None, "submit"]
+
+
+# --- after a return or decline: re-routing, supplements, further evidence, guidance (issue 8) ---------
+
+def _return(world, referral_id, officer, reason="wrong_jurisdiction", message="不属本局管辖，请转有管辖权的机关。"):
+    ok(referral_transition(world.api(officer), referral_id, "return", return_reason=reason, reason=message))
+
+
+def _withdraw(world, complaint_id):
+    ok(world.api("enterprise").post(f"/api/v1/complaints/{complaint_id}/withdraw", json={"reason": "已和解。"}))
+
+
+def _outbox(app, event):
+    from core.extensions import db
+    from core.outbox import OutboxEvent
+
+    with app.app_context():
+        return [(e.organisation_ids, e.params) for e in db.session.scalars(
+            select(OutboxEvent).where(OutboxEvent.event == event).order_by(OutboxEvent.id))]
+
+
+def _outsider_posts(app, world, action, fields) -> int:
+    """The status another centre's clerk gets posting this form (with a CSRF token of their own session)."""
+    outsider = Browser(app, world.users["other_clerk"])
+    return outsider.client.post(action, data={**fields, "csrf_token": csrf_token(outsider.client, "/centre/queue")}
+                                ).status_code
+
+
+def _running(app, complaint_id, code):
+    from core.extensions import db
+    from deadlines.models import Deadline, DeadlineState
+
+    with app.app_context():
+        return db.session.scalars(select(Deadline).where(
+            Deadline.subject_type == "complaint", Deadline.subject_id == uuid.UUID(str(complaint_id)),
+            Deadline.rule_code == code, Deadline.state == DeadlineState.open)).all()
+
+
+def test_a_returned_referral_shows_its_reason_and_is_rerouted_to_a_new_referral_linked_to_it(app, world):
+    complaint = accepted(world, CUSTOMER_LIST)
+    cid, page = complaint["id"], triage_url(complaint["id"])
+    returned = refer(world, cid, "amr_putuo", "administrative", evidence_ids(world, cid))
+    clerk = Browser(app, world.users["clerk"])
+    reroute = f"/centre/referrals/{returned['id']}/reroute"
+    assert f'action="{reroute}"' not in clerk.get(page)  # still open: nothing to re-route
+
+    _return(world, returned["id"], "amr_putuo")
+    assert _complaint(app, cid).state.value == "accepted"  # back with the centre
+    html = clerk.get(page)
+    came_back = html.split('data-testid="came-back">')[1].split("</blockquote>")[0]
+    assert "Wrong jurisdiction" in came_back and "不属本局管辖，请转有管辖权的机关。" in came_back
+    form = clerk.form(page, reroute)
+    assert form.fields["track"] == "administrative" and form.fields["evidence_ids"] == evidence_ids(world, cid)
+    assert world.org("amr_putuo") not in html.split(f'action="{reroute}"')[1].split("</form>")[0]
+
+    # field errors on the same page, nothing sent
+    html = clerk.submit(page, reroute, status=422).get_data(as_text=True)
+    assert field_errors(html, "agency_id") and '<details open data-testid="reroute">' in html
+    html = clerk.submit(page, reroute, status=422, agency_id=world.org("court")).get_data(as_text=True)
+    assert field_errors(html, "agency_id") == ["This agency does not handle the chosen track."]
+    assert len(_referrals(app, cid)) == 1
+
+    clerk.submit(page, reroute, agency_id=world.org("amr_city"), message="请贵局依法处理。")
+    assert _referrals(app, cid) == [
+        ("上海市普陀区市场监督管理局", "administrative", "returned", ["exhibit-0.pdf"], None, None),
+        ("上海市市场监督管理局", "administrative", "sent", ["exhibit-0.pdf"], "请贵局依法处理。", "reroute"),
+    ]
+    assert _complaint(app, cid).state.value == "referred"
+    html = clerk.get(page)
+    assert f'action="{reroute}"' not in html  # followed up once
+    assert 'data-testid="followed-by"' in html and "Re-routed after a return" in html
+    number = complaint["reference"] + "-Y01"
+    assert f"(after {number})" in html
+
+    # the old form again: the service refuses a second follow-up, on the same page
+    stale = clerk.client.post(reroute, data={**form.fields, "agency_id": world.org("amr_city")})
+    assert stale.status_code == 409 and "Someone else changed this record" in stale.get_data(as_text=True)
+    html = clerk.client.post(reroute, data={**form.fields, "agency_id": world.org("amr_city"), "version": ""})
+    assert html.status_code == 422
+    assert field_errors(html.get_data(as_text=True), "reroute_of") == ["This referral has already been followed up."]
+
+    # another centre's clerk: 404; a withdrawn complaint: 409 with the banner
+    assert _outsider_posts(app, world, reroute, form.fields) == 404
+
+
+def test_rerouting_a_withdrawn_complaint_is_409_on_the_page(app, world):
+    complaint = accepted(world, CUSTOMER_LIST)
+    cid, page = complaint["id"], triage_url(complaint["id"])
+    returned = refer(world, cid, "amr_putuo", "administrative")
+    _return(world, returned["id"], "amr_putuo")
+    clerk = Browser(app, world.users["clerk"])
+    reroute = f"/centre/referrals/{returned['id']}/reroute"
+    form = clerk.form(page, reroute)
+    _withdraw(world, cid)
+    response = clerk.client.post(reroute, data={**form.fields, "agency_id": world.org("amr_city")})
+    assert response.status_code == 409
+    assert 'data-testid="failure"' in response.get_data(as_text=True)
+    assert len(_referrals(app, cid)) == 1
+    assert f'action="{reroute}"' not in clerk.get(page)
+
+
+def test_the_clerk_asks_for_supplements_after_acceptance_and_the_centre_clock_pauses(app, world):
+    complaint = accepted(world, CUSTOMER_LIST)
+    cid, page = complaint["id"], triage_url(complaint["id"])
+    returned = refer(world, cid, "amr_putuo", "administrative")
+    _return(world, returned["id"], "amr_putuo", reason="missing_material", message="缺少客户名单导出记录。")
+    [q5] = _running(app, cid, "Q5")  # the centre's re-routing clock runs
+    assert q5.paused_at is None
+    clerk = Browser(app, world.users["clerk"])
+    action = f"{page}/transitions"
+
+    html = clerk.submit(page, action, "request_info", status=422, message="请补充导出记录。").get_data(as_text=True)
+    assert field_errors(html, "due_date") == ["Give the date by which the enterprise should answer."]
+    html = clerk.submit(page, action, "request_info", status=422, due_date=DUE_DATE).get_data(as_text=True)
+    assert field_errors(html, "reason") == ["Give a reason."]
+
+    clerk.submit(page, action, "request_info", message="请补充CRM导出记录。", due_date=DUE_DATE)
+    assert _complaint(app, cid).state.value == "accepted" and _complaint(app, cid).supplement_requested_at
+    [q5] = _running(app, cid, "Q5")
+    assert q5.paused_at is not None
+    html = clerk.get(page)
+    assert 'data-testid="supplement-pending"' in html
+    assert 'data-testid="action-request_info"' not in html  # one open request at a time (the guard's state part)
+    assert _outbox(app, "complaint.info_requested")[-1][0] == [world.org("enterprise")]
+
+    enterprise = Browser(app, world.users["enterprise"])
+    detail = f"/complaints/{cid}"
+    assert "请补充CRM导出记录。" in enterprise.get(detail)
+    enterprise.submit(detail, f"{detail}/supplements", text="附上导出记录。",
+                      files={"file": [(io.BytesIO(pdf_bytes(b"crm export")), "导出记录.pdf")]})
+    assert _complaint(app, cid).supplement_requested_at is None
+    [q5] = _running(app, cid, "Q5")
+    assert q5.paused_at is None
+    assert 'data-testid="action-request_info"' in clerk.get(page)
+
+    # wrong state: a rejected complaint has no request for supplements (409), another centre 404
+    other = submit(world)
+    ok(complaint_transition(world.api("clerk"), other["id"], "claim"))
+    form = clerk.form(triage_url(other["id"]), f"{triage_url(other['id'])}/transitions", "request_info")
+    ok(complaint_transition(world.api("clerk"), other["id"], "reject", reason_code="not_trade_secret", message="否"))
+    response = clerk.client.post(f"{triage_url(other['id'])}/transitions",
+                                 data={**form.fields, "message": "x", "due_date": DUE_DATE, "version": ""})
+    assert response.status_code == 409
+    assert _outsider_posts(app, world, action, {**form.fields, "message": "x", "due_date": DUE_DATE}) == 404
+
+
+def test_further_evidence_goes_to_a_referral_already_sent_and_the_agency_downloads_it(app, world):
+    complaint = accepted(world, files=2)
+    cid, page = complaint["id"], triage_url(complaint["id"])
+    first, second = evidence_ids(world, cid)
+    referral = refer(world, cid, "police", "criminal", [first])
+    clerk = Browser(app, world.users["clerk"])
+    action = f"/centre/referrals/{referral['id']}/evidence"
+    form = clerk.form(page, action)
+    html = clerk.get(page).split(f'action="{action}"')[1].split("</form>")[0]
+    assert second in html and first not in html  # only the files not yet sent
+
+    response = clerk.submit(page, action, status=422, evidence_ids=[second])
+    assert field_errors(response.get_data(as_text=True), "confirm") == ["Tick the box to confirm."]
+    response = clerk.submit(page, action, status=422, confirm="yes")
+    assert field_errors(response.get_data(as_text=True), "evidence_ids") == ["Choose the evidence to send."]
+    assert _referrals(app, cid)[0][3] == ["exhibit-0.pdf"]
+
+    clerk.submit(page, action, evidence_ids=[second], reason="补充证据：离职交接清单。", confirm="yes")
+    assert _referrals(app, cid)[0][3] == ["exhibit-0.pdf", "exhibit-1.pdf"]
+    assert _outbox(app, "referral.supplemented")[-1][0] == [world.org("police")]
+    assert f'action="{action}"' not in clerk.get(page)  # every file is with the agency now
+
+    police = Browser(app, world.users["police"])
+    html = police.get(f"/agency/referrals/{referral['id']}")
+    supplements = html.split('data-testid="supplements"')[1].split("</article>")[0]
+    assert "Further evidence from the centre" in supplements and "补充证据：离职交接清单。" in supplements
+    link = re.search(r'href="([^"]+)" data-testid="supplement-evidence-link">exhibit-1.pdf<', supplements).group(1)
+    download = police.client.get(link)
+    assert download.status_code == 200 and download.data.startswith(b"%PDF-1.4\nexhibit 1")
+
+    # another centre's clerk: 404; once withdrawn: 409
+    assert _outsider_posts(app, world, action, {**form.fields, "evidence_ids": [second], "confirm": "yes"}) == 404
+    _withdraw(world, cid)
+    response = clerk.client.post(action, data={**form.fields, "evidence_ids": [second], "confirm": "yes",
+                                               "version": ""})
+    assert response.status_code == 409 and 'data-testid="failure"' in response.get_data(as_text=True)
+
+
+def test_the_centre_concludes_a_complaint_with_guidance_only_when_nothing_is_open(app, world):
+    complaint = accepted(world, CUSTOMER_LIST)
+    cid, page = complaint["id"], triage_url(complaint["id"])
+    clerk = Browser(app, world.users["clerk"])
+    action = f"{page}/resolve"
+    assert 'data-testid="action-resolve"' in clerk.get(page)
+    form = clerk.form(page, action)
+
+    html = clerk.submit(page, action, status=422).get_data(as_text=True)
+    assert field_errors(html, "message") and field_errors(html, "confirm") == ["Tick the box to confirm."]
+    html = clerk.submit(page, action, status=422, message="建议先行与对方协商。").get_data(as_text=True)
+    assert field_errors(html, "confirm") and _complaint(app, cid).state.value == "accepted"
+
+    # another centre: 404
+    assert _outsider_posts(app, world, action, {**form.fields, "message": "x", "confirm": "yes"}) == 404
+
+    clerk.submit(page, action, message="已指导企业完善保密措施并与对方协商。", confirm="yes")
+    stored = _complaint(app, cid)
+    assert stored.state.value == "concluded" and stored.resolution == "已指导企业完善保密措施并与对方协商。"
+    assert _referrals(app, cid) == []
+    html = clerk.get(page)
+    assert 'data-testid="action-resolve"' not in html
+    assert "The centre concluded the complaint with guidance" in html
+    assert _outbox(app, "complaint.resolved")[-1][0] == [world.org("enterprise")]
+    # the same form again: not possible in this state
+    response = clerk.client.post(action, data={**form.fields, "message": "x", "confirm": "yes", "version": ""})
+    assert response.status_code == 409 and 'data-testid="failure"' in response.get_data(as_text=True)
+
+
+def test_guidance_is_not_offered_while_a_referral_is_open(app, world):
+    complaint = accepted(world, CUSTOMER_LIST)
+    cid, page = complaint["id"], triage_url(complaint["id"])
+    clerk = Browser(app, world.users["clerk"])
+    form = clerk.form(page, f"{page}/resolve")
+    referral = refer(world, cid, "amr_putuo", "administrative")
+    assert 'data-testid="action-resolve"' not in clerk.get(page)
+    _return(world, referral["id"], "amr_putuo")
+    assert 'data-testid="action-resolve"' in clerk.get(page)  # back with the centre, nothing open
+    ok(create_referrals_api(world, cid), 201)
+    response = clerk.client.post(f"{page}/resolve", data={**form.fields, "message": "x", "confirm": "yes",
+                                                          "version": ""})
+    assert response.status_code in (409, 422)
+    assert _complaint(app, cid).state.value == "referred"
+
+
+def create_referrals_api(world, cid):
+    from tests.routing.support import create_referrals, item
+
+    return create_referrals(world, cid, item(world, "amr_city", "administrative"))
