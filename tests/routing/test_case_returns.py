@@ -175,9 +175,6 @@ def test_6_api_further_evidence_reaches_a_referral_already_sent(app, world):
     assert world.api("amr_city").get(f"/api/v1/referrals/{rid}/evidence/{shared[1]}").status_code == 200
 
 
-@pytest.mark.xfail(strict=True, reason="intake/services.py: EVIDENCE_STATES is {draft, awaiting_info}, so the "
-                                       "enterprise cannot add evidence after submission (not even when the centre "
-                                       "asked for supplements after acceptance): 409")
 def test_6_api_the_enterprise_adds_evidence_after_submission(app, world):
     complaint = accepted(world)
     cid = complaint["id"]
