@@ -22,6 +22,7 @@ from evidence import services as vault
 
 from .enums import ComplaintState, EventKind
 from .models import Complaint, ComplaintEvent, Infringer, ReferenceCounter
+from .schemas import penalty_date_errors
 
 EVIDENCE_STATES = frozenset({ComplaintState.draft, ComplaintState.awaiting_info})
 
@@ -85,6 +86,11 @@ def record_event(complaint, actor, kind: EventKind | str, *, trigger=None, from_
 
 
 def _apply(complaint, data: dict) -> list[str]:
+    discovered_on = data["discovered_on"] if "discovered_on" in data else complaint.discovered_on
+    penalty_dates = ([row.get("penalty_decided_on") for row in data["infringers"]] if "infringers" in data
+                     else [i.penalty_decided_on for i in complaint.infringers])
+    if errors := penalty_date_errors(discovered_on, penalty_dates):
+        raise ValidationFailed(errors)
     changed = []
     for key, value in data.items():
         if key == "infringers":

@@ -68,7 +68,11 @@ def new_complaint():
     data, errors = _parse_draft()
     if errors:
         return _form_page(None, raw_form_values(request.form), errors, 422)
-    complaint = services.create_draft(current_user, data)
+    try:
+        complaint = services.create_draft(current_user, data)
+    except ValidationFailed as exc:  # a fact checked against the others (a penalty after the infringement)
+        db.session.rollback()
+        return _form_page(None, raw_form_values(request.form), exc.errors, 422)
     flash(_("Draft saved."))
     return redirect(url_for("intake.show_complaint", complaint_id=complaint.id))
 
@@ -85,7 +89,12 @@ def edit_complaint(complaint_id):
     data, errors = _parse_draft()
     if errors:
         return _form_page(complaint, raw_form_values(request.form), errors, 422)
-    services.update_draft(current_user, complaint, data, expected_version=request.form.get("version", type=int))
+    try:
+        services.update_draft(current_user, complaint, data, expected_version=request.form.get("version", type=int))
+    except ValidationFailed as exc:
+        db.session.rollback()
+        return _form_page(services.get_visible_complaint(current_user, complaint_id), raw_form_values(request.form),
+                          exc.errors, 422)
     flash(_("Draft saved."))
     return redirect(url_for("intake.show_complaint", complaint_id=complaint.id))
 
