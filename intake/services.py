@@ -20,6 +20,7 @@ from core.models import append_row, utcnow
 from core.timeutil import shanghai_year
 from evidence import services as vault
 
+from . import search
 from .enums import ComplaintState, EventKind
 from .models import Complaint, ComplaintEvent, Infringer, ReferenceCounter
 from .schemas import penalty_date_errors
@@ -46,10 +47,13 @@ def get_visible_complaint(actor, complaint_id, *, for_update=False, with_infring
     return one_visible(Complaint.id, complaint_id, visibility_filter(actor), for_update=for_update, options=options)
 
 
-def list_complaints(actor, *, page=1, per_page=20):
+def list_complaints(actor, *, q=None, page=1, per_page=20):
+    """The complaints this actor may see, most recently updated first; ``q``: only those it finds (search.py)."""
     condition = visibility_filter(actor)
     if condition is False:
         return [], 0
+    if (q := search.normalise(q)) is not None:
+        condition = condition & search.complaint_matches(q)
     total = db.session.scalar(select(func.count()).select_from(Complaint).where(condition))
     items = db.session.scalars(
         select(Complaint).where(condition).order_by(Complaint.updated_at.desc(), Complaint.id)

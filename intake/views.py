@@ -7,6 +7,7 @@ from marshmallow import ValidationError
 from core.errors import DomainError, ValidationFailed, flatten_errors
 from core.extensions import db
 from core.limits import accepts_files, page_arg
+from core.pages import load
 from routing import services as routing
 from routing.enums import OUTCOME_LABELS, REFERRAL_STATE_LABELS
 from routing.machines import complaint_machine
@@ -18,6 +19,7 @@ from .downloads import evidence_response
 from .presenters import act_label, remedy_label
 from .forms import INFRINGER_ROWS, draft_data_from_form, form_values, raw_form_values
 from .schemas import ComplaintDraftSchema, WithdrawSchema
+from .search import SearchArgs
 
 bp = Blueprint("intake", __name__, url_prefix="/complaints")
 
@@ -53,8 +55,14 @@ def _parse_draft():
 @login_required
 def list_complaints():
     page = page_arg()
-    items, total = services.list_complaints(current_user, page=page, per_page=20)
-    return render_template("intake/list.html", complaints=items, total=total, page=page, per_page=20)
+    try:
+        q = load(SearchArgs(), {"q": request.args.get("q", "")})["q"]
+    except ValidationFailed as exc:
+        return render_template("intake/list.html", complaints=[], total=0, page=1, per_page=20, q=request.args.get("q", ""),
+                               errors=exc.errors), 422
+    items, total = services.list_complaints(current_user, q=q, page=page, per_page=20)
+    return render_template("intake/list.html", complaints=items, total=total, page=page, per_page=20, q=q or "",
+                           errors={})
 
 
 @bp.route("/new", methods=["GET", "POST"])
