@@ -13,6 +13,7 @@ import pytest
 
 from tests.accounts.web import csrf_token
 from tests.agencies.web import Browser, field_errors
+from tests.core.test_migrations import empty_database_url  # noqa: F401 (a fixture)
 from tests.routing.conftest import world  # noqa: F401 (the fixture)
 from tests.routing.support import CUSTOMER_LIST, example, ok, submit
 
@@ -261,3 +262,60 @@ def test_the_form_records_the_decision_and_marks_a_later_date(app, world):
     assert 'name="prior_admin_penalty"' not in edit
     stored = ok(world.api("enterprise").get(f"/api/v1/complaints/{uuid.UUID(complaint_id)}"))
     assert stored["infringers"][0]["penalty_decided_on"] == "2025-03-10"
+
+
+# --- the migration of the old yes/no ----------------------------------------------------------------
+
+def test_the_migration_keeps_an_old_yes_as_an_internal_timeline_row(empty_database_url, db_kind):
+    """Existing complaints answered the old question; a "yes" carries no decision, so it is kept for the centre
+    as a timeline row (not shown to the enterprise), and the column is gone."""
+    import sqlalchemy as sa
+    from flask_migrate import upgrade
+
+    import core.models
+    from app import create_app
+    from core.extensions import db
+    from tests.conftest import make_credit_code
+
+    app = create_app({"DATABASE_URL": empty_database_url, "APP_ENV": "testing"})
+    now = dt.datetime.now(dt.timezone.utc)
+    when = core.models.UTCDateTime(timezone=True)
+    orgs = sa.table("organisations", sa.column("id", sa.Uuid()), sa.column("name"), sa.column("kind"),
+                    sa.column("district"), sa.column("credit_code"), sa.column("created_at", when))
+    users = sa.table("users", sa.column("id", sa.Uuid()), sa.column("organisation_id", sa.Uuid()), sa.column("email"),
+                     sa.column("name"), sa.column("role"), sa.column("password_hash"), sa.column("language"),
+                     sa.column("active", sa.Boolean()), sa.column("created_at", when))
+    complaints = sa.table("complaints", sa.column("id", sa.Uuid()), sa.column("state"), sa.column("version"),
+                          sa.column("enterprise_id", sa.Uuid()), sa.column("created_by_id", sa.Uuid()),
+                          sa.column("infringing_acts", sa.JSON()), sa.column("remedies", sa.JSON()),
+                          sa.column("preferred_tracks", sa.JSON()), sa.column("key_case", sa.Boolean()),
+                          sa.column("prior_admin_penalty", sa.Boolean()), sa.column("created_at", when),
+                          sa.column("updated_at", when))
+    org_id, user_id = uuid.uuid4(), uuid.uuid4()
+    answers = {uuid.uuid4(): True, uuid.uuid4(): False, uuid.uuid4(): None}
+    with app.app_context():
+        upgrade(revision="d2a6c3e8f1b4")
+        with db.engine.begin() as conn:
+            conn.execute(orgs.insert().values(id=org_id, name="甲公司", kind="enterprise", district="pudong",
+                                              credit_code=make_credit_code(424242), created_at=now))
+            conn.execute(users.insert().values(id=user_id, organisation_id=org_id, email="a@example.com", name="甲",
+                                               role="enterprise_user", password_hash="x", language="zh", active=True,
+                                               created_at=now))
+            for complaint_id, answer in answers.items():
+                conn.execute(complaints.insert().values(
+                    id=complaint_id, state="draft", version=1, enterprise_id=org_id, created_by_id=user_id,
+                    infringing_acts=[], remedies=[], preferred_tracks=[], key_case=False,
+                    prior_admin_penalty=answer, created_at=now, updated_at=now))
+        upgrade()
+        with db.engine.connect() as conn:
+            columns = {c["name"] for c in sa.inspect(conn).get_columns("complaints")}
+            events = sa.table("complaint_events", sa.column("complaint_id", sa.Uuid()), sa.column("kind"),
+                              sa.column("public", sa.Boolean()), sa.column("reason"), sa.column("payload", sa.JSON()))
+            rows = conn.execute(sa.select(events.c.complaint_id, events.c.kind, events.c.public, events.c.reason,
+                                          events.c.payload)).all()
+        db.engine.dispose()
+    assert "prior_admin_penalty" not in columns
+    [(complaint_id, kind, public, reason, payload)] = rows
+    assert complaint_id == next(k for k, v in answers.items() if v is True)
+    assert (kind, public) == ("edited", False)
+    assert "处罚决定书文号" in reason and payload["prior_admin_penalty"] is True
