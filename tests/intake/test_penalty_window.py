@@ -266,6 +266,8 @@ def test_the_form_records_the_decision_and_marks_a_later_date(app, world):
 
 # --- the migration of the old yes/no ----------------------------------------------------------------
 
+# Alembic warns that it cannot reflect the queue's expression indexes on SQLite (as in tests/core/test_migrations.py)
+@pytest.mark.filterwarnings("ignore::sqlalchemy.exc.SAWarning", "ignore::UserWarning")
 def test_the_migration_keeps_an_old_yes_as_an_internal_timeline_row(empty_database_url, db_kind):
     """Existing complaints answered the old question; a "yes" carries no decision, so it is kept for the centre
     as a timeline row (not shown to the enterprise), and the column is gone."""
