@@ -26,10 +26,12 @@ class Referrals(MethodView):
     @blp.arguments(ReferralListArgs, location="query")
     @blp.response(200, ReferralPageSchema)
     def get(self, args):
-        """Referrals visible to this user; an agency sees only those sent to it. `pending=true`: open ones."""
+        """Referrals visible to this user; an agency sees only those sent to it. `pending=true`: open ones;
+        `q`: those of the complaints found by reference, enterprise, infringer name or credit code."""
         actor = api_actor()
         states = [ReferralState(s) for s in args["state"]] or (list(OPEN_REFERRAL_STATES) if args["pending"] else None)
-        items, total = services.list_referrals(actor, states=states, page=args["page"], per_page=args["per_page"])
+        items, total = services.list_referrals(actor, states=states, q=args["q"], page=args["page"],
+                                               per_page=args["per_page"])
         return {"items": [annotated(r, referral_machine, actor) for r in items], "total": total,
                 "page": args["page"], "per_page": args["per_page"]}
 

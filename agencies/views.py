@@ -17,6 +17,7 @@ from core.pages import failure_status, load, only, posted
 from evidence.services import open_for_download
 from intake.downloads import evidence_response
 from intake.enums import Track
+from intake.search import SearchArgs
 from routing import services, steps
 from routing.enums import OPEN_REFERRAL_STATES, ConsultationState, ReferralState
 from routing.outcomes import FIELD_NAMES, decisions_for
@@ -42,10 +43,16 @@ def labels():
 def inbox():
     only(*AGENCY_ROLES)
     page, closed_page = page_arg("page"), page_arg("closed_page")
+    try:  # the search box: the agency's own referrals only, of the complaints it finds (intake.search)
+        q, errors = load(SearchArgs(), {"q": request.args.get("q", "")})["q"], {}
+    except ValidationFailed as exc:
+        q, errors = None, exc.errors
     pending, pending_total = services.list_referrals(current_user, states=list(OPEN_REFERRAL_STATES), page=page,
-                                                     per_page=PER_PAGE)
+                                                     per_page=PER_PAGE, q=q)
     closed, closed_total = services.list_referrals(current_user, states=CLOSED_REFERRAL_STATES, page=closed_page,
-                                                   per_page=PER_PAGE)
+                                                   per_page=PER_PAGE, q=q)
+    if errors:
+        pending, pending_total, closed, closed_total = [], 0, [], 0
     consultations = services.list_consultations(current_user)
     open_states = (ConsultationState.convened, ConsultationState.opinions_due)
     return render_template(
@@ -56,7 +63,8 @@ def inbox():
         consultations=sorted(consultations, key=lambda c: c.state not in open_states),
         own_opinion={c.id: next((i for i in c.invitations if i.agency_id == current_user.organisation_id), None)
                      for c in consultations},
-    )
+        q=request.args.get("q", "").strip() if errors else (q or ""), errors=errors,
+    ), 422 if errors else 200
 
 
 def _referral_page(referral_id, failure=None, form=None):

@@ -55,8 +55,7 @@ def complete_body(today: dt.date) -> dict:
         "discovered_on": (today - dt.timedelta(days=30)).isoformat(),
         "estimated_loss": "1200000.00",
         "estimated_illegal_gains": None,
-        "prior_admin_penalty": False,
-        "remedies": ["criminal_investigation", "civil_damages", "injunction_preservation"],
+            "remedies": ["criminal_investigation", "civil_damages", "injunction_preservation"],
         "preferred_tracks": ["criminal", "civil"],
         "facts": "离职前复制代码仓库；展会上发现相同参数表。",
     }

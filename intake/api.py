@@ -12,6 +12,7 @@ from routing import services as routing
 
 from . import services
 from .downloads import evidence_response
+from .search import query_field
 from .schemas import (ComplaintDraftSchema, ComplaintSchema, ComplaintSummarySchema, EvidenceSchema,
                       TimelineEventSchema, WithdrawSchema)
 
@@ -19,6 +20,7 @@ blp = Blueprint("complaints", __name__, description="Trade-secret complaints of 
 
 
 class PageArgs(StrictSchema):
+    q = query_field()
     page = page_field()
     per_page = per_page_field(20)
 
@@ -40,7 +42,8 @@ class Complaints(MethodView):
     @blp.arguments(PageArgs(), location="query")
     @blp.response(200, ComplaintPage())
     def get(self, args):
-        """The complaints this user may see (an enterprise: its own), most recently updated first."""
+        """The complaints this user may see (an enterprise: its own), most recently updated first; `q` finds
+        them by reference, enterprise, infringer name or credit code."""
         items, total = services.list_complaints(api_actor(), **args)
         return {"items": items, "total": total, **args}
 

@@ -4,9 +4,10 @@ LIST_FIELDS = ("infringing_acts", "remedies", "preferred_tracks")
 SCALAR_FIELDS = ("contact_name", "contact_phone", "contact_email", "secret_category", "secret_description",
                  "confidentiality_measures", "commercial_value", "discovered_on", "estimated_loss",
                  "estimated_illegal_gains", "facts")
-TRI_STATE_FIELDS = ("prior_admin_penalty", "holder_bankrupt_or_closed")  # yes / no / unknown
+TRI_STATE_FIELDS = ("holder_bankrupt_or_closed",)  # yes / no / unknown
 INFRINGER_ROWS = 5
-INFRINGER_FIELDS = ("kind", "name", "credit_code", "district")
+INFRINGER_FIELDS = ("kind", "name", "credit_code", "district", "penalty_decision_number", "penalty_authority",
+                    "penalty_decided_on")
 
 
 def draft_data_from_form(form) -> dict:
@@ -37,7 +38,9 @@ def form_values(complaint) -> dict:
         values[name] = {True: "yes", False: "no"}.get(getattr(complaint, name), "")
     values["infringers"] = [
         {"kind": i.kind.value, "name": i.name or "", "credit_code": i.credit_code or "",
-         "district": i.district.value if i.district else ""}
+         "district": i.district.value if i.district else "",
+         "penalty_decision_number": i.penalty_decision_number or "", "penalty_authority": i.penalty_authority or "",
+         "penalty_decided_on": i.penalty_decided_on.isoformat() if i.penalty_decided_on else ""}
         for i in complaint.infringers
     ]
     return values

@@ -44,7 +44,6 @@ class Complaint(db.Model):
     discovered_on: Mapped[dt.date | None]
     estimated_loss: Mapped[decimal.Decimal | None] = mapped_column(Money)
     estimated_illegal_gains: Mapped[decimal.Decimal | None] = mapped_column(Money)
-    prior_admin_penalty: Mapped[bool | None]
     holder_bankrupt_or_closed: Mapped[bool | None]  # the infringement drove the holder into bankruptcy or closure
     remedies: Mapped[list] = mapped_column(JSON, default=list)
     preferred_tracks: Mapped[list] = mapped_column(JSON, default=list)  # track values or ["centre_decides"]
@@ -103,6 +102,11 @@ class Infringer(db.Model):
     name: Mapped[str | None] = mapped_column(String(200))
     credit_code: Mapped[str | None] = mapped_column(String(18))
     district: Mapped[District | None] = mapped_column(enum_column(District, "district"))  # None: outside Shanghai or unknown
+    # an earlier administrative penalty of this infringer for trade-secret infringement (行政处罚决定书):
+    # routing.rules lowers the criminal threshold when its date falls within two years before the infringement
+    penalty_decision_number: Mapped[str | None] = mapped_column(String(100))  # 文号
+    penalty_authority: Mapped[str | None] = mapped_column(String(200))
+    penalty_decided_on: Mapped[dt.date | None]
 
     complaint: Mapped[Complaint] = relationship(back_populates="infringers")
 

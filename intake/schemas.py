@@ -46,17 +46,51 @@ class Amount(fields.Decimal):
         return abs(num) if num is not None and num.is_zero() else num  # "-0" is zero, not "-0.00"
 
 
+PENALTY_FIELDS = ("penalty_decision_number", "penalty_authority", "penalty_decided_on")
+
+
+def _today():
+    return dt.datetime.now(SHANGHAI).date()
+
+
 class InfringerSchema(StrictSchema):
     kind = EnumValue(InfringerKind, required=True)
     name = Name(column=Infringer.name, allow_none=True)
     credit_code = Code(column=Infringer.credit_code, allow_none=True, validate=validate_credit_code,
-                       too_long=credit_code_length_message)
-    district = EnumValue(District, allow_none=True)
+                       too_long=credit_code_length_message,
+                       metadata={"description": "统一社会信用代码 (18 characters, GB 32100-2015), organisations only."})
+    district = EnumValue(District, allow_none=True, metadata={
+        "description": "The infringer's district in Shanghai (null: outside Shanghai or unknown); the routing "
+                       "suggestion proposes the agencies of this district."})
+    penalty_decision_number = Code(column=Infringer.penalty_decision_number, allow_none=True, metadata={
+        "description": "An earlier administrative penalty of this infringer for trade-secret infringement: the "
+                       "decision's number (文号), e.g. 沪市监处〔2025〕12号. Given with its authority and date."})
+    penalty_authority = Name(column=Infringer.penalty_authority, allow_none=True, metadata={
+        "description": "The authority that decided that penalty (e.g. 上海市市场监督管理局)."})
+    penalty_decided_on = fields.Date(allow_none=True, metadata={
+        "description": "The date of that penalty decision: not in the future, not after the infringement "
+                       "(discovered_on). When it falls within the two years before the infringement (until the same "
+                       "day two years later; 28 February for a decision of 29 February), the routing rules apply the "
+                       "lower criminal threshold (CRIMINAL_FILING_THRESHOLD_AFTER_PENALTY, 100,000 RMB) and name "
+                       "the decision in their explanation."})
+
+    @validates("penalty_decided_on")
+    def penalty_not_in_future(self, value, **kwargs):
+        if value and value > _today():
+            raise ValidationError(_("The date of the penalty decision cannot be in the future."))
 
     @validates_schema
     def credit_code_only_for_organisations(self, data, **kwargs):
         if data.get("credit_code") and data.get("kind") not in ORGANISATION_INFRINGERS:
             raise ValidationError(_("A credit code applies only to an organisation."), "credit_code")
+
+    @validates_schema
+    def penalty_complete(self, data, **kwargs):
+        """A penalty decision is named by its number, its authority and its date: all three or none."""
+        given = [name for name in PENALTY_FIELDS if data.get(name) not in (None, "")]
+        if given and len(given) < len(PENALTY_FIELDS):
+            raise ValidationError({name: [_("Give the penalty decision's number, authority and date together.")]
+                                   for name in PENALTY_FIELDS if name not in given})
 
 
 class ComplaintDraftSchema(StrictSchema):
@@ -69,21 +103,37 @@ class ComplaintDraftSchema(StrictSchema):
     secret_description = Text(MAX_TEXT, column=Complaint.secret_description, allow_none=True)
     confidentiality_measures = Text(MAX_TEXT, column=Complaint.confidentiality_measures, allow_none=True)
     commercial_value = Text(MAX_TEXT, column=Complaint.commercial_value, allow_none=True)
-    infringers = fields.List(fields.Nested(InfringerSchema), validate=validate.Length(max=20))
-    infringing_acts = fields.List(EnumValue(InfringingAct), validate=validate.Length(max=20))
-    discovered_on = fields.Date(allow_none=True)
-    estimated_loss = Amount()
-    estimated_illegal_gains = Amount()
-    prior_admin_penalty = fields.Boolean(allow_none=True)
-    holder_bankrupt_or_closed = fields.Boolean(allow_none=True)
-    remedies = fields.List(EnumValue(Remedy), validate=validate.Length(max=20))
+    infringers = fields.List(fields.Nested(InfringerSchema), validate=validate.Length(max=20), metadata={
+        "description": "The suspected infringers (at most 20), each with an earlier penalty decision if any: the "
+                       "routing rules read their districts and penalty decisions."})
+    infringing_acts = fields.List(EnumValue(InfringingAct), validate=validate.Length(max=20), metadata={
+        "description": "The infringing acts: theft, bribery, fraud, coercion or electronic intrusion with a "
+                       "criminal_investigation remedy suggest the criminal track; patent_application a consultation."})
+    discovered_on = fields.Date(allow_none=True, metadata={
+        "description": "When the infringement was discovered (not in the future): the date of the infringement "
+                       "from which the rules count back the two years of an earlier penalty."})
+    estimated_loss = Amount(metadata={
+        "description": "The holder's estimated loss in RMB (two decimals, a string). The larger of this and the "
+                       "illegal gains is compared with the criminal filing threshold (300,000 RMB; 100,000 RMB "
+                       "after a penalty within two years)."})
+    estimated_illegal_gains = Amount(metadata={
+        "description": "The infringer's estimated illegal gains in RMB; compared like estimated_loss."})
+    holder_bankrupt_or_closed = fields.Boolean(allow_none=True, metadata={
+        "description": "true: the infringement drove the holder into bankruptcy or closure, which meets the "
+                       "criminal filing standard whatever the amount (null: not known)."})
+    remedies = fields.List(EnumValue(Remedy), validate=validate.Length(max=20), metadata={
+        "description": "What the enterprise asks for: civil_damages or injunction_preservation suggest the civil "
+                       "track, administrative_investigation the market regulator, criminal_investigation the police "
+                       "(with a suspicious act)."})
     preferred_tracks = fields.List(fields.String(validate=validate.OneOf(TRACK_CHOICES, error="Not a valid choice.")),
-                                   validate=validate.Length(max=20))
+                                   validate=validate.Length(max=20), metadata={
+        "description": "The tracks the enterprise prefers, or [\"centre_decides\"]; a difference from the tracks "
+                       "the rules suggest suggests a consultation."})
     facts = Text(MAX_TEXT * 2, column=Complaint.facts, allow_none=True)
 
     @validates("discovered_on")
     def not_in_future(self, value, **kwargs):
-        if value and value > dt.datetime.now(SHANGHAI).date():
+        if value and value > _today():
             raise ValidationError(_("The date of discovery cannot be in the future."))
 
     @validates("preferred_tracks")
@@ -131,6 +181,25 @@ def completeness_errors(complaint) -> dict[str, list[str]]:
     for i, infringer in enumerate(complaint.infringers):
         if infringer.kind is not InfringerKind.unknown and not (infringer.name or "").strip():
             errors[f"infringers.{i}.name"] = [_("Give the infringer's name (or choose the type unknown).")]
+    errors.update(penalty_date_errors(complaint.discovered_on, [i.penalty_decided_on for i in complaint.infringers]))
+    return errors
+
+
+def penalty_date_errors(discovered_on, penalty_dates) -> dict[str, list[str]]:
+    """A penalty decided after the infringement (its discovery) cannot be an earlier penalty: one error per
+    infringer, on its date field. Checked on what the complaint will hold, since a change may send either
+    date alone (see services._apply)."""
+    errors = {}
+    for i, decided_on in enumerate(penalty_dates):
+        if decided_on is None:
+            continue
+        if decided_on > _today():
+            errors[f"infringers.{i}.penalty_decided_on"] = [
+                _("The date of the penalty decision cannot be in the future.")]
+        elif discovered_on is not None and decided_on > discovered_on:
+            errors[f"infringers.{i}.penalty_decided_on"] = [
+                _("The penalty decision must precede the infringement (discovered on %(date)s).",
+                  date=discovered_on.isoformat())]
     return errors
 
 
@@ -139,6 +208,9 @@ class InfringerOutSchema(OutSchema):
     name = fields.String()
     credit_code = fields.String()
     district = EnumValue(District)
+    penalty_decision_number = fields.String()
+    penalty_authority = fields.String()
+    penalty_decided_on = fields.Date()
 
 
 class ComplaintSchema(OutSchema):
@@ -160,7 +232,6 @@ class ComplaintSchema(OutSchema):
     discovered_on = fields.Date()
     estimated_loss = fields.Decimal(as_string=True)
     estimated_illegal_gains = fields.Decimal(as_string=True)
-    prior_admin_penalty = fields.Boolean(allow_none=True)
     holder_bankrupt_or_closed = fields.Boolean(allow_none=True)
     remedies = fields.List(fields.String())
     preferred_tracks = fields.List(fields.String())

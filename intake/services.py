@@ -20,8 +20,10 @@ from core.models import append_row, utcnow
 from core.timeutil import shanghai_year
 from evidence import services as vault
 
+from . import search
 from .enums import OPEN_STATES, ComplaintState, EventKind
 from .models import Complaint, ComplaintEvent, Infringer, ReferenceCounter
+from .schemas import penalty_date_errors
 
 # the enterprise adds evidence to its draft, and after submission while the complaint is open (issue 8, point 6)
 EVIDENCE_STATES = frozenset({ComplaintState.draft}) | OPEN_STATES
@@ -46,10 +48,13 @@ def get_visible_complaint(actor, complaint_id, *, for_update=False, with_infring
     return one_visible(Complaint.id, complaint_id, visibility_filter(actor), for_update=for_update, options=options)
 
 
-def list_complaints(actor, *, page=1, per_page=20):
+def list_complaints(actor, *, q=None, page=1, per_page=20):
+    """The complaints this actor may see, most recently updated first; ``q``: only those it finds (search.py)."""
     condition = visibility_filter(actor)
     if condition is False:
         return [], 0
+    if (q := search.normalise(q)) is not None:
+        condition = condition & search.complaint_matches(q)
     total = db.session.scalar(select(func.count()).select_from(Complaint).where(condition))
     items = db.session.scalars(
         select(Complaint).where(condition).order_by(Complaint.updated_at.desc(), Complaint.id)
@@ -86,6 +91,11 @@ def record_event(complaint, actor, kind: EventKind | str, *, trigger=None, from_
 
 
 def _apply(complaint, data: dict) -> list[str]:
+    discovered_on = data["discovered_on"] if "discovered_on" in data else complaint.discovered_on
+    penalty_dates = ([row.get("penalty_decided_on") for row in data["infringers"]] if "infringers" in data
+                     else [i.penalty_decided_on for i in complaint.infringers])
+    if errors := penalty_date_errors(discovered_on, penalty_dates):
+        raise ValidationFailed(errors)
     changed = []
     for key, value in data.items():
         if key == "infringers":

@@ -7,6 +7,7 @@ from marshmallow import ValidationError
 from core.errors import DomainError, ValidationFailed, flatten_errors
 from core.extensions import db
 from core.limits import accepts_files, page_arg
+from core.pages import load
 from routing import services as routing
 from routing.enums import OPEN_REFERRAL_STATES, OUTCOME_LABELS, REFERRAL_STATE_LABELS
 from routing.machines import complaint_machine
@@ -18,6 +19,7 @@ from .downloads import evidence_response
 from .presenters import act_label, remedy_label
 from .forms import INFRINGER_ROWS, draft_data_from_form, form_values, raw_form_values
 from .schemas import ComplaintDraftSchema, WithdrawSchema
+from .search import SearchArgs
 
 bp = Blueprint("intake", __name__, url_prefix="/complaints")
 
@@ -53,8 +55,14 @@ def _parse_draft():
 @login_required
 def list_complaints():
     page = page_arg()
-    items, total = services.list_complaints(current_user, page=page, per_page=20)
-    return render_template("intake/list.html", complaints=items, total=total, page=page, per_page=20)
+    try:
+        q = load(SearchArgs(), {"q": request.args.get("q", "")})["q"]
+    except ValidationFailed as exc:
+        return render_template("intake/list.html", complaints=[], total=0, page=1, per_page=20, q=request.args.get("q", ""),
+                               errors=exc.errors), 422
+    items, total = services.list_complaints(current_user, q=q, page=page, per_page=20)
+    return render_template("intake/list.html", complaints=items, total=total, page=page, per_page=20, q=q or "",
+                           errors={})
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -68,7 +76,11 @@ def new_complaint():
     data, errors = _parse_draft()
     if errors:
         return _form_page(None, raw_form_values(request.form), errors, 422)
-    complaint = services.create_draft(current_user, data)
+    try:
+        complaint = services.create_draft(current_user, data)
+    except ValidationFailed as exc:  # a fact checked against the others (a penalty after the infringement)
+        db.session.rollback()
+        return _form_page(None, raw_form_values(request.form), exc.errors, 422)
     flash(_("Draft saved."))
     return redirect(url_for("intake.show_complaint", complaint_id=complaint.id))
 
@@ -85,7 +97,12 @@ def edit_complaint(complaint_id):
     data, errors = _parse_draft()
     if errors:
         return _form_page(complaint, raw_form_values(request.form), errors, 422)
-    services.update_draft(current_user, complaint, data, expected_version=request.form.get("version", type=int))
+    try:
+        services.update_draft(current_user, complaint, data, expected_version=request.form.get("version", type=int))
+    except ValidationFailed as exc:
+        db.session.rollback()
+        return _form_page(services.get_visible_complaint(current_user, complaint_id), raw_form_values(request.form),
+                          exc.errors, 422)
     flash(_("Draft saved."))
     return redirect(url_for("intake.show_complaint", complaint_id=complaint.id))
 

@@ -10,6 +10,7 @@ from sqlalchemy.orm import aliased
 from accounts.enums import AGENCY_ROLES, Role
 from core.extensions import db
 from core.queries import one_visible
+from intake import search
 from intake.models import Complaint
 
 from .enums import LinkKind, SupplementKind
@@ -137,11 +138,15 @@ def get_visible_referral(actor, referral_id, *, for_update=False) -> Referral:
     return one_visible(Referral.id, referral_id, visible_referrals(actor, followed=True), for_update=for_update)
 
 
-def list_referrals(actor, *, states=None, complaint_id=None, page=1, per_page=20):
+def list_referrals(actor, *, states=None, complaint_id=None, q=None, page=1, per_page=20):
+    """The referrals this actor may see (visible_referrals); ``q``: only those of the complaints it finds
+    (intake.search: reference, enterprise, infringer name or credit code), within what it may see."""
     condition = visible_referrals(actor)
     if condition is False:
         return [], 0
     query = select(Referral).where(condition)
+    if (q := search.normalise(q)) is not None:
+        query = query.where(Referral.complaint_id.in_(select(Complaint.id).where(search.complaint_matches(q))))
     if states:
         query = query.where(Referral.state.in_(states))
     if complaint_id is not None:

@@ -11,6 +11,7 @@ from accounts.enums import Role
 from accounts.models import Organisation
 from core.extensions import db
 from core.models import utcnow
+from intake import search
 from intake.enums import ComplaintState
 from intake.models import Complaint, Infringer
 
@@ -23,14 +24,17 @@ QUEUE_ORDER = (Complaint.key_case.desc(), Complaint.centre_due_at.is_(None), Com
                Complaint.submitted_at, Complaint.id)
 
 
-def centre_queue(actor, *, state=(), track=None, district=None, infringer=None, key_case=None, overdue=None,
+def centre_queue(actor, *, q=None, state=(), track=None, district=None, infringer=None, key_case=None, overdue=None,
                  page=1, per_page=20):
-    """The complaints of the clerk's centre (supervisors: all), filtered: (items, total, total_is_exact)."""
+    """The complaints of the clerk's centre (supervisors: all), filtered: (items, total, total_is_exact).
+    ``q`` finds complaints by reference, enterprise, infringer name or credit code (intake.search)."""
     query = select(Complaint).where(Complaint.state != ComplaintState.draft)
     if actor.role is Role.clerk:
         query = query.where(Complaint.centre_id == actor.organisation_id)
     elif actor.role is not Role.supervisor:
         return [], 0, True
+    if (q := search.normalise(q)) is not None:
+        query = query.where(search.complaint_matches(q))
     if state:
         query = query.where(Complaint.state.in_([ComplaintState(s) for s in state]))
     if track is not None:

@@ -5,6 +5,7 @@ from core.limits import page_field, per_page_field
 from core.schemas import Code, EnumValue, Name, OutSchema, StrictSchema, Text
 from intake.enums import Track
 from intake.schemas import Amount
+from intake.search import query_field
 
 from .enums import ConsultationState, LinkKind, ReferralState, RejectReason, ReturnReason
 from .models import (Consultation, ConsultationInvitation, Referral, ReferralNote, Supervision, SupervisionInstruction,
@@ -100,6 +101,7 @@ class ConsultationTransitionSchema(VersionMixin):
 
 
 class QueueArgsSchema(StrictSchema):
+    q = query_field()
     state = fields.List(fields.String(validate=_one_of([s.value for s in complaint_machine.states])), load_default=list,
                         validate=validate.Length(max=20))
     track = EnumValue(Track, load_default=None)
@@ -113,6 +115,7 @@ class QueueArgsSchema(StrictSchema):
 
 
 class ReferralListArgs(StrictSchema):
+    q = query_field()
     state = fields.List(fields.String(validate=_one_of([s.value for s in ReferralState])), load_default=list,
                         validate=validate.Length(max=20))
     pending = fields.Boolean(load_default=False, metadata={"description": "Only referrals awaiting the agency."})

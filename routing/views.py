@@ -46,7 +46,7 @@ def labels():
 
 # --- the queue -------------------------------------------------------------------------------------
 
-QUEUE_FILTERS = ("track", "district", "infringer", "key_case", "overdue", "page", "per_page")
+QUEUE_FILTERS = ("q", "track", "district", "infringer", "key_case", "overdue", "page", "per_page")
 
 
 @bp.get("/centre/queue")

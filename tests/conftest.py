@@ -306,7 +306,6 @@ COMPLETE_DRAFT = {
     "discovered_on": "2026-09-15",
     "estimated_loss": "1200000.00",
     "estimated_illegal_gains": None,
-    "prior_admin_penalty": False,
     "remedies": ["criminal_investigation", "civil_damages", "injunction_preservation"],
     "preferred_tracks": ["criminal", "civil"],
     "facts": "离职前复制代码仓库；展会上发现相同参数表。",

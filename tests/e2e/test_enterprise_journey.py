@@ -217,7 +217,6 @@ def test_enterprise_journey(app, page, watch, live_server, rights_centre):
     page.fill('input[name="discovered_on"]', "2026-09-15")
     page.fill('input[name="estimated_loss"]', "1200000.50")
     page.fill('input[name="estimated_illegal_gains"]', "300000")
-    page.select_option('select[name="prior_admin_penalty"]', "no")
     page.check('input[name="remedies"][value="criminal_investigation"]')
     page.check('input[name="remedies"][value="civil_damages"]')
     page.check('input[name="preferred_tracks"][value="criminal"]')
@@ -301,7 +300,7 @@ def assert_stored(app, complaint_id, year):
             ("former_employee", "李某"), ("competitor", "上海锐驰自动化有限公司")]
         assert complaint.infringers[1].credit_code == "91310106MA1FY3K2R1"
         assert sorted(complaint.infringing_acts) == ["electronic_intrusion", "patent_application"]
-        assert complaint.prior_admin_penalty is False
+        assert all(i.penalty_decided_on is None for i in complaint.infringers)
         enterprise = db.session.get(Organisation, complaint.enterprise_id)
         assert enterprise.credit_code == GOOD_CODE
         kinds = db.session.scalars(select(ComplaintEvent.kind).where(ComplaintEvent.complaint_id == complaint.id)

@@ -184,7 +184,7 @@ INVALID_VALUES = [
     ({"infringers": [{"kind": "alien"}]}, "infringers.0.kind"),
     ({"infringers": [{"kind": "competitor", "district": "atlantis"}]}, "infringers.0.district"),
     ({"infringing_acts": "theft"}, "infringing_acts"),  # a list, not a string
-    ({"prior_admin_penalty": "maybe"}, "prior_admin_penalty"),
+    ({"infringers": [{"kind": "competitor", "penalty_decided_on": "2025-02-30"}]}, "infringers.0.penalty_decided_on"),
     ({"contact_email": "not-an-address"}, "contact_email"),
     ({"contact_phone": "call me"}, "contact_phone"),
 ]

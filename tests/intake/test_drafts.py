@@ -49,7 +49,8 @@ def test_patch_with_infringers_replaces_the_whole_list(api, complete_draft):
     api.patch(f"/api/v1/complaints/{draft['id']}", json={"infringers": [{"kind": "unknown"}]})
 
     assert read(api, draft["id"])["infringers"] == [
-        {"kind": "unknown", "name": None, "credit_code": None, "district": None}]
+        {"kind": "unknown", "name": None, "credit_code": None, "district": None, "penalty_decision_number": None,
+         "penalty_authority": None, "penalty_decided_on": None}]
 
 
 def test_patch_can_clear_a_field_with_null(api, complete_draft):

@@ -89,7 +89,7 @@ def test_a_new_complaint_is_saved_from_the_form(app, web, api, complete_draft):
     assert response.headers["Location"] == f"/complaints/{complaint.id}"
     stored = read(api, complaint.id)
     assert stored["state"] == "draft"
-    assert stored["estimated_loss"] == "1200000.00" and stored["prior_admin_penalty"] is False
+    assert stored["estimated_loss"] == "1200000.00" and stored["infringers"][0]["penalty_decided_on"] is None
     assert stored["infringing_acts"] == complete_draft["infringing_acts"]
     assert [i["name"] for i in stored["infringers"]] == ["李某", "上海锐驰自动化有限公司"]
 

@@ -130,8 +130,10 @@ THRESHOLD_CASES = [
 
 def test_the_criminal_filing_threshold(world):
     for loss, gains, penalty, criminal in THRESHOLD_CASES:
-        data = example(CUSTOMER_LIST, estimated_loss=loss, estimated_illegal_gains=gains,
-                       prior_admin_penalty=penalty, **ADMIN_ONLY)
+        data = example(CUSTOMER_LIST, estimated_loss=loss, estimated_illegal_gains=gains, **ADMIN_ONLY)
+        if penalty:  # a decision a year before the infringement (discovered on 2026-10-20)
+            data["infringers"][1].update(penalty_decision_number="沪市监处〔2025〕7号",
+                                         penalty_authority="上海市市场监督管理局", penalty_decided_on="2025-10-20")
         suggestion = suggest(world, data)
         tracks = rules_by_track(suggestion)
         case = (loss, gains, penalty, tracks)
