@@ -9,7 +9,9 @@ from evidence.services import open_for_download
 from routing import services, steps
 from routing.enums import OPEN_REFERRAL_STATES, ReferralState
 from routing.machines import referral_machine
-from routing.schemas import (NoteOutSchema, NoteSchema, ReferralListArgs, ReferralPageSchema, ReferralSchema,
+from deadlines.schemas import DeadlineSchema
+from deadlines import services as deadlines
+from routing.schemas import (AppraisalSchema, NoteOutSchema, NoteSchema, ReferralListArgs, ReferralPageSchema, ReferralSchema,
                              ReferralTransitionSchema, StepSchema)
 
 blp = Blueprint("referrals", __name__, description="Referrals as the agencies see and decide them")
@@ -72,6 +74,21 @@ class ReferralSteps(MethodView):
         referral = services.get_visible_referral(actor, referral_id, for_update=True)
         steps.take_step(actor, referral, data["step"], data.get("reason"))
         return with_steps(annotated(referral, referral_machine, actor), actor)
+
+
+@blp.route("/referrals/<referral_id>/appraisal")
+class Appraisal(MethodView):
+    @blp.arguments(AppraisalSchema)
+    @blp.response(200, DeadlineSchema(many=True))
+    @blp.alt_response(409, description="Not possible now: the body lists the allowed actions")
+    def post(self, data, referral_id):
+        """Record that testing, forensic appraisal or identification (鉴定) was requested (the decision clock
+        of an acknowledged referral, A1/T4, or an opened case's clock, A2, stops) or returned (it runs again,
+        its due time moved by the paused time). Answers the referral's running deadlines."""
+        actor = api_actor()
+        referral = services.get_visible_referral(actor, referral_id, for_update=True)
+        services.record_appraisal(actor, referral, data["action"], data.get("note"))
+        return deadlines.running("referral", referral.id)
 
 
 @blp.route("/referrals/<referral_id>/notes")
