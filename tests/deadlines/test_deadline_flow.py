@@ -156,7 +156,7 @@ def test_each_invited_agency_has_its_own_opinion_clock(app, world):
     ok(complaint_transition(clerk, complaint["id"], "claim"))
     consultation = ok(clerk.post(f"/api/v1/complaints/{complaint['id']}/consultations", json={
         "questions": ["是否构成商业秘密？"], "agency_ids": [world.org("amr_city"), world.org("police")],
-        "opinion_due_at": "2026-12-31T10:00:00+08:00"}), 201)
+        "opinion_due_at": "2026-12-31T10:00:00+08:00", "due_reason": "年底前集中会商。"}), 201)
     ok(world.api("police").post(f"/api/v1/consultations/{consultation['id']}/opinions", json={"opinion": "已达立案标准。"}))
     c1 = {d.responsible_org_id: d for d in _all(app, complaint["id"]) if d.rule_code == "C1"}
     assert c1[world.orgs["police"]].state.value == "met"
