@@ -6,7 +6,7 @@ from core.http import annotated, etag, expected_version
 from core.security import api_actor
 from intake.downloads import evidence_response
 from evidence.services import open_for_download
-from routing import services, steps
+from routing import appraisals, services, steps
 from routing.enums import OPEN_REFERRAL_STATES, ReferralState
 from routing.machines import referral_machine
 from deadlines.schemas import DeadlineSchema
@@ -19,6 +19,7 @@ blp = Blueprint("referrals", __name__, description="Referrals as the agencies se
 
 def with_steps(referral, actor):
     referral.allowed_steps = steps.allowed_steps(referral, actor)
+    referral.allowed_appraisal_actions = appraisals.appraisal_actions(actor, referral)
     return referral
 
 
@@ -87,7 +88,7 @@ class Appraisal(MethodView):
         its due time moved by the paused time). Answers the referral's running deadlines."""
         actor = api_actor()
         referral = services.get_visible_referral(actor, referral_id, for_update=True)
-        services.record_appraisal(actor, referral, data["action"], data.get("note"))
+        appraisals.record_appraisal(actor, referral, data["action"], data.get("note"))
         return deadlines.running("referral", referral.id)
 
 

@@ -17,7 +17,7 @@ from core.pages import failure_status, load, only, posted
 from evidence.services import open_for_download
 from intake.downloads import evidence_response
 from intake.enums import Track
-from routing import services, steps
+from routing import appraisals, services, steps
 from routing.enums import OPEN_REFERRAL_STATES, ConsultationState, ReferralState
 from routing.outcomes import FIELD_NAMES, decisions_for
 from routing.machines import referral_machine
@@ -71,7 +71,7 @@ def _referral_page(referral_id, failure=None, form=None):
         steps=steps.allowed_steps(referral, current_user),
         STEP_LABELS={name: step.label for name, step in steps.STEPS.items()},
         notes=services.notes_for(current_user, referral),
-        appraisal_actions=services.appraisal_actions(current_user, referral),
+        appraisal_actions=appraisals.appraisal_actions(current_user, referral),
         can_add_note=services.can_write_notes(current_user, referral) and referral.state in OPEN_REFERRAL_STATES,
         own=services.can_download_shared_evidence(current_user, referral),
         outcome_results=[d.result for d in decisions_for(referral)],
@@ -133,7 +133,7 @@ def record_appraisal(referral_id):
     referral = services.get_visible_referral(current_user, referral_id, for_update=True)
     try:
         data = load(AppraisalSchema(), posted("action", "note"))
-        services.record_appraisal(current_user, referral, data["action"], data.get("note"))
+        appraisals.record_appraisal(current_user, referral, data["action"], data.get("note"))
     except (ValidationFailed, Conflict) as exc:
         return _referral_page(referral_id, exc, form="appraisal")
     flash(_("The appraisal is recorded: the time limit is paused.") if data["action"] == "requested"

@@ -160,6 +160,8 @@ class ReferralSchema(OutSchema):
     shared_evidence = fields.List(fields.Nested(EvidenceRefSchema))
     allowed_triggers = fields.Function(lambda r: getattr(r, "allowed_triggers", None))
     allowed_steps = fields.Function(lambda r: getattr(r, "allowed_steps", None))
+    allowed_appraisal_actions = fields.Function(lambda r: getattr(r, "allowed_appraisal_actions", None), metadata={
+        "description": "The appraisal actions (requested, returned) you may record now (POST .../appraisal)."})
 
 
 class StepSchema(StrictSchema):

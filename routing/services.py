@@ -20,7 +20,6 @@ from intake.enums import ComplaintState as S  # noqa: F401
 from intake.models import Complaint
 
 from . import steps  # noqa: F401  (registers the steps' follow-ups)
-from .appraisals import appraisal_actions, record_appraisal  # noqa: F401
 from .access import (TRANSFER_LINKS, Relation, can_download_shared_evidence, can_read_internal_notes,  # noqa: F401
                      can_read_referral, can_refer, can_write_notes, get_visible_referral, list_referrals,
                      referral_relation, visible_referrals)

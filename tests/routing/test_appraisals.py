@@ -108,6 +108,11 @@ def test_other_agencies_get_404_and_wrong_states_409(app, world):
     for key in ("amr_putuo", "police", "clerk", "supervisor", "enterprise", "other_enterprise"):
         assert appraisal(world, key, rid, "requested").status_code == 404, key
     assert appraisal(world, "amr_city", rid, "returned").status_code == 409  # none under way
+    # the API says what may be recorded now, as the page's button does
+    assert ok(world.api("amr_city").get(f"/api/v1/referrals/{rid}"))["allowed_appraisal_actions"] == ["requested"]
+    ok(appraisal(world, "amr_city", rid, "requested"))
+    assert ok(world.api("amr_city").get(f"/api/v1/referrals/{rid}"))["allowed_appraisal_actions"] == ["returned"]
+    ok(appraisal(world, "amr_city", rid, "returned"))
     bad = world.api("amr_city").post(f"/api/v1/referrals/{rid}/appraisal", json={"action": "paused"})
     assert bad.status_code == 422 and "action" in bad.get_json()["errors"]
     assert clock(app, rid, "A1").paused_at is None
