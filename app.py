@@ -300,7 +300,7 @@ def _register_blueprints(app):
     from core.extensions import api, csrf
     from accounts import admin_api, api as accounts_api, presenters as accounts_presenters, views as accounts_views
     from agencies import api as agencies_api, views as agencies_views
-    from deadlines import api as deadlines_api, calendar_views, views as deadline_views
+    from deadlines import api as deadlines_api, calendar_views, extension_views, views as deadline_views
     from routing import api as routing_api, views as routing_views
     from core import views as core_views
     from intake import api as intake_api, views as intake_views
@@ -320,6 +320,7 @@ def _register_blueprints(app):
     app.register_blueprint(notifications_views.bp)
     app.register_blueprint(calendar_views.bp)
     app.register_blueprint(deadline_views.bp)
+    app.register_blueprint(extension_views.bp)
     for blp in (accounts_api.blp, admin_api.blp, intake_api.blp, routing_api.blp, agencies_api.blp, deadlines_api.blp,
                 calendar_views.blp, notifications_api.blp):
         csrf.exempt(blp)  # bearer tokens only: no cookie ever authenticates an API call

@@ -7,8 +7,10 @@ from core.pages import register_start_page
 
 from .enums import DISTRICT_LABELS, ORG_KIND_LABELS, ROLE_LABELS, Role
 
+# agency heads and supervisors start from the decisions waiting for them (deadlines.decisions)
 START_PAGES = {Role.enterprise_user: "intake.list_complaints", Role.clerk: "centre.queue",
-               Role.supervisor: "centre.queue", Role.agency_officer: "agency.inbox"}
+               Role.supervisor: "deadline_pages.decisions_page", Role.agency_officer: "agency.inbox",
+               Role.agency_head: "deadline_pages.decisions_page"}
 
 
 def start_page(user):

@@ -6,11 +6,13 @@ from core.http import etag, expected_version
 from core.security import api_actor
 from intake.downloads import evidence_response
 from evidence.services import open_for_download
-from routing import services, steps
+from routing import appraisals, services, steps
 from routing.effects import annotated
 from routing.enums import OPEN_REFERRAL_STATES, ReferralState
 from routing.machines import referral_machine
-from routing.schemas import (NoteOutSchema, NoteSchema, ReferralListArgs, ReferralPageSchema, ReferralSchema,
+from deadlines.schemas import DeadlineSchema
+from deadlines import services as deadlines
+from routing.schemas import (AppraisalSchema, NoteOutSchema, NoteSchema, ReferralListArgs, ReferralPageSchema, ReferralSchema,
                              ReferralTransitionSchema, StepSchema)
 
 blp = Blueprint("referrals", __name__, description="Referrals as the agencies see and decide them")
@@ -18,6 +20,7 @@ blp = Blueprint("referrals", __name__, description="Referrals as the agencies se
 
 def with_steps(referral, actor):
     referral.allowed_steps = steps.allowed_steps(referral, actor)
+    referral.allowed_appraisal_actions = appraisals.appraisal_actions(actor, referral)
     return referral
 
 
@@ -75,6 +78,21 @@ class ReferralSteps(MethodView):
         referral = services.get_visible_referral(actor, referral_id, for_update=True)
         steps.take_step(actor, referral, data["step"], data.get("reason"))
         return with_steps(annotated(referral, referral_machine, actor), actor)
+
+
+@blp.route("/referrals/<referral_id>/appraisal")
+class Appraisal(MethodView):
+    @blp.arguments(AppraisalSchema)
+    @blp.response(200, DeadlineSchema(many=True))
+    @blp.alt_response(409, description="Not possible now: the body lists the allowed actions")
+    def post(self, data, referral_id):
+        """Record that testing, forensic appraisal or identification (鉴定) was requested (the decision clock
+        of an acknowledged referral, A1/T4, or an opened case's clock, A2, stops) or returned (it runs again,
+        its due time moved by the paused time). Answers the referral's running deadlines."""
+        actor = api_actor()
+        referral = services.get_visible_referral(actor, referral_id, for_update=True)
+        appraisals.record_appraisal(actor, referral, data["action"], data.get("note"))
+        return deadlines.running("referral", referral.id)
 
 
 @blp.route("/referrals/<referral_id>/notes")

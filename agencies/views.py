@@ -18,11 +18,11 @@ from evidence.services import open_for_download
 from intake.downloads import evidence_response
 from intake.enums import Track
 from intake.search import SearchArgs
-from routing import services, steps
+from routing import appraisals, services, steps
 from routing.enums import OPEN_REFERRAL_STATES, ConsultationState, ReferralState
 from routing.outcomes import FIELD_NAMES, decisions_for
 from routing.machines import referral_machine
-from routing.schemas import NoteSchema, ReferralTransitionSchema, StepSchema
+from routing.schemas import AppraisalSchema, NoteSchema, ReferralTransitionSchema, StepSchema
 from routing.presenters import LABELS, REFERRAL_ACTION_LABELS, event_text, label_of
 
 bp = Blueprint("agency", __name__, url_prefix="/agency")
@@ -80,6 +80,7 @@ def _referral_page(referral_id, failure=None, form=None):
         STEP_LABELS={name: step.label for name, step in steps.STEPS.items()},
         notes=services.notes_for(current_user, referral),
         supplements=services.supplements_for(current_user, referral),
+        appraisal_actions=appraisals.appraisal_actions(current_user, referral),
         can_add_note=services.can_write_notes(current_user, referral) and referral.state in OPEN_REFERRAL_STATES,
         own=services.can_download_shared_evidence(current_user, referral),
         outcome_results=[d.result for d in decisions_for(referral)],
@@ -130,6 +131,22 @@ def take_step(referral_id):
     except (ValidationFailed, Conflict) as exc:
         return _referral_page(referral_id, exc, form=name)
     flash(_("Done: %(action)s.", action=steps.STEPS[name].label))
+    return redirect(url_for("agency.referral_page", referral_id=referral.id))
+
+
+@bp.post("/referrals/<referral_id>/appraisal")
+@login_required
+def record_appraisal(referral_id):
+    """An appraisal (鉴定) requested or returned: the agency's decision or handling clock stops or runs again."""
+    only(*AGENCY_ROLES)
+    referral = services.get_visible_referral(current_user, referral_id, for_update=True)
+    try:
+        data = load(AppraisalSchema(), posted("action", "note"))
+        appraisals.record_appraisal(current_user, referral, data["action"], data.get("note"))
+    except (ValidationFailed, Conflict) as exc:
+        return _referral_page(referral_id, exc, form="appraisal")
+    flash(_("The appraisal is recorded: the time limit is paused.") if data["action"] == "requested"
+          else _("The appraisal's return is recorded: the time limit runs again."))
     return redirect(url_for("agency.referral_page", referral_id=referral.id))
 
 

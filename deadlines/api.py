@@ -1,14 +1,15 @@
-"""API: a complaint's deadlines, extensions, appraisal pauses, and the rules (administrators)."""
+"""API: a complaint's deadlines, requests to extend a deadline and their decisions, and the rules
+(administrators). (Appraisal pauses are the agencies' API: agencies/api.py.)"""
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from core.errors import NotFound
 from core.security import api_actor
 from intake import services as intake
-from routing import services as routing
 
-from . import services
-from .schemas import AppraisalSchema, DeadlineSchema, ExtensionSchema, RuleSchema
+from . import extensions, services
+from .schemas import (DeadlineSchema, ExtensionDecisionSchema, ExtensionRequestOutSchema, ExtensionRequestSchema,
+                      RuleSchema)
 
 blp = Blueprint("deadlines", __name__, description="Quick-protection deadlines")
 
@@ -23,30 +24,44 @@ class ComplaintDeadlines(MethodView):
         return services.deadlines_for_complaint(complaint.id)
 
 
-@blp.route("/deadlines/<deadline_id>/extension")
-class Extension(MethodView):
-    @blp.arguments(ExtensionSchema)
-    @blp.response(200, DeadlineSchema)
+@blp.route("/deadlines/<deadline_id>/extension-requests")
+class ExtensionRequests(MethodView):
+    @blp.response(200, ExtensionRequestOutSchema(many=True))
+    def get(self, deadline_id):
+        """The requests to extend this deadline (its organisation's officers and the one who decides)."""
+        actor = api_actor()
+        return extensions.requests_for(actor, extensions.get_deadline_for_extension(actor, deadline_id))
+
+    @blp.arguments(ExtensionRequestSchema)
+    @blp.response(201, ExtensionRequestOutSchema)
+    @blp.alt_response(409, description="The deadline no longer runs, a request already waits, or its one "
+                                       "extension was granted")
     def post(self, data, deadline_id):
-        """Grant the rule's one extension (a supervisor, or the head of the responsible agency), with a reason."""
+        """An officer of the responsible organisation asks for more time, with a reason and the new due time
+        (after the current one; within the rule's maximum extension, if it has one). The agency head (a
+        supervisor for the centre's clocks) is told."""
         actor = api_actor()
-        deadline = services.get_deadline(deadline_id)
-        if actor.role.value == "supervisor" or actor.organisation_id == deadline.responsible_org_id:
-            return services.extend(actor, deadline, data["reason"])
-        raise NotFound()
+        return extensions.request_extension(actor, extensions.get_deadline_for_extension(actor, deadline_id), data)
 
 
-@blp.route("/referrals/<referral_id>/appraisal")
-class Appraisal(MethodView):
-    @blp.arguments(AppraisalSchema)
-    @blp.response(200, DeadlineSchema(many=True))
-    def post(self, data, referral_id):
-        """Record that testing, forensic appraisal or identification was requested (the verification
-        clock stops) or returned (it runs again, its due time moved by the paused working days)."""
+@blp.route("/deadlines/<deadline_id>/extension-decision")
+class ExtensionDecision(MethodView):
+    @blp.arguments(ExtensionDecisionSchema)
+    @blp.response(200, ExtensionRequestOutSchema)
+    @blp.alt_response(409, description="No request waits (or it was decided meanwhile)")
+    def post(self, data, deadline_id):
+        """The head of the responsible agency (a supervisor for the centre's clocks) approves the waiting
+        request — the due time moves to the one requested — or refuses it with a reason. The requester is told."""
         actor = api_actor()
-        referral = routing.get_visible_referral(actor, referral_id, for_update=True)
-        routing.record_appraisal(actor, referral, data["action"], data.get("note"))
-        return services.running("referral", referral.id)
+        return extensions.decide(actor, extensions.get_deadline_for_extension(actor, deadline_id), data)
+
+
+@blp.route("/extension-requests")
+class WaitingExtensionRequests(MethodView):
+    @blp.response(200, ExtensionRequestOutSchema(many=True))
+    def get(self):
+        """The requests waiting for this agency head's (supervisor's: the centre's clocks) decision."""
+        return extensions.waiting_for(api_actor())
 
 
 @blp.route("/admin/deadline-rules")

@@ -4,7 +4,7 @@ import enum
 import uuid
 
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, Integer, String, Text, UniqueConstraint, Uuid, text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.extensions import db
 from core.models import BigIntPK, UTCDateTime, enum_column, utcnow
@@ -80,6 +80,11 @@ class Deadline(db.Model):
     extended_by_amount: Mapped[int | None] = mapped_column(Integer)
     extension_reason: Mapped[str | None] = mapped_column(Text)
     extended_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
+    # a due time a person set (the reply date the enterprise is told, the convener's opinion due time, an
+    # approved extension): it replaces the rule's arithmetic; pauses from fixed_at on still move it
+    fixed_due_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    fixed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    due_reason: Mapped[str | None] = mapped_column(Text)  # why a person set it beyond the rule's period
     closed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)  # met or cancelled
     breached_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
@@ -93,6 +98,43 @@ class Deadline(db.Model):
     @property
     def is_running(self) -> bool:
         return self.closed_at is None and self.state in (DeadlineState.open, DeadlineState.breached)
+
+
+class ExtensionState(enum.Enum):
+    pending = "pending"
+    approved = "approved"
+    refused = "refused"
+
+
+class ExtensionRequest(db.Model):
+    """An officer asks for more time on a running deadline; the agency head (a supervisor for the centre's
+    clocks) approves it, which moves the due time, or refuses it with a reason."""
+
+    __tablename__ = "extension_requests"
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    deadline_id: Mapped[int] = mapped_column(ForeignKey("deadlines.id", ondelete="CASCADE"), index=True)
+    requested_by_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"))
+    reason: Mapped[str] = mapped_column(Text)
+    requested_due_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    state: Mapped[ExtensionState] = mapped_column(enum_column(ExtensionState, "extension_state"),
+                                                  default=ExtensionState.pending)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    decided_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
+    decided_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    decision_reason: Mapped[str | None] = mapped_column(Text)
+
+    deadline = relationship("Deadline")
+    requested_by = relationship("User", foreign_keys=[requested_by_id])
+    decided_by = relationship("User", foreign_keys=[decided_by_id])
+
+    __table_args__ = (
+        # one request waits at a time on a deadline
+        Index("uq_extension_requests_pending", "deadline_id", unique=True,
+              postgresql_where=text("state = 'pending'"), sqlite_where=text("state = 'pending'")),
+        CheckConstraint("state = 'pending' OR (decided_at IS NOT NULL AND decided_by_id IS NOT NULL)",
+                        name="decided_has_decider"),
+    )
 
 
 class DeadlineEvent(db.Model):

@@ -5,7 +5,7 @@ from flask_babel import lazy_gettext as _l
 
 from core.models import utcnow
 
-from .models import DeadlineState
+from .models import DeadlineState, ExtensionState
 
 RULE_LABELS = {
     "Q1": _l("Centre's first response"),
@@ -25,6 +25,11 @@ RULE_LABELS = {
     "V2": _l("Court rules on preservation"),
     "C1": _l("Consulted agency submits its opinion"),
     "S1": _l("Centre reports on the key case"),
+}
+EXTENSION_STATE_LABELS = {
+    ExtensionState.pending: _l("waiting for a decision"),
+    ExtensionState.approved: _l("approved"),
+    ExtensionState.refused: _l("refused"),
 }
 STATE_LABELS = {
     DeadlineState.open: _l("Running"),
@@ -62,7 +67,7 @@ def rule_label(deadline) -> str:
 
 def init_app(app):
     """Template helpers: deadlines_of(complaint) and how to show each deadline."""
-    from . import services
+    from . import access, services
 
     def deadlines_of(complaint):
         return services.deadlines_for_complaint(complaint.id) if complaint.reference else []
@@ -75,4 +80,5 @@ def init_app(app):
         return {"deadlines_of": deadlines_of, "deadlines_of_referral": deadlines_of_referral,
                 "deadline_urgency": urgency, "deadline_rule_label": rule_label,
                 "due_class": due_class,
-                "DEADLINE_STATE_LABELS": STATE_LABELS}
+                "DEADLINE_STATE_LABELS": STATE_LABELS, "EXTENSION_STATE_LABELS": EXTENSION_STATE_LABELS,
+                "may_see_extensions_of": access.may_see_extensions_of}

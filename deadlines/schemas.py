@@ -3,7 +3,7 @@ from marshmallow import ValidationError, fields, validate
 
 from core.schemas import EnumValue, Name, OutSchema, StrictSchema, Text
 
-from .models import Deadline, DeadlineRule, DeadlineState, Unit
+from .models import Deadline, DeadlineRule, DeadlineState, ExtensionRequest, ExtensionState, Unit
 
 MAX_AMOUNT = 3650
 
@@ -69,14 +69,40 @@ class DeadlineSchema(OutSchema):
     paused_intervals = fields.List(fields.List(fields.String()))
     extended_by_amount = fields.Integer()
     extension_reason = fields.String()
+    fixed_due_at = fields.AwareDateTime(metadata={"description": "A due time a person set (the reply date told, "
+                                                                  "the convener's due time, an approved extension)."})
+    due_reason = fields.String()
     closed_at = fields.AwareDateTime()
     breached_at = fields.AwareDateTime()
 
 
-class ExtensionSchema(StrictSchema):
-    reason = Text(2000, column=Deadline.extension_reason, min_length=1, required=True)
+class ExtensionRequestSchema(StrictSchema):
+    reason = Text(2000, column=ExtensionRequest.reason, required=True, metadata={
+        "description": "Why more time is needed (required)."})
+    requested_due_at = fields.AwareDateTime(required=True, metadata={
+        "description": "The new due time: after the current one, within the rule's maximum extension if it has one."})
 
 
-class AppraisalSchema(StrictSchema):
-    action = fields.String(required=True, validate=validate.OneOf(["requested", "returned"], error="Not a valid choice."))
-    note = Text(2000, load_default=None)
+class ExtensionDecisionSchema(StrictSchema):
+    decision = fields.String(required=True, validate=validate.OneOf(["approve", "refuse"],
+                                                                     error="Not a valid choice."))
+    reason = Text(2000, column=ExtensionRequest.decision_reason, load_default=None, metadata={
+        "description": "Required to refuse."})
+    request_id = fields.UUID(load_default=None, metadata={
+        "description": "The request you read (optional): another one, or one already decided, answers 409."})
+
+
+class ExtensionRequestOutSchema(OutSchema):
+    id = fields.UUID()
+    deadline_id = fields.Function(lambda r: str(r.deadline.public_id))
+    rule_code = fields.Function(lambda r: r.deadline.rule_code)
+    complaint_id = fields.Function(lambda r: str(r.deadline.complaint_id))
+    current_due_at = fields.Function(lambda r: r.deadline.due_at.isoformat())
+    reason = fields.String()
+    requested_due_at = fields.AwareDateTime()
+    requested_by = fields.Function(lambda r: r.requested_by.name)
+    state = EnumValue(ExtensionState)
+    created_at = fields.AwareDateTime()
+    decided_by = fields.Function(lambda r: r.decided_by.name if r.decided_by else None)
+    decided_at = fields.AwareDateTime()
+    decision_reason = fields.String()

@@ -10,10 +10,11 @@ from sqlalchemy import delete, func, select
 
 from accounts.enums import Role
 from core.audit import audit
-from core.errors import Conflict, NotFound, ValidationFailed
+from core.errors import NotFound, ValidationFailed
 from core.extensions import db
 from core.queries import one_visible
 from core.models import utcnow
+from core.timeutil import format_local
 
 from . import calendar
 from .models import Deadline, DeadlineEvent, DeadlineRule, DeadlineState, Unit
@@ -51,13 +52,27 @@ def get_rules(codes) -> dict:
 
 
 def _due(deadline: Deadline) -> calendar.Due:
-    """The due time from the start, the snapshot amount (plus an extension) and the pauses so far."""
-    amount = deadline.amount + (deadline.extended_by_amount or 0)
-    due = calendar.compute_due(deadline.started_at, amount, deadline.unit.value)
+    """The due time from the start, the snapshot amount (plus an extension) and the pauses so far.
+
+    A due time a person set (``fixed_due_at``) replaces the rule's arithmetic; only the time the clock
+    stood still from then on moves it."""
+    if deadline.fixed_due_at is not None:
+        due = calendar.Due(due_at=deadline.fixed_due_at, provisional=False, skipped=[],
+                           calendar_version=calendar.current_version())
+        since = deadline.fixed_at or deadline.started_at
+    else:
+        amount = deadline.amount + (deadline.extended_by_amount or 0)
+        due = calendar.compute_due(deadline.started_at, amount, deadline.unit.value)
+        since = None
     provisional = due.provisional
     due_at = due.due_at
     for start, end in deadline.paused_intervals or []:
-        shifted = _shift(due_at, dt.datetime.fromisoformat(start), dt.datetime.fromisoformat(end), deadline.unit)
+        start, end = dt.datetime.fromisoformat(start), dt.datetime.fromisoformat(end)
+        if since is not None:
+            start = max(start, since)
+            if end <= start:
+                continue
+        shifted = _shift(due_at, start, end, deadline.unit)
         provisional = provisional or shifted.provisional
         due_at = shifted.due_at
     return calendar.Due(due_at=due_at, provisional=provisional, skipped=due.skipped,
@@ -78,21 +93,54 @@ def _shift(due_at, paused_from, paused_to, unit: Unit) -> calendar.Due:
     return calendar.compute_due(due_at, n, unit.value)
 
 
-def plan_deadline(code, *, subject_type, subject_id, complaint_id, responsible_org_id, start=None) -> Deadline:
-    """A new deadline with its due time, added to the session but not written: see write_schedules()."""
+def plan_deadline(code, *, subject_type, subject_id, complaint_id, responsible_org_id, start=None, due_at=None,
+                  due_reason=None, field="due_at") -> Deadline:
+    """A new deadline with its due time, added to the session but not written: see write_schedules().
+
+    ``due_at``: a due time a person set (validated by check_due(); its errors name ``field``), which
+    replaces the rule's period; ``due_reason`` is why it goes beyond it."""
     rule = get_rule(code)
     start = start or utcnow()
+    if due_at is not None:
+        errors = check_due(code, due_at, reason=due_reason, field=field, start=start)
+        if errors:
+            raise ValidationFailed(errors)
     deadline = Deadline(
         subject_type=subject_type, subject_id=subject_id, complaint_id=complaint_id,
         responsible_org_id=responsible_org_id, rule_code=rule.code, rule_version=rule.version, amount=rule.amount,
         unit=rule.unit, reminders=list(rule.reminders or []), escalation=list(rule.escalation or []),
         state=DeadlineState.open, started_at=start, paused_intervals=[],
+        fixed_due_at=due_at, fixed_at=start if due_at is not None else None,
+        due_reason=(due_reason or "").strip() or None if due_at is not None else None,
     )
     with db.session.no_autoflush:
         due = _due(deadline)
     deadline.due_at, deadline.provisional, deadline.calendar_version = due.due_at, due.provisional, due.calendar_version
     db.session.add(deadline)
     return deadline
+
+
+def rule_limit(code, start=None) -> dt.datetime:
+    """The due time the rule itself gives a clock started at ``start`` (now)."""
+    rule = get_rule(code)
+    return calendar.compute_due(start or utcnow(), rule.amount, rule.unit.value).due_at
+
+
+def check_due(code, due_at, *, reason=None, field="due_at", start=None) -> dict:
+    """Field errors of a due time a person sets for rule ``code``: it must be in the future, and at most
+    the rule's period from ``start`` (now) unless a reason is given. {} when it may be used."""
+    start = start or utcnow()
+    if due_at is None:
+        return {field: [_("Give the due date.")]}
+    if due_at.tzinfo is None:
+        return {field: [_("Give the time with its time zone.")]}
+    if due_at <= start:
+        return {field: [_("The due time must be in the future.")]}
+    limit = rule_limit(code, start)
+    if due_at > limit and not (reason or "").strip():
+        return {field: [_("At most %(limit)s (the rule's period) unless you give a reason.",
+                          limit=format_local(limit))]}
+    return {}
 
 
 def write_schedules(deadlines) -> None:
@@ -104,6 +152,8 @@ def write_schedules(deadlines) -> None:
 
 
 def open_deadline(code, **kwargs) -> Deadline:
+    """Open a deadline now (see plan_deadline: ``due_at``, ``due_reason`` and ``field`` for a due time a
+    person set)."""
     deadline = plan_deadline(code, **kwargs)
     write_schedules([deadline])
     return deadline
@@ -212,24 +262,19 @@ def _recompute(deadline: Deadline) -> None:
     _materialise(deadline)
 
 
-def extend(actor, deadline: Deadline, reason: str) -> Deadline:
-    """Grant the rule's one extension (e.g. A1 +15 working days): a supervisor or the agency head decides."""
-    if not (actor.role is Role.supervisor or
-            (actor.role is Role.agency_head and actor.organisation_id == deadline.responsible_org_id)):
-        raise NotFound()
-    if not (reason or "").strip():
-        raise ValidationFailed({"reason": [_("Give a reason.")]})
-    rule = get_rule(deadline.rule_code)
-    if not rule.extension_amount:
-        raise Conflict(_("This deadline's rule allows no extension."), allowed_triggers=[])
-    if deadline.extended_by_amount or not deadline.is_running:
-        raise Conflict(_("This deadline was already extended or is no longer running."), allowed_triggers=[])
-    deadline.extended_by_amount = rule.extension_amount
+def extend(actor, deadline: Deadline, new_due_at: dt.datetime, reason: str) -> Deadline:
+    """Move a running deadline's due time to ``new_due_at`` (an approved extension: deadlines.extensions
+    checks who may and when); the reason and the decider are recorded on the deadline."""
+    old_due = deadline.due_at
+    now = utcnow()
+    deadline.fixed_due_at, deadline.fixed_at = new_due_at, now
     deadline.extension_reason = reason.strip()
     deadline.extended_by_id = actor.id
     _recompute(deadline)
     audit("deadline.extended", actor=actor, subject_type="deadline", subject_id=deadline.public_id,
-          amount=rule.extension_amount, reason=reason.strip())
+          from_due=old_due.isoformat(), to_due=deadline.due_at.isoformat(), reason=reason.strip()[:500])
+    for listener in _RECOMPUTED_LISTENERS:
+        listener([deadline])
     return deadline
 
 

@@ -253,3 +253,21 @@ def _render(spec: EventType, params: dict) -> tuple[str, str]:
         label = spec.values.get(key, {}).get(value) if isinstance(value, str) else None
         values[key] = str(label) if label is not None else _display(value)
     return str(spec.subject) % values, str(spec.body) % values
+
+
+# --- extensions: an officer asks for more time on a deadline, the head (a supervisor for the centre's
+# clocks) decides (deadlines.extensions) ---
+EVENTS.update({
+    "deadline.extension_requested": EventType(
+        _l("A request to extend a deadline waits for your decision"),
+        _l("Extension requested: %(rule)s on %(reference)s"),
+        _l("An officer asks to move deadline %(rule)s of complaint %(reference)s from %(due_at)s to "
+           "%(requested_due_at)s: %(reason)s. Please approve or refuse it in your decisions list.")),
+    "deadline.extension_decided": EventType(
+        _l("A request to extend a deadline is decided"),
+        _l("Extension %(decision)s: %(rule)s on %(reference)s"),
+        _l("Your request to extend deadline %(rule)s of complaint %(reference)s is %(decision)s; the deadline "
+           "is due %(due_at)s. %(decision_reason)s"),
+        values={"decision": {"approved": _l("approved"), "refused": _l("refused"), "pending": _l("pending")}}),
+})
+CHOOSABLE.update({name: EVENTS[name] for name in ("deadline.extension_requested", "deadline.extension_decided")})

@@ -42,8 +42,9 @@ def convene(actor, complaint: Complaint, data: dict) -> Consultation:
     agencies = [db.session.get(Organisation, a) for a in dict.fromkeys(data["agency_ids"])]
     if not agencies or any(a is None or a.kind not in AGENCY_KINDS for a in agencies):
         raise ValidationFailed({"agency_ids": [_("Invite one or more agencies from the directory.")]})
+    # the convener's due time is the C1 clock: in the future, at most the rule's period unless with a reason
     due_errors = deadlines.check_due("C1", data["opinion_due_at"], reason=data.get("due_reason"),
-                                     field="opinion_due_at") if hasattr(deadlines, "check_due") else {}
+                                     field="opinion_due_at")
     if due_errors:
         raise ValidationFailed(due_errors)
     consultation = Consultation(
@@ -56,7 +57,8 @@ def convene(actor, complaint: Complaint, data: dict) -> Consultation:
     for agency in agencies:
         deadlines.open_deadline("C1", subject_type="consultation", subject_id=consultation.id,
                                 complaint_id=complaint.id, responsible_org_id=agency.id,
-                                **({"due_at": data["opinion_due_at"]} if hasattr(deadlines, "check_due") else {}))
+                                due_at=data["opinion_due_at"], due_reason=data.get("due_reason"),
+                                field="opinion_due_at")
     emit("consultation.invited", organisation_ids=[a.id for a in agencies], subject_type="consultation",
          subject_id=consultation.id, params={"reference": complaint.reference,
                                              "opinion_due_at": data["opinion_due_at"].isoformat()})

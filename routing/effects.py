@@ -10,7 +10,6 @@ Follow-ups are functions registered by name (``@follow_up("hand_over")``) in the
 govern them (referrals, consultations, complaints); the tables name them, so the tables stay data
 and the modules import the tables, never the other way round.
 """
-import datetime as dt
 from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
@@ -18,8 +17,7 @@ from flask_babel import gettext as _
 from core.errors import Conflict
 from core.models import utcnow
 from core.outbox import emit
-from core.timeutil import SHANGHAI
-from deadlines import services as deadlines
+from deadlines import calendar, services as deadlines
 from intake.enums import ComplaintState as S
 from intake.services import check_version, record_event
 
@@ -131,9 +129,11 @@ def responsible(machine, code, entity):
 def person_due(t: Transition, code):
     """A due time a person set for this clock (the reply date the enterprise is told is Q3's), else None."""
     if code == "Q3" and t.data.get("due_date") is not None:
-        end = dt.datetime.combine(t.data["due_date"], dt.time(23, 59, 59), tzinfo=SHANGHAI)
-        return end.astimezone(dt.UTC)
+        return calendar.end_of_day(t.data["due_date"])  # the told day's end, Asia/Shanghai
     return None
+
+
+PERSON_DUE_FIELDS = {"Q3": "due_date"}  # the form field a person's due time came from (its errors name it)
 
 
 def apply(t: Transition) -> None:
@@ -155,8 +155,11 @@ def apply(t: Transition) -> None:
         else:
             deadlines.cancel(subject_type, subject_id)
     for code in codes(effects.opens, t.entity):
+        # the date the enterprise is told is the clock that runs: one date, not two
         deadlines.open_deadline(code, subject_type=subject_type, subject_id=subject_id, complaint_id=t.complaint.id,
-                                responsible_org_id=responsible(t.machine, code, t.entity))
+                                responsible_org_id=responsible(t.machine, code, t.entity),
+                                due_at=person_due(t, code), due_reason=t.reason,
+                                field=PERSON_DUE_FIELDS.get(code, "due_at"))
     for name in effects.then:
         FOLLOW_UPS[name](t)
     if effects.notice:

@@ -86,7 +86,10 @@ class ConveneSchema(StrictSchema):
                             validate=validate.Length(min=1, max=20))
     agency_ids = fields.List(fields.UUID(), required=True, validate=validate.Length(min=1, max=20))
     meeting_at = fields.AwareDateTime(load_default=None)
-    opinion_due_at = fields.AwareDateTime(required=True)
+    opinion_due_at = fields.AwareDateTime(required=True, metadata={
+        "description": "The opinions' due time, which is the C1 clock: in the future, at most the rule's "
+                       "period unless due_reason is given."})
+    due_reason = Text(2000, load_default=None, metadata={"description": "Why the due time goes beyond the rule's."})
 
 
 class OpinionSchema(StrictSchema):
@@ -165,11 +168,20 @@ class ReferralSchema(OutSchema):
     shared_evidence = fields.List(fields.Nested(EvidenceRefSchema))
     allowed_triggers = fields.Function(lambda r: getattr(r, "allowed_triggers", None))
     allowed_steps = fields.Function(lambda r: getattr(r, "allowed_steps", None))
+    allowed_appraisal_actions = fields.Function(lambda r: getattr(r, "allowed_appraisal_actions", None), metadata={
+        "description": "The appraisal actions (requested, returned) you may record now (POST .../appraisal)."})
 
 
 class StepSchema(StrictSchema):
     step = fields.String(required=True, validate=_one_of(sorted(STEPS)))
     reason = Text(5000, load_default=None)
+
+
+class AppraisalSchema(StrictSchema):
+    action = fields.String(required=True, validate=validate.OneOf(["requested", "returned"],
+                                                                   error="Not a valid choice."), metadata={
+        "description": "requested: the appraisal was commissioned (the clock stops); returned: it came back."})
+    note = Text(2000, load_default=None)
 
 
 class NoteOutSchema(OutSchema):

@@ -20,7 +20,7 @@ from accounts.enums import AGENCY_ROLES, Role
 from core.errors import Conflict, NotFound
 from core.extensions import db
 from core.models import utcnow
-from deadlines import services as deadlines
+from deadlines import decisions, services as deadlines
 from intake.enums import Track
 
 from .access import can_read_referral, transferring_agency_ids
@@ -171,3 +171,13 @@ def pending_transfer_decisions(actor) -> list[TransferProposal]:
     return db.session.scalars(select(TransferProposal).join(Referral).where(
         Referral.agency_id == actor.organisation_id, TransferProposal.state == TransferState.pending)
         .order_by(TransferProposal.proposed_at)).all()
+
+
+@decisions.provider("transfers", order=20)
+def _transfer_decisions(actor):
+    """The head's decisions list (deadlines.decisions): the proposals to transfer waiting for this head."""
+    if getattr(actor, "role", None) is not Role.agency_head:
+        return None
+    return decisions.Section("transfers", _l("Proposals to transfer a case to the police"),
+                             "routing/_transfer_decisions.html", pending_transfer_decisions(actor),
+                             _l("No proposal to transfer a case waits for you."))

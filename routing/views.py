@@ -217,6 +217,7 @@ def convene(complaint_id):
     complaint = intake.get_visible_complaint(current_user, complaint_id)
     data = posted("meeting_at", "opinion_due_at")
     data = {k: local_to_utc(v) for k, v in data.items()}
+    data.update(posted("due_reason"))
     data["questions"] = [q.strip() for q in request.form.get("questions", "").splitlines() if q.strip()]
     data["agency_ids"] = [a for a in request.form.getlist("agency_ids") if a]
     try:

@@ -108,7 +108,7 @@ def _objects(world):
     o.update(r_police=r_police, r_proc=r_proc, r_amr=r_amr, r_transfer=r_transfer)
     o["cons"] = ok(api("clerk").post(f"/api/v1/complaints/{c1['id']}/consultations", json={
         "questions": ["管辖？"], "agency_ids": [world.org("police"), world.org("amr_city")],
-        "opinion_due_at": "2099-01-01T00:00:00+00:00"}), 201)["id"]
+        "opinion_due_at": "2099-01-01T00:00:00+00:00", "due_reason": "矩阵测试：远期。"}), 201)["id"]
     ok(api("police").post(f"/api/v1/consultations/{o['cons']}/opinions", json={"opinion": OPINION}))
     ok(api("supervisor").post(f"/api/v1/complaints/{c1['id']}/supervision", json={"instructions": INSTRUCTIONS}), 201)
     ok(api("clerk").post(f"/api/v1/complaints/{c1['id']}/supervision/reports", json={"text": REPORT}))

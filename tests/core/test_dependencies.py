@@ -27,10 +27,7 @@ MAY_IMPORT = {
 
 # Known violations, as (importing file, imported module). Each must still be a violation (the last test),
 # so an entry disappears with the import it excuses.
-ALLOWED = {
-    # removed by the routing reshape
-    ("deadlines/api.py", "routing.services"),  # record_appraisal: a routing action behind deadlines' API
-}
+ALLOWED: set = set()
 # The enterprise's own pages and API call routing's services ("views may call any service",
 # docs/ARCHITECTURE.md): submitting, withdrawing and supplying information are triggers of the complaint
 # machine, which lives in routing, and the complaint page shows the complaint's referrals.

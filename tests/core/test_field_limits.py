@@ -101,7 +101,7 @@ def test_every_text_field_of_every_request_schema_is_bounded_within_its_column()
     names = {cls.__name__ for cls in classes}
     # the walk sees the request schemas of every package (and no answer schema)
     assert {"EnterpriseRegistrationSchema", "TokenRequestSchema", "ComplaintDraftSchema", "InfringerSchema",
-            "ReferralTransitionSchema", "NoteSchema", "RuleSchema", "ExtensionSchema", "ApiKeyRequest",
+            "ReferralTransitionSchema", "NoteSchema", "RuleSchema", "ExtensionRequestSchema", "ApiKeyRequest",
             "WebhookRequest", "QueueArgsSchema", "WithdrawSchema"} <= names
     assert not names & {"ComplaintSchema", "ReferralSchema", "UserSchema", "TokenSchema"}
     assert unbounded_fields(classes) == []

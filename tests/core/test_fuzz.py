@@ -186,7 +186,8 @@ def objects(app, world, reference_data_kept):
     ok(referral_transition(world.api("police"), referral["id"], "acknowledge", officer_name="郑刚"))
     consultation = ok(world.api("clerk").post(f"/api/v1/complaints/{complaint['id']}/consultations", json={
         "questions": ["是否构成商业秘密？"], "agency_ids": [world.org("police"), world.org("amr_city")],
-        "meeting_at": "2026-12-03T02:00:00+00:00", "opinion_due_at": "2026-12-01T10:00:00+00:00"}), 201)
+        "meeting_at": "2026-12-03T02:00:00+00:00", "opinion_due_at": "2099-01-01T10:00:00+00:00",
+        "due_reason": "远期。"}), 201)
     deadlines = ok(world.api("clerk").get(f"/api/v1/complaints/{complaint['id']}/deadlines"))
     return {
         "enterprise": {"complaint_id": draft["id"]},

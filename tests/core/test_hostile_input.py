@@ -352,7 +352,7 @@ def test_the_procuratorate_recording_an_appraisal_is_refused_not_a_500(app, worl
     assert response.status_code == 409, response.get_json()
     body = response.get_json()
     assert body["state"] == "acknowledged" and body["allowed_triggers"]
-    assert "has none" in body["message"]
+    assert "has no such clock" in body["message"]
     # the police referral it supervises is not the procuratorate's to pause (hidden, or refused)
     assert procuratorate.post(f"/api/v1/referrals/{criminal['id']}/appraisal",
                               json={"action": "requested"}).status_code in (403, 404)

@@ -121,14 +121,19 @@ def test_a_referral_opens_acknowledgement_then_the_agencys_decision_clock(app, w
     a1 = deadlines(app, complaint["id"], subject_type="referral")["A1"]
     assert a1.due_at == end_of(dt.date(2026, 12, 24))
 
-    # the one extension (+15 working days) needs a supervisor (or the agency's head) and a reason
-    url = f"/api/v1/deadlines/{a1.public_id}/extension"
-    assert officer.post(url, json={"reason": "案情复杂"}).status_code == 404
-    assert world.api("supervisor").post(url, json={"reason": " "}).status_code == 422
-    extended = ok(world.api("supervisor").post(url, json={"reason": "案情复杂，需进一步核查"}))
-    assert extended["extended_by_amount"] == 15
-    assert dt.datetime.fromisoformat(extended["due_at"]) == end_of(dt.date(2027, 1, 15))
-    assert world.api("supervisor").post(url, json={"reason": "again"}).status_code == 409
+    # the one extension (+15 working days): the officer asks with a reason, the agency's head approves
+    url = f"/api/v1/deadlines/{a1.public_id}/extension-requests"
+    decide = f"/api/v1/deadlines/{a1.public_id}/extension-decision"
+    with time_machine.travel(local(2026, 12, 4, 10, 0), tick=False):
+        asked = {"reason": "案情复杂，需进一步核查", "requested_due_at": end_of(dt.date(2027, 1, 15)).isoformat()}
+        assert world.api("supervisor").post(url, json=asked).status_code == 404  # not a centre's clock
+        ok(officer.post(url, json=asked), 201)
+        assert officer.post(decide, json={"decision": "approve"}).status_code == 404  # not the head
+        extended = ok(world.api("amr_city_head").post(decide, json={"decision": "approve"}))
+        assert extended["state"] == "approved"
+        assert officer.post(url, json=asked).status_code == 409  # the rule's one extension is used
+    a1 = deadlines(app, complaint["id"], subject_type="referral")["A1"]
+    assert a1.due_at == end_of(dt.date(2027, 1, 15)) and a1.extension_reason == "案情复杂，需进一步核查"
 
     with time_machine.travel(local(2026, 12, 10, 9, 0), tick=False):
         ok(referral_transition(officer, referral["id"], "accept", case_number="沪市监案〔2026〕7号"))
@@ -151,7 +156,7 @@ def test_each_invited_agency_has_its_own_opinion_clock(app, world):
     ok(complaint_transition(clerk, complaint["id"], "claim"))
     consultation = ok(clerk.post(f"/api/v1/complaints/{complaint['id']}/consultations", json={
         "questions": ["是否构成商业秘密？"], "agency_ids": [world.org("amr_city"), world.org("police")],
-        "opinion_due_at": "2026-12-31T10:00:00+08:00"}), 201)
+        "opinion_due_at": "2026-12-31T10:00:00+08:00", "due_reason": "年底前集中会商。"}), 201)
     ok(world.api("police").post(f"/api/v1/consultations/{consultation['id']}/opinions", json={"opinion": "已达立案标准。"}))
     c1 = {d.responsible_org_id: d for d in _all(app, complaint["id"]) if d.rule_code == "C1"}
     assert c1[world.orgs["police"]].state.value == "met"

@@ -1,4 +1,5 @@
 """Bad input: each gets a clear 4xx and changes nothing (state, version, referrals, timeline, notes)."""
+import datetime as dt
 import uuid
 
 import pytest
@@ -282,7 +283,7 @@ def test_a_stale_consultation_version_is_refused(app, world):
     cid = accepted(world)["id"]
     consultation = ok(world.api("clerk").post(f"/api/v1/complaints/{cid}/consultations", json={
         "questions": ["是否构成商业秘密？"], "agency_ids": [world.org("police")],
-        "opinion_due_at": "2026-12-01T10:00:00+08:00"}), 201)
+        "opinion_due_at": (dt.datetime.now(dt.UTC) + dt.timedelta(days=3)).isoformat()}), 201)
     kid, version = consultation["id"], consultation["version"]
     url = f"/api/v1/consultations/{kid}/transitions"
     clerk = world.api("clerk")

@@ -6,7 +6,8 @@ from tests.evidence.support import timeline
 from tests.routing.support import (PATENT_APPLICATION, accepted, complaint_transition, item, ok, snapshot, submit)
 
 MEETING = dt.datetime(2026, 12, 3, 2, 0, tzinfo=dt.UTC).isoformat()  # 10:00 in Shanghai
-DUE = dt.datetime(2026, 12, 1, 10, 0, tzinfo=dt.UTC).isoformat()
+# within C1's five working days from now: the convener's due time is the clock
+DUE = (dt.datetime.now(dt.UTC) + dt.timedelta(days=3)).replace(microsecond=0).isoformat()
 QUESTIONS = ["涉案工艺是否构成商业秘密？", "是否已达到刑事立案标准？", "由哪一途径牵头处理？"]
 
 

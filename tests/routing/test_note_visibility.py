@@ -157,7 +157,7 @@ def test_the_administrator_receives_no_notice_about_a_case(app, world):
     # a consultation convened by the supervisor office: the opinion notice goes to the convener's organisation
     consultation = ok(supervisor.post(f"/api/v1/complaints/{cid}/consultations", json={
         "questions": ["管辖？"], "agency_ids": [world.org("police")],
-        "opinion_due_at": "2099-01-01T00:00:00+00:00"}), 201)["id"]
+        "opinion_due_at": "2099-01-01T00:00:00+00:00", "due_reason": "远期。"}), 201)["id"]
     ok(world.api("police").post(f"/api/v1/consultations/{consultation}/opinions", json={"opinion": "应由公安管辖。"}))
     with app.app_context():
         expand_outbox()

@@ -260,7 +260,8 @@ def test_a_consultation_runs_end_to_end_in_the_ui(app, world):
     assert field_errors(response.get_data(as_text=True), "opinion_due_at")
     response = clerk.submit(page, f"{page}/consultations", questions="是否构成商业秘密？\n\n是否达到刑事立案标准？\n",
                             agency_ids=[world.org("police"), world.org("court")],
-                            meeting_at="2026-12-15T09:30", opinion_due_at="2026-12-20T17:00")
+                            meeting_at="2026-12-15T09:30", opinion_due_at="2026-12-20T17:00",
+                            due_reason="需等待外部鉴定意见。")
     url = response.headers["Location"]
     consultation_id = url.rsplit("/", 1)[1]
     with app.app_context():
