@@ -20,7 +20,7 @@ from intake.enums import Track
 from intake.models import Complaint
 from intake.services import check_version, record_event
 
-from . import rules
+from . import clocks, rules
 from .access import can_download_shared_evidence, can_read_internal_notes, can_read_referral, can_refer, \
     can_write_notes
 from .complaints import follow_referrals
@@ -301,9 +301,26 @@ def attach_supplement(referral, actor, kind, evidence, *, message=None, source=N
     record_event(referral.complaint, actor, "referral", trigger="supplemented", referral_id=referral.id,
                  reason=message, payload=payload)
     if kind is SupplementKind.transfer:
+        _restart_decision_clock(referral)
         tell(referral.complaint, "referral.transfer_attached", [referral.agency_id], agency=referral.agency.name,
              from_agency=source.agency.name, letter_number=referral.letter_number)
     return referral
+
+
+def _restart_decision_clock(referral) -> None:
+    """Order 310 art. 8: the police decide within 3 days of receiving a transferred case (T4). A transfer
+    attached to a referral they already acknowledged starts that period again from its receipt; one not
+    yet acknowledged starts it at acknowledgement (the row's own effect), and an opened case needs none."""
+    if referral.state is not R.acknowledged:
+        return
+    codes = clocks.decision(referral)
+    if not codes:
+        return
+    deadlines.cancel("referral", referral.id, codes)
+    for code in codes:
+        deadlines.open_deadline(code, subject_type="referral", subject_id=referral.id,
+                                complaint_id=referral.complaint_id, responsible_org_id=referral.agency_id)
+    sync_due(referral_machine, referral)
 
 
 @follow_up("share_evidence")

@@ -77,11 +77,12 @@ def test_1_service_a_transfer_attaches_to_the_police_referral_already_open(app, 
     told(app, mark, "referral.transfer_attached", world.org("police"))
     told(app, mark, "referral.transferred", world.org("centre"), world.org("enterprise"))
     assert notices(app, mark, "referral.received") == []  # nothing new was sent
-    # the market regulator's clocks end (T2 met by the hand-over); the police's decision clock (T4) runs on
+    # the market regulator's clocks end (T2 met by the hand-over); the police's decision clock (T4) starts
+    # again from the receipt of the transferred case (Order 310 art. 8: three days from receipt)
     amr_clocks = clocks(app, "referral", amr["id"])
     assert amr_clocks["T1"] == [("met", False)] and amr_clocks["T2"] == [("met", False)]
     assert all(state == "met" for rows in amr_clocks.values() for state, _ in rows), amr_clocks
-    assert clocks(app, "referral", police["id"])["T4"] == [("open", False)]
+    assert clocks(app, "referral", police["id"])["T4"] == [("cancelled", False), ("open", False)]
     texts = zh_timeline(app, complaint["id"])
     assert any("上海市市场监督管理局" in t and "上海市公安局经济犯罪侦查总队" in t for t in texts), texts[-6:]
     in_plain_chinese(texts)
@@ -121,7 +122,8 @@ def test_1_api_a_transfer_attaches_to_the_police_and_a_transfer_back_to_the_mark
     assert referral_count(app, other["id"]) == 2
     told(app, mark, "referral.transfer_attached", world.org("amr_city"))
     assert states(app, other["id"]) == ("in_progress", {"Y01": "acknowledged", "Y02": "transferred"})
-    assert clocks(app, "referral", back_amr["id"])["A1"] == [("open", False)]  # the regulator's clock runs on
+    # the regulator's verification period starts again from the receipt of the transferred material
+    assert clocks(app, "referral", back_amr["id"])["A1"] == [("cancelled", False), ("open", False)]
 
 
 # --- 2. Order 310's approval is a gate --------------------------------------------------------------
