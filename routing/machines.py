@@ -90,55 +90,13 @@ AFTER_ACCEPTANCE = (S.accepted, S.referred, S.in_progress)
 WITHDRAWABLE = tuple(sorted(OPEN_STATES, key=lambda s: s.value))
 OPEN_REFERRALS = (R.sent, R.acknowledged, R.accepted)
 
-COMPLAINT_RULES = (
-    Rule("submit", (S.draft,), S.submitted, ENTERPRISE, "enterprise", guard=guards.complete,
-         effects=Effects(text=_l("Submitted to the rights-protection centre (reference %(reference)s)."), opens=("Q1", "Q2"), notice="complaint.submitted", to=("centre",)), label=_l("Submit")),
-    Rule("claim", (S.submitted,), S.triaging, CLERK, "centre",
-         effects=Effects(text=_l("A centre clerk has taken up the complaint."), meets=("Q1",)), label=_l("Claim")),
-    Rule("request_info", (S.triaging,), S.awaiting_info, CLERK, "centre", needs_reason=True,
-         guard=guards.reply_date,
-         effects=Effects(text=_l("The centre asked for supplementary information."), pauses=("Q1", "Q2"), opens=("Q3",), notice="complaint.info_requested", to=("enterprise",)),
-         label=_l("Request supplements")),
-    # after acceptance: the state stays, the centre's re-routing clock (Q5) pauses until the answer
-    Rule("request_info", AFTER_ACCEPTANCE, SAME, CLERK, "centre", needs_reason=True,
-         guard=guards.reply_date_no_open_request,
-         effects=Effects(text=_l("The centre asked for supplementary information."), pauses=("Q5",), opens=("Q3",), then=("mark_supplement_requested",),
-                         notice="complaint.info_requested", to=("enterprise",)),
-         label=_l("Request supplements")),
-    Rule("supply_info", (S.awaiting_info,), S.triaging, ENTERPRISE, "enterprise", needs_reason=True,
-         effects=Effects(text=_l("Supplementary information provided."), meets=("Q3",), resumes=("Q1", "Q2"), notice="complaint.info_supplied", to=("centre",)),
-         label=_l("Supply information")),
-    Rule("supply_info", AFTER_ACCEPTANCE, SAME, ENTERPRISE, "enterprise", needs_reason=True,
-         guard=guards.supplement_requested,
-         effects=Effects(text=_l("Supplementary information provided."), meets=("Q3",), resumes=("Q5",), then=("clear_supplement_request",),
-                         notice="complaint.info_supplied", to=("centre",)),
-         label=_l("Supply information")),
-    Rule("accept", (S.triaging,), S.accepted, CLERK, "centre",
-         effects=Effects(text=_l("The centre accepted the complaint."), meets=("Q1", "Q2"), notice="complaint.accepted", to=("enterprise",)),
-         label=_l("Accept the complaint")),
-    Rule("reject", (S.triaging,), S.rejected, CLERK, "centre", needs_reason=True, guard=guards.reject_reason,
-         effects=Effects(text=_l("The centre did not accept the complaint."), cancels=True, notice="complaint.rejected", to=("enterprise",)),
-         label=_l("Do not accept the complaint")),
-    # the centre resolves the complaint itself: guidance given, nothing (more) to refer
-    Rule("resolve", (S.accepted,), S.concluded, CLERK, "centre", needs_reason=True, guard=guards.nothing_open,
-         effects=Effects(text=_l("The centre concluded the complaint with guidance: %(reason)s"), meets=(ALL,), then=("record_resolution",), notice="complaint.resolved", to=("enterprise",)),
-         label=_l("Conclude with guidance")),
-    # the complaint follows its referrals (routing.aggregate); nobody fires these directly
-    Rule("refer", (S.accepted, S.in_progress, S.concluded), S.referred, NOBODY, "system",
-         effects=Effects(text=_l("The centre referred the complaint to the competent agencies."), meets=("Q5",))),
-    Rule("start", (S.accepted, S.referred, S.concluded), S.in_progress, NOBODY, "system",
-         effects=Effects(text=_l("An agency opened a case."), meets=("Q5",))),
-    Rule("conclude", (S.accepted, S.referred, S.in_progress), S.concluded, NOBODY, "system",
-         effects=Effects(text=_l("Every referral has been concluded."), meets=("Q5",), notice="complaint.concluded", to=("enterprise",))),
-    Rule("reopen", (S.referred, S.in_progress, S.concluded), S.accepted, NOBODY, "system",
-         effects=Effects(text=_l("A referral came back to the centre, which will route the complaint again."), opens=("Q5",), notice="complaint.reopened", to=("centre", "enterprise"))),
-    Rule("close", (S.concluded, S.rejected), S.closed, CLERK, "centre",
-         effects=Effects(text=_l("The complaint was closed."), cancels=True), label=_l("Close the complaint")),
-    Rule("withdraw", WITHDRAWABLE, S.withdrawn, ENTERPRISE, "enterprise", needs_reason=True,
-         effects=Effects(text=_l("Withdrawn by the enterprise."), cancels=True, then=("withdraw_referrals", "cancel_consultations"),
-                         notice="complaint.withdrawn", to=("centre",)),
-         label=_l("Withdraw")),
-)
+# --- the timeline's words that depend on the row's payload (a civil matter is never a 移送) ---
+
+def _refer_text(payload):
+    if payload.get("tracks") == [Track.civil.value]:  # a civil dispute only: the court takes it up, nobody refers it
+        return _("The centre sent the civil dispute to the court (a filing guide or pre-suit mediation).")
+    return _("The centre referred the complaint to the competent agencies.")
+
 
 def _civil(general, civil):
     """The timeline's words of a referral row: a court's civil matter is never called a referral (移送)."""
@@ -175,6 +133,56 @@ def _preservation_ruled_text(payload):
         return _("%(agency)s granted the application for preservation.", agency=payload.get("agency", ""))
     return _("%(agency)s refused the application for preservation.", agency=payload.get("agency", ""))
 
+
+COMPLAINT_RULES = (
+    Rule("submit", (S.draft,), S.submitted, ENTERPRISE, "enterprise", guard=guards.complete,
+         effects=Effects(text=_l("Submitted to the rights-protection centre (reference %(reference)s)."), opens=("Q1", "Q2"), notice="complaint.submitted", to=("centre",)), label=_l("Submit")),
+    Rule("claim", (S.submitted,), S.triaging, CLERK, "centre",
+         effects=Effects(text=_l("A centre clerk has taken up the complaint."), meets=("Q1",)), label=_l("Claim")),
+    Rule("request_info", (S.triaging,), S.awaiting_info, CLERK, "centre", needs_reason=True,
+         guard=guards.reply_date,
+         effects=Effects(text=_l("The centre asked for supplementary information."), pauses=("Q1", "Q2"), opens=("Q3",), notice="complaint.info_requested", to=("enterprise",)),
+         label=_l("Request supplements")),
+    # after acceptance: the state stays, the centre's re-routing clock (Q5) pauses until the answer
+    Rule("request_info", AFTER_ACCEPTANCE, SAME, CLERK, "centre", needs_reason=True,
+         guard=guards.reply_date_no_open_request,
+         effects=Effects(text=_l("The centre asked for supplementary information."), pauses=("Q5",), opens=("Q3",), then=("mark_supplement_requested",),
+                         notice="complaint.info_requested", to=("enterprise",)),
+         label=_l("Request supplements")),
+    Rule("supply_info", (S.awaiting_info,), S.triaging, ENTERPRISE, "enterprise", needs_reason=True,
+         effects=Effects(text=_l("Supplementary information provided."), meets=("Q3",), resumes=("Q1", "Q2"), notice="complaint.info_supplied", to=("centre",)),
+         label=_l("Supply information")),
+    Rule("supply_info", AFTER_ACCEPTANCE, SAME, ENTERPRISE, "enterprise", needs_reason=True,
+         guard=guards.supplement_requested,
+         effects=Effects(text=_l("Supplementary information provided."), meets=("Q3",), resumes=("Q5",), then=("clear_supplement_request",),
+                         notice="complaint.info_supplied", to=("centre",)),
+         label=_l("Supply information")),
+    Rule("accept", (S.triaging,), S.accepted, CLERK, "centre",
+         effects=Effects(text=_l("The centre accepted the complaint."), meets=("Q1", "Q2"), notice="complaint.accepted", to=("enterprise",)),
+         label=_l("Accept the complaint")),
+    Rule("reject", (S.triaging,), S.rejected, CLERK, "centre", needs_reason=True, guard=guards.reject_reason,
+         effects=Effects(text=_l("The centre did not accept the complaint."), cancels=True, notice="complaint.rejected", to=("enterprise",)),
+         label=_l("Do not accept the complaint")),
+    # the centre resolves the complaint itself: guidance given, nothing (more) to refer
+    Rule("resolve", (S.accepted,), S.concluded, CLERK, "centre", needs_reason=True, guard=guards.nothing_open,
+         effects=Effects(text=_l("The centre concluded the complaint with guidance: %(reason)s"), meets=(ALL,), then=("record_resolution",), notice="complaint.resolved", to=("enterprise",)),
+         label=_l("Conclude with guidance")),
+    # the complaint follows its referrals (routing.aggregate); nobody fires these directly
+    Rule("refer", (S.accepted, S.in_progress, S.concluded), S.referred, NOBODY, "system",
+         effects=Effects(text=_refer_text, meets=("Q5",))),
+    Rule("start", (S.accepted, S.referred, S.concluded), S.in_progress, NOBODY, "system",
+         effects=Effects(text=_l("An agency opened a case."), meets=("Q5",))),
+    Rule("conclude", (S.accepted, S.referred, S.in_progress), S.concluded, NOBODY, "system",
+         effects=Effects(text=_l("Every referral has been concluded."), meets=("Q5",), notice="complaint.concluded", to=("enterprise",))),
+    Rule("reopen", (S.referred, S.in_progress, S.concluded), S.accepted, NOBODY, "system",
+         effects=Effects(text=_l("A referral came back to the centre, which will route the complaint again."), opens=("Q5",), notice="complaint.reopened", to=("centre", "enterprise"))),
+    Rule("close", (S.concluded, S.rejected), S.closed, CLERK, "centre",
+         effects=Effects(text=_l("The complaint was closed."), cancels=True), label=_l("Close the complaint")),
+    Rule("withdraw", WITHDRAWABLE, S.withdrawn, ENTERPRISE, "enterprise", needs_reason=True,
+         effects=Effects(text=_l("Withdrawn by the enterprise."), cancels=True, then=("withdraw_referrals", "cancel_consultations"),
+                         notice="complaint.withdrawn", to=("centre",)),
+         label=_l("Withdraw")),
+)
 
 REFERRAL_RULES = (
     # a court's V1 does not open here: it runs from complete materials (materials_complete below)

@@ -143,6 +143,8 @@ def test_guide_to_file_suit_the_filing_guide_then_complete_materials_start_v1_an
             in texts)
     assert "上海知识产权法院 registered the enterprise's suit (case number （2026）沪73民初88号)." in texts
     assert not any("Referred to 上海知识产权法院" in t for t in texts)
+    assert "The centre sent the civil dispute to the court (a filing guide or pre-suit mediation)." in texts
+    assert "The centre referred the complaint to the competent agencies." not in texts
 
 
 def test_pre_suit_mediation_that_succeeds_ends_the_matter_with_a_mediation_agreement(app, world):
@@ -342,3 +344,50 @@ def _criminal():
     from intake.enums import Track
 
     return Track.criminal
+
+
+def test_the_courts_page_shows_exactly_the_civil_forms_allowed_and_records_through_them(app, world):
+    from core.extensions import db
+    from routing.models import Referral
+    from tests.agencies.web import Browser, field_errors, ids_of
+
+    complaint, referral = civil_referral(world, "pre_suit_mediation")
+    page = f"/agency/referrals/{referral['id']}"
+    action = f"{page}/transitions"
+    court = Browser(app, world.users["court"])
+    html = court.get(page)
+    assert "Filing guide or mediation letter" in html and "Referral letter" not in html
+    court.submit(page, action, "acknowledge", officer_name="何平")
+    html = court.get(page)
+    assert set(ids_of(html, "action-")) == {"action-mediation_succeeded", "action-mediation_failed",
+                                            "action-apply_preservation", "action-decline", "action-return"}
+    html = court.submit(page, action, "mediation_failed", status=422).get_data(as_text=True)
+    assert field_errors(html, "reason")
+    court.submit(page, action, "mediation_failed", reason="被告拒绝调解。")
+    html = court.get(page)
+    assert {"action-materials_complete", "action-accept"} <= set(ids_of(html, "action-"))
+    assert "action-mediation_failed" not in ids_of(html, "action-")
+    html = court.submit(page, action, "apply_preservation", status=422).get_data(as_text=True)
+    assert field_errors(html, "preservation_kind")
+    court.submit(page, action, "apply_preservation", preservation_kind="evidence")
+    html = court.get(page)
+    assert "action-rule_on_preservation" in ids_of(html, "action-") and "action-apply_preservation" not in ids_of(html, "action-")
+    court.submit(page, action, "rule_on_preservation", preservation_ruling="granted", reason="证据可能灭失。")
+    with app.app_context():
+        row = db.session.get(Referral, uuid.UUID(referral["id"]))
+        assert [(p.kind.value, p.ruling.value) for p in row.preservations] == [("evidence", "granted")]
+
+    # the clerk's form: the route is asked of a court row; without it nothing is sent
+    other = accepted(world)
+    clerk = Browser(app, world.users["clerk"])
+    triage = f"/centre/complaints/{other['id']}"
+    form = clerk.form(triage, f"{triage}/referrals")
+    assert "referrals-1-civil_route" in form.fields  # the suggested civil row
+    response = clerk.submit(triage, f"{triage}/referrals", status=422, **{"referrals-0-agency_id": "",
+                                                                         "referrals-1-civil_route": ""})
+    assert field_errors(response.get_data(as_text=True), "referrals.1.civil_route")
+    clerk.submit(triage, f"{triage}/referrals", **{"referrals-0-agency_id": "", "referrals-1-civil_route": "file_suit"})
+    with app.app_context():
+        routes = [r.civil_route.value for r in db.session.scalars(select(Referral).where(
+            Referral.complaint_id == uuid.UUID(other["id"])))]
+    assert routes == ["file_suit"]
