@@ -23,7 +23,8 @@ def render() -> str:
         for rule in machine.rules:
             who = "system" if rule.org == "system" else ", ".join(sorted(r.value for r in rule.roles))
             sources = ", ".join(s.value for s in rule.sources)
-            parts.append(f"| {rule.trigger} | {sources} | {rule.dest.value} | {who} | {rule.org} | "
+            dest = "(unchanged)" if rule.reflexive else rule.dest.value
+            parts.append(f"| {rule.trigger} | {sources} | {dest} | {who} | {rule.org} | "
                          f"{'yes' if rule.needs_reason else 'no'} |\n")
     return "".join(parts)
 
