@@ -357,6 +357,7 @@ def test_the_courts_page_shows_exactly_the_civil_forms_allowed_and_records_throu
     court = Browser(app, world.users["court"])
     html = court.get(page)
     assert "Filing guide or mediation letter" in html and "Referral letter" not in html
+    assert "The civil dispute" in html and "Sent to the court" in html and "The referral" not in html
     court.submit(page, action, "acknowledge", officer_name="何平")
     html = court.get(page)
     assert set(ids_of(html, "action-")) == {"action-mediation_succeeded", "action-mediation_failed",
@@ -391,3 +392,17 @@ def test_the_courts_page_shows_exactly_the_civil_forms_allowed_and_records_throu
         routes = [r.civil_route.value for r in db.session.scalars(select(Referral).where(
             Referral.complaint_id == uuid.UUID(other["id"])))]
     assert routes == ["file_suit"]
+
+
+@pytest.mark.parametrize("outcome, words", [
+    ({"result": "judgment", "judgment_number": "（2026）沪73民初3号", "damages_amount": "500000.00"},
+     "The court gave judgment."),
+    ({"result": "mediation"}, "The dispute was settled by a mediation agreement."),
+    ({"result": "withdrawal"}, "The enterprise withdrew its suit."),
+    ({"result": "dismissed"}, "The court dismissed the claim."),
+])
+def test_each_court_outcome_is_told_to_the_enterprise_in_plain_words(app, world, outcome, words):
+    complaint, referral = civil_referral(world, "file_suit")
+    acknowledge_and_accept(world, referral["id"], "court", "（2026）沪73民初3号")
+    ok(referral_transition(world.api("court"), referral["id"], "conclude", outcome=outcome))
+    assert f"The civil case at 上海知识产权法院 has ended. {words}" in plain_timeline(app, complaint["id"])
