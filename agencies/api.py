@@ -56,7 +56,11 @@ class ReferralTransitions(MethodView):
     @blp.alt_response(409, description="Not possible now, or a stale version: the body lists the allowed triggers")
     def post(self, data, referral_id):
         """acknowledge (officer_name), accept (case_number), decline (reason), return (return_reason, reason),
-        conclude (outcome), transfer (reason, to_agency_id optional), request_supervision (the centre)."""
+        conclude (outcome), transfer (reason, to_agency_id optional), request_supervision (the centre).
+        A court (civil procedure): materials_complete (V1 runs, again, from now), accept = registration of the
+        enterprise's suit (case_number, 案号), mediation_succeeded (case_number of the pre-suit mediation) /
+        mediation_failed (reason; the route becomes file_suit), apply_preservation (preservation_kind; V2 opens)
+        and rule_on_preservation (preservation_ruling, reason; V2 met)."""
         actor = api_actor()
         referral = services.get_visible_referral(actor, referral_id, for_update=True)
         data["version"] = expected_version(data.get("version"))

@@ -103,7 +103,8 @@ def transition(referral_id):
     only(*AGENCY_ROLES)
     referral = services.get_visible_referral(current_user, referral_id, for_update=True)
     trigger = request.form.get("trigger", "")
-    data = posted("trigger", "version", "reason", "officer_name", "case_number", "return_reason", "to_agency_id")
+    data = posted("trigger", "version", "reason", "officer_name", "case_number", "return_reason", "to_agency_id",
+                  "preservation_kind", "preservation_ruling")  # the last two: a court's preservation rows
     outcome = posted("result", "summary", *FIELD_NAMES, prefix="outcome-")
     if trigger == "conclude" and outcome:
         data["outcome"] = outcome

@@ -176,6 +176,42 @@ EVENTS: dict[str, EventType] = {
            "If it was not you, reset your password at once and tell your administrator."),
         values={"change": {"reset": _l("replaced"), "disabled": _l("removed"),
                            "reset_by_admin": _l("removed by an administrator")}}),
+    # --- civil procedure: a court is told of the enterprise's suit or of the mediation, never of a 移送 ---
+    "civil.filing_guided": EventType(
+        _l("A civil dispute for your court: the enterprise will file suit"),
+        _l("Civil dispute %(reference)s: filing guide %(letter_number)s"),
+        _l("The centre has prepared a filing package for complaint %(reference)s and guided %(enterprise)s to file "
+           "its suit at your court (filing guide %(letter_number)s). Please acknowledge receipt; the time limit to "
+           "register the suit runs once its materials are complete.")),
+    "civil.mediation_referred": EventType(
+        _l("A civil dispute for your court's pre-suit mediation"),
+        _l("Civil dispute %(reference)s: pre-suit mediation %(letter_number)s"),
+        _l("The centre asks your court to take the dispute of complaint %(reference)s (%(enterprise)s) into "
+           "pre-suit mediation (letter %(letter_number)s). Please acknowledge receipt.")),
+    "civil.materials_complete": EventType(
+        _l("The court found a suit's materials complete"),
+        _l("Complaint %(reference)s: the suit's materials are complete"),
+        _l("%(agency)s found the materials of the suit on complaint %(reference)s complete; it decides on "
+           "registering the suit within 7 days.")),
+    "civil.mediation_failed": EventType(
+        _l("A pre-suit mediation did not succeed"),
+        _l("Complaint %(reference)s: the pre-suit mediation did not succeed"),
+        _l("The pre-suit mediation at %(agency)s on complaint %(reference)s did not succeed: %(message)s. "
+           "The enterprise may file its suit at the court.")),
+    "civil.preservation_ruled": EventType(
+        _l("The court ruled on an application for preservation"),
+        _l("Complaint %(reference)s: ruling on preservation"),
+        _l("%(agency)s ruled on the application for preservation on complaint %(reference)s: %(ruling)s. "
+           "Reasons: %(message)s"),
+        values={"ruling": {"granted": _l("granted"), "refused": _l("refused")}}),
+    "civil.returned": EventType(
+        _l("A court has sent a civil dispute back"),
+        _l("Civil dispute %(reference)s sent back"),
+        _l("%(agency)s has sent the civil dispute of complaint %(reference)s back to the centre.")),
+    "civil.concluded": EventType(
+        _l("A civil case has ended"),
+        _l("Civil case of complaint %(reference)s ended"),
+        _l("The civil case of complaint %(reference)s at %(agency)s has ended.")),
 }
 
 # the events a user may choose to receive by e-mail or not (the preferences page)

@@ -23,7 +23,7 @@ ends them as cancelled. A clock written as `name()` depends on the entity (routi
 """
 
 COLUMNS = ("trigger", "from", "to", "who", "organisation", "reason", "guard", "meets", "pauses", "resumes",
-           "cancels", "opens", "then", "notice", "timeline text")
+           "cancels", "opens", "restarts", "then", "notice", "timeline text")
 
 
 def _clocks(entries) -> str:
@@ -45,11 +45,15 @@ def _text(text) -> str:
 def row_cells(machine, rule) -> list[str]:
     e = rule.effects
     who = "system" if rule.org == "system" else ", ".join(sorted(r.value for r in rule.roles))
-    notice = f"{e.notice} → {', '.join(e.to)}" if e.notice else ""
+    name = e.notice
+    if callable(e.notice):
+        general, civil = getattr(e.notice, "variants", (f"{e.notice.__name__}()", None))
+        name = f"{general} (civil: {civil})" if civil else general
+    notice = f"{name} → {', '.join(e.to)}" if e.notice else ""
     return [rule.trigger, ", ".join(s.value for s in rule.sources), "(same)" if rule.reflexive else rule.dest.value,
             who, rule.org, "yes" if rule.needs_reason else "", rule.guard.__name__ if rule.guard else "",
             _clocks(e.meets), _clocks(e.pauses), _clocks(e.resumes), "cancel all" if e.cancels else "",
-            _clocks(e.opens), ", ".join(e.then), notice, _text(e.text)]
+            _clocks(e.opens), _clocks(e.restarts), ", ".join(e.then), notice, _text(e.text)]
 
 
 def clock_functions() -> list:
@@ -57,7 +61,7 @@ def clock_functions() -> list:
     for machine in MACHINES:
         for rule in machine.rules:
             e = rule.effects
-            for entry in (*e.meets, *e.pauses, *e.resumes, *e.opens):
+            for entry in (*e.meets, *e.pauses, *e.resumes, *e.opens, *e.restarts):
                 if callable(entry):
                     seen.setdefault(entry.__name__, entry)
     return [seen[name] for name in sorted(seen)]

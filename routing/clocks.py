@@ -1,7 +1,6 @@
 """Which clock a referral's transition opens or meets depends on the agency's kind: these functions of
 the referral return the rule codes (DOMAIN.md's table), for the machine tables (routing/machines.py)."""
 from accounts.enums import OrgKind
-from intake.enums import Remedy
 
 from .enums import LinkKind
 
@@ -17,16 +16,16 @@ def decision(referral) -> list[str]:
     return [code] if code and referral.link_kind is not LinkKind.filing_supervision else []
 
 
+def decision_on_receipt(referral) -> list[str]:
+    """The decision clock an acknowledgement opens: A1 or T4; not a court's V1, which runs from the suit's
+    complete materials (the referral machine's materials_complete row)."""
+    return [code for code in decision(referral) if code != "V1"]
+
+
 def conclusion(referral) -> list[str]:
     """The market regulator concludes an opened case (A2)."""
     code = CONCLUSION_RULES.get(referral.agency.kind)
     return [code] if code else []
-
-
-def preservation(referral) -> list[str]:
-    """The court rules on preservation within 48 hours (V2), when the enterprise asked for it."""
-    wanted = Remedy.injunction_preservation.value in (referral.complaint.remedies or [])
-    return ["V2"] if referral.agency.kind is OrgKind.court and wanted else []
 
 
 def codes(entries, entity) -> list[str]:

@@ -19,7 +19,7 @@ from intake.services import issue_reference
 
 from . import aggregate, rules
 from .effects import follow_up, run
-from .enums import OPEN_CONSULTATION_STATES, LinkKind
+from .enums import OPEN_CONSULTATION_STATES, OPEN_REFERRAL_STATES, LinkKind
 from .machines import FOLLOWING, complaint_machine
 from .models import Consultation, Referral
 
@@ -145,5 +145,11 @@ def follow_referrals(complaint: Complaint, actor) -> None:
     if target is complaint.state:
         return
     trigger = aggregate.trigger_for(complaint_machine, complaint.state, target)
-    run(complaint_machine, complaint, trigger, actor, system=True)
+    run(complaint_machine, complaint, trigger, actor, system=True, payload=lambda: _tracks(complaint))
+
+
+def _tracks(complaint) -> dict:
+    """The tracks of the complaint's open referrals (a civil matter only is not called a referral, 移送)."""
+    return {"tracks": sorted({r.track.value for r in db.session.scalars(select(Referral).where(
+        Referral.complaint_id == complaint.id, Referral.state.in_(OPEN_REFERRAL_STATES)))})}
 

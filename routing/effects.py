@@ -3,7 +3,7 @@
 ``run`` checks the version, the complaint's state (no agency or consultation action on a complaint
 that ended), fires the row (routing/machines.py: role, organisation, reason, guard), writes the one
 timeline row, then applies the row's ``Effects`` in a fixed order: clocks met, paused, resumed,
-cancelled, opened; the named follow-ups; the notice. Everything happens in the caller's
+cancelled, opened (a restarted clock: the running one cancelled, a new one opened); the named follow-ups; the notice. Everything happens in the caller's
 transaction; the request boundary commits, so a failure anywhere leaves nothing behind.
 
 Follow-ups are functions registered by name (``@follow_up("hand_over")``) in the modules that
@@ -154,7 +154,10 @@ def apply(t: Transition) -> None:
             deadlines.cancel_for_complaint(t.complaint.id)
         else:
             deadlines.cancel(subject_type, subject_id)
-    for code in codes(effects.opens, t.entity):
+    restarted = codes(effects.restarts, t.entity)
+    if restarted:
+        deadlines.cancel(subject_type, subject_id, restarted)
+    for code in codes(effects.opens, t.entity) + restarted:
         # the date the enterprise is told is the clock that runs: one date, not two
         deadlines.open_deadline(code, subject_type=subject_type, subject_id=subject_id, complaint_id=t.complaint.id,
                                 responsible_org_id=responsible(t.machine, code, t.entity),
@@ -162,8 +165,9 @@ def apply(t: Transition) -> None:
                                 field=PERSON_DUE_FIELDS.get(code, "due_at"))
     for name in effects.then:
         FOLLOW_UPS[name](t)
-    if effects.notice:
-        tell(t.complaint, effects.notice, audience(t, effects.to), **notice_params(t))
+    notice = effects.notice(t.entity) if callable(effects.notice) else effects.notice
+    if notice:
+        tell(t.complaint, notice, audience(t, effects.to), **notice_params(t))
     sync_due(t.machine, t.entity)
 
 

@@ -140,3 +140,44 @@ OUTCOME_LABELS = {
     "withdrawal": _l("Suit withdrawn"),
     "dismissed": _l("Claim dismissed"),
 }
+
+
+# --- civil procedure: a civil suit is filed by the enterprise, not referred by the centre ---------------
+
+class CivilRoute(enum.Enum):
+    """How the centre sends a civil dispute to a court (DOMAIN.md, civil track)."""
+
+    file_suit = "file_suit"  # 引导起诉: the centre prepares a filing package, the enterprise files its suit
+    pre_suit_mediation = "pre_suit_mediation"  # 诉前调解 / 诉调对接: court-annexed mediation before any suit
+
+
+CIVIL_ROUTE_LABELS = {
+    CivilRoute.file_suit: _l("Guide the enterprise to file suit (filing package)"),
+    CivilRoute.pre_suit_mediation: _l("Pre-suit mediation at the court (court-annexed mediation)"),
+}
+
+
+class PreservationKind(enum.Enum):
+    """What the enterprise asks the court to preserve (Civil Procedure Law arts. 103-104, 84)."""
+
+    property = "property"  # 财产保全
+    evidence = "evidence"  # 证据保全
+    conduct = "conduct"  # 行为保全 (an order to stop the use or disclosure)
+
+
+PRESERVATION_KIND_LABELS = {
+    PreservationKind.property: _l("Property preservation"),
+    PreservationKind.evidence: _l("Evidence preservation"),
+    PreservationKind.conduct: _l("Conduct preservation (an order to stop)"),
+}
+
+
+class PreservationRuling(enum.Enum):
+    granted = "granted"
+    refused = "refused"
+
+
+PRESERVATION_RULING_LABELS = {
+    PreservationRuling.granted: _l("Granted"),
+    PreservationRuling.refused: _l("Refused"),
+}

@@ -140,3 +140,69 @@ def minutes(consultation, data):
               if not (data.get(name) or "").strip()}
     return errors
 
+
+
+# --- civil procedure ----------------------------------------------------------------------------------
+
+def _civil_route(referral):
+    from accounts.enums import OrgKind
+
+    return referral.civil_route if referral.agency.kind is OrgKind.court else None
+
+
+@state_only
+def registrable(referral, data):
+    """A court registers the enterprise's suit, not a dispute still in pre-suit mediation."""
+    from .enums import CivilRoute
+
+    if _civil_route(referral) is CivilRoute.pre_suit_mediation:
+        return {"trigger": [_("The dispute is in pre-suit mediation: record its result first.")]}
+    return {}
+
+
+@state_only
+def suit_route(referral, data):
+    from .enums import CivilRoute
+
+    if _civil_route(referral) is not CivilRoute.file_suit:
+        return {"trigger": [_("Only a court referral guiding the enterprise to file suit has a suit's materials.")]}
+    return {}
+
+
+def mediation_route(referral, data):
+    from .enums import CivilRoute
+
+    if _civil_route(referral) is not CivilRoute.pre_suit_mediation:
+        return {"trigger": [_("This dispute was not referred to pre-suit mediation.")]}
+    return {}
+
+
+mediation_route.state_only = True
+
+
+def _court(referral):
+    from accounts.enums import OrgKind
+
+    return referral.agency.kind is OrgKind.court
+
+
+def preservation_application(referral, data):
+    if not _court(referral):
+        return {"trigger": [_("Only a court rules on preservation.")]}
+    if referral.pending_preservation is not None:
+        return {"trigger": [_("The court has not yet ruled on the last application for preservation.")]}
+    if data is not None and data.get("preservation_kind") is None:
+        return {"preservation_kind": [_("Choose what is to be preserved.")]}
+    return {}
+
+
+def preservation_ruling(referral, data):
+    if not _court(referral) or referral.pending_preservation is None:
+        return {"trigger": [_("No application for preservation waits for a ruling.")]}
+    if data is not None and data.get("preservation_ruling") is None:
+        return {"preservation_ruling": [_("Choose the ruling: granted or refused.")]}
+    return {}
+
+
+preservation_application.state_only = True  # asked with data None by allowed_triggers: the state part only
+preservation_ruling.state_only = True

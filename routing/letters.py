@@ -1,4 +1,8 @@
-"""The referral letter (移送函): printable HTML and a PDF, always in Chinese (an official document)."""
+"""The referral letter (移送函): printable HTML and a PDF, always in Chinese (an official document).
+
+A civil matter is not referred (移送) to a court: for a court referral the letter is the filing guide
+the centre prepared for the enterprise's suit (起诉指引 with its filing materials, 引导起诉), or the
+centre's letter asking the court to take the dispute into pre-suit mediation (诉前调解 / 诉调对接)."""
 import io
 
 from flask import render_template
@@ -42,6 +46,8 @@ def letter_pdf(referral) -> bytes:
 
 def letter_lines(referral) -> list[str]:
     """The letter as lines of text (the PDF's content; the HTML template says the same)."""
+    if referral.civil_route is not None:
+        return civil_letter_lines(referral)
     from intake.presenters import act_label
     from intake.enums import SECRET_CATEGORY_LABELS, TRACK_LABELS
 
@@ -76,3 +82,75 @@ def letter_lines(referral) -> list[str]:
         f"{format_local(referral.created_at)}",
     ]
     return lines
+
+
+# --- civil procedure: the filing guide and the pre-suit mediation letter (never a 移送函) -----------------
+
+FILING_MATERIALS = [
+    "1. 民事起诉状（原告、被告的基本信息；诉讼请求；事实与理由；证据和证据来源）；",
+    "2. 原告主体资格证明（营业执照副本、法定代表人身份证明书、授权委托书）；",
+    "3. 被告的基本信息（名称或姓名、住所、统一社会信用代码或身份信息）；",
+    "4. 商业秘密的权利证据：秘密内容及其载体、所采取的保密措施、商业价值；",
+    "5. 侵权证据：被告接触或获取商业秘密的证据、使用或披露的证据；",
+    "6. 损失、侵权获利或许可使用费的证据（主张赔偿时）；",
+    "7. 如申请财产、证据或行为保全：保全申请书及担保材料（法院在四十八小时内作出裁定）。",
+]
+
+
+def civil_letter_lines(referral) -> list[str]:
+    from intake.enums import SECRET_CATEGORY_LABELS
+    from .enums import CivilRoute
+
+    c = referral.complaint
+    infringers = "；".join(f"{i.name or '不详'}" for i in c.infringers) or "不详"
+    evidence = (f"证据目录：{len(referral.shared_evidence)}份（" +
+                "；".join(f"{e.display_name}，SHA-256 {e.sha256[:16]}…" for e in referral.shared_evidence) + "）")
+    facts = [
+        f"商业秘密类别：{SECRET_CATEGORY_LABELS.get(c.secret_category, '')}",
+        f"商业秘密内容：{c.secret_description or ''}",
+        f"保密措施：{c.confidentiality_measures or ''}",
+        f"商业价值：{c.commercial_value or ''}",
+        f"被诉侵权人：{infringers}",
+        f"基本事实：{c.facts or ''}",
+        f"估计损失（元）：{c.estimated_loss if c.estimated_loss is not None else '不详'}",
+        evidence,
+    ]
+    if referral.civil_route is CivilRoute.pre_suit_mediation:
+        return [
+            "商业秘密纠纷诉前调解函（诉调对接）",
+            f"编号：{referral.letter_number}",
+            "",
+            f"{referral.agency.name}：",
+            (f"本中心于{format_local(c.submitted_at)}受理{c.enterprise.name}（统一社会信用代码 {c.enterprise.credit_code}）"
+             f"提出的商业秘密侵权投诉（投诉编号 {c.reference}）。经初步审查，该纠纷系民事纠纷，经该企业同意，"
+             "现商请贵院依诉调对接机制组织诉前调解。"),
+            "",
+            *facts,
+            "",
+            f"附言：{referral.message or '无'}",
+            "",
+            "请于收到本函后及时签收并组织诉前调解；调解成功的，请告知调解结果；调解不成的，该企业可依法向贵院提起诉讼。",
+            "",
+            f"{c.centre.name if c.centre else ''}",
+            f"{format_local(referral.created_at)}",
+        ]
+    return [
+        "商业秘密纠纷起诉指引（起诉材料）",
+        f"编号：{referral.letter_number}",
+        "",
+        f"{c.enterprise.name}：",
+        (f"本中心于{format_local(c.submitted_at)}受理贵单位提出的商业秘密侵权投诉（投诉编号 {c.reference}）。"
+         f"经初步审查，该纠纷系民事纠纷，由贵单位作为原告依法向{referral.agency.name}提起诉讼。"
+         "本中心已整理下列案件材料，并告知该院。"),
+        "",
+        *facts,
+        "",
+        "起诉所需材料：",
+        *FILING_MATERIALS,
+        "",
+        f"受理法院：{referral.agency.name}。法院自起诉材料齐全之日起七日内决定是否登记立案。",
+        f"附言：{referral.message or '无'}",
+        "",
+        f"{c.centre.name if c.centre else ''}",
+        f"{format_local(referral.created_at)}",
+    ]

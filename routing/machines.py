@@ -49,8 +49,9 @@ class Effects:
     resumes: tuple = ()
     cancels: bool = False  # every running clock of the subject ends as cancelled
     opens: tuple = ()
+    restarts: tuple = ()  # clocks that start anew: the running one ends as cancelled, a new one opens
     then: tuple = ()
-    notice: str | None = None  # an event of notifications/events.py
+    notice: object = None  # an event of notifications/events.py (or a function of the entity returning one)
     to: tuple = ()  # who is told: centre, enterprise, agency, parent_agency, invited
     text: object = None  # the timeline's words: a lazy string formatted with the row's payload, or a function
 
@@ -89,6 +90,51 @@ AFTER_ACCEPTANCE = (S.accepted, S.referred, S.in_progress)
 WITHDRAWABLE = tuple(sorted(OPEN_STATES, key=lambda s: s.value))
 OPEN_REFERRALS = (R.sent, R.acknowledged, R.accepted)
 
+# --- the timeline's words that depend on the row's payload (a civil matter is never a 移送) ---
+
+def _refer_text(payload):
+    if payload.get("tracks") == [Track.civil.value]:  # a civil dispute only: the court takes it up, nobody refers it
+        return _("The centre sent the civil dispute to the court (a filing guide or pre-suit mediation).")
+    return _("The centre referred the complaint to the competent agencies.")
+
+
+def _civil(general, civil):
+    """The timeline's words of a referral row: a court's civil matter is never called a referral (移送)."""
+    def text(payload):
+        return str(civil if payload.get("track") == Track.civil.value else general) % payload
+    return text
+
+
+def _civil_notice(general, civil):
+    """The notice of a referral row: its civil variant for a court's civil matter."""
+    def notice(referral):
+        return civil if referral.track is Track.civil else general
+    notice.variants = (general, civil)  # what docs/state-machines.md prints
+    return notice
+
+
+def _accept_text(payload):
+    if payload.get("track") == Track.civil.value:
+        return _("%(agency)s registered the enterprise's suit (case number %(case_number)s).",
+                 agency=payload.get("agency", ""), case_number=payload.get("case_number", ""))
+    return _("%(agency)s opened a case.", agency=payload.get("agency", ""))
+
+
+def _preservation_applied_text(payload):
+    from .enums import PRESERVATION_KIND_LABELS, PreservationKind
+
+    kind = payload.get("preservation_kind")
+    label = PRESERVATION_KIND_LABELS.get(PreservationKind(kind), kind) if kind in {k.value for k in PreservationKind} else ""
+    return _("%(agency)s received an application for preservation (%(kind)s); it rules within 48 hours.",
+             agency=payload.get("agency", ""), kind=label)
+
+
+def _preservation_ruled_text(payload):
+    if payload.get("preservation_ruling") == "granted":
+        return _("%(agency)s granted the application for preservation.", agency=payload.get("agency", ""))
+    return _("%(agency)s refused the application for preservation.", agency=payload.get("agency", ""))
+
+
 COMPLAINT_RULES = (
     Rule("submit", (S.draft,), S.submitted, ENTERPRISE, "enterprise", guard=guards.complete,
          effects=Effects(text=_l("Submitted to the rights-protection centre (reference %(reference)s)."), opens=("Q1", "Q2"), notice="complaint.submitted", to=("centre",)), label=_l("Submit")),
@@ -124,7 +170,7 @@ COMPLAINT_RULES = (
          label=_l("Conclude with guidance")),
     # the complaint follows its referrals (routing.aggregate); nobody fires these directly
     Rule("refer", (S.accepted, S.in_progress, S.concluded), S.referred, NOBODY, "system",
-         effects=Effects(text=_l("The centre referred the complaint to the competent agencies."), meets=("Q5",))),
+         effects=Effects(text=_refer_text, meets=("Q5",))),
     Rule("start", (S.accepted, S.referred, S.concluded), S.in_progress, NOBODY, "system",
          effects=Effects(text=_l("An agency opened a case."), meets=("Q5",))),
     Rule("conclude", (S.accepted, S.referred, S.in_progress), S.concluded, NOBODY, "system",
@@ -140,11 +186,13 @@ COMPLAINT_RULES = (
 )
 
 REFERRAL_RULES = (
+    # a court's V1 does not open here: it runs from complete materials (materials_complete below)
     Rule("acknowledge", (R.sent,), R.acknowledged, AGENCY, "agency",
-         effects=Effects(text=_l("%(agency)s acknowledged the referral."), meets=("Q4",), opens=(clocks.decision, clocks.preservation), then=("ask_police_to_explain",)),
+         effects=Effects(text=_civil(_l("%(agency)s acknowledged the referral."), _l("%(agency)s acknowledged receipt of the civil dispute.")), meets=("Q4",), opens=(clocks.decision_on_receipt,), then=("ask_police_to_explain",)),
          label=_l("Acknowledge receipt")),
-    Rule("accept", (R.acknowledged,), R.accepted, AGENCY, "agency",
-         effects=Effects(text=_l("%(agency)s opened a case."), meets=(clocks.decision,), opens=(clocks.conclusion,), notice="referral.decided",
+    # for a court: the registration (登记立案) of the enterprise's suit with its case number (案号)
+    Rule("accept", (R.acknowledged,), R.accepted, AGENCY, "agency", guard=guards.registrable,
+         effects=Effects(text=_accept_text, meets=(clocks.decision,), opens=(clocks.conclusion,), notice="referral.decided",
                          to=("centre", "enterprise", "parent_agency")),
          label=_l("Open a case")),
     Rule("decline", (R.acknowledged,), R.declined, AGENCY, "agency", needs_reason=True,
@@ -152,10 +200,12 @@ REFERRAL_RULES = (
          label=_l("Decline to open a case")),
     Rule("return", (R.sent, R.acknowledged), R.returned, AGENCY, "agency", needs_reason=True,
          guard=guards.return_reason,
-         effects=Effects(text=_l("%(agency)s returned the referral to the centre."), meets=(ALL,), notice="referral.returned", to=("centre", "enterprise")),
+         effects=Effects(text=_civil(_l("%(agency)s returned the referral to the centre."), _l("%(agency)s sent the civil dispute back to the centre.")),
+                         meets=(ALL,), notice=_civil_notice("referral.returned", "civil.returned"), to=("centre", "enterprise")),
          label=_l("Return to the centre")),
     Rule("conclude", (R.accepted,), R.concluded, AGENCY, "agency", guard=guards.outcome,
-         effects=Effects(text=_l("%(agency)s concluded the referral."), meets=(ALL,), notice="referral.concluded", to=("centre", "enterprise", "parent_agency")),
+         effects=Effects(text=_civil(_l("%(agency)s concluded the referral."), _l("The civil case at %(agency)s has ended.")),
+                         meets=(ALL,), notice=_civil_notice("referral.concluded", "civil.concluded"), to=("centre", "enterprise", "parent_agency")),
          label=_l("Conclude")),
     # 行刑衔接 once the head approved (Order 310: within 24 hours, T2); 反向衔接 by the police, from an
     # opened case or from a decision not to file (no crime, but an administrative violation)
@@ -178,9 +228,38 @@ REFERRAL_RULES = (
     Rule("supplement", OPEN_REFERRALS, SAME, CLERK, "centre", guard=guards.new_evidence,
          effects=Effects(text=_l("The centre sent further evidence to %(agency)s."), then=("share_evidence",), notice="referral.supplemented", to=("agency",)),
          label=_l("Send further evidence")),
+    # --- civil procedure (a court's referral: the enterprise's suit, pre-suit mediation, preservation) ---
+    # the court found the suit's materials complete: its 7 days to register the suit (V1) run (again) from now
+    Rule("materials_complete", (R.acknowledged,), SAME, AGENCY, "agency", guard=guards.suit_route,
+         effects=Effects(text=_l("%(agency)s found the materials of the enterprise's suit complete: it decides on "
+                                 "registering the suit within 7 days."), restarts=("V1",),
+                         notice="civil.materials_complete", to=("centre", "enterprise")),
+         label=_l("Record that the suit's materials are complete")),
+    # pre-suit mediation (诉前调解) succeeded: a mediation agreement ends the matter (its mediation case number)
+    Rule("mediation_succeeded", (R.acknowledged,), R.concluded, AGENCY, "agency", guard=guards.mediation_route,
+         effects=Effects(text=_l("The pre-suit mediation at %(agency)s succeeded: the parties reached a mediation "
+                                 "agreement."), meets=(ALL,), notice="civil.concluded", to=("centre", "enterprise")),
+         label=_l("Record a successful pre-suit mediation")),
+    # it failed: the enterprise may file its suit; the referral continues as a file_suit route (V1 from complete materials)
+    Rule("mediation_failed", (R.acknowledged,), SAME, AGENCY, "agency", needs_reason=True, guard=guards.mediation_route,
+         effects=Effects(text=_l("The pre-suit mediation at %(agency)s did not succeed: the enterprise may file its "
+                                 "suit, which the court registers once the materials are complete."),
+                         notice="civil.mediation_failed", to=("centre", "enterprise")),
+         label=_l("Record that the pre-suit mediation failed")),
+    # an application for preservation (财产 / 证据 / 行为保全): the court rules within 48 hours (V2)
+    Rule("apply_preservation", (R.acknowledged, R.accepted), SAME, AGENCY, "agency", guard=guards.preservation_application,
+         effects=Effects(text=_preservation_applied_text, opens=("V2",), then=("record_preservation_application",)),
+         label=_l("Record an application for preservation")),
+    # the court's ruling on it, granted or refused with reasons: V2 is met
+    Rule("rule_on_preservation", (R.acknowledged, R.accepted), SAME, AGENCY, "agency", needs_reason=True,
+         guard=guards.preservation_ruling,
+         effects=Effects(text=_preservation_ruled_text, meets=("V2",), then=("record_preservation_ruling",),
+                         notice="civil.preservation_ruled", to=("centre", "enterprise")),
+         label=_l("Rule on the application for preservation")),
     # the complaint was withdrawn: the open referral ends, its clocks stop, the agency is told
     Rule("withdraw", OPEN_REFERRALS, R.withdrawn, NOBODY, "system",
-         effects=Effects(text=_l("The referral to %(agency)s ended with the withdrawal of the complaint."), cancels=True, notice="referral.withdrawn", to=("agency",))),
+         effects=Effects(text=_civil(_l("The referral to %(agency)s ended with the withdrawal of the complaint."),
+                                _l("The civil dispute at %(agency)s ended for the platform with the withdrawal of the complaint.")), cancels=True, notice="referral.withdrawn", to=("agency",))),
 )
 
 CONSULTATION_RULES = (

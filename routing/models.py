@@ -13,7 +13,8 @@ from evidence.models import EvidenceFile
 from intake.enums import Track
 from intake.models import Complaint, Money
 
-from .enums import ConsultationState, LinkKind, ReferralState, ReturnReason, SupplementKind, TransferState
+from .enums import (CivilRoute, ConsultationState, LinkKind, PreservationKind, PreservationRuling, ReferralState,
+                    ReturnReason, SupplementKind, TransferState)
 
 ACTIVE_REFERRAL_SQL = "state IN ('sent', 'acknowledged', 'accepted')"
 
@@ -34,7 +35,13 @@ class Referral(db.Model):
     link_kind: Mapped[LinkKind | None] = mapped_column(enum_column(LinkKind, "link_kind"))
     sent_by_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"))
     message: Mapped[str | None] = mapped_column(Text)  # the centre's covering note
-    letter_number: Mapped[str] = mapped_column(String(40), unique=True)  # 移送函 number
+    letter_number: Mapped[str] = mapped_column(String(40), unique=True)  # 移送函 number (a civil one: the filing guide's)
+    # civil procedure: how the centre sends a civil dispute to a court (a court referral only), when the
+    # court found the suit's materials complete (its registration clock V1 runs from then), and when a
+    # pre-suit mediation failed (the route became file_suit)
+    civil_route: Mapped[CivilRoute | None] = mapped_column(enum_column(CivilRoute, "civil_route"))
+    materials_complete_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    mediation_failed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
     acknowledged_by_name: Mapped[str | None] = mapped_column(String(100))
     agency_case_number: Mapped[str | None] = mapped_column(String(100))
@@ -61,6 +68,14 @@ class Referral(db.Model):
     shared_evidence: Mapped[list[EvidenceFile]] = relationship(secondary="referral_evidence", order_by="EvidenceFile.created_at")
     transfers: Mapped[list["TransferProposal"]] = relationship(
         back_populates="referral", order_by="TransferProposal.proposed_at", viewonly=True)
+
+    preservations: Mapped[list["PreservationApplication"]] = relationship(
+        back_populates="referral", order_by="PreservationApplication.applied_at", viewonly=True)
+
+    @property
+    def pending_preservation(self) -> "PreservationApplication | None":
+        """The application for preservation the court has not yet ruled on (V2 runs)."""
+        return next((p for p in self.preservations if p.ruling is None), None)
 
     @property
     def pending_transfer(self) -> "TransferProposal | None":
@@ -162,6 +177,34 @@ class TransferProposal(db.Model):
               postgresql_where=text("state IN ('pending', 'approved')")),
         CheckConstraint("state = 'pending' OR decided_at IS NOT NULL", name="decided_has_time"),
         CheckConstraint("state <> 'refused' OR decision_reason IS NOT NULL", name="refused_has_reason"),
+    )
+
+
+class PreservationApplication(db.Model):
+    """Civil procedure: an application for preservation (财产 / 证据 / 行为保全) the court recorded, and its
+    ruling (granted or refused, with reasons) within 48 hours (V2)."""
+
+    __tablename__ = "preservation_applications"
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True, autoincrement=True)
+    referral_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("referrals.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[PreservationKind] = mapped_column(enum_column(PreservationKind, "preservation_kind"))
+    note: Mapped[str | None] = mapped_column(Text)
+    applied_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    recorded_by_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"))
+    ruling: Mapped[PreservationRuling | None] = mapped_column(enum_column(PreservationRuling, "preservation_ruling"))
+    ruling_reasons: Mapped[str | None] = mapped_column(Text)
+    ruled_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    ruled_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
+
+    referral: Mapped[Referral] = relationship(back_populates="preservations")
+
+    __table_args__ = (
+        # one application at a time waits for the court's ruling
+        Index("uq_preservation_applications_pending", "referral_id", unique=True,
+              sqlite_where=text("ruling IS NULL"), postgresql_where=text("ruling IS NULL")),
+        CheckConstraint("(ruling IS NULL) = (ruled_at IS NULL) AND (ruling IS NULL) = (ruling_reasons IS NULL)",
+                        name="ruled_has_time_and_reasons"),
     )
 
 

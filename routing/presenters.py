@@ -40,7 +40,8 @@ LABELS = dict(
     RETURN_REASON_LABELS=enums.RETURN_REASON_LABELS, REJECT_REASON_LABELS=enums.REJECT_REASON_LABELS,
     CONSULTATION_STATE_LABELS=enums.CONSULTATION_STATE_LABELS, OUTCOME_LABELS=enums.OUTCOME_LABELS,
     OUTCOME_FIELD_LABELS=OUTCOME_FIELD_LABELS, STEP_LABELS=STEP_LABELS,
-    SUPPLEMENT_KIND_LABELS=enums.SUPPLEMENT_KIND_LABELS, TRANSFER_STATE_LABELS=enums.TRANSFER_STATE_LABELS,
+    SUPPLEMENT_KIND_LABELS=enums.SUPPLEMENT_KIND_LABELS, CIVIL_ROUTE_LABELS=enums.CIVIL_ROUTE_LABELS,
+    PRESERVATION_KIND_LABELS=enums.PRESERVATION_KIND_LABELS, PRESERVATION_RULING_LABELS=enums.PRESERVATION_RULING_LABELS, TRANSFER_STATE_LABELS=enums.TRANSFER_STATE_LABELS,
     COMPLAINT_ACTION_LABELS=COMPLAINT_ACTION_LABELS, REFERRAL_ACTION_LABELS=REFERRAL_ACTION_LABELS,
     CONSULTATION_ACTION_LABELS=CONSULTATION_ACTION_LABELS,
     act_label=act_label, remedy_label=remedy_label,
@@ -87,8 +88,18 @@ def _row_text(machine, event):
 
 
 # the timeline rows that are not a machine table's row: sending a referral, material added, opinions...
+def _civil_send_text(p):
+    """A civil dispute is not referred (移送) to a court: the centre guides the enterprise to file, or asks
+    for pre-suit mediation."""
+    if p.get("civil_route") == enums.CivilRoute.pre_suit_mediation.value:
+        return _("The centre asked %(agency)s to take the dispute into pre-suit mediation (court-annexed mediation).",
+                 agency=p.get("agency", ""))
+    return _("The centre prepared a filing package and guided the enterprise to file its suit at %(agency)s.",
+             agency=p.get("agency", ""))
+
+
 REFERRAL_EVENT_TEXTS = {
-    "send": lambda p: (_("Referred to %(agency)s (%(track)s track; %(link)s).", agency=p.get("agency", ""),
+    "send": lambda p: _civil_send_text(p) if p.get("civil_route") else (_("Referred to %(agency)s (%(track)s track; %(link)s).", agency=p.get("agency", ""),
                          track=_track(p), link=label_of(enums.LINK_KIND_LABELS, p["link_kind"]))
                        if p.get("link_kind") else
                        _("Referred to %(agency)s (%(track)s track).", agency=p.get("agency", ""), track=_track(p))),

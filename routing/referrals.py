@@ -25,9 +25,11 @@ from .access import can_download_shared_evidence, can_read_internal_notes, can_r
     can_write_notes
 from .complaints import follow_referrals
 from .effects import ENDED, follow_up, run, sync_due, tell
-from .enums import OPEN_REFERRAL_STATES, LinkKind, ReferralState as R, SupplementKind, TransferState
+from .enums import (OPEN_REFERRAL_STATES, CivilRoute, LinkKind, ReferralState as R,
+                    SupplementKind, TransferState)
 from .machines import AFTER_ACCEPTANCE, complaint_machine, consultation_machine, referral_machine
-from .models import Consultation, Referral, ReferralEvidence, ReferralNote, ReferralSupplement
+from .models import (Consultation, PreservationApplication, Referral, ReferralEvidence, ReferralNote,
+                     ReferralSupplement)
 
 TRACK_AGENCY_KINDS = {Track.administrative: {OrgKind.market_regulation},
                       Track.criminal: {OrgKind.public_security, OrgKind.procuratorate},
@@ -58,10 +60,27 @@ def open_referral_to(complaint, agency) -> Referral | None:
         Referral.state.in_(OPEN_REFERRAL_STATES)).limit(1))
 
 
-def new_referral(complaint, actor, agency, track, evidence, *, message=None, parent=None, link_kind=None):
+def _civil_route(agency, route):
+    """A court referral says how the centre sends the civil dispute (guide to file suit, or pre-suit
+    mediation); no other referral has one."""
+    if agency.kind is OrgKind.court and route is None:
+        raise ValidationFailed({"civil_route": [_("Choose how the court takes up the dispute: guide the enterprise "
+                                                  "to file suit, or pre-suit mediation.")]})
+    if agency.kind is not OrgKind.court and route is not None:
+        raise ValidationFailed({"civil_route": [_("Only a referral to a court has a civil route.")]})
+    return route
+
+
+# the notice the agency receives: a court is told of the enterprise's coming suit or of the mediation
+RECEIVED_NOTICE = {None: "referral.received", CivilRoute.file_suit: "civil.filing_guided",
+                   CivilRoute.pre_suit_mediation: "civil.mediation_referred"}
+
+
+def new_referral(complaint, actor, agency, track, evidence, *, message=None, parent=None, link_kind=None,
+                 civil_route=None):
     """Send one referral (Q4 opens: the agency acknowledges); at most one open referral per agency."""
     referral = Referral(complaint=complaint, agency=agency, track=track, state=R.sent, sent_by=actor,
-                        message=message, parent=parent, link_kind=link_kind,
+                        message=message, parent=parent, link_kind=link_kind, civil_route=civil_route,
                         letter_number=_letter_number(complaint), shared_evidence=list(evidence))
     duplicate = Conflict(_("This complaint already has an open referral to %(agency)s.", agency=agency.name))
     if open_referral_to(complaint, agency) is not None:
@@ -84,11 +103,12 @@ def new_referral(complaint, actor, agency, track, evidence, *, message=None, par
                  reason=message, payload={"agency": agency.name, "track": track.value,
                                           "letter_number": referral.letter_number,
                                           "link_kind": link_kind.value if link_kind else None,
+                                          "civil_route": civil_route.value if civil_route else None,
                                           "evidence": [str(e.id) for e in evidence]})
     q4 = deadlines.open_deadline("Q4", subject_type="referral", subject_id=referral.id, complaint_id=complaint.id,
                                  responsible_org_id=agency.id)
     referral.agency_due_at = q4.due_at
-    tell(complaint, "referral.received", [agency.id], agency=agency.name, letter_number=referral.letter_number)
+    tell(complaint, RECEIVED_NOTICE[civil_route], [agency.id], agency=agency.name, letter_number=referral.letter_number)
     return referral
 
 
@@ -109,6 +129,7 @@ def create_referrals(actor, complaint: Complaint, items: list[dict], *, expected
         try:
             agency = _agency(item["agency_id"], item["track"])
             parent = _rerouted(complaint, item.get("reroute_of"))
+            _civil_route(agency, item.get("civil_route"))
         except ValidationFailed as exc:
             errors.update({f"referrals.{i}.{k}": v for k, v in exc.errors.items()})
             continue
@@ -122,7 +143,8 @@ def create_referrals(actor, complaint: Complaint, items: list[dict], *, expected
     suggestion = rules.suggest(complaint)
     referrals = [new_referral(complaint, actor, agency, item["track"],
                               [evidence_by_id[e] for e in item.get("evidence_ids", [])], message=item.get("message"),
-                              parent=parent, link_kind=LinkKind.reroute if parent is not None else None)
+                              parent=parent, link_kind=LinkKind.reroute if parent is not None else None,
+                              civil_route=item.get("civil_route"))
                  for agency, parent, item in planned]
     complaint.updated_at = utcnow()
     record_event(complaint, actor, "routing_decision", payload={
@@ -191,7 +213,33 @@ def _fields(referral, trigger, data, now):
         def change():
             referral.agency_case_number = data["case_number"].strip()
             referral.decided_at = now
+            if referral.civil_route is not None and referral.materials_complete_at is None:
+                referral.materials_complete_at = now  # a suit registered had its materials complete
         return change, {"case_number": data["case_number"]}
+    # --- civil procedure: what the court's rows write (routing/machines.py) ---
+    if trigger == "materials_complete":
+        def change():
+            referral.materials_complete_at = now
+        return change, {}
+    if trigger == "mediation_succeeded":
+        _require(data, "case_number")  # the pre-suit mediation's case number (诉前调解案号)
+
+        def change():
+            referral.agency_case_number = data["case_number"].strip()
+            referral.outcome = {"result": "mediation", "summary": reason or None}
+            referral.decided_at = referral.concluded_at = now
+        return change, {"case_number": data["case_number"], "outcome": {"result": "mediation"}}
+    if trigger == "mediation_failed":
+        def change():
+            referral.civil_route = CivilRoute.file_suit  # the enterprise may now file its suit
+            referral.mediation_failed_at = now
+        return change, {"civil_route": CivilRoute.file_suit.value}
+    if trigger == "apply_preservation":
+        kind = data.get("preservation_kind")
+        return None, {"preservation_kind": kind.value if kind else None}
+    if trigger == "rule_on_preservation":
+        ruling = data.get("preservation_ruling")
+        return None, {"preservation_ruling": ruling.value if ruling else None}
     if trigger == "decline":
         def change():
             referral.decline_reason = reason
@@ -336,6 +384,27 @@ def _share_evidence(t):
     if all(e in shared for e in wanted):
         raise ValidationFailed({"evidence_ids": [_("These files were already sent to the agency.")]})
     attach_supplement(referral, t.actor, SupplementKind.evidence, [files[e] for e in wanted], message=t.reason)
+
+
+@follow_up("record_preservation_application")
+def _record_preservation_application(t):
+    """The court recorded an application for preservation (its V2 clock opened beside it)."""
+    db.session.add(PreservationApplication(referral_id=t.entity.id, kind=t.data["preservation_kind"],
+                                           note=(t.reason or "").strip() or None, recorded_by_id=t.actor.id))
+    db.session.flush()
+    db.session.expire(t.entity, ["preservations"])
+
+
+@follow_up("record_preservation_ruling")
+def _record_preservation_ruling(t):
+    """The court ruled on the pending application, granted or refused with its reasons (V2 met beside it)."""
+    application = t.entity.pending_preservation
+    application.ruling = t.data["preservation_ruling"]
+    application.ruling_reasons = t.reason.strip()
+    application.ruled_at, application.ruled_by_id = utcnow(), t.actor.id
+    t.params["ruling"] = application.ruling.value
+    db.session.flush()
+    db.session.expire(t.entity, ["preservations"])
 
 
 @follow_up("send_for_supervision")

@@ -7,7 +7,8 @@ from intake.enums import Track
 from intake.schemas import Amount
 from intake.search import query_field
 
-from .enums import ConsultationState, LinkKind, ReferralState, RejectReason, ReturnReason
+from .enums import (CivilRoute, ConsultationState, LinkKind, PreservationKind, PreservationRuling, ReferralState,
+                    RejectReason, ReturnReason)
 from .models import (Consultation, ConsultationInvitation, Referral, ReferralNote, Supervision, SupervisionInstruction,
                      SupervisionReport)
 from .machines import complaint_machine, consultation_machine, referral_machine
@@ -44,6 +45,10 @@ class ReferralItemSchema(StrictSchema):
     message = Text(5000, column=Referral.message, load_default=None)
     reroute_of = fields.UUID(load_default=None, metadata={
         "description": "The returned or declined referral this one re-routes (linked as `reroute`)."})
+    civil_route = EnumValue(CivilRoute, load_default=None, metadata={
+        "description": "Required for a court (the civil track), refused for any other agency: file_suit (the "
+                       "centre prepares a filing package and guides the enterprise to file, 引导起诉) or "
+                       "pre_suit_mediation (court-annexed pre-suit mediation, 诉前调解)."})
 
 
 class CreateReferralsSchema(VersionMixin):
@@ -74,6 +79,10 @@ class ReferralTransitionSchema(VersionMixin):
     evidence_ids = fields.List(fields.UUID(), load_default=None,
                                validate=validate.Length(max=500, error="At most {max} items."),
                                metadata={"description": "`supplement`: the complaint's files to send to the agency."})
+    # civil procedure (a court): apply_preservation (preservation_kind, reason optional as a note),
+    # rule_on_preservation (preservation_ruling, reason = the ruling's reasons)
+    preservation_kind = EnumValue(PreservationKind, load_default=None)
+    preservation_ruling = EnumValue(PreservationRuling, load_default=None)
 
 
 class NoteSchema(StrictSchema):
@@ -166,10 +175,25 @@ class ReferralSchema(OutSchema):
     decided_at = fields.AwareDateTime()
     concluded_at = fields.AwareDateTime()
     shared_evidence = fields.List(fields.Nested(EvidenceRefSchema))
+    civil_route = EnumValue(CivilRoute, metadata={"description": "A court referral's route (file_suit after a "
+                                                                 "failed pre-suit mediation)."})
+    materials_complete_at = fields.AwareDateTime(metadata={
+        "description": "When the court found the suit's materials complete: its registration clock (V1) runs from then."})
+    mediation_failed_at = fields.AwareDateTime()
+    preservations = fields.List(fields.Nested(lambda: PreservationSchema()))
     allowed_triggers = fields.Function(lambda r: getattr(r, "allowed_triggers", None))
     allowed_steps = fields.Function(lambda r: getattr(r, "allowed_steps", None))
     allowed_appraisal_actions = fields.Function(lambda r: getattr(r, "allowed_appraisal_actions", None), metadata={
         "description": "The appraisal actions (requested, returned) you may record now (POST .../appraisal)."})
+
+
+class PreservationSchema(OutSchema):
+    kind = EnumValue(PreservationKind)
+    note = fields.String()
+    applied_at = fields.AwareDateTime()
+    ruling = EnumValue(PreservationRuling, metadata={"description": "null while the court has not ruled (V2 runs)."})
+    ruling_reasons = fields.String()
+    ruled_at = fields.AwareDateTime()
 
 
 class StepSchema(StrictSchema):

@@ -81,8 +81,10 @@ def _suggested_rows(suggestion, evidence):
     for item in suggestion["suggestions"]:
         rows.append({"suggested": True, "track": item["track"],
                      "agency_id": item["agency"]["id"] if item["agency"] else "",
-                     "evidence_ids": [str(e.id) for e in evidence], "message": "", "reasons": item["reasons"]})
-    rows += [{"suggested": False, "track": "", "agency_id": "", "evidence_ids": [], "message": "", "reasons": []}
+                     "evidence_ids": [str(e.id) for e in evidence], "message": "", "reasons": item["reasons"],
+                     "civil_route": ""})
+    rows += [{"suggested": False, "track": "", "agency_id": "", "evidence_ids": [], "message": "", "reasons": [],
+              "civil_route": ""}
              for _i in range(EXTRA_REFERRAL_ROWS)]
     return rows[:MAX_REFERRAL_ROWS]
 
@@ -98,7 +100,8 @@ def _posted_rows():
                      "track": request.form.get(prefix + "track", "").strip(),
                      "agency_id": request.form.get(prefix + "agency_id", "").strip(),
                      "evidence_ids": request.form.getlist(prefix + "evidence_ids"),
-                     "message": request.form.get(prefix + "message", "").strip(), "reasons": []})
+                     "message": request.form.get(prefix + "message", "").strip(), "reasons": [],
+                     "civil_route": request.form.get(prefix + "civil_route", "").strip()})  # a court's (civil procedure)
     return rows
 
 
@@ -180,7 +183,8 @@ def create_referrals(complaint_id):
     rows = _posted_rows()
     sent = [r for r in rows if r["agency_id"]]
     items = [{"agency_id": r["agency_id"], "track": r["track"], "evidence_ids": r["evidence_ids"],
-              **({"message": r["message"]} if r["message"] else {})} for r in sent]
+              **({"message": r["message"]} if r["message"] else {}),
+              **({"civil_route": r["civil_route"]} if r["civil_route"] else {})} for r in sent]
     try:
         data = load(CreateReferralsSchema(), {**posted("version"), "referrals": items})
         referrals = services.create_referrals(current_user, complaint, data["referrals"],

@@ -92,8 +92,12 @@ def evidence_ids(world, complaint_id, who="clerk") -> list[str]:
     return [e["id"] for e in ok(world.api(who).get(f"/api/v1/complaints/{complaint_id}/evidence"))]
 
 
-def item(world, agency, track, evidence=(), message=None) -> dict:
+def item(world, agency, track, evidence=(), message=None, civil_route="file_suit") -> dict:
+    """One referral of a create-referrals body; a court's has a civil route (file_suit unless told otherwise;
+    None leaves it out)."""
     body = {"agency_id": world.org(agency), "track": track, "evidence_ids": list(evidence)}
+    if agency == "court" and civil_route is not None:
+        body["civil_route"] = civil_route
     if message:
         body["message"] = message
     return body

@@ -88,8 +88,10 @@ def test_a_clerk_takes_a_complaint_from_submitted_to_referred_in_the_ui(app, wor
     assert form.fields["referrals-2-agency_id"] == "" and form.fields["referrals-2-evidence_ids"] == []
 
     # the clerk takes the municipal police instead of the district's, and adds a covering note
+    assert "referrals-1-civil_route" in form.fields and "referrals-0-civil_route" not in form.fields  # a court's only
     clerk.submit(page, f"{page}/referrals", **{"referrals-0-agency_id": world.org("police"),
-                                               "referrals-0-message": "请依法审查立案。"})
+                                               "referrals-0-message": "请依法审查立案。",
+                                               "referrals-1-civil_route": "file_suit"})
     assert _complaint(app, cid).state.value == "referred"
     assert _referrals(app, cid) == [
         ("上海市公安局经济犯罪侦查总队", "criminal", "sent", ["exhibit-0.pdf"], "请依法审查立案。", None),
