@@ -18,10 +18,14 @@ def test_every_row_is_listed_with_its_effects(ctx):
             cells = [c.strip() for c in line.strip("|").split(" | ")]
             assert cells[0] == rule.trigger and cells[1] == ", ".join(s.value for s in rule.sources)
             e = rule.effects
-            for code in (*e.meets, *e.pauses, *e.resumes, *e.opens):
+            for code in (*e.meets, *e.pauses, *e.resumes, *e.opens, *e.restarts):
                 assert (f"{code.__name__}()" if callable(code) else code if code != "*" else "all") in line
+            if e.restarts:
+                assert cells[12] == ", ".join(e.restarts)
             for name in e.then:
-                assert name in cells[12]
+                assert name in cells[13]
             if e.notice:
-                assert cells[13] == f"{e.notice} → {', '.join(e.to)}"
+                general, civil = getattr(e.notice, "variants", (e.notice, None))
+                name = f"{general} (civil: {civil})" if civil else general
+                assert cells[14] == f"{name} → {', '.join(e.to)}"
             assert ("cancel all" in line) == e.cancels
