@@ -2,13 +2,15 @@
 
 For each row of each machine with an ``Effects`` (and each of its source states, and for referrals each
 kind of agency whose clocks differ), the entity is built in the database in that state with the clocks
-the row meets, pauses, resumes or cancels already running (paused for ``resumes``), the row is fired
-through routing's services by a user the row admits, and then the test checks, from the row's own
-``Effects``: the deadlines (deadlines.models.Deadline) met, paused, resumed, cancelled and opened (for
-the right organisation), the follow-ups registered, the notice queued in the outbox for exactly the
-organisations ``to`` names, and the timeline row's words. A new row with effects is checked without a
-new test; a row whose set-up needs more than the default world gets a ``PREPARE`` entry in
-tests/routing/test_machines.py.
+the row meets, pauses, resumes, restarts or cancels already running (paused for ``resumes``), the row is
+fired through routing's services by a user the row admits, and then the test checks, from the row's own
+``Effects``: the deadlines (deadlines.models.Deadline) met, paused, resumed, cancelled, restarted (the
+running one cancelled, a new one open) and opened (for the right organisation), the follow-ups
+registered, the notice queued in the outbox for exactly the organisations ``to`` names (a notice that is
+a function of the referral: its civil variant for a court's civil referral, the general one otherwise),
+and the timeline row's words. A new row with effects is checked without a new test; a row whose set-up
+needs more than the default world gets a ``PREPARE`` entry in tests/routing/test_machines.py, and a row
+only a court's referral has a ``COURT_SHAPES`` entry there.
 
 Also: every notice a machine row or a routing module names is registered in notifications/events.py.
 """
@@ -33,20 +35,23 @@ from routing.enums import ReferralState as R, ReturnReason
 from routing.machines import ALL, MACHINES, NONE, SAME, referral_machine
 from routing.models import Referral
 from routing.presenters import event_text
-from tests.routing.test_machines import (KINDS, ORGANISATIONS, PREPARE, _org, _user, build_world, complaint_in,
-                                         evidence_of, referral_data)
+from routing.enums import CivilRoute
+from tests.routing.test_machines import (COURT_SHAPES, KINDS, ORGANISATIONS, PREPARE, _org, _user, build_world,
+                                         complaint_in, evidence_of, referral_data)
 
 ROOT = Path(__file__).resolve().parents[2]
 WITNESS = {"complaint": "Q5", "referral": "Q4", "consultation": "C1"}  # a clock that only ALL or cancel ends
 
-# the agencies a referral row is walked with: the police (criminal) for every row; the market regulator
-# and the court too where their clocks differ (A1/A2, V1/V2)
+# the agencies a referral row is walked with: the police (criminal) for every row but the court's own
+# (COURT_SHAPES: the court only); the market regulator and the court too where their clocks differ (A1/A2,
+# V1/V2) or the row's words and notice have a civil variant
 AGENCY_KINDS = {"police": ("public_security", Track.criminal), "amr": ("market_regulation", Track.administrative),
                 "court": ("court", Track.civil)}
-VARIANTS = {("acknowledge", "amr"), ("acknowledge", "court"), ("accept", "amr"), ("decline", "amr"),
-            ("return", "amr"), ("conclude", "amr")}
+VARIANTS = {("acknowledge", "amr"), ("acknowledge", "court"), ("accept", "amr"), ("accept", "court"),
+            ("decline", "amr"), ("decline", "court"), ("return", "amr"), ("return", "court"), ("conclude", "amr"),
+            ("conclude", "court"), ("withdraw", "court")}
 OUTCOMES = {"public_security": {"result": "case_withdrawn", "summary": "撤销案件。"},
-            "market_regulation": {"result": "no_violation_found"}}
+            "market_regulation": {"result": "no_violation_found"}, "court": {"result": "withdrawal"}}
 
 
 def cases():
@@ -55,7 +60,8 @@ def cases():
             if rule.effects == NONE:
                 continue
             for source in rule.sources:
-                agencies = ["police"] if machine.name == "referral" else [None]
+                agencies = [None] if machine.name != "referral" else ["court"] if rule.trigger in COURT_SHAPES \
+                    else ["police"]
                 agencies += [a for t, a in sorted(VARIANTS) if machine.name == "referral" and t == rule.trigger]
                 for agency in agencies:
                     suffix = f"-{agency}" if agency else ""
@@ -63,11 +69,12 @@ def cases():
                                        id=f"{machine.name}-{rule.trigger}-{source.value}{suffix}")
 
 
-def referral_with(w, state, agency_key):
-    """A referral to an agency of the given kind (its own organisation, with an officer) in ``state``."""
+def referral_with(w, state, agency_key, trigger=None):
+    """A referral to an agency of the given kind (the world's police or court, or an organisation of its own with
+    an officer) in ``state``; a court's with the civil route the trigger's row needs (file_suit otherwise)."""
     kind, track = AGENCY_KINDS[agency_key]
-    if agency_key == "police":
-        agency = w["orgs"]["police"]
+    if agency_key in w["orgs"]:
+        agency = w["orgs"][agency_key]
     else:
         agency = _org(kind)
         w["users"][(agency_key, Role.agency_officer)] = _user(agency, Role.agency_officer)
@@ -82,6 +89,7 @@ def referral_with(w, state, agency_key):
         agency_case_number="沪立〔2026〕1号" if case_opened else None,
         decline_reason="不符合立案标准。" if state in (R.declined, R.supervision_requested) else None,
         return_reason=ReturnReason.wrong_jurisdiction if state is R.returned else None,
+        civil_route=COURT_SHAPES.get(trigger, CivilRoute.file_suit) if agency_key == "court" else None,
     )
     db.session.add(referral)
     db.session.flush()
@@ -158,19 +166,23 @@ def test_the_declared_effects_happen(app, kind, trigger, source, agency):
     model = KINDS[kind][0]
     with app.app_context():
         w = build_world()
-        entity = referral_with(w, source, agency) if kind == "referral" else KINDS[kind][1](w, source)
+        entity = referral_with(w, source, agency, trigger) if kind == "referral" else KINDS[kind][1](w, source)
         if (kind, trigger) in PREPARE:
             PREPARE[(kind, trigger)](entity)
         # the clocks the row ends or changes, running before it fires
         met = [c for c in codes([c for c in e.meets if c != ALL], entity)]
         paused, resumed = codes(e.pauses, entity), codes(e.resumes, entity)
+        restarted = codes(e.restarts, entity)
         before = {}
-        for code in dict.fromkeys(met + paused):
+        for code in dict.fromkeys(met + paused + restarted):
             before[code] = start(kind, entity, code, w)
         for code in resumed:
             before[code] = start(kind, entity, code, w, paused=True)
         witness = start(kind, entity, WITNESS[kind], w) if WITNESS[kind] not in before else before[WITNESS[kind]]
-        opened = codes(e.opens, entity)
+        opened = codes(e.opens, entity) + restarted
+        notice = e.notice(entity) if callable(e.notice) else e.notice
+        if callable(e.notice):  # its civil variant exactly for a civil referral
+            assert notice == e.notice.variants[1 if entity.track is Track.civil else 0], (trigger, notice)
         entity_id, subject_type = entity.id, machine.subject_type
         db.session.commit()
         outbox_before = db.session.scalar(select(db.func.max(OutboxEvent.id))) or 0
@@ -197,10 +209,12 @@ def test_the_declared_effects_happen(app, kind, trigger, source, agency):
         for code in resumed:
             d = after[before[code].id]
             assert d.state is DeadlineState.open and d.paused_at is None, f"{label}: {code} not resumed"
+        for code in restarted:
+            assert after[before[code].id].state is DeadlineState.cancelled, f"{label}: {code} not restarted"
         if e.cancels:
             for deadline_id in pre_ids:
                 assert after[deadline_id].state is DeadlineState.cancelled, f"{label}: {after[deadline_id].rule_code}"
-        if not (e.cancels or ALL in e.meets or WITNESS[kind] in met + paused + resumed):
+        if not (e.cancels or ALL in e.meets or WITNESS[kind] in met + paused + resumed + restarted):
             assert after[witness.id].state is DeadlineState.open, f"{label}: a clock it does not name changed"
         new = [d for i, d in after.items() if i not in pre_ids]
         assert sorted(d.rule_code for d in new if d.state is DeadlineState.open) == sorted(opened), label
@@ -214,11 +228,11 @@ def test_the_declared_effects_happen(app, kind, trigger, source, agency):
             assert name in FOLLOW_UPS, f"{label}: follow-up {name!r} is not registered"
 
         queued = db.session.scalars(select(OutboxEvent).where(OutboxEvent.id > outbox_before)).all()
-        if e.notice:
+        if notice:
             wanted = audience(kind, entity, e.to)
-            notices = [q for q in queued if q.event == e.notice]
+            notices = [q for q in queued if q.event == notice]
             if wanted:
-                assert len(notices) == 1, f"{label}: {e.notice} queued {len(notices)} times"
+                assert len(notices) == 1, f"{label}: {notice} queued {len(notices)} times"
                 assert set(notices[0].organisation_ids) == wanted, label
                 assert notices[0].params["reference"] == complaint.reference
             else:
@@ -260,9 +274,18 @@ def test_a_transfer_after_a_decline_reads_as_such_and_names_the_agency(app):
 
 # --- every notice is registered ----------------------------------------------------------------------
 
+def notices_of(rule) -> tuple:
+    """The events a row may send: its notice, or every variant of a notice that is a function of the entity."""
+    notice = rule.effects.notice
+    if callable(notice):
+        assert notice.variants, rule.trigger
+        return tuple(notice.variants)
+    return (notice,) if notice else ()
+
+
 def test_every_notice_of_a_machine_row_is_registered():
-    missing = [(m.name, r.trigger, r.effects.notice) for m in MACHINES for r in m.rules
-               if r.effects.notice and r.effects.notice not in EVENTS]
+    missing = [(m.name, r.trigger, notice) for m in MACHINES for r in m.rules for notice in notices_of(r)
+               if notice not in EVENTS]
     assert not missing, f"add these events to notifications/events.py: {missing}"
     for m in MACHINES:
         for r in m.rules:
@@ -273,9 +296,13 @@ def test_every_notice_routing_sends_is_registered():
     """Each literal event name routing passes to tell/emit (routing.effects.tell, core.outbox.emit, and the
     modules' own wrappers) has an entry in notifications/events.py."""
     call = re.compile(r"\b_?(?:tell|emit)\(\s*(?:[\w.]+,\s*)?\"([a-z_]+\.[a-z_]+)\"")
+    # and the values of a module's table of notices (e.g. RECEIVED_NOTICE = {None: "referral.received", ...})
+    table = re.compile(r"^[A-Z_]*NOTICES?\s*=\s*\{(.*?)\}", re.M | re.S)
+    name_in = re.compile(r"\"([a-z_]+\.[a-z_]+)\"")
     named = {}
     for path in sorted((ROOT / "routing").glob("*.py")):
-        for name in call.findall(path.read_text(encoding="utf-8")):
+        source = path.read_text(encoding="utf-8")
+        for name in call.findall(source) + [n for body in table.findall(source) for n in name_in.findall(body)]:
             named.setdefault(name, path.name)
     assert {"referral.received", "consultation.invited", "complaint.supervised"} <= set(named)  # the scan works
     missing = {name: where for name, where in named.items() if name not in EVENTS and name not in ADDRESS_EVENTS}
@@ -286,9 +313,12 @@ def test_the_registered_texts_render_with_what_the_rows_send():
     """A notice's texts use only parameters routing.effects gives it (the rest render empty)."""
     given = {"reference", "enterprise", "agency", "state", "letter_number", "due_date", "message", "to_agency",
              "from_agency"}
+    # what a row's follow-ups add to its notice (routing/referrals.py: the court's ruling on preservation)
+    added = {"record_preservation_ruling": {"ruling"}}
     for m in MACHINES:
         for r in m.rules:
-            if r.effects.notice:
-                spec = EVENTS[r.effects.notice]
+            row_gives = given.union(*(added.get(name, set()) for name in r.effects.then))
+            for notice in notices_of(r):
+                spec = EVENTS[notice]
                 used = set(re.findall(r"%\((\w+)\)s", f"{spec.subject} {spec.body}"))
-                assert used <= given, (r.effects.notice, used - given)
+                assert used <= row_gives, (notice, used - row_gives)

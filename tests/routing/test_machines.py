@@ -13,6 +13,10 @@ or any user when the state is not a source) get 409 Conflict carrying exactly th
 lets them fire, and state, version and timeline stay as they were; the right actor moves the entity
 to the row's destination, bumps its version and writes the one timeline row. ``system`` rows are
 refused to every user and fire only as routing's own follow-up, from their sources only.
+
+The civil rows apply to a court's referral only: for them the case is a civil referral to the world's
+court with the route ``COURT_SHAPES`` names (``shown`` mirrors the guards that hide a row), and the court's
+officers and another court's are the agency's users.
 """
 import datetime as dt
 import decimal
@@ -24,16 +28,17 @@ from sqlalchemy import func, select
 
 from accounts.enums import District, OrgKind, Role
 from accounts.models import Organisation, User
-from core.errors import Conflict
+from core.errors import Conflict, ValidationFailed
 from core.extensions import db
 from core.models import utcnow
 from evidence.models import EvidenceFile
 from intake.enums import ComplaintState as S, InfringerKind, SecretCategory, Track
 from intake.models import Complaint, ComplaintEvent, Infringer
 from routing import effects, services
-from routing.enums import ConsultationState as C, ReferralState as R, RejectReason, ReturnReason
+from routing.enums import (CivilRoute, ConsultationState as C, PreservationKind, PreservationRuling,
+                           ReferralState as R, RejectReason, ReturnReason)
 from routing.machines import SAME, complaint_machine, consultation_machine, referral_machine
-from routing.models import Consultation, ConsultationInvitation, Referral
+from routing.models import Consultation, ConsultationInvitation, PreservationApplication, Referral
 from tests.conftest import make_credit_code
 
 ENTERPRISE = ("enterprise_user",)
@@ -74,6 +79,12 @@ REFERRAL_TABLE = [
     ("request_supervision", (R.declined,), R.supervision_requested, CLERK, "centre"),
     ("file_after_notice", (R.supervision_requested,), R.accepted, AGENCY, "agency"),
     ("supplement", OPEN_REFERRALS, SAME, CLERK, "centre"),
+    # civil procedure: a court's referral (the enterprise's suit, pre-suit mediation, preservation)
+    ("materials_complete", (R.acknowledged,), SAME, AGENCY, "agency"),
+    ("mediation_succeeded", (R.acknowledged,), R.concluded, AGENCY, "agency"),
+    ("mediation_failed", (R.acknowledged,), SAME, AGENCY, "agency"),
+    ("apply_preservation", (R.acknowledged, R.accepted), SAME, AGENCY, "agency"),
+    ("rule_on_preservation", (R.acknowledged, R.accepted), SAME, AGENCY, "agency"),
     ("withdraw", OPEN_REFERRALS, R.withdrawn, SYSTEM, "system"),
 ]
 CONSULTATION_TABLE = [
@@ -87,12 +98,23 @@ MACHINES = {"complaint": (complaint_machine, S, COMPLAINT_TABLE),
             "referral": (referral_machine, R, REFERRAL_TABLE),
             "consultation": (consultation_machine, C, CONSULTATION_TABLE)}
 
-# the organisation a row's ``org`` names in the world of one case: (the right one, another of its kind)
+# the organisation a row's ``org`` names in the world of one case: (the right one, another of its kind);
+# a court's referral (COURT_SHAPES) names the court as its agency
 ORGANISATIONS = {
     "complaint": {"enterprise": ("enterprise", "other_enterprise"), "centre": ("centre", "other_centre")},
     "referral": {"agency": ("police", "other_police"), "centre": ("centre", "other_centre")},
     "consultation": {"convener": ("centre", "other_centre")},
 }
+
+
+AGENCIES = {"police": ("police", "other_police"), "court": ("court", "other_court")}
+
+
+def org_keys(kind, org, w):
+    """The world's (right, other) organisation keys a row's ``org`` names: the referral's own agency."""
+    if kind == "referral" and org == "agency":
+        return AGENCIES[w.get("agency", "police")]
+    return ORGANISATIONS[kind][org]
 
 
 def row_for(table, trigger, state):
@@ -155,7 +177,8 @@ def _user(org, role):
 
 WORLD_ORGS = {"enterprise": ("enterprise", "pudong"), "other_enterprise": ("enterprise", "pudong"),
               "centre": ("rights_center", "municipal"), "other_centre": ("rights_center", "xuhui"),
-              "police": ("public_security", "municipal"), "other_police": ("public_security", "pudong")}
+              "police": ("public_security", "municipal"), "other_police": ("public_security", "pudong"),
+              "court": ("court", "municipal"), "other_court": ("court", "pudong")}
 
 
 def build_world() -> dict:
@@ -197,13 +220,16 @@ def evidence_of(complaint, w) -> EvidenceFile:
     return file
 
 
-def referral_in(w, state) -> Referral:
-    """A criminal referral to public security (the one shape every referral row applies to)."""
+def referral_in(w, state, civil_route=None) -> Referral:
+    """A criminal referral to public security (the shape every row but the civil ones applies to), or with a
+    ``civil_route`` a civil referral to the court (the civil rows: COURT_SHAPES)."""
     case_opened = state in (R.accepted, R.concluded, R.transferred)
     complaint = complaint_in(w, S.in_progress if case_opened else S.referred)
     evidence_of(complaint, w)
+    w["agency"] = "police" if civil_route is None else "court"
     referral = Referral(
-        complaint=complaint, agency=w["orgs"]["police"], track=Track.criminal, state=state,
+        complaint=complaint, agency=w["orgs"][w["agency"]], track=Track.criminal if civil_route is None else Track.civil,
+        civil_route=civil_route, state=state,
         sent_by=w["users"][("centre", Role.clerk)], letter_number=f"{complaint.reference}-Y01",
         acknowledged_by_name=None if state is R.sent else "郑刚",
         agency_case_number="沪公立〔2026〕1号" if case_opened else None,
@@ -230,11 +256,43 @@ def consultation_in(w, state) -> Consultation:
     return consultation
 
 
+# The civil rows apply to a court's referral only: the route it is built with when that trigger is walked
+# (a court referral always has one; the preservation rows need no particular one).
+COURT_SHAPES = {
+    "materials_complete": CivilRoute.file_suit,
+    "mediation_succeeded": CivilRoute.pre_suit_mediation,
+    "mediation_failed": CivilRoute.pre_suit_mediation,
+    "apply_preservation": CivilRoute.file_suit,
+    "rule_on_preservation": CivilRoute.file_suit,
+}
+
+
+def shape(kind, trigger) -> dict:
+    """The builder's keywords for the entity a trigger is walked on."""
+    return {"civil_route": COURT_SHAPES[trigger]} if kind == "referral" and trigger in COURT_SHAPES else {}
+
+
+def pending_application(referral):
+    """An application for preservation the court has not ruled on yet (recorded by one of the court's users)."""
+    recorded_by = db.session.scalar(select(User.id).where(User.organisation_id == referral.agency_id).limit(1))
+    db.session.add(PreservationApplication(referral_id=referral.id, kind=PreservationKind.evidence,
+                                           note="申请证据保全。", recorded_by_id=recorded_by))
+    db.session.flush()
+    db.session.expire(referral, ["preservations"])
+
+
 # What a row's guard needs of the entity, set when that trigger is walked: (kind, trigger) -> function.
-# The enterprise's answer after acceptance needs an open request for supplements.
+# The enterprise's answer after acceptance needs an open request for supplements; the court's ruling on
+# preservation needs an application waiting for it.
 PREPARE = {
     ("complaint", "supply_info"): lambda entity: setattr(entity, "supplement_requested_at", utcnow()),
+    ("referral", "rule_on_preservation"): pending_application,
 }
+
+
+def _pending(referral) -> bool:
+    return db.session.scalar(select(func.count()).select_from(PreservationApplication).where(
+        PreservationApplication.referral_id == referral.id, PreservationApplication.ruling.is_(None))) > 0
 
 
 def shown(kind, row, entity) -> bool:
@@ -242,6 +300,23 @@ def shown(kind, row, entity) -> bool:
     trigger, _sources, dest = row[0], row[1], row[2]
     if (kind, trigger, dest) == ("complaint", "supply_info", SAME):
         return entity.supplement_requested_at is not None
+    if kind != "referral":
+        return True
+    court = entity.agency.kind is OrgKind.court
+    route = entity.civil_route if court else None
+    police_criminal = entity.agency.kind is OrgKind.public_security and entity.track is Track.criminal
+    if trigger == "accept":  # a court registers a suit, not a dispute in pre-suit mediation
+        return route is not CivilRoute.pre_suit_mediation
+    if trigger == "materials_complete":
+        return route is CivilRoute.file_suit
+    if trigger in ("mediation_succeeded", "mediation_failed"):
+        return route is CivilRoute.pre_suit_mediation
+    if trigger == "apply_preservation":  # one application at a time waits for the ruling
+        return court and not _pending(entity)
+    if trigger == "rule_on_preservation":
+        return court and _pending(entity)
+    if trigger in ("transfer", "request_supervision"):  # the police's criminal referral (no approved 行刑衔接 here)
+        return police_criminal
     return True
 
 
@@ -275,6 +350,11 @@ def referral_data(referral, trigger) -> dict:
         "request_supervision": {"reason": "请求立案监督。"},
         "file_after_notice": {"case_number": "沪公立〔2026〕3号"},
         "supplement": {"evidence_ids": list(files), "reason": "补充证据。"},
+        "materials_complete": {},
+        "mediation_succeeded": {"case_number": "（2026）沪73民诉前调12号", "reason": "双方达成调解协议。"},
+        "mediation_failed": {"reason": "被告拒绝调解。"},
+        "apply_preservation": {"preservation_kind": PreservationKind.conduct, "reason": "请求责令停止使用。"},
+        "rule_on_preservation": {"preservation_ruling": PreservationRuling.granted, "reason": "情况紧急。"},
     }.get(trigger, {})
 
 
@@ -313,7 +393,7 @@ def permitted(kind, row, actor_key, w) -> bool:
     _trigger, _sources, _dest, roles, org = row
     if org == "system":
         return False
-    return actor_key[1].value in roles and actor_key[0] == ORGANISATIONS[kind][org][0]
+    return actor_key[1].value in roles and actor_key[0] == org_keys(kind, org, w)[0]
 
 
 def expected_allowed(kind, state, actor_key, w, entity) -> list[str]:
@@ -364,15 +444,15 @@ def walk(app, kind, state, trigger):
     row = row_for(table, trigger, state)
     with app.app_context():
         w = build_world()
-        entity = build(w, state)
+        entity = build(w, state, **shape(kind, trigger))
         if (kind, trigger) in PREPARE:
             PREPARE[(kind, trigger)](entity)
         entity_id = entity.id
         db.session.commit()
         entity = db.session.get(model, entity_id)
         # the users of the organisations this trigger's rows name: every role, right and wrong organisation
-        orgs = {key for r in table if r[0] == trigger and r[4] != "system" for key in ORGANISATIONS[kind][r[4]]}
-        orgs = orgs or {key for pair in ORGANISATIONS[kind].values() for key in pair}  # system: everybody
+        orgs = {key for r in table if r[0] == trigger and r[4] != "system" for key in org_keys(kind, r[4], w)}
+        orgs = orgs or {key for org in ORGANISATIONS[kind] for key in org_keys(kind, org, w)}  # system: everybody
         actors = sorted((key for key in w["users"] if key[0] in orgs), key=lambda k: (k[0], k[1].value))
         wanted = {key: expected_allowed(kind, state, key, w, entity) for key in actors}
         right = [key for key in actors if row is not None and permitted(kind, row, key, w)]
@@ -429,3 +509,42 @@ def test_loading_rows_gives_them_no_machine_of_their_own(app):
         assert not hasattr(loaded, "claim") and not hasattr(loaded, "trigger")
         assert complaint_machine.allowed_triggers(loaded, w["users"][("centre", Role.clerk)]) == ["claim"]
         assert complaint_machine.allowed_triggers(loaded, w["users"][("enterprise", Role.enterprise_user)]) == ["withdraw"]
+
+
+# what a court's officer is offered on an acknowledged civil referral, by route and whether an application
+# for preservation waits for a ruling (the guards registrable, suit_route, mediation_route and the preservation ones)
+COURT_OFFERS = {
+    (CivilRoute.file_suit, False): ["accept", "apply_preservation", "decline", "materials_complete", "return"],
+    (CivilRoute.file_suit, True): ["accept", "decline", "materials_complete", "return", "rule_on_preservation"],
+    (CivilRoute.pre_suit_mediation, False): ["apply_preservation", "decline", "mediation_failed",
+                                             "mediation_succeeded", "return"],
+    (CivilRoute.pre_suit_mediation, True): ["decline", "mediation_failed", "mediation_succeeded", "return",
+                                            "rule_on_preservation"],
+}
+
+
+@pytest.mark.parametrize("route, pending", list(COURT_OFFERS), ids=lambda v: getattr(v, "value", str(v)))
+def test_a_courts_referral_offers_exactly_the_rows_its_route_admits_and_refuses_the_others(app, route, pending):
+    """A court's referral in pre-suit mediation is not registered (accept) and has no suit's materials; one
+    guiding the enterprise to file suit has no mediation to record; one application for preservation waits at a
+    time. The rows the guards refuse are hidden and, fired anyway, refused on the trigger with nothing changed."""
+    with app.app_context():
+        w = build_world()
+        referral = referral_in(w, R.acknowledged, civil_route=route)
+        if pending:
+            pending_application(referral)
+        referral_id = referral.id
+        db.session.commit()
+        key = ("court", Role.agency_officer)
+        officer = w["users"][key]
+        referral = db.session.get(Referral, referral_id)
+        rows = [row for row in REFERRAL_TABLE if R.acknowledged in row[1] and permitted("referral", row, key, w)]
+        assert sorted(referral_machine.allowed_triggers(referral, officer)) == COURT_OFFERS[(route, pending)]
+        assert sorted(row[0] for row in rows if shown("referral", row, referral)) == COURT_OFFERS[(route, pending)]
+        for trigger in sorted({row[0] for row in rows} - set(COURT_OFFERS[(route, pending)])):
+            before = observe("referral", referral_id)
+            with pytest.raises(ValidationFailed) as refused:
+                fire_referral(officer, db.session.get(Referral, referral_id), trigger)
+            assert list(refused.value.errors) == ["trigger"], (trigger, refused.value.errors)
+            db.session.rollback()
+            assert observe("referral", referral_id) == before, trigger
