@@ -36,6 +36,7 @@ bp = Blueprint("centre", __name__)
 REFERABLE_STATES = frozenset({ComplaintState.accepted, ComplaintState.referred, ComplaintState.in_progress})
 OPEN_CONSULTATION_STATES = frozenset({enums.ConsultationState.convened, enums.ConsultationState.opinions_due})
 MAX_REFERRAL_ROWS = 10
+MINUTES_REFERRAL_ROWS = 2  # the referrals the minutes of a consultation may decide at once
 EXTRA_REFERRAL_ROWS = 2
 
 
@@ -83,9 +84,7 @@ def _suggested_rows(suggestion, evidence):
                      "agency_id": item["agency"]["id"] if item["agency"] else "",
                      "evidence_ids": [str(e.id) for e in evidence], "message": "", "reasons": item["reasons"],
                      "civil_route": ""})
-    rows += [{"suggested": False, "track": "", "agency_id": "", "evidence_ids": [], "message": "", "reasons": [],
-              "civil_route": ""}
-             for _i in range(EXTRA_REFERRAL_ROWS)]
+    rows += _empty_rows(EXTRA_REFERRAL_ROWS)
     return rows[:MAX_REFERRAL_ROWS]
 
 
@@ -103,6 +102,24 @@ def _posted_rows():
                      "message": request.form.get(prefix + "message", "").strip(), "reasons": [],
                      "civil_route": request.form.get(prefix + "civil_route", "").strip()})  # a court's (civil procedure)
     return rows
+
+
+def _referral_items(rows):
+    """The posted rows with an agency chosen, and the referral items they ask for (CreateReferralsSchema's)."""
+    sent = [r for r in rows if r["agency_id"]]
+    items = [{"agency_id": r["agency_id"], "track": r["track"], "evidence_ids": r["evidence_ids"],
+              **({"message": r["message"]} if r["message"] else {}),
+              **({"civil_route": r["civil_route"]} if r["civil_route"] else {})} for r in sent]
+    return sent, items
+
+
+def _empty_rows(count):
+    return [{"suggested": False, "track": "", "agency_id": "", "evidence_ids": [], "message": "", "reasons": [],
+             "civil_route": ""} for _i in range(count)]
+
+
+def _track_kinds():
+    return {t.value: sorted(k.value for k in kinds) for t, kinds in services.TRACK_AGENCY_KINDS.items()}
 
 
 def _triage_page(complaint_id, failure=None, form=None, rows=None):
@@ -129,7 +146,7 @@ def _triage_page(complaint_id, failure=None, form=None, rows=None):
                                             ComplaintState.closed),
         rows=rows if rows is not None else _suggested_rows(suggestion, evidence),
         agencies=agency_directory(), procuratorates=agency_directory({OrgKind.procuratorate}),
-        track_kinds={t.value: sorted(k.value for k in kinds) for t, kinds in services.TRACK_AGENCY_KINDS.items()},
+        track_kinds=_track_kinds(),
         supervision=supervision.readable_supervision(actor, complaint),
         earlier_supervisions=supervision.earlier_supervisions(actor, complaint),
         can_supervise=supervision.can_supervise(actor, complaint),
@@ -181,10 +198,7 @@ def create_referrals(complaint_id):
     only(Role.clerk)
     complaint = intake.get_visible_complaint(current_user, complaint_id, for_update=True)
     rows = _posted_rows()
-    sent = [r for r in rows if r["agency_id"]]
-    items = [{"agency_id": r["agency_id"], "track": r["track"], "evidence_ids": r["evidence_ids"],
-              **({"message": r["message"]} if r["message"] else {}),
-              **({"civil_route": r["civil_route"]} if r["civil_route"] else {})} for r in sent]
+    sent, items = _referral_items(rows)
     try:
         data = load(CreateReferralsSchema(), {**posted("version"), "referrals": items})
         referrals = services.create_referrals(current_user, complaint, data["referrals"],
@@ -435,7 +449,7 @@ def letter_pdf(referral_id):
 
 # --- consultations ---------------------------------------------------------------------------------
 
-def _consultation_page(consultation_id, failure=None, form=None):
+def _consultation_page(consultation_id, failure=None, form=None, rows=None):
     if failure is not None:
         db.session.rollback()
     only(Role.clerk, Role.supervisor, *AGENCY_ROLES)
@@ -443,9 +457,16 @@ def _consultation_page(consultation_id, failure=None, form=None):
     consultation = services.get_visible_consultation(actor, consultation_id)
     invitation = next((i for i in consultation.invitations
                        if actor.role in AGENCY_ROLES and i.agency_id == actor.organisation_id), None)
+    allowed = services.consultation_triggers(consultation, actor)
+    complaint = consultation.complaint
+    minuting = "record_minutes" in allowed  # the minutes' form may refer the complaint, whoever convened
     return render_template(
-        "routing/consultation.html", consultation=consultation, complaint=consultation.complaint,
-        invitation=invitation, allowed=consultation_machine.allowed_triggers(consultation, actor),
+        "routing/consultation.html", consultation=consultation, complaint=complaint,
+        invitation=invitation, allowed=allowed,
+        rows=(rows if rows is not None else _empty_rows(MINUTES_REFERRAL_ROWS)) if minuting else [],
+        agencies=agency_directory() if minuting else [], track_kinds=_track_kinds(),
+        evidence=intake.list_evidence(actor, complaint) if minuting and intake.can_see_evidence(actor, complaint)
+        else [],
         can_give_opinion=invitation is not None and consultation.state in OPEN_CONSULTATION_STATES,
         can_open_complaint=actor.role in (Role.clerk, Role.supervisor),
         failure=failure, errors=getattr(failure, "errors", {}) if failure else {}, form=form,
@@ -479,10 +500,16 @@ def consultation_transition(consultation_id):
     only(Role.clerk, Role.supervisor)
     consultation = services.get_visible_consultation(current_user, consultation_id)
     trigger = request.form.get("trigger", "")
+    rows = _posted_rows() if trigger == "record_minutes" else []
+    sent, items = _referral_items(rows)
     try:
-        data = load(ConsultationTransitionSchema(), posted("trigger", "version", "minutes", "conclusion"))
+        data = load(ConsultationTransitionSchema(),
+                    {**posted("trigger", "version", "minutes", "conclusion"), **({"referrals": items} if items else {})})
         services.transition_consultation(current_user, consultation, data)
-    except (ValidationFailed, Conflict) as exc:
-        return _consultation_page(consultation_id, exc, form=trigger)
+    except ValidationFailed as exc:
+        return _consultation_page(consultation_id, ValidationFailed(_remap_rows(exc.errors, sent), exc.message),
+                                  form=trigger, rows=rows or None)
+    except Conflict as exc:
+        return _consultation_page(consultation_id, exc, form=trigger, rows=rows or None)
     flash(_("Done: %(action)s.", action=CONSULTATION_ACTION_LABELS.get(trigger, trigger)))
     return redirect(url_for("centre.consultation_page", consultation_id=consultation.id))

@@ -256,13 +256,16 @@ def test_a_consultation_runs_end_to_end_in_the_ui(app, world):
     complaint = accepted(world)
     cid, page = complaint["id"], triage_url(complaint["id"])
     clerk = Browser(app, world.users["clerk"])
+    # days ahead of today in Shanghai, as a person types them in the form
+    shanghai_today = dt.datetime.now(dt.timezone(dt.timedelta(hours=8))).date()
+    meeting_day, due_day = shanghai_today + dt.timedelta(days=12), shanghai_today + dt.timedelta(days=17)
 
     response = clerk.submit(page, f"{page}/consultations", status=422, questions="是否构成商业秘密？",
                             agency_ids=[world.org("police")])
     assert field_errors(response.get_data(as_text=True), "opinion_due_at")
     response = clerk.submit(page, f"{page}/consultations", questions="是否构成商业秘密？\n\n是否达到刑事立案标准？\n",
                             agency_ids=[world.org("police"), world.org("court")],
-                            meeting_at="2026-12-15T09:30", opinion_due_at="2026-12-20T17:00",
+                            meeting_at=f"{meeting_day}T09:30", opinion_due_at=f"{due_day}T17:00",
                             due_reason="需等待外部鉴定意见。")
     url = response.headers["Location"]
     consultation_id = url.rsplit("/", 1)[1]
@@ -270,11 +273,11 @@ def test_a_consultation_runs_end_to_end_in_the_ui(app, world):
         consultation = db.session.get(Consultation, uuid.UUID(consultation_id))
         assert consultation.questions == ["是否构成商业秘密？", "是否达到刑事立案标准？"]
         # Shanghai time in the form, aware UTC in the database
-        assert consultation.opinion_due_at == dt.datetime(2026, 12, 20, 9, 0, tzinfo=dt.UTC)
-        assert consultation.meeting_at == dt.datetime(2026, 12, 15, 1, 30, tzinfo=dt.UTC)
+        assert consultation.opinion_due_at == dt.datetime.combine(due_day, dt.time(9, 0), tzinfo=dt.UTC)
+        assert consultation.meeting_at == dt.datetime.combine(meeting_day, dt.time(1, 30), tzinfo=dt.UTC)
         assert sorted(i.agency.name for i in consultation.invitations) == ["上海市公安局经济犯罪侦查总队", "上海知识产权法院"]
     html = clerk.get(url)
-    assert "2026-12-20 17:00" in html and "是否达到刑事立案标准？" in html
+    assert f"{due_day} 17:00" in html and "是否达到刑事立案标准？" in html
     assert set(ids_of(html, "action-")) == {"action-request_opinions", "action-record_minutes"}
     assert 'data-testid="submit-opinion"' not in html  # the centre is not invited
     clerk.submit(url, f"{url}/transitions", "request_opinions")
@@ -632,3 +635,37 @@ def create_referrals_api(world, cid):
     from tests.routing.support import create_referrals, item
 
     return create_referrals(world, cid, item(world, "amr_city", "administrative"))
+
+
+def test_the_minutes_refer_the_complaint_from_the_web_form_whoever_convened(app, world):
+    """Issue 8 point 7: the minutes' form decides referrals (here a supervisor convened); a bad row is a field
+    error of that row and nothing is written."""
+    from core.extensions import db
+    from routing.models import Consultation, Referral
+
+    complaint = accepted(world)
+    cid = complaint["id"]
+    due = (dt.datetime.now(dt.UTC).replace(microsecond=0) + dt.timedelta(days=3)).isoformat()
+    made = ok(world.api("supervisor").post(f"/api/v1/complaints/{cid}/consultations", json={
+        "questions": ["由哪一途径牵头？"], "agency_ids": [world.org("police")], "opinion_due_at": due}), 201)
+    url = f"/consultations/{made['id']}"
+    supervisor = Browser(app, world.users["supervisor"])
+    html = supervisor.get(url)
+    assert html.count('data-testid="referral-row"') == 2
+    minutes = {"minutes": "会商纪要：由公安机关牵头。", "conclusion": "移送公安机关。"}
+    # a court chosen for the criminal track: the row's own field error, no referral, no minutes
+    response = supervisor.submit(url, f"{url}/transitions", "record_minutes", status=422, **minutes,
+                                 **{"referrals-0-track": "criminal", "referrals-0-agency_id": world.org("court")})
+    assert field_errors(response.get_data(as_text=True), "referrals.0.agency_id")
+    with app.app_context():
+        assert db.session.scalar(select(Referral.id).where(Referral.complaint_id == uuid.UUID(cid))) is None
+        assert db.session.get(Consultation, uuid.UUID(made["id"])).state.value == "convened"
+    supervisor.submit(url, f"{url}/transitions", "record_minutes", **minutes,
+                      **{"referrals-0-track": "criminal", "referrals-0-agency_id": world.org("police"),
+                         "referrals-0-evidence_ids": evidence_ids(world, cid)})
+    with app.app_context():
+        [referral] = db.session.scalars(select(Referral).where(Referral.complaint_id == uuid.UUID(cid))).all()
+        assert (str(referral.agency_id), referral.track.value, referral.state.value) == (
+            world.org("police"), "criminal", "sent")
+        assert db.session.get(Consultation, uuid.UUID(made["id"])).state.value == "minuted"
+    assert 'data-testid="referral-row"' not in supervisor.get(url)  # minuted: no form any more
