@@ -3,8 +3,9 @@
 ``run`` checks the version, the complaint's state (no agency or consultation action on a complaint
 that ended), fires the row (routing/machines.py: role, organisation, reason, guard), writes the one
 timeline row, then applies the row's ``Effects`` in a fixed order: clocks met, paused, resumed,
-cancelled, opened (a restarted clock: the running one cancelled, a new one opened); the named follow-ups; the notice. Everything happens in the caller's
-transaction; the request boundary commits, so a failure anywhere leaves nothing behind.
+cancelled, opened (a restarted clock: the running one cancelled, a new one opened); the named
+follow-ups; the notice. Everything happens in the caller's transaction; the request boundary
+commits, so a failure anywhere leaves nothing behind.
 
 Follow-ups are functions registered by name (``@follow_up("hand_over")``) in the modules that
 govern them (referrals, consultations, complaints); the tables name them, so the tables stay data
