@@ -19,6 +19,8 @@ from core.models import utcnow
 
 from .models import ThrottleCounter
 
+PRUNE_CHANCE = 0.02  # the share of reservations that also forget the windows that have ended
+
 
 def key(kind: str, *parts: str) -> str:
     """``kind:`` + SHA-256 of the parts (kind is a short fixed word such as "acct")."""
@@ -49,7 +51,7 @@ def reserve(keys: list[str], window_seconds: int, now: dt.datetime | None = None
                 "window_ends_at": case((expired, ends), else_=table.c.window_ends_at),
             }).returning(table.c.count)
             counts[k] = conn.execute(stmt).scalar_one()
-    if random.random() < 0.02:  # now and then, forget windows that have ended
+    if random.random() < PRUNE_CHANCE:  # now and then, forget windows that have ended
         prune(now)
     return counts
 
