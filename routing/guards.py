@@ -7,12 +7,13 @@ import datetime as dt
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from accounts.enums import OrgKind
 from core.extensions import db
 from core.timeutil import SHANGHAI
 from core.models import utcnow
 from intake.enums import Track
 
-from .enums import OPEN_CONSULTATION_STATES, OPEN_REFERRAL_STATES
+from .enums import OPEN_CONSULTATION_STATES, OPEN_REFERRAL_STATES, CivilRoute
 
 
 def state_only(guard):
@@ -145,16 +146,12 @@ def minutes(consultation, data):
 # --- civil procedure ----------------------------------------------------------------------------------
 
 def _civil_route(referral):
-    from accounts.enums import OrgKind
-
     return referral.civil_route if referral.agency.kind is OrgKind.court else None
 
 
 @state_only
 def registrable(referral, data):
     """A court registers the enterprise's suit, not a dispute still in pre-suit mediation."""
-    from .enums import CivilRoute
-
     if _civil_route(referral) is CivilRoute.pre_suit_mediation:
         return {"trigger": [_("The dispute is in pre-suit mediation: record its result first.")]}
     return {}
@@ -162,30 +159,24 @@ def registrable(referral, data):
 
 @state_only
 def suit_route(referral, data):
-    from .enums import CivilRoute
-
     if _civil_route(referral) is not CivilRoute.file_suit:
         return {"trigger": [_("Only a court referral guiding the enterprise to file suit has a suit's materials.")]}
     return {}
 
 
+@state_only
 def mediation_route(referral, data):
-    from .enums import CivilRoute
-
     if _civil_route(referral) is not CivilRoute.pre_suit_mediation:
         return {"trigger": [_("This dispute was not referred to pre-suit mediation.")]}
     return {}
 
 
-mediation_route.state_only = True
-
 
 def _court(referral):
-    from accounts.enums import OrgKind
-
     return referral.agency.kind is OrgKind.court
 
 
+@state_only  # asked with data None by allowed_triggers: the state part only
 def preservation_application(referral, data):
     if not _court(referral):
         return {"trigger": [_("Only a court rules on preservation.")]}
@@ -196,13 +187,10 @@ def preservation_application(referral, data):
     return {}
 
 
+@state_only
 def preservation_ruling(referral, data):
     if not _court(referral) or referral.pending_preservation is None:
         return {"trigger": [_("No application for preservation waits for a ruling.")]}
     if data is not None and data.get("preservation_ruling") is None:
         return {"preservation_ruling": [_("Choose the ruling: granted or refused.")]}
     return {}
-
-
-preservation_application.state_only = True  # asked with data None by allowed_triggers: the state part only
-preservation_ruling.state_only = True
