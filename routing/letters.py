@@ -9,6 +9,10 @@ from flask import render_template
 from flask_babel import force_locale
 
 from core.timeutil import format_local
+from intake.enums import SECRET_CATEGORY_LABELS, TRACK_LABELS
+from intake.presenters import act_label
+
+from .enums import CivilRoute
 
 
 def _context(referral):
@@ -48,9 +52,6 @@ def letter_lines(referral) -> list[str]:
     """The letter as lines of text (the PDF's content; the HTML template says the same)."""
     if referral.civil_route is not None:
         return civil_letter_lines(referral)
-    from intake.presenters import act_label
-    from intake.enums import SECRET_CATEGORY_LABELS, TRACK_LABELS
-
     c = referral.complaint
     infringers = "；".join(f"{i.name or '不详'}" for i in c.infringers) or "不详"
     lines = [
@@ -98,9 +99,6 @@ FILING_MATERIALS = [
 
 
 def civil_letter_lines(referral) -> list[str]:
-    from intake.enums import SECRET_CATEGORY_LABELS
-    from .enums import CivilRoute
-
     c = referral.complaint
     infringers = "；".join(f"{i.name or '不详'}" for i in c.infringers) or "不详"
     evidence = (f"证据目录：{len(referral.shared_evidence)}份（" +

@@ -29,7 +29,7 @@ from core.errors import Conflict, ValidationFailed
 from intake.enums import OPEN_STATES, ComplaintState as S, Track
 
 from . import clocks, guards
-from .enums import ConsultationState as C, ReferralState as R
+from .enums import PRESERVATION_KIND_LABELS, ConsultationState as C, PreservationKind, ReferralState as R
 
 SAME = "="  # a row that changes no state (transitions' reflexive destination)
 ALL = "*"   # every running clock of the subject
@@ -121,8 +121,6 @@ def _accept_text(payload):
 
 
 def _preservation_applied_text(payload):
-    from .enums import PRESERVATION_KIND_LABELS, PreservationKind
-
     kind = payload.get("preservation_kind")
     label = PRESERVATION_KIND_LABELS.get(PreservationKind(kind), kind) if kind in {k.value for k in PreservationKind} else ""
     return _("%(agency)s received an application for preservation (%(kind)s); it rules within 48 hours.",

@@ -24,7 +24,7 @@ from . import clocks, rules
 from .access import can_download_shared_evidence, can_read_internal_notes, can_read_referral, can_refer, \
     can_write_notes
 from .complaints import follow_referrals
-from .effects import ENDED, follow_up, run, sync_due, tell
+from .effects import ENDED, allowed, follow_up, run, sync_due, tell
 from .enums import (OPEN_REFERRAL_STATES, CivilRoute, LinkKind, ReferralState as R,
                     SupplementKind, TransferState)
 from .machines import AFTER_ACCEPTANCE, complaint_machine, consultation_machine, referral_machine
@@ -286,8 +286,6 @@ def transition_referral(actor, referral: Referral, data: dict) -> Referral:
 
 
 def allowed_triggers(referral: Referral, actor) -> list[str]:
-    from .effects import allowed
-
     return allowed(referral_machine, referral, actor)
 
 

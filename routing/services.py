@@ -30,7 +30,7 @@ from .consultations import (allowed_triggers as consultation_triggers, can_conve
                             convene, get_visible_consultation, list_consultations, submit_opinion,
                             transition_consultation, visible_consultations)
 from .effects import sync_due, tell as _tell
-from .machines import referral_machine
+from .machines import complaint_machine, referral_machine
 from .models import Referral
 from .referrals import (TRACK_AGENCY_KINDS, add_note, allowed_triggers as referral_triggers,  # noqa: F401
                         can_reroute, create_referrals, notes_for, shared_evidence_for, supplements_for,
@@ -38,8 +38,6 @@ from .referrals import (TRACK_AGENCY_KINDS, add_note, allowed_triggers as referr
 
 
 def sync_centre_due(complaint: Complaint) -> None:
-    from .machines import complaint_machine
-
     sync_due(complaint_machine, complaint)
 
 
