@@ -21,6 +21,7 @@ from .effects import ENDED, allowed, check_complaint_open, follow_up, run
 from .enums import OPEN_CONSULTATION_STATES, ConsultationState
 from .machines import consultation_machine
 from .models import Consultation, ConsultationInvitation
+from .referrals import create_referrals
 
 
 def can_convene(actor, complaint: Complaint) -> bool:
@@ -153,8 +154,6 @@ def _record_conclusion(t):
 
 @follow_up("refer_from_minutes")
 def _refer_from_minutes(t):
-    from .referrals import create_referrals
-
     if t.data.get("referrals"):
         if t.complaint.state not in (S.accepted, S.referred, S.in_progress):
             raise ValidationFailed({"referrals": [_("Only an accepted complaint can be referred.")]})

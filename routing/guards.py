@@ -11,9 +11,12 @@ from accounts.enums import OrgKind
 from core.extensions import db
 from core.timeutil import SHANGHAI
 from core.models import utcnow
+from evidence.models import EvidenceFile
 from intake.enums import Track
 
 from .enums import OPEN_CONSULTATION_STATES, OPEN_REFERRAL_STATES, CivilRoute
+from .models import Consultation, Referral
+from .outcomes import outcome_errors
 
 
 def state_only(guard):
@@ -67,8 +70,6 @@ def reject_reason(complaint, data):
 
 @state_only
 def nothing_open(complaint, data):
-    from .models import Consultation, Referral
-
     if db.session.scalar(select(Referral.id).where(Referral.complaint_id == complaint.id,
                                                    Referral.state.in_(OPEN_REFERRAL_STATES)).limit(1)):
         return {"trigger": [_("Referrals of this complaint are still open.")]}
@@ -85,8 +86,6 @@ def return_reason(referral, data):
 
 
 def outcome(referral, data):
-    from .outcomes import outcome_errors
-
     return outcome_errors(referral, data.get("outcome"))
 
 
@@ -118,8 +117,6 @@ def supervisable(referral, data):
 
 @state_only
 def unshared_evidence(referral, data):
-    from evidence.models import EvidenceFile
-
     shared = {e.id for e in referral.shared_evidence}
     files = set(db.session.scalars(select(EvidenceFile.id).where(EvidenceFile.complaint_id == referral.complaint_id)))
     if not files - shared:
