@@ -13,6 +13,7 @@ from core.timeutil import SHANGHAI
 from core.models import utcnow
 from evidence.models import EvidenceFile
 from intake.enums import Track
+from intake.schemas import completeness_errors
 
 from .enums import OPEN_CONSULTATION_STATES, OPEN_REFERRAL_STATES, CivilRoute
 from .models import Consultation, Referral
@@ -25,8 +26,6 @@ def state_only(guard):
 
 
 def complete(complaint, data):
-    from intake.schemas import completeness_errors
-
     return completeness_errors(complaint)
 
 
