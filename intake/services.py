@@ -17,6 +17,7 @@ from core.errors import Conflict, NotFound, PermissionDenied, StaleVersion, Vali
 from core.extensions import db
 from core.queries import one_visible
 from core.models import append_row, utcnow
+from core.outbox import emit
 from core.timeutil import shanghai_year
 from evidence import services as vault
 
@@ -187,9 +188,14 @@ def add_evidence(actor, complaint: Complaint, uploads) -> list:
         for upload in uploads
     ]
     complaint.updated_at = utcnow()
+    later = complaint.submitted_at is not None
     record_event(complaint, actor, EventKind.evidence_added,
                  payload={"files": [{"id": str(e.id), "name": e.display_name, "sha256": e.sha256} for e in stored],
-                          **({"later": True} if complaint.submitted_at is not None else {})})
+                          **({"later": True} if later else {})})
+    if later:  # the centre is told, and may send the files on to the agencies
+        emit("complaint.evidence_added", organisation_ids=[complaint.centre_id], subject_type="complaint",
+             subject_id=complaint.id, params={"reference": complaint.reference, "enterprise": complaint.enterprise.name,
+                                              "count": len(stored)})
     return stored
 
 

@@ -60,6 +60,11 @@ EVENTS: dict[str, EventType] = {
         _l("The enterprise has supplied information"),
         _l("Supplements received for complaint %(reference)s"),
         _l("%(enterprise)s has supplied the information requested for complaint %(reference)s.")),
+    "complaint.evidence_added": EventType(
+        _l("The enterprise adds evidence to a submitted complaint"),
+        _l("Further evidence for complaint %(reference)s"),
+        _l("%(enterprise)s has added %(count)s file(s) to complaint %(reference)s; you may send them on to the "
+           "agencies.")),
     "complaint.accepted": EventType(
         _l("A complaint is accepted"),
         _l("Complaint %(reference)s accepted"),

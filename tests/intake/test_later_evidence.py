@@ -12,6 +12,7 @@ from core.timeutil import SHANGHAI
 from tests.agencies.web import Browser, field_errors
 from tests.evidence.support import pdf_bytes
 from tests.routing.conftest import world  # noqa: F401  (the routing tests' small Shanghai)
+from tests.routing.case_support import notices, outbox_mark, told
 from tests.routing.support import accepted, complaint_transition, evidence_ids, ok, refer, submit
 
 
@@ -46,7 +47,10 @@ def test_the_enterprise_adds_evidence_after_submission_listed_as_added_later(app
     html = enterprise.get(detail)
     assert 'data-testid="evidence-input"' in html and 'data-testid="added-later"' not in html
 
+    mark = outbox_mark(app)
     _upload(enterprise, detail, "新发现的聊天记录.pdf")
+    told(app, mark, "complaint.evidence_added", world.org("centre"))  # the centre is told, nobody else
+    assert [event for event, _orgs in notices(app, mark)] == ["complaint.evidence_added"]
     html = enterprise.get(detail)
     [later] = re.findall(r'<mark data-testid="added-later">([^<]*)</mark>', html)
     stored = _created_at(app, "新发现的聊天记录.pdf")
