@@ -322,3 +322,27 @@ class SupervisionPageSchema(OutSchema):
     total = fields.Integer()
     page = fields.Integer()
     per_page = fields.Integer()
+
+
+# --- the triage page's follow-up forms (the API says the same in CreateReferralsSchema and the triggers)
+
+class RerouteSchema(VersionMixin):
+    """One new referral continuing a returned or declined one (its ``reroute`` parent)."""
+    track = EnumValue(Track, required=True)
+    agency_id = fields.UUID(required=True)
+    evidence_ids = fields.List(fields.UUID(), load_default=list,
+                               validate=validate.Length(max=500, error="At most {max} items."))
+    message = Text(5000, column=Referral.message, load_default=None)
+    civil_route = EnumValue(CivilRoute, load_default=None)  # a court's: how it takes up the dispute
+
+
+class FurtherEvidenceSchema(VersionMixin):
+    """Evidence of the complaint sent to a referral already sent (the referral's ``supplement`` trigger)."""
+    evidence_ids = fields.List(fields.UUID(), load_default=list,
+                               validate=validate.Length(max=500, error="At most {max} items."))
+    reason = Text(5000, load_default=None)
+
+
+class GuidanceSchema(VersionMixin):
+    """The centre concludes the complaint with the guidance it gave (the complaint's ``resolve`` trigger)."""
+    message = Text(5000, min_length=1, required=True)

@@ -9,7 +9,6 @@ another organisation.
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from marshmallow import fields, validate
 
 from accounts.directory import agency_directory
 from accounts.enums import AGENCY_ROLES, OrgKind, Role
@@ -17,9 +16,8 @@ from core.errors import Conflict, ValidationFailed
 from core.extensions import db
 from core.limits import page_arg
 from core.pages import failure_status, load, local_to_utc, only, posted
-from core.schemas import EnumValue, Text
 from intake import services as intake
-from intake.enums import ComplaintState, Track
+from intake.enums import ComplaintState
 
 from . import enums, letters, services, supervision
 from .machines import complaint_machine, consultation_machine
@@ -27,9 +25,9 @@ from .presenters import (COMPLAINT_ACTION_LABELS, CONSULTATION_ACTION_LABELS, LA
                          event_text, label_of)
 from .queue import centre_queue
 from .schemas import (CLERK_TRIGGERS, ComplaintTransitionSchema, ConsultationTransitionSchema, ConveneSchema,
-                      CreateReferralsSchema, FurtherInstructionsSchema, LiftSupervisionSchema, OpinionSchema,
-                      QueueArgsSchema, ReferralTransitionSchema, SupervisionReportSchema, SuperviseSchema,
-                      VersionMixin)
+                      CreateReferralsSchema, FurtherEvidenceSchema, FurtherInstructionsSchema, GuidanceSchema,
+                      LiftSupervisionSchema, OpinionSchema, QueueArgsSchema, ReferralTransitionSchema, RerouteSchema,
+                      SupervisionReportSchema, SuperviseSchema)
 
 bp = Blueprint("centre", __name__)
 
@@ -305,27 +303,6 @@ def lift_supervision(complaint_id):
 # --- after a return or decline: re-routing, further evidence, guidance (issue 8, points 6 and 10) --------
 # The buttons come from the named predicates and the machines' allowed triggers; the services decide.
 
-class RerouteSchema(VersionMixin):
-    """One new referral continuing a returned or declined one (its ``reroute`` parent)."""
-    track = EnumValue(Track, required=True)
-    agency_id = fields.UUID(required=True)
-    evidence_ids = fields.List(fields.UUID(), load_default=list,
-                               validate=validate.Length(max=500, error="At most {max} items."))
-    message = Text(5000, load_default=None)
-
-
-class FurtherEvidenceSchema(VersionMixin):
-    """Evidence of the complaint sent to a referral already sent (the referral's ``supplement`` trigger)."""
-    evidence_ids = fields.List(fields.UUID(), load_default=list,
-                               validate=validate.Length(max=500, error="At most {max} items."))
-    reason = Text(5000, load_default=None)
-
-
-class GuidanceSchema(VersionMixin):
-    """The centre concludes the complaint with the guidance it gave (the complaint's ``resolve`` trigger)."""
-    message = Text(5000, min_length=1, required=True)
-
-
 def _follow_up_context(actor, referrals, evidence) -> dict:
     """What the referrals' follow-up forms need: which referral may be re-routed, the files not yet sent."""
     return {
@@ -364,11 +341,12 @@ def reroute(referral_id):
     returned = services.get_visible_referral(current_user, referral_id)
     complaint = intake.get_visible_complaint(current_user, returned.complaint_id, for_update=True)
     form = f"reroute-{returned.id}"
-    data = {**posted("version", "track", "agency_id", "message"), "evidence_ids": request.form.getlist("evidence_ids")}
+    data = {**posted("version", "track", "agency_id", "message", "civil_route"),
+            "evidence_ids": request.form.getlist("evidence_ids")}
     try:
         data = load(RerouteSchema(), data)
         item = {"agency_id": data["agency_id"], "track": data["track"], "evidence_ids": data["evidence_ids"],
-                "message": data["message"], "reroute_of": returned.id}
+                "message": data["message"], "civil_route": data["civil_route"], "reroute_of": returned.id}
         created = services.create_referrals(current_user, complaint, [item], expected_version=data["version"])
     except ValidationFailed as exc:  # the service's row errors (referrals.0.agency_id) are this form's fields
         errors = {k.split(".", 2)[2] if k.startswith("referrals.0.") else k: v for k, v in exc.errors.items()}

@@ -487,6 +487,25 @@ def test_a_returned_referral_shows_its_reason_and_is_rerouted_to_a_new_referral_
     assert _outsider_posts(app, world, reroute, form.fields) == 404
 
 
+def test_rerouting_to_a_court_asks_how_the_court_takes_up_the_dispute(app, world):
+    complaint = accepted(world, CUSTOMER_LIST)
+    cid, page = complaint["id"], triage_url(complaint["id"])
+    returned = refer(world, cid, "amr_putuo", "administrative")
+    _return(world, returned["id"], "amr_putuo")
+    clerk = Browser(app, world.users["clerk"])
+    reroute = f"/centre/referrals/{returned['id']}/reroute"
+    html = clerk.submit(page, reroute, status=422, track="civil", agency_id=world.org("court")).get_data(as_text=True)
+    assert field_errors(html, "civil_route") and len(_referrals(app, cid)) == 1
+    clerk.submit(page, reroute, track="civil", agency_id=world.org("court"), civil_route="pre_suit_mediation")
+    from core.extensions import db
+    from routing.models import Referral
+
+    with app.app_context():
+        made = db.session.scalar(select(Referral).where(Referral.complaint_id == uuid.UUID(cid),
+                                                        Referral.parent_id == uuid.UUID(returned["id"])))
+        assert (made.civil_route.value, made.link_kind.value) == ("pre_suit_mediation", "reroute")
+
+
 def test_rerouting_a_withdrawn_complaint_is_409_on_the_page(app, world):
     complaint = accepted(world, CUSTOMER_LIST)
     cid, page = complaint["id"], triage_url(complaint["id"])
