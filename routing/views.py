@@ -244,60 +244,50 @@ def convene(complaint_id):
     return redirect(url_for("centre.consultation_page", consultation_id=consultation.id))
 
 
+def _supervision_action(complaint_id, schema, field, action, form, done, *, for_update=False):
+    """One action of the key-case supervision from the triage page: the field's text to the service; errors
+    on the same page, under the action's form."""
+    complaint = intake.get_visible_complaint(current_user, complaint_id, for_update=for_update)
+    try:
+        data = load(schema, posted(field))
+        action(current_user, complaint, data[field])
+    except (ValidationFailed, Conflict) as exc:
+        return _triage_page(complaint_id, exc, form=form)
+    flash(done)
+    return redirect(url_for("centre.triage_page", complaint_id=complaint.id))
+
+
 @bp.post("/centre/complaints/<complaint_id>/supervision")
 @login_required
 def supervise(complaint_id):
     only(Role.supervisor)
-    complaint = intake.get_visible_complaint(current_user, complaint_id, for_update=True)
-    try:
-        data = load(SuperviseSchema(), posted("instructions"))
-        supervision.supervise(current_user, complaint, data["instructions"])
-    except (ValidationFailed, Conflict) as exc:
-        return _triage_page(complaint_id, exc, form="supervise")
-    flash(_("The complaint is supervised as a key case; the centre has been told."))
-    return redirect(url_for("centre.triage_page", complaint_id=complaint.id))
+    return _supervision_action(complaint_id, SuperviseSchema(), "instructions", supervision.supervise, "supervise",
+                               _("The complaint is supervised as a key case; the centre has been told."),
+                               for_update=True)
 
 
 @bp.post("/centre/complaints/<complaint_id>/supervision/reports")
 @login_required
 def report_on_supervision(complaint_id):
     only(Role.clerk)
-    complaint = intake.get_visible_complaint(current_user, complaint_id)
-    try:
-        data = load(SupervisionReportSchema(), posted("text"))
-        supervision.report_on_supervision(current_user, complaint, data["text"])
-    except (ValidationFailed, Conflict) as exc:
-        return _triage_page(complaint_id, exc, form="report")
-    flash(_("Your report has been sent to the supervisor office."))
-    return redirect(url_for("centre.triage_page", complaint_id=complaint.id))
+    return _supervision_action(complaint_id, SupervisionReportSchema(), "text", supervision.report_on_supervision,
+                               "report", _("Your report has been sent to the supervisor office."))
 
 
 @bp.post("/centre/complaints/<complaint_id>/supervision/instructions")
 @login_required
 def add_supervision_instructions(complaint_id):
     only(Role.supervisor)
-    complaint = intake.get_visible_complaint(current_user, complaint_id)
-    try:
-        data = load(FurtherInstructionsSchema(), posted("instructions"))
-        supervision.add_instructions(current_user, complaint, data["instructions"])
-    except (ValidationFailed, Conflict) as exc:
-        return _triage_page(complaint_id, exc, form="instruct")
-    flash(_("Your instructions have been sent to the centre."))
-    return redirect(url_for("centre.triage_page", complaint_id=complaint.id))
+    return _supervision_action(complaint_id, FurtherInstructionsSchema(), "instructions", supervision.add_instructions,
+                               "instruct", _("Your instructions have been sent to the centre."))
 
 
 @bp.post("/centre/complaints/<complaint_id>/supervision/lift")
 @login_required
 def lift_supervision(complaint_id):
     only(Role.supervisor)
-    complaint = intake.get_visible_complaint(current_user, complaint_id, for_update=True)
-    try:
-        data = load(LiftSupervisionSchema(), posted("closing_note"))
-        supervision.lift_supervision(current_user, complaint, data["closing_note"])
-    except (ValidationFailed, Conflict) as exc:
-        return _triage_page(complaint_id, exc, form="lift")
-    flash(_("The supervision is lifted; the centre has been told."))
-    return redirect(url_for("centre.triage_page", complaint_id=complaint.id))
+    return _supervision_action(complaint_id, LiftSupervisionSchema(), "closing_note", supervision.lift_supervision,
+                               "lift", _("The supervision is lifted; the centre has been told."), for_update=True)
 
 
 # --- after a return or decline: re-routing, further evidence, guidance (issue 8, points 6 and 10) --------
