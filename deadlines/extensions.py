@@ -11,8 +11,8 @@ import datetime as dt
 from flask_babel import gettext as _, lazy_gettext as _l
 from sqlalchemy import select, update
 
-from accounts.enums import Role
-from accounts.models import User
+from accounts.enums import OrgKind, Role
+from accounts.models import Organisation, User
 from core.audit import audit
 from core.errors import Conflict, NotFound, ValidationFailed
 from core.extensions import db
@@ -164,9 +164,6 @@ def requests_for(actor, deadline: Deadline) -> list[ExtensionRequest]:
 
 def waiting_for(actor) -> list[ExtensionRequest]:
     """The pending requests this agency head (supervisor: the centre's clocks) decides, the most urgent first."""
-    from accounts.enums import OrgKind
-    from accounts.models import Organisation
-
     query = (select(ExtensionRequest).join(Deadline, Deadline.id == ExtensionRequest.deadline_id)
              .where(ExtensionRequest.state == ExtensionState.pending, Deadline.closed_at.is_(None)))
     if actor.role is Role.agency_head:

@@ -293,11 +293,15 @@ def lift_supervision(complaint_id):
 # --- after a return or decline: re-routing, further evidence, guidance (issue 8, points 6 and 10) --------
 # The buttons come from the named predicates and the machines' allowed triggers; the services decide.
 
+def _not_in(evidence, ids):
+    return [e for e in evidence if e.id not in ids]
+
+
 def _follow_up_context(actor, referrals, evidence) -> dict:
     """What the referrals' follow-up forms need: which referral may be re-routed, the files not yet sent."""
     return {
         "reroutable": {r.id for r in referrals if services.can_reroute(actor, r)},
-        "unshared": {r.id: [e for e in evidence if e.id not in {s.id for s in r.shared_evidence}] for r in referrals},
+        "unshared": {r.id: _not_in(evidence, {s.id for s in r.shared_evidence}) for r in referrals},
         "followed_by": {r.parent_id: r for r in referrals if r.parent_id is not None},
     }
 
