@@ -221,3 +221,14 @@ def insert_complaints(app, world, n, state="accepted", enterprises=1, infringers
             ids.append(str(complaint.id))
         db.session.commit()
         return ids
+
+
+def refused(app, api, complaint_id, referral_id, trigger, status, field=None, **body):
+    """The trigger answers ``status`` (naming ``field`` for a 422) and changes nothing."""
+    before = snapshot(app, complaint_id)
+    response = referral_transition(api, referral_id, trigger, **body)
+    assert response.status_code == status, response.get_json()
+    if field:
+        assert field in response.get_json()["errors"], response.get_json()
+    assert snapshot(app, complaint_id) == before
+    return response.get_json()

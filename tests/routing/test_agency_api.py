@@ -11,18 +11,7 @@ from routing.models import Referral
 from tests.evidence.support import timeline
 from tests.routing.support import (CUSTOMER_LIST, accepted, acknowledge_and_accept, approve_transfer,
                                    complaint_state, complaint_transition, create_referrals, evidence_ids, item, ok,
-                                   refer, referral_transition, snapshot)
-
-
-def refused(app, api, complaint_id, referral_id, trigger, status, field=None, **body):
-    """The trigger answers ``status`` (naming ``field`` for a 422) and changes nothing."""
-    before = snapshot(app, complaint_id)
-    response = referral_transition(api, referral_id, trigger, **body)
-    assert response.status_code == status, response.get_json()
-    if field:
-        assert field in response.get_json()["errors"], response.get_json()
-    assert snapshot(app, complaint_id) == before
-    return response.get_json()
+                                   refer, referral_transition, refused, snapshot)
 
 
 def test_acknowledge_accept_conclude_an_administrative_referral(app, world):

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from tests.conftest import ApiClient
 from tests.routing.support import (accepted, acknowledge_and_accept, complaint_state, create_referrals, item, ok,
-                                   referral_transition, snapshot)
+                                   referral_transition, refused, snapshot)
 
 SH = ZoneInfo("Asia/Shanghai")
 
@@ -66,16 +66,6 @@ def civil_referral(world, route, complaint=None):
     complaint = complaint or accepted(world)
     referral = ok(create_referrals(world, complaint["id"], item(world, "court", "civil", civil_route=route)), 201)[0]
     return complaint, referral
-
-
-def refused(app, api, complaint_id, referral_id, trigger, status, field=None, **body):
-    before = snapshot(app, complaint_id)
-    response = referral_transition(api, referral_id, trigger, **body)
-    assert response.status_code == status, response.get_json()
-    if field:
-        assert field in response.get_json()["errors"], response.get_json()
-    assert snapshot(app, complaint_id) == before
-    return response.get_json()
 
 
 # --- the route: required for a court, refused for the others -------------------------------------------
