@@ -28,11 +28,15 @@ install-test: $(STAMP)/install-test
 translations: $(STAMP)/install
 	$(VENV)/bin/pybabel compile --use-fuzzy -d translations -D messages
 
-# The browser journeys drive Debian's chromium (nothing is downloaded at run time).
+# The browser journeys drive Debian's chromium (nothing is downloaded at run time); a CJK font lets
+# headless chromium draw Chinese in the screenshots (fonts-noto-cjk) instead of boxes.
+BROWSER_PACKAGES := chromium fonts-noto-cjk
 browser:
-	@command -v chromium >/dev/null 2>&1 || { \
-	  echo "installing Debian's chromium for the browser tests"; \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+	@missing=$$(for p in $(BROWSER_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  echo "installing $$missing for the browser tests"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	fi
 
 # The scheduler (deadline sweep, notification delivery) runs beside the server, in its own process;
 # the development server runs without the reloader, so nothing is started twice.
