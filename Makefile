@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 FLASK := $(VENV)/bin/flask --app app
 STAMP := .make
 
-.PHONY: run test install install-test translations browser scheduler bench clean
+.PHONY: run test install install-test translations browser fonts scheduler bench clean
 
 $(STAMP)/venv:
 	@mkdir -p $(STAMP)
@@ -38,9 +38,20 @@ browser:
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
 	fi
 
+# The PDFs (referral letters, submission receipts) embed a TrueType CJK font from a Debian package
+# (PDF_FONT_PATH, default /usr/share/fonts/truetype/wqy/wqy-zenhei.ttc); fonts-noto-cjk's CFF outlines
+# cannot be embedded by reportlab.
+FONT_PACKAGES := fonts-wqy-zenhei
+fonts:
+	@missing=$$(for p in $(FONT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  echo "installing $$missing for the PDFs"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	fi
+
 # The scheduler (deadline sweep, notification delivery) runs beside the server, in its own process;
 # the development server runs without the reloader, so nothing is started twice.
-run: install translations
+run: install translations fonts
 	$(FLASK) db upgrade
 	$(FLASK) calendar seed
 	$(FLASK) deadlines seed-rules
@@ -49,7 +60,7 @@ run: install translations
 	@$(FLASK) scheduler & scheduler=$$!; trap 'kill $$scheduler 2>/dev/null' EXIT INT TERM; \
 	  $(FLASK) run --host 127.0.0.1 --port 5000 --no-reload
 
-test: install-test translations browser
+test: install-test translations browser fonts
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 bench: install-test translations

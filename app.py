@@ -72,7 +72,13 @@ DEFAULTS = {
     "SMTP_PASSWORD": None,
     "SMTP_TLS": False,
     "MAIL_FROM": "noreply@tradesecret.example",
-    "PUBLIC_BASE_URL": None,  # e.g. https://tradesecret.example: makes the links in e-mails and webhooks absolute
+    # the address people reach the platform at: the links in e-mails and webhooks are absolute with it
+    # (development: the address `make run` serves; production: e.g. https://tradesecret.example)
+    "PUBLIC_BASE_URL": "http://127.0.0.1:5000",
+    # the TrueType font the PDFs embed (Debian's fonts-wqy-zenhei, installed by `make fonts`); a font
+    # collection (.ttc) takes the index of its font
+    "PDF_FONT_PATH": "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
+    "PDF_FONT_INDEX": 0,
     # Webhooks reach only public addresses; private networks an administrator trusts are listed here
     # (CIDRs; in the environment separated by commas), e.g. "10.20.0.0/16,fd00:1::/64". Default: none.
     "WEBHOOK_ALLOWED_NETWORKS": (),
