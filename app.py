@@ -309,18 +309,20 @@ def _register_blueprints(app):
     from deadlines import api as deadlines_api, calendar_views, extension_views, views as deadline_views
     from routing import api as routing_api, views as routing_views
     from core import views as core_views
-    from intake import api as intake_api, views as intake_views
+    from intake import api as intake_api, receipt_views, views as intake_views
     from notifications import api as notifications_api, views as notifications_views
 
-    from deadlines import notices as deadline_notices, presenters as deadline_presenters
+    from deadlines import notices as deadline_notices, presenters as deadline_presenters, targets as deadline_targets
 
     accounts_views.init_login(app)
     accounts_presenters.init_app(app)
     deadline_presenters.init_app(app)
     deadline_notices.init_app(app)
+    deadline_targets.init_app(app)  # the submission receipt's response targets
     app.register_blueprint(core_views.bp)
     app.register_blueprint(accounts_views.bp)
     app.register_blueprint(intake_views.bp)
+    app.register_blueprint(receipt_views.bp)
     app.register_blueprint(routing_views.bp)
     app.register_blueprint(agencies_views.bp)
     app.register_blueprint(notifications_views.bp)

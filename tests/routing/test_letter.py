@@ -1,15 +1,14 @@
 """The referral letter: the centre's acceptance time, full SHA-256 digests, the centre's contact person, and a
 PDF that embeds its font (a TrueType subset, FontFile2) with extractable text; no font, no PDF, a clear 503."""
 import datetime as dt
-import io
 import logging
 import uuid
 from zoneinfo import ZoneInfo
 
-import pypdf
 import pytest
 import time_machine
 
+from tests import pdfcheck
 from tests.routing.support import complaint_transition, evidence_ids, ok, refer, submit
 
 SH = ZoneInfo("Asia/Shanghai")
@@ -57,30 +56,14 @@ def ok_html(response):
     return response.get_data(as_text=True)
 
 
-def _fonts(reader):
-    fonts = []
-    for page in reader.pages:
-        for font in page["/Resources"]["/Font"].values():
-            font = font.get_object()
-            fonts.append(font)
-    return fonts
-
-
-def _embedded(font) -> bool:
-    """A Type0 font's descendant (or a simple font) has a FontDescriptor with a font program."""
-    descendants = [d.get_object() for d in font.get("/DescendantFonts", [])] or [font]
-    return all("/FontFile2" in d["/FontDescriptor"].get_object() for d in descendants)
-
-
 def test_the_pdf_embeds_its_truetype_font_and_its_text_can_be_extracted(app, world):
     complaint, referral = _referred(world)
     response = world.api("clerk").get(f"/api/v1/referrals/{referral['id']}/letter.pdf")
     assert response.status_code == 200 and response.mimetype == "application/pdf"
     assert b"STSong-Light" not in response.data  # the old CID font, named but never embedded
-    reader = pypdf.PdfReader(io.BytesIO(response.data))
-    fonts = _fonts(reader)
-    assert fonts and all(_embedded(f) for f in fonts)
-    text = "".join(page.extract_text() for page in reader.pages).replace("\n", "")
+    used = pdfcheck.fonts(response.data)
+    assert used and all(embedded for _name, embedded in used), used
+    text = pdfcheck.text(response.data)
     assert "商业秘密案件移送函" in text
     assert complaint["reference"] in text and "2026-11-03 10:30" in text
     assert "联系人" in text
