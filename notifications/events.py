@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from flask_babel import force_locale, lazy_gettext as _l
 
+from accounts.enums import AGENCY_ROLES, Role
 from core.security import LANGUAGES
 from core.timeutil import format_local
 
@@ -219,6 +220,27 @@ EVENTS: dict[str, EventType] = {
         _l("The civil case of complaint %(reference)s at %(agency)s has ended.")),
 }
 
+# --- Order 310's steps inside an agency (routing/steps.py): the head decides on an officer's proposal ---
+EVENTS.update({
+    "referral.transfer_proposed": EventType(
+        _l("An officer proposes to transfer a case to the police"),
+        _l("Transfer proposal on referral %(letter_number)s"),
+        _l("An officer of %(agency)s proposes to transfer the case of complaint %(reference)s (referral "
+           "%(letter_number)s) to the police, on the suspicion of a crime: %(message)s. The agency head decides "
+           "within 3 days.")),
+    "referral.transfer_decided": EventType(
+        _l("The agency head decided on a transfer to the police"),
+        _l("Transfer to the police %(decision)s: referral %(letter_number)s"),
+        _l("The agency head has %(decision)s the transfer of the case of complaint %(reference)s (referral "
+           "%(letter_number)s) to the police. %(message)s"),
+        values={"decision": {"approved": _l("approved"), "refused": _l("refused")}}),
+    "referral.reconsideration": EventType(
+        _l("You are asked to reconsider not filing a case"),
+        _l("Reconsideration requested: referral %(letter_number)s"),
+        _l("The transferring agency asks %(agency)s to reconsider not filing the case of complaint %(reference)s "
+           "(referral %(letter_number)s): %(message)s. Please answer within 3 days.")),
+})
+
 # the events a user may choose to receive by e-mail or not (the preferences page)
 CHOOSABLE = {name: spec for name, spec in EVENTS.items() if not spec.email_only}
 
@@ -312,3 +334,69 @@ EVENTS.update({
         values={"decision": {"approved": _l("approved"), "refused": _l("refused"), "pending": _l("pending")}}),
 })
 CHOOSABLE.update({name: EVENTS[name] for name in ("deadline.extension_requested", "deadline.extension_decided")})
+
+
+# --- who receives each event: the roles of its recipients --------------------------------------------
+# From the machine tables' notices and their `to` (centre: its clerks; enterprise: its users; agency and
+# parent_agency: officers and heads; invited: the consulted agencies), the explicit emits (supervision,
+# consultations, extensions, evidence, accounts) and the deadline sweep (the organisation that must act:
+# the enterprise for Q3, the centre, an agency; the supervisor offices on escalation).
+# tests/notifications/test_preferences.py checks it against the machine tables.
+ENTERPRISE = frozenset({Role.enterprise_user})
+CENTRE = frozenset({Role.clerk})
+AGENCY = frozenset(AGENCY_ROLES)
+SUPERVISOR = frozenset({Role.supervisor})
+ADMIN = frozenset({Role.admin})
+EVERYONE = frozenset(Role)
+
+RECIPIENTS: dict[str, frozenset] = {
+    "complaint.submitted": CENTRE,
+    "complaint.withdrawn": CENTRE,
+    "complaint.supervised": CENTRE,
+    "complaint.supervision_reported": SUPERVISOR,
+    "complaint.supervision_instructed": CENTRE,
+    "complaint.supervision_lifted": CENTRE,
+    "complaint.info_requested": ENTERPRISE,
+    "complaint.info_supplied": CENTRE,
+    "complaint.evidence_added": CENTRE,
+    "complaint.accepted": ENTERPRISE,
+    "complaint.rejected": ENTERPRISE,
+    "complaint.resolved": ENTERPRISE,
+    "complaint.concluded": ENTERPRISE,
+    "complaint.reopened": CENTRE | ENTERPRISE,
+    "referral.received": AGENCY,
+    "referral.decided": CENTRE | ENTERPRISE | AGENCY,
+    "referral.returned": CENTRE | ENTERPRISE,
+    "referral.concluded": CENTRE | ENTERPRISE | AGENCY,
+    "referral.transferred": CENTRE | ENTERPRISE,
+    "referral.transfer_attached": AGENCY,
+    "referral.supplemented": AGENCY,
+    "referral.withdrawn": AGENCY,
+    "referral.transfer_proposed": AGENCY,
+    "referral.transfer_decided": AGENCY,
+    "referral.reconsideration": AGENCY,
+    "consultation.invited": AGENCY,
+    "consultation.opinion_submitted": CENTRE | SUPERVISOR,  # the convener
+    "consultation.cancelled": AGENCY,
+    "evidence.damaged": ADMIN,
+    "deadline.reminder": ENTERPRISE | CENTRE | AGENCY,
+    "deadline.breached": ENTERPRISE | CENTRE | AGENCY,
+    "deadline.escalated": ENTERPRISE | CENTRE | AGENCY | SUPERVISOR,
+    "deadline.extension_requested": frozenset({Role.agency_head}) | SUPERVISOR,
+    "deadline.extension_decided": CENTRE | AGENCY,  # the requester
+    "account.password_reset": EVERYONE,
+    "account.password_changed": EVERYONE,
+    "account.mfa_changed": EVERYONE,
+    "civil.filing_guided": AGENCY,
+    "civil.mediation_referred": AGENCY,
+    "civil.materials_complete": CENTRE | ENTERPRISE,
+    "civil.mediation_failed": CENTRE | ENTERPRISE,
+    "civil.preservation_ruled": CENTRE | ENTERPRISE,
+    "civil.returned": CENTRE | ENTERPRISE,
+    "civil.concluded": CENTRE | ENTERPRISE | AGENCY,
+}
+
+
+def events_for_role(role) -> dict[str, EventType]:
+    """The events a user of ``role`` may choose (by e-mail or not): those that reach this role at all."""
+    return {name: spec for name, spec in CHOOSABLE.items() if role in RECIPIENTS.get(name, ())}

@@ -19,7 +19,7 @@ from core.extensions import db
 from core.models import utcnow
 
 from . import channels, worker
-from .events import CHOOSABLE as EVENTS  # the events with a preference
+from .events import CHOOSABLE, events_for_role
 from .models import DeliveryState, Notification, NotificationPreference, OutboxDelivery, WebhookEndpoint
 
 MAX_URL_LENGTH = 2000
@@ -62,20 +62,32 @@ def mark_all_read(actor) -> int:
 # --- e-mail preferences ----------------------------------------------------------------------------
 
 def email_preferences(actor) -> dict[str, bool]:
-    """Every event -> whether the actor wants it by e-mail (yes unless they said no)."""
+    """Every event that reaches the actor's role (events_for_role) -> whether the actor wants it by e-mail
+    (yes unless they said no)."""
     chosen = dict(db.session.execute(select(NotificationPreference.event, NotificationPreference.email)
                                      .where(NotificationPreference.user_id == actor.id)).all())
-    return {event: chosen.get(event, True) for event in EVENTS}
+    return {event: chosen.get(event, True) for event in events_for_role(actor.role)}
 
 
 def set_email_preferences(actor, wanted: set[str]) -> dict[str, bool]:
-    """E-mail exactly the events in ``wanted``; the others reach the actor in-app only."""
-    unknown = set(wanted) - set(EVENTS)
-    if unknown:
-        raise ValidationFailed({"events": [_("Not a valid choice.")]})
+    """E-mail exactly the events in ``wanted``; the others of the actor's role reach it in-app only.
+
+    An event that does not reach the actor's role is refused (a field error on ``events``), and so is a
+    name that is no event: nothing is saved then.
+    """
+    mine = events_for_role(actor.role)
+    errors = []
+    for event in sorted(set(wanted) - set(mine)):
+        if event in CHOOSABLE:
+            errors.append(_("“%(event)s” does not reach users of your role, so there is nothing to choose.",
+                            event=CHOOSABLE[event].label))
+        elif _("Not a valid choice.") not in errors:
+            errors.append(_("Not a valid choice."))
+    if errors:
+        raise ValidationFailed({"events": errors})
     existing = {p.event: p for p in db.session.scalars(
         select(NotificationPreference).where(NotificationPreference.user_id == actor.id))}
-    for event in EVENTS:
+    for event in mine:
         preference = existing.get(event)
         if preference is None:
             preference = NotificationPreference(user_id=actor.id, event=event)
@@ -200,12 +212,28 @@ def delete_webhook(actor, endpoint: WebhookEndpoint) -> None:
     db.session.flush()
 
 
-def delivery_counts() -> dict[str, int]:
-    counts = dict(db.session.execute(select(OutboxDelivery.state, func.count())
-                                     .group_by(OutboxDelivery.state)).all())
-    failing = db.session.scalar(select(func.count()).select_from(OutboxDelivery).where(
-        OutboxDelivery.state == DeliveryState.pending, OutboxDelivery.attempts > 0))
-    return {**{s.value: counts.get(s, 0) for s in DeliveryState}, "failing": failing}
+def failed_condition():
+    """The failed deliveries: given up (dead), or still retrying after a failed attempt. The page's count
+    and its rows are both this one condition."""
+    return (OutboxDelivery.state == DeliveryState.dead) | (
+        (OutboxDelivery.state == DeliveryState.pending) & (OutboxDelivery.attempts > 0))
+
+
+def failed_deliveries(*, page: int = 1, per_page: int = 30) -> tuple[list[OutboxDelivery], dict[str, int]]:
+    """One page of the failed deliveries (given up first, then the newest failure) and their counts:
+    {"total", "dead", "retrying"}, of the same set."""
+    condition = failed_condition()
+    by_state = dict(db.session.execute(select(OutboxDelivery.state, func.count()).where(condition)
+                                       .group_by(OutboxDelivery.state)).all())
+    counts = {"dead": by_state.get(DeliveryState.dead, 0), "retrying": by_state.get(DeliveryState.pending, 0)}
+    counts["total"] = counts["dead"] + counts["retrying"]
+    rows = db.session.scalars(
+        select(OutboxDelivery).where(condition)
+        .options(selectinload(OutboxDelivery.user), selectinload(OutboxDelivery.organisation))
+        .order_by((OutboxDelivery.state == DeliveryState.dead).desc(),
+                  func.coalesce(OutboxDelivery.dead_at, OutboxDelivery.last_attempt_at).desc(), OutboxDelivery.id.desc())
+        .limit(per_page).offset((page - 1) * per_page)).all()
+    return rows, counts
 
 
 def dead_deliveries(*, page: int = 1, per_page: int = 50, limit: int | None = None) -> list[OutboxDelivery]:

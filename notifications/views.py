@@ -17,7 +17,7 @@ from core.limits import page_arg
 from core.security import safe_redirect_path
 
 from . import services
-from .events import CHOOSABLE, EVENTS, render
+from .events import EVENTS, events_for_role, render
 from .outbox import CASE_SUBJECTS
 
 bp = Blueprint("notifications", __name__)
@@ -82,7 +82,7 @@ def preferences():
         else:
             flash(_("Your notification preferences are saved."))
             return redirect(url_for("notifications.preferences"))
-    return render_template("notifications/preferences.html", events=CHOOSABLE,
+    return render_template("notifications/preferences.html", events=events_for_role(current_user.role),
                            wanted=services.email_preferences(current_user), errors=errors), (422 if errors else 200)
 
 
@@ -130,8 +130,7 @@ def delete_webhook(endpoint_id):
 def deliveries():
     services.require_admin(current_user)
     page = page_arg()
-    rows = services.dead_deliveries(page=page, per_page=PER_PAGE)
-    counts = services.delivery_counts()
+    rows, counts = services.failed_deliveries(page=page, per_page=PER_PAGE)
     return render_template("notifications/deliveries.html", rows=rows, counts=counts, page=page, per_page=PER_PAGE,
                            subjects={d.id: delivery_subject_for_admin(d) for d in rows})
 
@@ -153,4 +152,4 @@ def retry_delivery(delivery_id):
         raise NotFound()
     services.retry_delivery(current_user, delivery)
     flash(_("The delivery will be sent again shortly."))
-    return redirect(url_for("notifications.deliveries"))
+    return redirect(url_for("notifications.deliveries", page=page_arg("page", request.args)))
