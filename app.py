@@ -307,7 +307,7 @@ def _register_blueprints(app):
     from accounts import admin_api, api as accounts_api, presenters as accounts_presenters, views as accounts_views
     from agencies import api as agencies_api, views as agencies_views
     from deadlines import api as deadlines_api, calendar_views, extension_views, views as deadline_views
-    from routing import api as routing_api, views as routing_views
+    from routing import api as routing_api, links as routing_links, views as routing_views
     from core import views as core_views
     from intake import api as intake_api, receipt_views, views as intake_views
     from notifications import api as notifications_api, views as notifications_views
@@ -319,6 +319,7 @@ def _register_blueprints(app):
     deadline_presenters.init_app(app)
     deadline_notices.init_app(app)
     deadline_targets.init_app(app)  # the submission receipt's response targets
+    routing_links.init_app(app)  # where notifications about complaints, referrals and consultations lead
     app.register_blueprint(core_views.bp)
     app.register_blueprint(accounts_views.bp)
     app.register_blueprint(intake_views.bp)

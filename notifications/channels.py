@@ -20,6 +20,7 @@ from flask_babel import force_locale, gettext as _
 from core.models import utcnow
 
 from .events import render
+from .links import link_for, reader_of_organisation, reader_of_user
 from .models import OutboxDelivery, WebhookEndpoint
 
 USER_AGENT = "tradesecret-platform-webhooks/1"
@@ -58,12 +59,19 @@ def build_email(delivery: OutboxDelivery, config) -> EmailMessage:
     language = user.language if user is not None else (delivery.params or {}).get("language")
     language = language if language in ("zh", "en") else "zh"
     subject, body = render(delivery.event, delivery.params, language)
-    link = absolute_url(config, delivery.url)
-    text = body + (f"\n\n{link}" if link else "") + "\n"
+    # the page the notice is about, for this recipient (an explicit url for an address without an account)
+    link = link_for(delivery, reader_of_user(user) if user is not None else None)
+    url = absolute_url(config, link.path) if link else None
+    text = body
+    if url:
+        with force_locale(language):
+            text += f"\n\n{link.label}{'：' if language == 'zh' else ': '}{url}" if link.kind != "page" else f"\n\n{url}"
+    text += "\n"
     if user is not None:
         with force_locale(language):
             footer = _("Choose which notifications reach you by e-mail on the notification preferences page.")
-        text += "\n-- \n" + footer + "\n"
+            preferences = absolute_url(config, "/notifications/preferences")
+        text += "\n-- \n" + footer + (f"\n{preferences}" if preferences else "") + "\n"
     message = EmailMessage()
     message["Subject"] = subject
     message["From"] = config["MAIL_FROM"]
@@ -141,6 +149,7 @@ def send_email(delivery: OutboxDelivery, mailer: Mailer) -> None:
 # --- webhooks ----------------------------------------------------------------------------------------
 
 def webhook_body(delivery: OutboxDelivery, config) -> bytes:
+    link = link_for(delivery, reader_of_organisation(delivery.organisation)) if delivery.organisation else None
     payload = {
         "delivery_id": str(delivery.public_id),
         "event": delivery.event,
@@ -148,7 +157,7 @@ def webhook_body(delivery: OutboxDelivery, config) -> bytes:
         "subject_type": delivery.subject_type,
         "subject_id": delivery.subject_id,
         "params": delivery.params,
-        "url": absolute_url(config, delivery.url),
+        "url": absolute_url(config, link.path if link else None),
     }
     return json.dumps(payload, ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode("utf-8")
 

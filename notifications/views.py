@@ -18,6 +18,7 @@ from core.security import safe_redirect_path
 
 from . import services
 from .events import EVENTS, events_for_role, render
+from .links import link_for, reader_of_user
 from .outbox import CASE_SUBJECTS
 
 bp = Blueprint("notifications", __name__)
@@ -40,8 +41,10 @@ def unread_notifications_slot():
     return {"unread_notifications": unread_notifications}
 
 
-def _safe_path(target):
-    return safe_redirect_path(target, None)
+def _safe_link(notification, reader):
+    """The notification's link for this reader (links.link_for), only if it is a path of this site."""
+    link = link_for(notification, reader)
+    return link if link is not None and safe_redirect_path(link.path, None) else None
 
 
 @bp.get("/notifications")
@@ -49,8 +52,9 @@ def _safe_path(target):
 def inbox():
     page = page_arg()
     rows, total = services.inbox(current_user, page=page, per_page=PER_PAGE)
-    # rendered now, in the language of the page (the reader's choice)
-    items = [(n, *render(n.event, n.params), _safe_path(n.url)) for n in rows]
+    # rendered now, in the language of the page (the reader's choice); each links to what it is about
+    reader = reader_of_user(current_user)
+    items = [(n, *render(n.event, n.params), _safe_link(n, reader)) for n in rows]
     return render_template("notifications/inbox.html", items=items, total=total, page=page, per_page=PER_PAGE)
 
 
@@ -58,8 +62,9 @@ def inbox():
 @login_required
 def mark_read(notification_id):
     notification = services.mark_read(current_user, notification_id)
-    if request.form.get("open") and _safe_path(notification.url):
-        return redirect(notification.url)
+    link = _safe_link(notification, reader_of_user(current_user)) if request.form.get("open") else None
+    if link is not None:
+        return redirect(link.path)
     return redirect(url_for("notifications.inbox", page=page_arg("page", request.form)))
 
 
