@@ -141,3 +141,14 @@ def test_anyone_else_gets_404(app, world, who):
         assert response.status_code == 404
         assert _no_token(response) == _no_token(missing)  # nothing about the complaint
         assert complaint["reference"] not in response.get_data(as_text=True)
+
+
+@pytest.mark.config(PDF_FONT_PATH="/nonexistent/fonts/missing.ttc")
+def test_without_its_font_the_receipt_pdf_is_a_clear_503_page_and_the_printable_page_still_works(app, world):
+    complaint = _submitted(world, files=1)
+    browser = Browser(app, world.users["enterprise"])
+    response = browser.client.get(f"/complaints/{complaint['id']}/receipt.pdf?lang=en")
+    assert response.status_code == 503
+    assert "the font it needs is not installed" in _text(response.get_data(as_text=True))
+    assert "Traceback" not in response.get_data(as_text=True)
+    assert complaint["reference"] in browser.get(f"/complaints/{complaint['id']}/receipt")

@@ -121,3 +121,20 @@ def test_a_chinese_email_labels_its_link_with_chinese_punctuation(app, world, sm
     deliver_until_idle(app)
     body = next(m.get_content() for m in smtp.messages if m["To"] == world.users["clerk"]["email"])
     assert f"打开投诉：{BASE}/centre/complaints/{complaint['id']}" in body
+
+
+@pytest.mark.config(PUBLIC_BASE_URL=BASE)
+def test_an_agencys_webhook_carries_the_absolute_link_of_its_referral(app, world, receiver):
+    import json
+
+    from app import parse_networks
+
+    app.config["WEBHOOK_ALLOWED_NETWORKS"] = parse_networks("127.0.0.1/32, ::1/128")  # the receiver is on loopback
+    ok(world.api("admin").post("/api/v1/admin/webhooks", json={"organisation_id": world.org("amr_city"),
+                                                               "url": receiver.url}), 201)
+    cid, rid, _kid = _flow(app, world)
+    deliver_until_idle(app)
+    received = [json.loads(body) for _headers, body in receiver.requests]
+    referral = next(p for p in received if p["event"] == "referral.received")
+    assert referral["url"] == f"{BASE}/agency/referrals/{rid}"
+    assert all(p["url"] and p["url"].startswith(BASE + "/") for p in received)
