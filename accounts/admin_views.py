@@ -64,10 +64,7 @@ def _only_admins():
 
 @bp.get("")
 def home():
-    actor = _admin()
-    from deadlines.calendar_views import provisional_running_count
-
-    return render_template("admin/home.html", counts=svc.counts(actor), provisional=provisional_running_count())
+    return render_template("admin/home.html", counts=svc.counts(_admin()))
 
 
 # --- organisations ---------------------------------------------------------------------------------------

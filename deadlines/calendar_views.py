@@ -257,12 +257,6 @@ def provisional_years() -> list[int]:
             if year not in official]
 
 
-def provisional_running_count() -> int:
-    return db.session.scalar(select(func.count()).select_from(Deadline).where(
-        Deadline.provisional.is_(True), Deadline.closed_at.is_(None),
-        Deadline.state.in_((DeadlineState.open, DeadlineState.breached))))
-
-
 @bp.app_context_processor
 def provisional_warning():
     """``provisional_years`` for base.html: staff only, computed at most once per request."""

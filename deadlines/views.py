@@ -25,7 +25,7 @@ MAX_ROWS = 20  # as RuleSchema's lists
 UNIT_LABELS = {Unit.working_days: _l("working days"), Unit.days: _l("calendar days"), Unit.hours: _l("hours")}
 # what a reminder counts, with its bounds (deadlines.schemas._check_reminders)
 REMINDER_KINDS = {
-    "percent": (_l("% of the time limit elapsed"), 1, 99),
+    "percent": (_l("percent of the time limit elapsed"), 1, 99),
     "working_days_before": (_l("working days before the due time"), 1, 60),
     "hours_before": (_l("hours before the due time"), 1, 720),
 }

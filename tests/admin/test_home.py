@@ -38,3 +38,14 @@ def test_others_get_404(app, create_user, role):
     client = app.test_client()
     web_login(client, create_user(role))
     assert client.get("/admin").status_code == 404
+
+
+def test_the_home_says_which_year_is_provisional(compiled, app, admin):
+    import datetime as dt
+
+    from tests.deadlines.test_calendar_views import _running_deadline
+
+    assert "所有进行中的期限均按官方日历计算" in admin.html("/admin")
+    _running_deadline(app, dt.datetime(2027, 3, 1, tzinfo=dt.UTC))
+    html = admin.html("/admin")
+    assert "2027年按暂定日历计算" in html.split('data-testid="count-provisional"')[1]
