@@ -123,13 +123,18 @@ def _like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def get_organisation(actor, raw_id) -> Organisation:
+def _get(actor, model, raw_id, *, kind=None):
+    """The row of ``model`` with the id in a URL, or 404 (a malformed id too)."""
     _require_admin(actor)
-    org_id = parse_id(raw_id)
-    org = db.session.get(Organisation, org_id) if org_id else None
-    if org is None:
+    row_id = parse_id(raw_id)
+    row = db.session.get(model, row_id) if row_id else None
+    if row is None or (kind is not None and row.kind is not kind):
         raise NotFound()
-    return org
+    return row
+
+
+def get_organisation(actor, raw_id) -> Organisation:
+    return _get(actor, Organisation, raw_id)
 
 
 def _check_organisation(data: dict, org: Organisation | None) -> None:
@@ -228,12 +233,7 @@ def staff_organisations(actor) -> list[Organisation]:
 
 
 def get_user(actor, raw_id) -> User:
-    _require_admin(actor)
-    user_id = parse_id(raw_id)
-    user = db.session.get(User, user_id) if user_id else None
-    if user is None:
-        raise NotFound()
-    return user
+    return _get(actor, User, raw_id)
 
 
 def create_staff_user(actor, data: dict) -> User:
@@ -334,12 +334,7 @@ def create_api_key(actor, data: dict) -> tuple[str, AuthToken]:
 
 
 def get_api_key(actor, raw_id) -> AuthToken:
-    _require_admin(actor)
-    key_id = parse_id(raw_id)
-    token = db.session.get(AuthToken, key_id) if key_id else None
-    if token is None or token.kind is not TokenKind.api_key:
-        raise NotFound()
-    return token
+    return _get(actor, AuthToken, raw_id, kind=TokenKind.api_key)
 
 
 def revoke_api_key(actor, token: AuthToken) -> None:
