@@ -304,7 +304,8 @@ def _import_models():
 
 def _register_blueprints(app):
     from core.extensions import api, csrf
-    from accounts import admin_api, api as accounts_api, presenters as accounts_presenters, views as accounts_views
+    from accounts import admin_api, admin_views, api as accounts_api, presenters as accounts_presenters
+    from accounts import views as accounts_views
     from agencies import api as agencies_api, views as agencies_views
     from deadlines import api as deadlines_api, calendar_views, extension_views, views as deadline_views
     from routing import api as routing_api, links as routing_links, views as routing_views
@@ -322,6 +323,7 @@ def _register_blueprints(app):
     routing_links.init_app(app)  # where notifications about complaints, referrals and consultations lead
     app.register_blueprint(core_views.bp)
     app.register_blueprint(accounts_views.bp)
+    app.register_blueprint(admin_views.bp)
     app.register_blueprint(intake_views.bp)
     app.register_blueprint(receipt_views.bp)
     app.register_blueprint(routing_views.bp)

@@ -16,7 +16,7 @@ from . import services
 from .enums import Role, TokenKind
 from .models import AuthToken, User
 
-blp = Blueprint("admin", __name__, description="Administration: API keys")
+blp = Blueprint("admin_api_keys", __name__, description="Administration: API keys")
 
 
 class ApiKeyRequest(StrictSchema):

@@ -20,6 +20,21 @@ def seed_calendar(from_year: int = calendar.SEED_FROM_YEAR) -> tuple[list[int], 
     return calendar.seed(from_year)
 
 
+def read_year_file(raw: bytes, name: str = "the file") -> calendar.YearSpec:
+    """A calendar file's bytes, checked (UTF-8, JSON, then calendar.parse_year_file); raises CalendarFileError
+    listing every problem. `flask calendar load` and the administrator's upload (calendar_views) use it."""
+    try:
+        data = json.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise calendar.CalendarFileError([f"{name} is not UTF-8 text"]) from None
+    except json.JSONDecodeError as exc:
+        raise calendar.CalendarFileError([f"{name} is not valid JSON: {exc.msg} at line {exc.lineno}, "
+                                          f"column {exc.colno}"]) from None
+    except RecursionError:
+        raise calendar.CalendarFileError([f"{name} is nested too deeply"]) from None
+    return calendar.parse_year_file(data)
+
+
 def _recomputed(result) -> str:
     if result.recomputed is None:
         return ""
@@ -55,15 +70,11 @@ def load_command(file):
      "workdays": [{"date": "2027-02-14", "name": "春节调休"}]}
     """
     try:
-        data = json.loads(file.read_text(encoding="utf-8"))
+        raw = file.read_bytes()
     except OSError as exc:
         _fail([f"cannot read {file}: {exc.strerror or exc}"])
-    except UnicodeDecodeError:
-        _fail([f"{file} is not UTF-8 text"])
-    except json.JSONDecodeError as exc:
-        _fail([f"{file} is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}"])
     try:
-        spec = calendar.parse_year_file(data)
+        spec = read_year_file(raw, str(file))
     except calendar.CalendarFileError as exc:
         _fail(exc.problems)
     result = calendar.load_year(spec)

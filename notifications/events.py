@@ -170,6 +170,13 @@ EVENTS: dict[str, EventType] = {
         _l("Someone (hopefully you) asked to reset the password of your account. The link below works once, "
            "for %(minutes)s minutes. If it was not you, ignore this e-mail: your password stays as it is."),
         email_only=True),
+    "account.setup": EventType(
+        _l("A link to set the password of a new account"),
+        _l("Your account on the platform: set your password"),
+        _l("An administrator has created your account for %(organisation)s on the trade-secret rights-protection "
+           "platform. Open the link below within %(days)s days to set your password; it works once. Then sign in "
+           "with your e-mail address and that password."),
+        email_only=True),
     "account.password_changed": EventType(
         _l("Your password was changed"),
         _l("Your password was changed"),

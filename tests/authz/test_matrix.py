@@ -70,8 +70,10 @@ def relations(kind, o):
         return each(DEADLINE, {"deadline_id": o["deadline"]})
     admin_objects = {"webhook": {"endpoint_id": o["webhooks"][0]}, "webhook2": {"endpoint_id": o["webhooks"][1]},
                      "delivery": {"delivery_id": o["delivery"]}, "api_key": {"key_id": o["api_keys"][0]},
+                     "api_key2": {"key_id": o["api_keys"][1]},  # revoked by no other row
                      "deadline_rule": {"code": "Q1"}, "calendar_day": {"day": "2099-01-01"},
-                     "link_token": {"token": "no-such-link-token"}}  # e-mailed single-use links
+                     "link_token": {"token": "no-such-link-token"},
+                     "organisation": {"org_id": o["organisation"]}, "user": {"user_id": o["user"]}}  # e-mailed single-use links
     if kind in admin_objects:
         return each(ROLE_ACTORS, admin_objects[kind])
     raise AssertionError(f"unknown object kind {kind!r} in {MATRIX_FILE.name}")
@@ -82,7 +84,7 @@ PARAM_KINDS = [({"referral_id", "evidence_id"}, "referral_evidence"), ({"complai
                ({"consultation_id"}, "consultation"), ({"notification_id"}, "notification"),
                ({"deadline_id"}, "deadline"), ({"endpoint_id"}, "webhook"), ({"delivery_id"}, "delivery"),
                ({"key_id"}, "api_key"), ({"code"}, "deadline_rule"), ({"day"}, "calendar_day"),
-               ({"token"}, "link_token")]
+               ({"token"}, "link_token"), ({"org_id"}, "organisation"), ({"user_id"}, "user")]
 
 
 def kind_of(rule_text, entry):

@@ -163,4 +163,6 @@ def _records(world):
         db.session.commit()
         o["webhooks"] = [str(h.id) for h in hooks]
         o["api_keys"] = [str(k.id) for k in keys]
+        o["organisation"] = world.org("court")  # the administrator's pages of one organisation and one user
+        o["user"] = str(world.users["clerk2"]["id"])
         assert all(isinstance(k, AuthToken) for k in keys)

@@ -168,7 +168,12 @@ def test_the_admin_lists_years_and_edits_days(compiled, seeded, app, client, cre
     page = client.get("/admin/calendar?year=2026").get_data(as_text=True)
     assert 'data-date="2026-12-31" data-kind="day_off"' in page
 
+    # removing asks first (a page without JavaScript) and changes nothing until confirmed
     response = client.post("/admin/calendar/days/2026-12-31/remove", data={"csrf_token": token})
+    assert response.status_code == 200 and 'data-testid="confirm"' in response.get_data(as_text=True)
+    assert "试验休息日" in response.get_data(as_text=True)
+    assert (version(app), day_count(app)) == (before_version + 1, before_count + 1)
+    response = client.post("/admin/calendar/days/2026-12-31/remove", data={"csrf_token": token, "confirmed": "yes"})
     assert response.status_code == 302
     assert (version(app), day_count(app)) == (before_version + 2, before_count)
     assert client.post("/admin/calendar/days/2026-12-31/remove", data={"csrf_token": token}).status_code == 404
@@ -207,3 +212,153 @@ def test_only_administrators_see_the_calendar_page(seeded, app, create_user):
         assert response.status_code == 404, role
         assert client.post("/admin/calendar/days/2026-02-14/remove", data={"csrf_token": token}).status_code == 404
     assert (version(app), day_count(app)) == before
+
+
+# --- loading a year from a file on the page ----------------------------------------------------------
+
+def _year_file(year=2027, **changes):
+    import json
+
+    data = {"year": year, "source": f"国务院办公厅关于{year}年部分节假日安排的通知",
+            "days_off": [{"date": f"{year}-01-01", "name": "元旦"},
+                         {"from": f"{year}-02-06", "to": f"{year}-02-12", "name": "春节"}],
+            "workdays": [{"date": f"{year}-02-14", "name": "春节调休"}]}
+    data.update(changes)
+    return json.dumps(data, ensure_ascii=False).encode()
+
+
+def _upload(client, token, content, filename="2027.json", **form):
+    import io
+
+    return client.post("/admin/calendar/import", data={"csrf_token": token, "file": (io.BytesIO(content), filename),
+                                                       **form}, content_type="multipart/form-data")
+
+
+def test_the_admin_loads_next_years_file_on_the_page(compiled, seeded, app, client, create_user):
+    from deadlines import calendar
+
+    web_login(client, create_user("admin", language="zh"))
+    with app.app_context():
+        assert 2027 not in calendar.official_years()
+    token = csrf_token(client, "/admin/calendar")
+    before = version(app)
+    response = _upload(client, token, _year_file())
+    assert response.status_code == 302, response.get_data(as_text=True)
+    with app.app_context():
+        assert 2027 in calendar.official_years()
+        days = {d.date.isoformat(): d.kind.value for d in calendar.year_days(2027)}
+    assert days["2027-02-14"] == "workday" and days["2027-02-06"] == "day_off" and len(days) == 9
+    assert version(app) == before + 1
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "2027" in page and 'data-date="2027-02-14" data-kind="workday"' in page
+
+    # the same year again: only when asked to replace it
+    response = _upload(client, token, _year_file(workdays=[]))
+    assert response.status_code == 422 and field_errors(response.get_data(as_text=True), "replace")
+    assert version(app) == before + 1
+    assert _upload(client, token, _year_file(workdays=[]), replace="yes").status_code == 302
+    with app.app_context():
+        assert len(calendar.year_days(2027)) == 8
+
+
+BAD_FILES = [
+    b"",  # empty
+    b"\xff\xfe not utf-8",
+    b'{"year": 2027,',  # not JSON
+    b"[" * 100_000 + b"]" * 100_000,  # nested beyond any parser's recursion
+    _year_file(days_off=[{"date": "2027-02-30"}]),  # not a real date
+    _year_file(workdays=[{"date": "2027-03-03"}]),  # a Wednesday
+    _year_file(year=2099),
+    _year_file(days_off=[{"date": "2026-12-31"}]),  # outside the year
+    _year_file(extra="x"),
+    b" " * (300 * 1024),  # too large for a calendar
+]
+
+
+@pytest.mark.parametrize("content", BAD_FILES, ids=range(len(BAD_FILES)))
+def test_a_bad_file_loads_nothing_and_says_why_under_the_field(seeded, app, client, create_user, content):
+    web_login(client, create_user("admin"))
+    token = csrf_token(client, "/admin/calendar")
+    before = (version(app), day_count(app))
+    response = _upload(client, token, content)
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert field_errors(html, "file") and 'data-testid="error-summary"' in html
+    assert (version(app), day_count(app)) == before
+
+
+def test_an_upload_without_a_file_and_by_others(seeded, app, client, create_user):
+    web_login(client, create_user("admin"))
+    token = csrf_token(client, "/admin/calendar")
+    response = client.post("/admin/calendar/import", data={"csrf_token": token})
+    assert response.status_code == 422 and field_errors(response.get_data(as_text=True), "file")
+    before = (version(app), day_count(app))
+    for role in ("clerk", "supervisor", "enterprise_user"):
+        other = app.test_client()
+        web_login(other, create_user(role))
+        assert _upload(other, csrf_token(other, "/account"), _year_file()).status_code == 404, role
+    assert (version(app), day_count(app)) == before
+
+
+# --- the provisional-year warning ----------------------------------------------------------------------
+
+def _running_deadline(app, due_at, provisional=True, closed=False):
+    import uuid
+
+    from core.extensions import db
+    from deadlines.models import Deadline, DeadlineState, Unit
+
+    with app.app_context():
+        db.session.add(Deadline(
+            subject_type="complaint", subject_id=uuid.uuid4(), complaint_id=uuid.uuid4(),
+            responsible_org_id=uuid.uuid4(), rule_code="Q2", rule_version=1, amount=5, unit=Unit.working_days,
+            started_at=due_at - dt.timedelta(days=7), due_at=due_at, provisional=provisional, calendar_version=1,
+            state=DeadlineState.met if closed else DeadlineState.open, closed_at=due_at if closed else None))
+        db.session.commit()
+
+
+def test_staff_pages_warn_while_a_deadline_runs_on_a_provisional_year(seeded, app, create_user):
+    clients = {}
+    for role in ("clerk", "supervisor", "agency_officer", "admin", "enterprise_user"):
+        clients[role] = app.test_client()
+        web_login(clients[role], create_user(role))
+
+    def warned(role, url="/account"):
+        return 'data-testid="provisional-warning"' in clients[role].get(url).get_data(as_text=True)
+
+    assert not any(warned(role) for role in clients)
+    _running_deadline(app, dt.datetime(2027, 1, 5, 15, 59, 59, tzinfo=dt.UTC), closed=True)  # closed: no warning
+    _running_deadline(app, dt.datetime(2026, 12, 20, tzinfo=dt.UTC), provisional=False)
+    assert not any(warned(role) for role in clients)
+    _running_deadline(app, dt.datetime(2027, 1, 5, 15, 59, 59, tzinfo=dt.UTC))
+    for role in ("clerk", "supervisor", "agency_officer", "admin"):
+        assert warned(role), role
+    assert not warned("enterprise_user")
+    html = clients["admin"].get("/calendar/due").get_data(as_text=True)
+    assert "2027" in html.split('data-testid="provisional-warning"')[1].split("</p>")[0]
+    assert 'href="/admin/calendar"' in html.split('data-testid="provisional-warning"')[1].split("</p>")[0]
+    assert app.test_client().get("/login").status_code == 200  # anonymous pages render without it
+
+    # loading the year ends the warning (the deadline is recomputed on the official calendar)
+    token = csrf_token(clients["admin"], "/admin/calendar")
+    assert _upload(clients["admin"], token, _year_file()).status_code == 302
+    assert not warned("clerk")
+
+
+def test_the_warning_costs_one_query_per_page(seeded, app, client, create_user):
+    from sqlalchemy import event
+
+    from core.extensions import db
+
+    web_login(client, create_user("clerk"))
+    _running_deadline(app, dt.datetime(2027, 1, 5, tzinfo=dt.UTC))
+    statements = []
+    with app.app_context():
+        engine = db.engine
+    listener = lambda *args: statements.append(args[2])  # noqa: E731
+    event.listen(engine, "before_cursor_execute", listener)
+    try:
+        client.get("/calendar/due")
+    finally:
+        event.remove(engine, "before_cursor_execute", listener)
+    assert sum("deadlines" in s and "max(" in s.lower() for s in statements) == 1
