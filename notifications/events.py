@@ -392,6 +392,7 @@ RECIPIENTS: dict[str, frozenset] = {
     "deadline.extension_requested": frozenset({Role.agency_head}) | SUPERVISOR,
     "deadline.extension_decided": CENTRE | AGENCY,  # the requester
     "account.password_reset": EVERYONE,
+    "account.setup": EVERYONE - ENTERPRISE,  # staff accounts made by an administrator
     "account.password_changed": EVERYONE,
     "account.mfa_changed": EVERYONE,
     "civil.filing_guided": AGENCY,
