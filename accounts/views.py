@@ -2,13 +2,13 @@
 e-mail, the account page with password change, two-step verification and "sign out everywhere", and
 password reset."""
 from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, session, url_for
-from flask_babel import gettext as _
+from flask_babel import get_locale, gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from marshmallow import ValidationError
 
 from core.errors import NotFound, TooManyRequests, ValidationFailed, flatten_errors
 from core.extensions import db, login_manager
-from core.security import safe_redirect_path
+from core.security import LANGUAGES, safe_redirect_path
 
 from . import colleagues as colleague_service, credentials, mfa, profile, services, sessions
 from .access import can_invite_colleagues
@@ -273,6 +273,11 @@ def logout():
     return redirect(url_for("core.index"))
 
 
+def _page_language():
+    language = str(get_locale() or "")
+    return language if language in LANGUAGES else "zh"
+
+
 @bp.route("/register", methods=["GET", "POST"])
 def register():
     """Step one: the form's own errors (422), else always the same "check your e-mail" page."""
@@ -280,7 +285,8 @@ def register():
     if request.method == "POST":
         form = {k: v for k, v in request.form.items() if k != "csrf_token"}
         try:
-            data = EnterpriseRegistrationSchema().load(form)
+            # the account speaks the language the form was filled in, unless the form says otherwise
+            data = EnterpriseRegistrationSchema().load({"language": _page_language(), **form})
             services.request_registration(data, request.remote_addr)
         except ValidationError as exc:
             errors = flatten_errors(exc.messages)

@@ -397,3 +397,10 @@ def test_form_the_chinese_summary_uses_chinese_punctuation(client):
     summary = html[html.index('data-testid="error-summary"'):]
     summary = summary[:summary.index("</div>")]
     assert "：" in summary and "统一社会信用代码" in summary
+
+
+def test_form_the_account_speaks_the_language_the_form_was_filled_in(app, client):
+    assert post_form(client, "/register?lang=en").status_code == 200
+    with app.app_context():
+        (pending,) = db.session.scalars(select(PendingRegistration)).all()
+        assert pending.language == "en"
