@@ -391,7 +391,7 @@ def test_form_errors_are_summarised_at_the_top_with_links_to_their_fields(app, c
     assert html.count('class="required"') == 7  # every one of the seven fields is required
 
 
-def test_form_the_chinese_summary_uses_chinese_punctuation(client):
+def test_form_the_chinese_summary_names_the_fields_as_the_person_sees_them(client):
     response = post_form(client, credit_code="9131011")
     html = response.get_data(as_text=True)
     summary = html[html.index('data-testid="error-summary"'):]
