@@ -2,7 +2,8 @@
 
 A reset link carries a random token of which only the SHA-256 is stored; it works once and for
 PASSWORD_RESET_SECONDS (1 hour). The request answers the same whether or not the address has an
-account; at most RESET_MAX_PER_HOUR links are sent per account per hour. The link goes by e-mail only
+account (and does the same work: see request_reset); at most RESET_MAX_PER_HOUR links are sent per
+address per hour. The link goes by e-mail only
 (core/outbox.py emit(); the event is e-mail-only, never an in-app notification). A reset does not sign
 in: the next login still asks for the second factor, so a reset never bypasses MFA.
 """
@@ -11,8 +12,8 @@ import hashlib
 import secrets
 
 from flask import current_app
-from flask_babel import gettext as _
-from sqlalchemy import func, select, update
+from flask_babel import get_locale, gettext as _
+from sqlalchemy import select, update
 
 from core.audit import audit
 from core.errors import ValidationFailed
@@ -20,13 +21,14 @@ from core.extensions import db
 from core.models import utcnow
 from core.outbox import emit
 
-from . import sessions
+from . import sessions, throttle
 from .models import PasswordReset, User
 from .passwords import hash_password, password_problem, verify_password
 from .schemas import password_message
-from .services import find_user_by_email
+from .services import MAX_EMAIL_LENGTH, email_for_audit, find_user_by_email, normalise_email, plausible_email
 
-RESET_MAX_PER_HOUR = 3
+RESET_MAX_PER_HOUR = 3  # per address
+RESET_MAX_PER_IP_PER_HOUR = 30
 
 
 def _sha256(raw: str) -> str:
@@ -50,24 +52,36 @@ def change_password(user: User, new_password: str, *, keep=None) -> None:
     emit("account.password_changed", user_ids=[user.id])
 
 
-def request_reset(email: str) -> None:
-    """Send a reset link if ``email`` belongs to an active account (and not too many were sent)."""
-    email = (email or "").strip().lower()[:254] if isinstance(email, str) else ""
-    if any(ord(ch) < 32 or 0xD800 <= ord(ch) <= 0xDFFF for ch in email):  # no address has them (nor may the DB see them)
-        email = ""
-    user = find_user_by_email(email) if email else None
-    if user is None or not user.is_active:
-        audit("password.reset_requested", email=email, known=False)
-        return
-    now = utcnow()
-    recent = db.session.scalar(select(func.count()).select_from(PasswordReset).where(
-        PasswordReset.user_id == user.id, PasswordReset.created_at > now - dt.timedelta(hours=1)))
-    if recent >= RESET_MAX_PER_HOUR:
-        audit("password.reset_throttled", actor=user)
-        return
+def request_reset(email: str, ip: str | None = None) -> None:
+    """Send a reset link if ``email`` belongs to an active account (and not too many were sent).
+
+    The same work whether or not it does, so neither the answer nor its timing tells: the attempt is
+    counted (per address, and per client address), a token is drawn and hashed, and one e-mail is queued
+    in the outbox -- the link to the account's address, or, to a plausible address without an active
+    account, a note that no account of the platform uses it. Past RESET_MAX_PER_HOUR requests for an
+    address (or RESET_MAX_PER_IP_PER_HOUR from one client), nothing more is sent for an hour.
+    """
+    email = normalise_email(email)[:MAX_EMAIL_LENGTH + 1]
+    plausible = plausible_email(email)
+    keys = {throttle.key("reset", email): RESET_MAX_PER_HOUR}
+    if ip:
+        keys[throttle.key("resetip", ip)] = RESET_MAX_PER_IP_PER_HOUR
+    counts = throttle.reserve(list(keys), 3600)
+    user = find_user_by_email(email) if plausible else None
     raw = secrets.token_urlsafe(32)
+    token_hash = _sha256(raw)
+    now = utcnow()
     lifetime = dt.timedelta(seconds=current_app.config["PASSWORD_RESET_SECONDS"])
-    db.session.add(PasswordReset(user_id=user.id, token_hash=_sha256(raw), created_at=now, expires_at=now + lifetime))
+    if any(counts[k] > limit for k, limit in keys.items()):
+        audit("password.reset_throttled", actor=user, email=email_for_audit(email))
+        return
+    if user is None or not user.is_active:
+        audit("password.reset_requested", email=email_for_audit(email), known=False)
+        if plausible:
+            emit("account.reset_no_account", url="/password/forgot",
+                 params={"email_to": email, "language": str(get_locale() or "zh")})
+        return
+    db.session.add(PasswordReset(user_id=user.id, token_hash=token_hash, created_at=now, expires_at=now + lifetime))
     db.session.flush()
     audit("password.reset_requested", actor=user, known=True)
     emit("account.password_reset", user_ids=[user.id], url=f"/password/reset/{raw}",

@@ -1,4 +1,5 @@
 """Unified social credit code (统一社会信用代码) check digit, GB 32100-2015."""
+import unicodedata
 
 ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"  # no I, O, S, V, Z
 WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
@@ -22,4 +23,7 @@ def credit_code_problem(code: str) -> str | None:
 
 
 def normalise(code: str) -> str:
-    return (code or "").strip().upper()
+    """As a person pastes it: full-width characters made ASCII (NFKC), every space (leading, trailing,
+    between groups, the ideographic one too) removed, lower case made upper -- before any length check."""
+    code = unicodedata.normalize("NFKC", code or "")
+    return "".join(code.split()).upper()

@@ -2,7 +2,7 @@ import datetime as dt
 import uuid
 
 from flask_login import UserMixin
-from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Integer, LargeBinary, String, Uuid
+from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Integer, LargeBinary, String, Uuid, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.extensions import db
@@ -51,6 +51,9 @@ class User(UserMixin, db.Model):
     password_hash: Mapped[str] = mapped_column(String(200))
     language: Mapped[str] = mapped_column(String(8), default="zh")
     active: Mapped[bool] = mapped_column(default=True)
+    # the enterprise's first user (who registered it, or the first account created in it): invites colleagues
+    # (accounts.access.can_invite_colleagues). Set when the account is created in an enterprise that has none.
+    first_of_enterprise: Mapped[bool] = mapped_column(default=False, server_default=false())
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     organisation: Mapped[Organisation] = relationship(back_populates="users", lazy="joined")
@@ -179,3 +182,33 @@ class PasswordReset(db.Model):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     used_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+
+class ColleagueInvitation(db.Model):
+    """An enterprise's first user invites a colleague by e-mail: a single-use link (only the SHA-256 of its
+    token is stored) that works until ``expires_at``, unless cancelled. Opening it, the colleague chooses a
+    name and a password and becomes an enterprise user of the same enterprise."""
+
+    __tablename__ = "colleague_invitations"
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=new_uuid)
+    organisation_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organisations.id"), index=True)
+    invited_by_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"))
+    email: Mapped[str] = mapped_column(String(254), index=True)  # lower-cased
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    accepted_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    accepted_user_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
+    cancelled_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+    organisation: Mapped[Organisation] = relationship(lazy="joined")
+    invited_by: Mapped[User] = relationship(foreign_keys=[invited_by_id], lazy="joined")
+
+    __table_args__ = (
+        CheckConstraint("accepted_at IS NULL OR cancelled_at IS NULL", name="accepted_or_cancelled"),
+        CheckConstraint("(accepted_at IS NULL) = (accepted_user_id IS NULL)", name="accepted_has_user"),
+    )
+
+    def is_pending(self, now: dt.datetime) -> bool:
+        return self.accepted_at is None and self.cancelled_at is None and self.expires_at > now

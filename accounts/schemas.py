@@ -6,7 +6,7 @@ from core.schemas import (Code, EmailAddress, EnumValue, Name, OutSchema, Passwo
 
 from .credit_code import credit_code_problem, normalise
 from .enums import District, OrgKind, Role
-from .models import Organisation, User
+from .models import ColleagueInvitation, Organisation, User
 
 
 def credit_code_length_message() -> str:
@@ -102,3 +102,47 @@ class RegistrationRequestedSchema(OutSchema):
 
 class RegistrationConfirmationSchema(StrictSchema):
     token = Code(required=True, max_length=100)
+
+
+def _strip(data, keys, *, blank_is_none=()):
+    """Trim the one-line fields of a form; an empty optional field is no value."""
+    if not isinstance(data, dict):
+        return data  # not an object: the schema answers "Invalid input type." (422), never a 500
+    data = dict(data)
+    for key in keys:
+        if isinstance(data.get(key), str):
+            data[key] = data[key].strip()
+            if key in blank_is_none and not data[key]:
+                data[key] = None
+    return data
+
+
+class ContactDetailsSchema(StrictSchema):
+    """One's own name, phone and language (the e-mail address is the sign-in name: not changed here)."""
+    name = Name(column=User.name, required=True, validate=validate_not_blank)
+    phone = Code(column=User.phone, load_default=None, allow_none=True, validate=validate_phone)
+    language = fields.String(required=True, validate=validate.OneOf(["zh", "en"]))
+
+    @pre_load
+    def tidy(self, data, **kwargs):
+        return _strip(data, ("name", "phone"), blank_is_none=("phone",))
+
+
+class InvitationSchema(StrictSchema):
+    email = EmailAddress(column=ColleagueInvitation.email, required=True)
+
+    @pre_load
+    def tidy(self, data, **kwargs):
+        return _strip(data, ("email",))
+
+
+class InvitationAcceptSchema(StrictSchema):
+    """The invited colleague: a name, optionally a phone, a language and a password."""
+    name = Name(column=User.name, required=True, validate=validate_not_blank)
+    phone = Code(column=User.phone, load_default=None, allow_none=True, validate=validate_phone)
+    language = fields.String(load_default="zh", validate=validate.OneOf(["zh", "en"]))
+    password = Password(required=True, load_only=True)
+
+    @pre_load
+    def tidy(self, data, **kwargs):
+        return _strip(data, ("name", "phone"), blank_is_none=("phone",))

@@ -58,8 +58,10 @@ def create_user(*, organisation, email, name, password, role, phone=None, langua
         raise ValidationFailed({"role": [_("This role does not belong in this kind of organisation.")]})
     if find_user_by_email(email):
         raise ValidationFailed({"email": [_("An account with this e-mail address already exists.")]})
+    first = organisation.kind is OrgKind.enterprise and db.session.scalar(
+        select(User.id).where(User.organisation_id == organisation.id).limit(1)) is None
     user = User(organisation=organisation, email=email.strip().lower(), name=name, phone=phone,
-                role=role, password_hash=hash_password(password), language=language)
+                role=role, password_hash=hash_password(password), language=language, first_of_enterprise=first)
     db.session.add(user)
     db.session.flush()
     return user
@@ -147,7 +149,8 @@ def confirm_registration(raw: str | None) -> User:
                                credit_code=pending.credit_code, contact_person=pending.contact_person,
                                phone=pending.phone, email=pending.email)
             user = User(organisation=org, email=pending.email, name=pending.contact_person, phone=pending.phone,
-                        role=Role.enterprise_user, password_hash=pending.password_hash, language=pending.language)
+                        role=Role.enterprise_user, password_hash=pending.password_hash, language=pending.language,
+                        first_of_enterprise=True)
             db.session.add_all([org, user])
     except IntegrityError:  # the same address or code confirmed by another link at this moment
         raise taken from None

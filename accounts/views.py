@@ -2,17 +2,19 @@
 e-mail, the account page with password change, two-step verification and "sign out everywhere", and
 password reset."""
 from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, session, url_for
-from flask_babel import gettext as _
+from flask_babel import get_locale, gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from marshmallow import ValidationError
 
 from core.errors import NotFound, TooManyRequests, ValidationFailed, flatten_errors
 from core.extensions import db, login_manager
-from core.security import safe_redirect_path
+from core.security import LANGUAGES, safe_redirect_path
 
-from . import credentials, mfa, services, sessions
+from . import colleagues as colleague_service, credentials, mfa, profile, services, sessions
+from .access import can_invite_colleagues
 from .enums import DISTRICT_LABELS, TokenKind
-from .schemas import EnterpriseRegistrationSchema, TokenRequestSchema
+from .schemas import (ContactDetailsSchema, EnterpriseRegistrationSchema, InvitationAcceptSchema, InvitationSchema,
+                      TokenRequestSchema)
 
 bp = Blueprint("accounts", __name__)
 
@@ -237,7 +239,7 @@ def forgot_password():
     sent, email = False, ""
     if request.method == "POST":
         email = request.form.get("email", "")[:254]
-        credentials.request_reset(email)
+        credentials.request_reset(email, request.remote_addr)
         sent = True
     return render_template("accounts/forgot.html", sent=sent, email=email)
 
@@ -271,6 +273,11 @@ def logout():
     return redirect(url_for("core.index"))
 
 
+def _page_language():
+    language = str(get_locale() or "")
+    return language if language in LANGUAGES else "zh"
+
+
 @bp.route("/register", methods=["GET", "POST"])
 def register():
     """Step one: the form's own errors (422), else always the same "check your e-mail" page."""
@@ -278,7 +285,8 @@ def register():
     if request.method == "POST":
         form = {k: v for k, v in request.form.items() if k != "csrf_token"}
         try:
-            data = EnterpriseRegistrationSchema().load(form)
+            # the account speaks the language the form was filled in, unless the form says otherwise
+            data = EnterpriseRegistrationSchema().load({"language": _page_language(), **form})
             services.request_registration(data, request.remote_addr)
         except ValidationError as exc:
             errors = flatten_errors(exc.messages)
@@ -314,4 +322,110 @@ def account():
     if not current_user.is_authenticated:
         abort(404)
     return render_template("accounts/account.html", mfa_enrolled=mfa.is_enrolled(current_user),
-                           mfa_required=mfa.is_required(current_user))
+                           mfa_required=mfa.is_required(current_user),
+                           may_invite=can_invite_colleagues(current_user))
+
+
+def _form_data():
+    """The posted fields but the CSRF token (the schemas refuse unknown fields)."""
+    return {k: v for k, v in request.form.items() if k != "csrf_token"}
+
+
+def _load(schema, data):
+    """(data, {}) or (None, field errors)."""
+    try:
+        return schema.load(data), {}
+    except ValidationError as exc:
+        return None, flatten_errors(exc.messages)
+
+
+@bp.route("/account/details", methods=["GET", "POST"])
+@login_required
+def contact_details():
+    """One's own name, phone and preferred language; the e-mail address (the sign-in name) stays."""
+    user = current_user._get_current_object()
+    form = {"name": user.name, "phone": user.phone or "", "language": user.language}
+    errors = {}
+    if request.method == "POST":
+        form = _form_data()
+        data, errors = _load(ContactDetailsSchema(), form)
+        if not errors:
+            profile.update_contact_details(user, data)
+            session["lang"] = user.language  # the pages follow the new choice at once
+            flash(_("Your contact details are saved."))
+            return redirect(url_for("accounts.account"))
+    return render_template("accounts/details.html", form=form, errors=errors), (422 if errors else 200)
+
+
+def _colleagues_page(errors=None, email="", status=200, throttled=None):
+    user = current_user._get_current_object()
+    return render_template("accounts/colleagues.html", colleagues=colleague_service.colleagues(user),
+                           invitations=colleague_service.pending_invitations(user), errors=errors or {},
+                           email=email, throttled=throttled), status
+
+
+@bp.get("/account/colleagues")
+@login_required
+def colleagues():
+    """The enterprise's first user: its colleagues, the pending invitations, and a form to invite one (404 to
+    anyone else, like every page that is not theirs)."""
+    if not can_invite_colleagues(current_user):
+        raise NotFound()
+    return _colleagues_page()
+
+
+@bp.post("/account/colleagues/invitations")
+@login_required
+def invite_colleague():
+    if not can_invite_colleagues(current_user):
+        raise NotFound()
+    form = _form_data()
+    data, errors = _load(InvitationSchema(), form)
+    email = str(form.get("email", ""))[:254]
+    if not errors:
+        try:
+            invitation = colleague_service.invite(current_user._get_current_object(), data["email"])
+        except ValidationFailed as exc:
+            errors = exc.errors
+        except TooManyRequests as exc:
+            return _colleagues_page(email=email, status=429, throttled=exc.message)
+        else:
+            flash(_("An invitation is on its way to %(email)s.", email=invitation.email))
+            return redirect(url_for("accounts.colleagues"))
+    return _colleagues_page(errors=errors, email=email, status=422)
+
+
+@bp.post("/account/colleagues/invitations/cancel")
+@login_required
+def cancel_invitation():
+    invitation = colleague_service.cancel(current_user._get_current_object(),
+                                          request.form.get("invitation_id", "")[:64])
+    flash(_("The invitation to %(email)s is cancelled.", email=invitation.email))
+    return redirect(url_for("accounts.colleagues"))
+
+
+@bp.route("/invitation/<token>", methods=["GET", "POST"])
+def accept_invitation(token):
+    """The e-mailed link: GET shows who invites to which enterprise (a mail scanner's visit changes nothing);
+    POST with a name and a password creates the colleague's account. Then the colleague signs in."""
+    invitation = colleague_service.find_invitation(token)
+    if invitation is None:
+        return render_template("accounts/invitation.html", invitation=None, errors={}, form={}), 404
+    errors, form = {}, {"language": invitation.invited_by.language}
+    if request.method == "POST":
+        form = _form_data()
+        data, errors = _load(InvitationAcceptSchema(), form)
+        if not errors:
+            try:
+                colleague_service.accept(token, data)
+            except ValidationFailed as exc:
+                errors = exc.errors
+            else:
+                if current_user.is_authenticated:  # whoever was signed in on this browser is not the colleague
+                    services.revoke_token(g.web_session, current_user)
+                    logout_user()
+                _fresh_session()
+                flash(_("Your account is ready. Sign in with your e-mail address and password."))
+                return redirect(url_for("accounts.login"))
+    return render_template("accounts/invitation.html", invitation=invitation, errors=errors,
+                           form=form), (422 if errors else 200)

@@ -408,3 +408,21 @@ RECIPIENTS: dict[str, frozenset] = {
 def events_for_role(role) -> dict[str, EventType]:
     """The events a user of ``role`` may choose (by e-mail or not): those that reach this role at all."""
     return {name: spec for name, spec in CHOOSABLE.items() if role in RECIPIENTS.get(name, ())}
+# --- accounts: a colleague invited by the enterprise's first user, and a reset asked for an address without
+# an active account (so that the forgotten-password page does the same work whether or not it has one) ---
+ADDRESS_EVENTS.update({
+    "account.invitation": EventType(
+        _l("An invitation to join an enterprise's account"),
+        _l("%(inviter)s invites you to the platform for %(enterprise)s"),
+        _l("%(inviter)s invites you to join %(enterprise)s on the trade-secret rights-protection platform, as a "
+           "colleague who can file and follow its complaints. Open the link below by %(expires_at)s to choose "
+           "your name and password; it works once. If you do not know %(inviter)s, ignore this e-mail: nothing "
+           "is created.")),
+    "account.reset_no_account": EventType(
+        _l("A password reset for an address without an account"),
+        _l("A password reset was asked for this address"),
+        _l("Someone, probably you, asked to reset the password of an account with this e-mail address on the "
+           "trade-secret rights-protection platform, but no active account uses it. If you have an account, it "
+           "may be under another address or disabled: ask your administrator. If it was not you, ignore this "
+           "e-mail.")),
+})

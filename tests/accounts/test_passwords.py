@@ -184,3 +184,81 @@ def test_the_user_is_told_of_a_password_change(app, client, create_user):
     with app.app_context():
         (row,) = db.session.scalars(select(OutboxEvent).where(OutboxEvent.event == "account.password_changed")).all()
         assert row.user_ids == [str(user["id"])]
+
+
+def reset_mail(app):
+    """Every e-mail the forgotten-password page queued: [(event, user ids, bare address)]."""
+    from core.extensions import db
+
+    with app.app_context():
+        return [(row.event, row.user_ids, row.params.get("email_to")) for row in db.session.scalars(
+            select(OutboxEvent).where(OutboxEvent.event.in_(["account.password_reset", "account.reset_no_account"]))
+            .order_by(OutboxEvent.id))]
+
+
+def test_the_forgot_page_does_the_same_work_for_a_known_and_an_unknown_address(app, client, create_user):
+    from accounts.models import ThrottleCounter
+    from tests.accounts.web import count_rows
+
+    user = create_user(role="enterprise_user")
+    forgot(client, user["email"])
+    counters = count_rows(app, ThrottleCounter)
+    forgot(client, "Nobody@Nowhere.example")
+    assert count_rows(app, ThrottleCounter) == counters + 1  # each address counted alike (and the client once)
+    # one e-mail each, through the outbox: the link to the account, a note to the address without one
+    assert reset_mail(app) == [("account.password_reset", [str(user["id"])], None),
+                               ("account.reset_no_account", [], "nobody@nowhere.example")]
+
+
+def test_a_disabled_account_gets_the_note_not_a_link(app, client, create_user):
+    from accounts.models import User
+    from core.extensions import db
+
+    user = create_user(role="enterprise_user")
+    with app.app_context():
+        db.session.get(User, user["id"]).active = False
+        db.session.commit()
+    assert forgot(client, user["email"]).status_code == 200
+    assert reset_mail(app) == [("account.reset_no_account", [], user["email"])]
+
+
+def test_an_unknown_address_is_throttled_like_a_known_one(app, client):
+    for _ in range(5):
+        assert forgot(client, "nobody@nowhere.example").status_code == 200
+    assert len(reset_mail(app)) == 3
+
+
+def test_one_client_cannot_mail_every_address(app, client):
+    from accounts.credentials import RESET_MAX_PER_IP_PER_HOUR
+
+    for n in range(RESET_MAX_PER_IP_PER_HOUR + 3):
+        assert forgot(client, f"nobody{n}@nowhere.example").status_code == 200
+    assert len(reset_mail(app)) == RESET_MAX_PER_IP_PER_HOUR
+
+
+def test_the_note_to_an_address_without_an_account_is_delivered_by_email_only(app, client):
+    from core.extensions import db
+    from notifications.events import render
+    from notifications.models import Notification, OutboxDelivery
+    from notifications.worker import expand_outbox
+
+    forgot(client, "nobody@nowhere.example")
+    with app.app_context():
+        expand_outbox()
+        assert db.session.scalar(select(func.count()).select_from(Notification)) == 0
+        (delivery,) = db.session.scalars(select(OutboxDelivery)).all()
+        assert delivery.email_to == "nobody@nowhere.example" and delivery.user_id is None
+    subject, body = render("account.reset_no_account", {}, "en")
+    assert "no active account" in body
+
+
+def test_the_forgot_and_reset_forms_mark_required_fields(app, client, create_user):
+    html = client.get("/password/forgot").get_data(as_text=True)
+    assert 'id="field-email"' in html and 'class="required"' in html
+    user = create_user(role="enterprise_user")
+    forgot(client, user["email"])
+    (link,) = reset_links(app)
+    token = csrf_token(client, link)
+    response = client.post(link + "?lang=en", data={"csrf_token": token, "new_password": "short"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422 and 'href="#field-new_password"' in html and "Nothing was saved." in html

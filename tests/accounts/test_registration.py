@@ -350,3 +350,57 @@ def test_form_without_csrf_token_is_refused(app, client):
     response = client.post("/register", data=registration())
     assert response.status_code == 400
     assert rows(app) == (0, 0)
+
+
+# --- the credit code as a person pastes it: spaces and lower case, tidied before the length check -------
+
+@pytest.mark.parametrize("typed", [f" {VALID_CODE}", f"{VALID_CODE.lower()}  ", "9131 0115 MA1H 7GQ5 XY",
+                                   f"\u3000{VALID_CODE}", "９１３１０１１５ＭＡ１Ｈ７ＧＱ５ＸＹ"])
+def test_form_a_pasted_code_with_spaces_or_lower_case_is_accepted(app, client, typed):
+    response = post_form(client, credit_code=typed)
+    assert response.status_code == 200, field_errors(response.get_data(as_text=True), "credit_code")
+    with app.app_context():
+        (pending,) = db.session.scalars(select(PendingRegistration)).all()
+        assert pending.credit_code == VALID_CODE
+
+
+def test_form_the_code_input_does_not_cut_a_pasted_code_with_a_leading_space(client):
+    import re
+
+    html = client.get("/register").get_data(as_text=True)
+    (tag,) = re.findall(r'<input[^>]*name="credit_code"[^>]*>', html)
+    maxlength = int(re.search(r'maxlength="(\d+)"', tag).group(1))
+    assert maxlength >= len(" " + VALID_CODE + " ") and maxlength <= 40
+
+
+def test_form_a_code_too_long_once_tidied_is_the_length_error(app, client):
+    response = post_form(client, "/register?lang=en", credit_code=f" {VALID_CODE}X ")
+    assert response.status_code == 422
+    assert any("18 characters" in m for m in field_errors(response.get_data(as_text=True), "credit_code"))
+    assert rows(app) == (0, 0)
+
+
+def test_form_errors_are_summarised_at_the_top_with_links_to_their_fields(app, client):
+    response = post_form(client, "/register?lang=en", credit_code="9131011", phone="x", district="")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    summary = html[html.index('data-testid="error-summary"'):html.index("</div>", html.index('data-testid="error-summary"'))]
+    for field in ("credit_code", "phone", "district"):
+        assert f'href="#field-{field}"' in summary and f'id="field-{field}"' in html
+    assert "Nothing was saved." in summary and "Unified social credit code" in summary
+    assert html.count('class="required"') == 7  # every one of the seven fields is required
+
+
+def test_form_the_chinese_summary_names_the_fields_as_the_person_sees_them(client):
+    response = post_form(client, credit_code="9131011")
+    html = response.get_data(as_text=True)
+    summary = html[html.index('data-testid="error-summary"'):]
+    summary = summary[:summary.index("</div>")]
+    assert "：" in summary and "统一社会信用代码" in summary
+
+
+def test_form_the_account_speaks_the_language_the_form_was_filled_in(app, client):
+    assert post_form(client, "/register?lang=en").status_code == 200
+    with app.app_context():
+        (pending,) = db.session.scalars(select(PendingRegistration)).all()
+        assert pending.language == "en"
