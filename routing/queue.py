@@ -20,6 +20,7 @@ from accounts.enums import Role
 from accounts.models import Organisation
 from core.extensions import db
 from core.models import utcnow
+from core.timeutil import to_shanghai
 from intake import search
 from intake.enums import ComplaintState
 from intake.models import Complaint, Infringer
@@ -45,7 +46,7 @@ class Urgency(NamedTuple):
 
 URGENCIES = {
     "overdue": Urgency("overdue", _l("Overdue"), "⚠"),
-    "soon": Urgency("soon", _l("Due within a day"), "⏰"),
+    "soon": Urgency("soon", _l("Due soon"), "◔"),
     "fine": Urgency("fine", _l("On time"), "✓"),
     "none": Urgency("none", _l("No running deadline"), "–"),
 }
@@ -59,6 +60,12 @@ def urgency(due_at: dt.datetime | None, now: dt.datetime | None = None) -> Urgen
     if due_at <= now:
         return URGENCIES["overdue"]
     return URGENCIES["soon"] if due_at - now <= SOON else URGENCIES["fine"]
+
+
+def short_time(moment: dt.datetime, now: dt.datetime | None = None) -> str:
+    """A queue cell's time in Shanghai: month, day and time this year, the full date another year."""
+    local, today = to_shanghai(moment), to_shanghai(now or utcnow())
+    return local.strftime("%m-%d %H:%M") if local.year == today.year else local.strftime("%Y-%m-%d")
 
 
 def _order(sort: str, desc: bool, enterprise=None):

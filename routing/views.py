@@ -23,7 +23,7 @@ from . import enums, letters, services, supervision
 from .machines import complaint_machine, consultation_machine
 from .presenters import (COMPLAINT_ACTION_LABELS, CONSULTATION_ACTION_LABELS, LABELS, REFERRAL_ACTION_LABELS,
                          event_text, label_of)
-from .queue import HIDDEN_BY_DEFAULT, centre_queue, state_counts, urgency
+from .queue import HIDDEN_BY_DEFAULT, centre_queue, short_time, state_counts, urgency
 from .schemas import (CLERK_TRIGGERS, ComplaintTransitionSchema, ConsultationTransitionSchema, ConveneSchema,
                       CreateReferralsSchema, FurtherEvidenceSchema, FurtherInstructionsSchema, GuidanceSchema,
                       LiftSupervisionSchema, OpinionSchema, QueueArgsSchema, ReferralTransitionSchema, RerouteSchema,
@@ -79,7 +79,8 @@ def _queue_tabs(args, counts):
 
 
 def _queue_page(status=200, **context):
-    return render_template("routing/queue.html", urgency=urgency, queue_url=_queue_url, **context), status
+    return render_template("routing/queue.html", urgency=urgency, short_time=short_time, queue_url=_queue_url,
+                           **context), status
 
 
 @bp.get("/centre/queue")

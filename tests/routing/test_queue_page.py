@@ -145,7 +145,7 @@ def test_holder_filter_mine_unassigned_all_and_the_holder_shown(app, world, mixe
 
 @pytest.mark.parametrize("due, css, word", [
     (dt.timedelta(hours=-1), "overdue", "Overdue"),
-    (dt.timedelta(hours=5), "soon", "Due within a day"),
+    (dt.timedelta(hours=5), "soon", "Due soon"),
     (dt.timedelta(days=3), "fine", "On time"),
     (None, "none", "No running deadline"),
 ])
