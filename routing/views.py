@@ -66,7 +66,7 @@ def _queue_tabs(args, counts):
     chosen = args.getlist("state")
     everything = args.get("include_closed") == "true" and not chosen
     open_count = sum(n for s, n in counts.items() if s not in HIDDEN_BY_DEFAULT)
-    tabs = [{"label": _("Open"), "count": open_count, "url": _queue_url(args, state=None, include_closed=None),
+    tabs = [{"label": _("Open cases"), "count": open_count, "url": _queue_url(args, state=None, include_closed=None),
              "current": not chosen and not everything, "key": "open"}]
     for state in ComplaintState:
         if state is ComplaintState.draft or not counts.get(state):
