@@ -159,3 +159,12 @@ def test_urgency_is_a_colour_and_a_word(app, world, due, css, word):
     cell = re.search(r'data-testid="urgency">(.*?)</span>\s*(?:<time|</td>)', row.group(2), re.S).group(1)
     assert re.sub(r"<[^>]+>", "", cell).split(None, 1)[1].strip() == word
 
+
+
+def test_a_supervisor_sees_every_centres_queue_without_a_mine_filter(app, world, mixed):
+    supervisor = Browser(app, world.users["supervisor"])
+    html = supervisor.get("/centre/queue?sort=reference")
+    assert rows(html) == ["Q-01", "Q-02", "Q-03", "Q-04", "Q-05", "Q-06", "Q-99"]
+    assert tab_counts(html)["open"] == 7 and tab_counts(html)["all"] == 10
+    assert 'data-testid="holder-mine"' not in html and 'data-testid="holder-unassigned"' in html
+    assert 'data-testid="holder-mine"' in Browser(app, world.users["clerk"]).get("/centre/queue")
