@@ -26,7 +26,10 @@ class Queue(MethodView):
     @blp.arguments(QueueArgsSchema, location="query")
     @blp.response(200, QueuePageSchema)
     def get(self, args):
-        """The centre's complaints (a supervisor: every centre's), key cases first, then oldest first."""
+        """The centre's complaints (a supervisor: every centre's), key cases first, then by the centre's due time.
+
+        Closed and withdrawn complaints only when asked for (state, include_closed); sort and desc choose
+        another order; holder narrows to the caller's complaints or the unassigned ones."""
         items, total, exact = centre_queue(api_actor(), **args)
         return {"items": items, "total": total, "total_is_exact": exact, "page": args["page"],
                 "per_page": args["per_page"]}

@@ -46,13 +46,21 @@ def busy_queue(app, world):
     return ids
 
 
-def test_the_queue_fits_a_desk_and_a_phone(world, busy_queue, sign_in, watch):  # noqa: F811
+@pytest.mark.parametrize("language", ["zh", "en"])
+def test_the_queue_fits_a_desk_and_a_phone(app, world, busy_queue, sign_in, watch, language):  # noqa: F811
     from playwright.sync_api import expect
+
+    from accounts.models import User
+    from core.extensions import db
+
+    with app.app_context():
+        db.session.get(User, uuid.UUID(str(world.users["clerk"]["id"]))).language = language
+        db.session.commit()
 
     page = sign_in(world.users["clerk"])
     page.set_viewport_size({"width": 1280, "height": 900})
     page.goto("/centre/queue")
-    page.screenshot(path="/tmp/queue-1280.png", full_page=True)
+    page.screenshot(path=f"/tmp/queue-1280-{language}.png", full_page=True)
     assert page.get_by_test_id("queue-row").count() == 12
     assert page.evaluate(NO_OVERFLOW), page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
     assert page.evaluate(FITS), "%s" % page.evaluate(
@@ -65,7 +73,7 @@ def test_the_queue_fits_a_desk_and_a_phone(world, busy_queue, sign_in, watch):  
 
     page.set_viewport_size({"width": 390, "height": 844})
     page.goto("/centre/queue")
-    page.screenshot(path="/tmp/queue-390.png", full_page=True)
+    page.screenshot(path=f"/tmp/queue-390-{language}.png", full_page=True)
     assert page.evaluate(NO_OVERFLOW), page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
     assert not page.locator("table.queue thead").is_visible()  # stacked rows, each cell labelled
     first = page.get_by_test_id("queue-row").first.bounding_box()
