@@ -309,6 +309,7 @@ def _register_blueprints(app):
     from agencies import api as agencies_api, views as agencies_views
     from deadlines import api as deadlines_api, calendar_views, extension_views, views as deadline_views
     from routing import api as routing_api, links as routing_links, views as routing_views
+    from routing import assignment_views  # noqa: F401  (its routes join the centre blueprint before it is registered)
     from core import views as core_views
     from intake import api as intake_api, receipt_views, views as intake_views
     from notifications import api as notifications_api, views as notifications_views

@@ -150,6 +150,7 @@ class EventKind(enum.Enum):
     step = "step"  # an agency's step inside a referral (trigger: a name of routing/steps.py's STEPS)
     appraisal = "appraisal"  # trigger appraisal_requested / appraisal_returned: the decision clock paused/resumed
     supervision = "supervision"  # key-case supervision (trigger supervise / report / lift)
+    assignment = "assignment"  # routing.assignment: another clerk holds the complaint (trigger "reassign")
 
 
 EVENT_KIND_LABELS = {
@@ -164,4 +165,5 @@ EVENT_KIND_LABELS = {
     EventKind.step: _l("Step in a referral"),
     EventKind.appraisal: _l("Appraisal"),
     EventKind.supervision: _l("Key-case supervision"),
+    EventKind.assignment: _l("Handed to another clerk"),
 }

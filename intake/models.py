@@ -85,6 +85,8 @@ class Complaint(db.Model):
               "centre_due_at", "submitted_at", "id"),
         Index("ix_complaints_centre_state", "centre_id", "state", text("key_case DESC"),
               text("(centre_due_at IS NULL)"), "centre_due_at", "submitted_at", "id"),
+        # the queue sorted by the time received (routing.queue), either way
+        Index("ix_complaints_centre_submitted", "centre_id", "submitted_at", "id"),
     )
 
     def __repr__(self):

@@ -9,12 +9,12 @@ from core.security import api_actor
 from intake import services as intake
 from intake.schemas import ComplaintSchema
 
-from . import letters, services, supervision
+from . import assignment, letters, services, supervision
 from .effects import annotated
 from .machines import consultation_machine, referral_machine
 from .queue import centre_queue
 from .schemas import (ComplaintTransitionSchema, ConsultationSchema, ConsultationTransitionSchema, ConveneSchema,
-                      CreateReferralsSchema, FurtherInstructionsSchema, LiftSupervisionSchema, OpinionSchema, QueueArgsSchema, QueuePageSchema,
+                      CreateReferralsSchema, FurtherInstructionsSchema, LiftSupervisionSchema, OpinionSchema, QueueArgsSchema, QueuePageSchema, ReassignSchema,
                       ReferralSchema, SupervisionListArgsSchema, SupervisionPageSchema, SupervisionReportSchema,
                       SupervisionSchema, SuperviseSchema, SupplementSchema)
 
@@ -26,7 +26,10 @@ class Queue(MethodView):
     @blp.arguments(QueueArgsSchema, location="query")
     @blp.response(200, QueuePageSchema)
     def get(self, args):
-        """The centre's complaints (a supervisor: every centre's), key cases first, then oldest first."""
+        """The centre's complaints (a supervisor: every centre's), key cases first, then by the centre's due time.
+
+        Closed and withdrawn complaints only when asked for (state, include_closed); sort and desc choose
+        another order; holder narrows to the caller's complaints or the unassigned ones."""
         items, total, exact = centre_queue(api_actor(), **args)
         return {"items": items, "total": total, "total_is_exact": exact, "page": args["page"],
                 "per_page": args["per_page"]}
@@ -43,6 +46,20 @@ class ComplaintTransitions(MethodView):
         complaint = intake.get_visible_complaint(actor, complaint_id, for_update=True)
         data["version"] = expected_version(data.get("version"))
         complaint = services.triage(actor, complaint, data)
+        return complaint, etag(complaint)
+
+
+@blp.route("/complaints/<complaint_id>/holder")
+class ComplaintHolder(MethodView):
+    @blp.arguments(ReassignSchema)
+    @blp.response(200, ComplaintSchema)
+    @blp.alt_response(409, description="Only the clerk who holds it, or a supervisor, may hand it over (or a stale version)")
+    def put(self, data, complaint_id):
+        """Hand a claimed complaint to another clerk of its centre: only the holder changes, not the state."""
+        actor = api_actor()
+        complaint = intake.get_visible_complaint(actor, complaint_id, for_update=True)
+        complaint = assignment.reassign(actor, complaint, data["clerk_id"],
+                                        expected_version=expected_version(data.get("version")))
         return complaint, etag(complaint)
 
 

@@ -157,4 +157,7 @@ def event_text(event) -> str:
         return _("Progress note from %(agency)s.", agency=payload.get("agency", ""))
     if event.kind == EventKind.routing_decision.value:
         return _("The centre recorded a further routing decision.")
+    if event.kind == EventKind.assignment.value:
+        return _("Handed from %(before)s to %(after)s.", before=payload.get("from_name", ""),
+                 after=payload.get("to_name", ""))
     return intake_event_text(event)

@@ -122,6 +122,14 @@ class QueueArgsSchema(StrictSchema):
     key_case = fields.Boolean(load_default=None)
     overdue = fields.Boolean(load_default=None, metadata={
         "description": "true: the centre's running deadline has passed; false: it has not (or none runs)."})
+    include_closed = fields.Boolean(load_default=False, metadata={
+        "description": "Closed and withdrawn complaints are left out unless named in state or this is true."})
+    holder = fields.String(load_default=None, validate=_one_of(["mine", "unassigned"]), metadata={
+        "description": "mine: claimed by you; unassigned: claimed by no clerk yet. Absent: all."})
+    sort = fields.String(load_default="due", validate=_one_of(["due", "received", "reference", "enterprise"]),
+                         metadata={"description": "due (key cases first, then the centre's earliest running "
+                                                  "deadline; the default), received, reference or enterprise."})
+    desc = fields.Boolean(load_default=False, metadata={"description": "Reverse the sort column."})
     page = page_field()
     per_page = per_page_field(20)
 
@@ -246,9 +254,16 @@ class QueueItemSchema(OutSchema):
     infringers = fields.Function(lambda c: [i.name for i in c.infringers if i.name])
     key_case = fields.Boolean()
     centre_due_at = fields.AwareDateTime(metadata={"description": "The centre's earliest running deadline."})
+    held_by = fields.Function(lambda c: {"id": str(c.claimed_by.id), "name": c.claimed_by.name} if c.claimed_by else None,
+                              metadata={"description": "The clerk who claimed the complaint (null: unassigned)."})
     submitted_at = fields.AwareDateTime()
     updated_at = fields.AwareDateTime()
     version = fields.Integer()
+
+
+class ReassignSchema(VersionMixin):
+    clerk_id = fields.UUID(required=True, metadata={
+        "description": "The clerk of the complaint's centre who holds it from now on."})
 
 
 class QueuePageSchema(OutSchema):

@@ -17,13 +17,13 @@ from core.extensions import db
 from core.limits import page_arg
 from core.pages import failure_status, load, local_to_utc, only, posted
 from intake import services as intake
-from intake.enums import ComplaintState
+from intake.enums import COMPLAINT_STATE_LABELS, ComplaintState
 
 from . import enums, letters, services, supervision
 from .machines import complaint_machine, consultation_machine
 from .presenters import (COMPLAINT_ACTION_LABELS, CONSULTATION_ACTION_LABELS, LABELS, REFERRAL_ACTION_LABELS,
                          event_text, label_of)
-from .queue import centre_queue
+from .queue import HIDDEN_BY_DEFAULT, centre_queue, short_time, state_counts, urgency
 from .schemas import (CLERK_TRIGGERS, ComplaintTransitionSchema, ConsultationTransitionSchema, ConveneSchema,
                       CreateReferralsSchema, FurtherEvidenceSchema, FurtherInstructionsSchema, GuidanceSchema,
                       LiftSupervisionSchema, OpinionSchema, QueueArgsSchema, ReferralTransitionSchema, RerouteSchema,
@@ -45,7 +45,42 @@ def labels():
 
 # --- the queue -------------------------------------------------------------------------------------
 
-QUEUE_FILTERS = ("q", "track", "district", "infringer", "key_case", "overdue", "page", "per_page")
+QUEUE_FILTERS = ("q", "track", "district", "infringer", "key_case", "overdue", "include_closed", "holder", "sort",
+                 "desc", "page", "per_page")
+
+
+def _queue_url(args, **changes):
+    """The queue's URL with these arguments changed (None: left out); a change of filter starts at page 1."""
+    query = args.to_dict(flat=False)
+    query.pop("page", None)
+    for name, value in changes.items():
+        if value is None:
+            query.pop(name, None)
+        else:
+            query[name] = value if isinstance(value, list) else [str(value)]
+    return url_for("centre.queue", **query)
+
+
+def _queue_tabs(args, counts):
+    """The state tabs: open work (the default), each state with complaints, then everything."""
+    chosen = args.getlist("state")
+    everything = args.get("include_closed") == "true" and not chosen
+    open_count = sum(n for s, n in counts.items() if s not in HIDDEN_BY_DEFAULT)
+    tabs = [{"label": _("Open cases"), "count": open_count, "url": _queue_url(args, state=None, include_closed=None),
+             "current": not chosen and not everything, "key": "open"}]
+    for state in ComplaintState:
+        if state is ComplaintState.draft or not counts.get(state):
+            continue
+        tabs.append({"label": COMPLAINT_STATE_LABELS[state], "count": counts[state], "key": state.value,
+                     "url": _queue_url(args, state=state.value, include_closed=None), "current": chosen == [state.value]})
+    tabs.append({"label": _("All, closed and withdrawn too"), "count": sum(counts.values()), "key": "all",
+                 "url": _queue_url(args, state=None, include_closed="true"), "current": everything})
+    return tabs
+
+
+def _queue_page(status=200, **context):
+    return render_template("routing/queue.html", urgency=urgency, short_time=short_time, queue_url=_queue_url,
+                           **context), status
 
 
 @bp.get("/centre/queue")
@@ -60,17 +95,19 @@ def queue():
     try:
         filters = load(QueueArgsSchema(), args)
     except ValidationFailed as exc:
-        return render_template("routing/queue.html", complaints=[], total=0, exact=True, page=1, per_page=20,
-                               errors=exc.errors, args=request.args, page_url=None), 422
+        return _queue_page(422, complaints=[], total=0, exact=True, page=1, per_page=20, errors=exc.errors,
+                           args=request.args, page_url=None, tabs=[], sort="due", desc=False)
     items, total, exact = centre_queue(current_user, **filters)
+    counts = state_counts(current_user, **filters)
 
     def page_url(number):
         query = request.args.to_dict(flat=False)
         query["page"] = [str(number)]
         return url_for("centre.queue", **query)
 
-    return render_template("routing/queue.html", complaints=items, total=total, exact=exact, page=filters["page"],
-                           per_page=filters["per_page"], errors={}, args=request.args, page_url=page_url)
+    return _queue_page(complaints=items, total=total, exact=exact, page=filters["page"], per_page=filters["per_page"],
+                       errors={}, args=request.args, page_url=page_url, tabs=_queue_tabs(request.args, counts),
+                       sort=filters["sort"], desc=filters["desc"])
 
 
 # --- the triage page -------------------------------------------------------------------------------

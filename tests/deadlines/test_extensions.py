@@ -272,6 +272,6 @@ def test_the_officer_asks_on_a_page_and_the_head_decides_from_the_decisions_list
     officer.get("/decisions", status=404)
     Browser(app, world.users["clerk"]).get("/decisions", status=404)
     supervisor = Browser(app, world.users["supervisor"])
-    assert supervisor.client.get("/").headers["Location"].endswith("/decisions")
+    assert supervisor.client.get("/").headers["Location"].endswith("/centre/queue")  # lands on the queue
     assert "decisions-extensions" in ids_of(supervisor.get("/decisions"))
     assert complaint["reference"]

@@ -32,9 +32,10 @@ TRIGGERS = {
     EventKind.step: list(STEPS),
     EventKind.appraisal: ["appraisal_requested", "appraisal_returned"],
     EventKind.supervision: ["supervise", "report", "lift"],
+    EventKind.assignment: ["reassign"],
 }
 PAYLOAD = {"agency": "浦东新区市场监督管理局", "track": "administrative", "reference": "沪维〔2026〕1号",
-           "files": [{"id": "1", "name": "报价单"}]}
+           "files": [{"id": "1", "name": "报价单"}], "from_name": "王敏", "to_name": "李强"}
 
 
 def row(kind, trigger=None, **fields):
