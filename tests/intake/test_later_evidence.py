@@ -10,7 +10,7 @@ from sqlalchemy import select
 from core.timeutil import SHANGHAI
 
 from tests.agencies.web import Browser, field_errors
-from tests.evidence.support import pdf_bytes
+from tests.evidence.support import confirm, pdf_bytes
 from tests.routing.conftest import world  # noqa: F401  (the routing tests' small Shanghai)
 from tests.routing.case_support import notices, outbox_mark, told
 from tests.routing.support import accepted, complaint_transition, evidence_ids, ok, refer, submit
@@ -100,7 +100,11 @@ def test_the_withdraw_confirmation_says_the_open_referrals_end(app, world):
     assert "Withdrawing ends these open referrals" in warning
     assert "上海市公安局经济犯罪侦查总队" in warning and "上海知识产权法院" in warning
 
-    enterprise.submit(detail, f"{detail}/withdraw", reason="双方已和解。")
+    asked = enterprise.submit(detail, f"{detail}/withdraw", status=200, reason="双方已和解。")
+    assert _referral_states(app, cid) == ["sent", "sent"]  # nothing changes before the confirmation
+    page = asked.get_data(as_text=True)
+    assert "上海市公安局经济犯罪侦查总队" in page and "上海知识产权法院" in page and "双方已和解。" in page
+    confirm(enterprise.client, asked)
     assert _referral_states(app, cid) == ["withdrawn", "withdrawn"]
     html = enterprise.get(detail)
     assert 'data-testid="withdraw-ends-referrals"' not in html
