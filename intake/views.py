@@ -19,7 +19,7 @@ from . import enums, services
 from .downloads import evidence_response
 from .presenters import (FIELD_LABELS, INFRINGER_FIELD_LABELS, act_label, form_error_labels, remedy_label,
                          track_choice_label, yes_no_unknown)
-from .forms import ADD_INFRINGER, SUBMIT, draft_data_from_form, form_action, form_values, raw_form_values
+from .forms import ADD_INFRINGER, LIST_FIELDS, SUBMIT, draft_data_from_form, form_action, form_values, raw_form_values
 from .schemas import MAX_INFRINGERS, ComplaintDraftSchema, WithdrawSchema
 from .search import SearchArgs
 
@@ -50,13 +50,25 @@ def _form_page(complaint, values, errors, status=200, *, saved=False, submit_ref
                            submit_refused=submit_refused, error_labels=form_error_labels(errors)), status
 
 
+def _by_field(errors):
+    """A wrong box of a list of boxes ("preferred_tracks.1") is an error of the list: one message per field,
+    under the boxes and linked from the summary."""
+    merged = {}
+    for key, messages in errors.items():
+        base, _dot, rest = key.partition(".")
+        key = base if base in LIST_FIELDS and rest.isdigit() else key
+        merged.setdefault(key, [])
+        merged[key].extend(m for m in messages if m not in merged[key])
+    return merged
+
+
 def _parse_draft():
     """(data, None) or (None, every error of the form at once: the amounts' and the schema's)."""
     data, errors = draft_data_from_form(request.form)
     try:
         loaded = ComplaintDraftSchema().load(data)
     except ValidationError as exc:
-        errors = {**errors, **flatten_errors(exc.messages)}
+        errors = {**errors, **_by_field(flatten_errors(exc.messages))}
         loaded = None
     return (None, errors) if errors else (loaded, None)
 

@@ -541,3 +541,16 @@ def test_the_complaint_page_shows_everything_that_was_filed(web, api, complete_d
     for raw in ("centre_decides", "former_employee", "electronic_intrusion", "civil_damages", "1200000.00",
                 "technical<", "pudong<"):
         assert raw not in filed, raw
+
+
+def test_a_wrong_box_of_a_list_is_an_error_of_the_list_linked_to_its_boxes(web):
+    data = {"csrf_token": csrf_token(web, "/complaints/new"), "preferred_tracks": ["criminal", "centre_decided"]}
+
+    response = web.post("/complaints/new", data=data)
+
+    assert response.status_code == 422
+    [(target, line)] = summary(response)
+    assert target == "field-preferred_tracks"
+    assert line == ("Preferred tracks: Not a valid choice; choose one of: Administrative; Criminal; Civil; "
+                    "Let the centre decide.")
+    assert field_errors(response) == {"preferred_tracks"}
