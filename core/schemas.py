@@ -52,7 +52,7 @@ class OneOfLabelled(validate.OneOf):
     its (lazy) label. (Still a OneOf: the OpenAPI document lists the values, the field-limit test sees a bound.)"""
 
     def __init__(self, choices: dict):
-        super().__init__(list(choices))
+        super().__init__(list(choices), error="Not a valid choice.")  # never raised: __call__ lists the labels
         self.choice_labels = choices
 
     def __call__(self, value):

@@ -76,7 +76,10 @@ def draft_data_from_form(form) -> tuple[dict, dict]:
         data[name] = form.getlist(name)
     for name in TRI_STATE_FIELDS:
         data[name] = {"yes": True, "no": False}.get(form.get(name))
-    data["infringers"] = [{f: value.strip() or None for f, value in row.items()} for row in infringer_rows(form)]
+    rows = infringer_rows(form)
+    if len(rows) > MAX_INFRINGERS:
+        errors["infringers"] = [_("Name at most %(n)d suspected infringers.", n=MAX_INFRINGERS)]
+    data["infringers"] = [{f: value.strip() or None for f, value in row.items()} for row in rows[:MAX_INFRINGERS]]
     return data, errors
 
 

@@ -109,8 +109,7 @@ class ComplaintDraftSchema(StrictSchema):
     secret_description = Text(MAX_TEXT, column=Complaint.secret_description, allow_none=True)
     confidentiality_measures = Text(MAX_TEXT, column=Complaint.confidentiality_measures, allow_none=True)
     commercial_value = Text(MAX_TEXT, column=Complaint.commercial_value, allow_none=True)
-    infringers = fields.List(fields.Nested(InfringerSchema), validate=validate.Length(
-        max=MAX_INFRINGERS, error=_l("Name at most {max} suspected infringers.")), metadata={
+    infringers = fields.List(fields.Nested(InfringerSchema), validate=validate.Length(max=MAX_INFRINGERS), metadata={
         "description": "The suspected infringers (at most 20), each with an earlier penalty decision if any: the "
                        "routing rules read their districts and penalty decisions."})
     infringing_acts = fields.List(EnumValue(InfringingAct, labels=INFRINGING_ACT_LABELS), validate=validate.Length(max=20), metadata={

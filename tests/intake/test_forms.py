@@ -554,3 +554,31 @@ def test_a_wrong_box_of_a_list_is_an_error_of_the_list_linked_to_its_boxes(web):
     assert line == ("Preferred tracks: Not a valid choice; choose one of: Administrative; Criminal; Civil; "
                     "Let the centre decide.")
     assert field_errors(response) == {"preferred_tracks"}
+
+
+# --- Chinese: Chinese punctuation, labels, one way of writing amounts ------------------------------------------
+
+def test_the_chinese_error_summary_uses_chinese_punctuation_and_labels(app, create_user, rights_centre):
+    web = web_login(app, create_user(language="zh"))
+    data = {"csrf_token": csrf_token(web, "/complaints/new"), "estimated_loss": "abc",
+            "preferred_tracks": "bogus", "infringers-0-kind": "hacker"}
+
+    response = web.post("/complaints/new", data=data)
+
+    assert response.status_code == 422
+    lines = [line for _target, line in summary(response)]
+    assert lines and all("：" in line and ": " not in line for line in lines), lines
+    tracks = next(line for line in lines if line.startswith("希望的处理途径"))
+    assert "行政；刑事；民事；由维权中心决定" in tracks and "centre_decides" not in tracks
+    assert any(line.startswith("侵权人1：类型：") for line in lines), lines
+
+
+def test_the_chinese_complaint_page_writes_amounts_one_way(app, create_user, rights_centre, complete_draft):
+    user = create_user(language="zh")
+    complaint = submitted(api_client(app, user, language="zh"), complete_draft)
+
+    html = text_of(web_login(app, user).get(f"/complaints/{complaint['id']}"))
+
+    filed = html.split('data-testid="filed"')[1].split("</article>")[0]
+    assert "¥1,200,000.00" in filed and "1200000" not in filed
+    assert "由维权中心决定" not in filed and "刑事；民事" in filed
