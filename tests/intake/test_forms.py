@@ -11,24 +11,9 @@ from intake.models import Complaint, ComplaintEvent
 from tests.agencies.web import forms_of
 from tests.evidence.support import (api_client, confirm, count, csrf_token, new_draft, pdf_bytes, read, submitted,
                                     upload, web_login)
-from tests.intake.test_portal import form_data
+from tests.intake.test_portal import api, form_data, user, web  # noqa: F401  (fixtures: an English enterprise user)
 
 VALID_CODE = "91310115MA1H7GQ5XY"
-
-
-@pytest.fixture
-def user(create_user, rights_centre):
-    return create_user()  # English, so the assertions read the labels
-
-
-@pytest.fixture
-def api(app, user):
-    return api_client(app, user)
-
-
-@pytest.fixture
-def web(app, user):
-    return web_login(app, user)
 
 
 def text_of(response) -> str:
@@ -174,17 +159,20 @@ def test_a_wrong_choice_is_named_by_the_labels_not_the_codes(app, api, field, va
     assert count(app, Complaint) == 0
 
 
-def test_a_wrong_infringer_type_in_the_form_lists_the_types(web):
-    data = {"csrf_token": csrf_token(web, "/complaints/new"), "infringers-0-kind": "hacker",
-            "infringers-0-name": "某人"}
-
-    response = web.post("/complaints/new", data=data)
+@pytest.mark.parametrize("data, target, line", [
+    ({"infringers-0-kind": "hacker", "infringers-0-name": "某人"}, "field-infringers-0-kind",
+     "Infringer 1: Type: Not a valid choice; choose one of: Former employee; Current employee; Competitor; "
+     "Business partner; Unknown."),
+    # a wrong box of a list of boxes is an error of the list, linked to its boxes
+    ({"preferred_tracks": ["criminal", "centre_decided"]}, "field-preferred_tracks",
+     "Preferred tracks: Not a valid choice; choose one of: Administrative; Criminal; Civil; Let the centre decide."),
+])
+def test_a_wrong_choice_in_the_form_lists_the_labels_in_the_summary(web, data, target, line):
+    response = web.post("/complaints/new", data={"csrf_token": csrf_token(web, "/complaints/new"), **data})
 
     assert response.status_code == 422
-    [(target, line)] = summary(response)
-    assert target == "field-infringers-0-kind"
-    assert line == ("Infringer 1: Type: Not a valid choice; choose one of: Former employee; Current employee; "
-                    "Competitor; Business partner; Unknown.")
+    assert summary(response) == [(target, line)]
+    assert field_errors(response) == {target.removeprefix("field-").replace("-", ".")}
 
 
 # --- amounts -----------------------------------------------------------------------------------------
@@ -541,19 +529,6 @@ def test_the_complaint_page_shows_everything_that_was_filed(web, api, complete_d
     for raw in ("centre_decides", "former_employee", "electronic_intrusion", "civil_damages", "1200000.00",
                 "technical<", "pudong<"):
         assert raw not in filed, raw
-
-
-def test_a_wrong_box_of_a_list_is_an_error_of_the_list_linked_to_its_boxes(web):
-    data = {"csrf_token": csrf_token(web, "/complaints/new"), "preferred_tracks": ["criminal", "centre_decided"]}
-
-    response = web.post("/complaints/new", data=data)
-
-    assert response.status_code == 422
-    [(target, line)] = summary(response)
-    assert target == "field-preferred_tracks"
-    assert line == ("Preferred tracks: Not a valid choice; choose one of: Administrative; Criminal; Civil; "
-                    "Let the centre decide.")
-    assert field_errors(response) == {"preferred_tracks"}
 
 
 # --- Chinese: Chinese punctuation, labels, one way of writing amounts ------------------------------------------
