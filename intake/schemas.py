@@ -63,8 +63,8 @@ class InfringerSchema(StrictSchema):
     name = Name(column=Infringer.name, allow_none=True)
     credit_code = CompactCode(column=Infringer.credit_code, allow_none=True, validate=validate_credit_code,
                        too_long=credit_code_length_message,
-                       metadata={"description": "统一社会信用代码 (18 characters, GB 32100-2015), organisations only; spaces are removed and "
-                                       "letters upper-cased before it is checked."})
+                       metadata={"description": "统一社会信用代码 (18 characters, GB 32100-2015), organisations "
+                                       "only; spaces are removed and letters upper-cased before it is checked."})
     district = EnumValue(District, labels=DISTRICT_LABELS, allow_none=True, metadata={
         "description": "The infringer's district in Shanghai (null: outside Shanghai or unknown); the routing "
                        "suggestion proposes the agencies of this district."})
@@ -112,7 +112,8 @@ class ComplaintDraftSchema(StrictSchema):
     infringers = fields.List(fields.Nested(InfringerSchema), validate=validate.Length(max=MAX_INFRINGERS), metadata={
         "description": "The suspected infringers (at most 20), each with an earlier penalty decision if any: the "
                        "routing rules read their districts and penalty decisions."})
-    infringing_acts = fields.List(EnumValue(InfringingAct, labels=INFRINGING_ACT_LABELS), validate=validate.Length(max=20), metadata={
+    infringing_acts = fields.List(EnumValue(InfringingAct, labels=INFRINGING_ACT_LABELS),
+                                  validate=validate.Length(max=20), metadata={
         "description": "The infringing acts: theft, bribery, fraud, coercion or electronic intrusion with a "
                        "criminal_investigation remedy suggest the criminal track; patent_application a consultation."})
     discovered_on = fields.Date(allow_none=True, metadata={

@@ -5,7 +5,7 @@ from flask_login import current_user, login_required
 from marshmallow import ValidationError
 
 from core.confirm import confirmation_page
-from core.errors import DomainError, ValidationFailed, flatten_errors
+from core.errors import DomainError, PayloadTooLarge, UnsupportedMediaType, ValidationFailed, flatten_errors
 from core.extensions import db
 from core.limits import accepts_files, page_arg
 from core.pages import load
@@ -278,7 +278,8 @@ def supply_info(complaint_id):
         complaint = services.get_visible_complaint(current_user, complaint_id)
         if isinstance(exc, ValidationError):
             return _detail(complaint, flatten_errors(exc.messages), 422, error_form="supplement")
-        errors = getattr(exc, "errors", None) or {"supplement": [str(exc.message)]}
+        where = "file" if isinstance(exc, (UnsupportedMediaType, PayloadTooLarge)) else "supplement"
+        errors = getattr(exc, "errors", None) or {where: [str(exc.message)]}
         return _detail(complaint, errors, exc.status, error_form="supplement")
     flash(_("Thank you: the centre has your supplements and resumes its review."))
     return redirect(url_for("intake.show_complaint", complaint_id=complaint.id))

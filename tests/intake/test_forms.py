@@ -2,6 +2,7 @@
 them, credit codes as pasted, infringer rows added and removed without JavaScript, the confirmation of a
 withdrawal, upload errors under their own form, and the complaint page that shows all that was filed."""
 import html as html_lib
+import io
 import re
 import time
 
@@ -9,8 +10,7 @@ import pytest
 
 from intake.models import Complaint, ComplaintEvent
 from tests.agencies.web import forms_of
-from tests.evidence.support import (api_client, confirm, count, csrf_token, new_draft, pdf_bytes, read, submitted,
-                                    upload, web_login)
+from tests.evidence.support import (api_client, confirm, count, csrf_token, new_draft, read, submitted, web_login)
 from tests.intake.test_portal import api, form_data, user, web  # noqa: F401  (fixtures: an English enterprise user)
 
 VALID_CODE = "91310115MA1H7GQ5XY"
@@ -491,19 +491,14 @@ def test_an_empty_file_is_empty_not_a_wrong_type_and_the_error_sits_under_the_up
     draft = new_draft(api, {})
     page = f"/complaints/{draft['id']}"
 
-    response = web.post(f"{page}/evidence", data={"csrf_token": csrf_token(web, page), "file": (io_bytes(b""), "scan.pdf")},
-                        content_type="multipart/form-data")
+    response = web.post(f"{page}/evidence", content_type="multipart/form-data",
+                        data={"csrf_token": csrf_token(web, page), "file": (io.BytesIO(b""), "scan.pdf")})
 
     assert response.status_code == 422
     html = text_of(response)
     assert "The file “scan.pdf” is empty (0 bytes)" in html and "not accepted" not in html
     upload_form = html.split('action="%s/evidence"' % page)[1].split("</form>")[0]
     assert html.count('data-field="file"') == 1 and 'data-field="file"' in upload_form
-
-
-def io_bytes(data):
-    import io
-    return io.BytesIO(data)
 
 
 # --- the complaint page: everything the enterprise filed ----------------------------------------------------

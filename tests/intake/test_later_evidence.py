@@ -13,7 +13,8 @@ from tests.agencies.web import Browser, field_errors
 from tests.evidence.support import confirm, pdf_bytes
 from tests.routing.conftest import world  # noqa: F401  (the routing tests' small Shanghai)
 from tests.routing.case_support import notices, outbox_mark, told
-from tests.routing.support import accepted, complaint_transition, evidence_ids, ok, refer, submit
+from tests.routing.support import (DUE_DATE, accepted, complaint_state, complaint_transition, evidence_ids, ok,
+                                   refer, submit)
 
 
 def _created_at(app, name) -> dt.datetime:
@@ -109,3 +110,32 @@ def test_the_withdraw_confirmation_says_the_open_referrals_end(app, world):
     html = enterprise.get(detail)
     assert 'data-testid="withdraw-ends-referrals"' not in html
     assert html.count('data-testid="referral-state">Withdrawn with the complaint<') == 2
+
+
+def _form_html(html, action):
+    return html.split(f'action="{action}"')[1].split("</form>")[0]
+
+
+def test_an_upload_error_appears_under_its_own_form_only(app, world):
+    """While supplements are asked for, the page has two forms with a file input: each error stays with its form."""
+    complaint = submit(world)
+    cid, detail = complaint["id"], f"/complaints/{complaint['id']}"
+    clerk = world.api("clerk")
+    ok(complaint_transition(clerk, cid, "claim"))
+    ok(complaint_transition(clerk, cid, "request_info", message="请补充保密协议。", due_date=DUE_DATE))
+    enterprise = Browser(app, world.users["enterprise"])
+
+    evidence_error = enterprise.submit(detail, f"{detail}/evidence", status=422,
+                                       files={"file": [(io.BytesIO(b""), "blank.pdf")]}).get_data(as_text=True)
+    assert evidence_error.count('data-field="file"') == 1
+    assert field_errors(_form_html(evidence_error, f"{detail}/evidence"), "file") == [
+        "The file “blank.pdf” is empty (0 bytes): choose the file again, or another one."]
+    assert 'data-field="file"' not in _form_html(evidence_error, f"{detail}/supplements")
+
+    supplement_error = enterprise.submit(detail, f"{detail}/supplements", status=415, text="附保密协议。",
+                                         files={"file": [(io.BytesIO(b"MZ\x90\x00"), "agreement.pdf")]})
+    html = supplement_error.get_data(as_text=True)
+    assert html.count('data-field="file"') == 1
+    assert field_errors(_form_html(html, f"{detail}/supplements"), "file") == ["This type of file is not accepted."]
+    assert "附保密协议。" in _form_html(html, f"{detail}/supplements")  # the answer typed is kept
+    assert complaint_state(world, cid) == "awaiting_info" and len(evidence_ids(world, cid)) == 1
