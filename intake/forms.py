@@ -22,12 +22,13 @@ MAX_AMOUNT_INPUT = 40  # characters of an amount as typed ("¥ 1,000,000,000,000
 _ROW_KEY = re.compile(r"^infringers-(\d{1,6})-([a-z_]{1,30})$")
 
 # the buttons of the form (name="action"); a per-row button name="remove_infringer" value=<row number>
-SAVE, SUBMIT, ADD_INFRINGER = "save", "submit", "add_infringer"
+SAVE, SUBMIT, ADD_INFRINGER, REMOVE_INFRINGER = "save", "submit", "add_infringer", "remove_infringer"
 
 
 def form_action(form) -> str:
-    if form.get("remove_infringer") is not None:
-        return "remove_infringer"
+    """Which button sent the form: save (also Enter in a field), save and submit, add or remove a row."""
+    if form.get(REMOVE_INFRINGER) is not None:
+        return REMOVE_INFRINGER
     action = form.get("action")
     return action if action in (SUBMIT, ADD_INFRINGER) else SAVE
 
@@ -37,7 +38,7 @@ def infringer_rows(form) -> list[dict]:
     button was pressed. At most MAX_INFRINGERS + 1 rows are read (one more than allowed, so that the schema
     refuses too many): 10,000 posted rows cost no more than 21."""
     numbers = sorted({int(m[1]) for key in form.keys() if (m := _ROW_KEY.match(key)) and m[2] in INFRINGER_FIELDS})
-    removed = form.get("remove_infringer", "")
+    removed = form.get(REMOVE_INFRINGER, "")
     rows = []
     for number in numbers:
         if str(number) == removed:

@@ -19,7 +19,8 @@ from . import enums, services
 from .downloads import evidence_response
 from .presenters import (FIELD_LABELS, INFRINGER_FIELD_LABELS, act_label, form_error_labels, remedy_label,
                          track_choice_label, yes_no_unknown)
-from .forms import ADD_INFRINGER, LIST_FIELDS, SUBMIT, draft_data_from_form, form_action, form_values, raw_form_values
+from .forms import (ADD_INFRINGER, LIST_FIELDS, REMOVE_INFRINGER, SUBMIT, draft_data_from_form, form_action,
+                    form_values, raw_form_values)
 from .schemas import MAX_INFRINGERS, ComplaintDraftSchema, WithdrawSchema
 from .search import SearchArgs
 
@@ -77,11 +78,10 @@ def _after_save(complaint):
     """Where a saved form goes: back to the form with one more infringer row, or with the same rows less the
     removed one, or to the complaint (saved, or saved and submitted by the caller)."""
     action = form_action(request.form)
-    if action in (ADD_INFRINGER, "remove_infringer"):
-        flash(_("Draft saved."))
+    flash(_("Draft saved."))
+    if action in (ADD_INFRINGER, REMOVE_INFRINGER):
         add = {"add": 1} if action == ADD_INFRINGER else {}
         return redirect(url_for("intake.edit_complaint", complaint_id=complaint.id, **add) + "#infringers")
-    flash(_("Draft saved."))
     return redirect(url_for("intake.show_complaint", complaint_id=complaint.id))
 
 
