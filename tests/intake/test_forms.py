@@ -552,3 +552,7 @@ def test_the_chinese_complaint_page_writes_amounts_one_way(app, create_user, rig
     filed = html.split('data-testid="filed"')[1].split("</article>")[0]
     assert "¥1,200,000.00" in filed and "1200000" not in filed
     assert "由维权中心决定" not in filed and "刑事；民事" in filed
+
+
+def test_the_form_writes_the_lower_threshold_as_money(web):
+    assert "lowers the criminal filing threshold to ¥100,000.00." in text_of(web.get("/complaints/new"))
