@@ -57,7 +57,7 @@ def _by_field(errors):
     merged = {}
     for key, messages in errors.items():
         base, _dot, rest = key.partition(".")
-        key = base if base in LIST_FIELDS and rest.isdigit() else key
+        key = base if base in LIST_FIELDS and rest.isdigit() else key.removesuffix("._schema")  # a row's own
         merged.setdefault(key, [])
         merged[key].extend(m for m in messages if m not in merged[key])
     return merged
