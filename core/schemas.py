@@ -24,17 +24,45 @@ class OutSchema(StrictSchema):
         raise TypeError(f"{type(self).__name__} describes answers; read requests with a request schema")
 
 
-class EnumValue(fields.Enum):
-    """An enum field by value (the stable lower-case code), with a translated error."""
+def choices_message(labels) -> str:
+    """The error of a value outside a set of choices, naming them by the labels the person sees (never the
+    stored codes): "Not a valid choice; choose one of: Administrative; Criminal; Civil."."""
+    if not labels:
+        return _("Not a valid choice.")
+    return _("Not a valid choice; choose one of: %(choices)s.", choices=_("; ").join(str(label) for label in labels))
 
-    def __init__(self, enum, **kwargs):
+
+class EnumValue(fields.Enum):
+    """An enum field by value (the stable lower-case code), with a translated error; with ``labels`` (member ->
+    label, as the enum's *_LABELS dicts) the error lists the choices by their labels."""
+
+    def __init__(self, enum, *, labels=None, **kwargs):
         super().__init__(enum, by_value=True, **kwargs)
+        self.labels = labels
 
     def _deserialize(self, value, attr, data, **kwargs):
         try:
             return super()._deserialize(value, attr, data, **kwargs)
         except ValidationError:
-            raise ValidationError(_("Not a valid choice.")) from None
+            raise ValidationError(choices_message(list(self.labels.values()) if self.labels else None)) from None
+
+
+class OneOfLabelled(validate.OneOf):
+    """validate.OneOf whose error names the choices by their labels: ``choices`` maps each accepted value to
+    its (lazy) label. (Still a OneOf: the OpenAPI document lists the values, the field-limit test sees a bound.)"""
+
+    def __init__(self, choices: dict):
+        super().__init__(list(choices), error="Not a valid choice.")  # never raised: __call__ lists the labels
+        self.choice_labels = choices
+
+    def __call__(self, value):
+        try:
+            accepted = value in self.choice_labels
+        except TypeError:  # an unhashable value
+            accepted = False
+        if not accepted:
+            raise ValidationError(choices_message(list(self.choice_labels.values())))
+        return value
 
 
 PHONE_RE = re.compile(r"^\+?[0-9][0-9 \-]{5,19}$")
@@ -149,6 +177,16 @@ class Name(BoundedString):
 
 class Code(BoundedString):
     """One line identifying something (credit code, phone, case, decision or reference number, URL)."""
+
+
+class CompactCode(Code):
+    """A code typed or pasted by a person (a credit code): every space removed (also full-width and inside)
+    and upper-cased before the length check, so " 91310115ma1h7gq5xy" is the 18-character code."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, str) and len(value) <= self.max_length * NFC_GROWTH:
+            value = "".join(value.split()).upper()
+        return super()._deserialize(value, attr, data, **kwargs)
 
 
 class Text(BoundedString):

@@ -3,13 +3,13 @@ import datetime as dt
 import re
 import unicodedata
 
-from flask_babel import lazy_gettext as _l
+from flask_babel import gettext as _, lazy_gettext as _l
 from sqlalchemy import or_, select, update
 
 from accounts.enums import Role
 from accounts.models import User
 from core.audit import audit
-from core.errors import DomainError, PayloadTooLarge
+from core.errors import DomainError, PayloadTooLarge, ValidationFailed
 from core.extensions import db
 from core.models import utcnow
 from core.outbox import emit
@@ -60,11 +60,14 @@ def display_name(filename: str | None) -> str:
 def store_evidence(*, complaint_id, uploader, upload, max_bytes: int) -> EvidenceFile:
     """Sniff, encrypt and store one uploaded file (a werkzeug FileStorage) and add its row.
 
-    415 if the type is not allowed or the content does not match the extension; 413 past max_bytes.
+    422 for an empty (0-byte) file, whatever its name; 415 if the type is not allowed or the content does not
+    match the extension; 413 past max_bytes.
     """
     name = display_name(upload.filename)
     stream = upload.stream
     head = stream.read(HEAD_BYTES)
+    if not head:
+        raise EmptyFile(name)
     media_type = media_type_for(name, head)
     check_whole_file(name, stream)  # archives and PDFs: their end and structure too (position kept)
     try:
@@ -80,6 +83,16 @@ def store_evidence(*, complaint_id, uploader, upload, max_bytes: int) -> Evidenc
     audit("evidence.uploaded", actor=uploader, subject_type="evidence", subject_id=evidence.id,
           complaint_id=str(complaint_id), sha256=blob.sha256, size=blob.size)
     return evidence
+
+
+class EmptyFile(ValidationFailed):
+    """A file of 0 bytes: its own message (a file picked before it was written, a broken copy), not a wrong type."""
+
+    code = "empty_file"
+
+    def __init__(self, name: str):
+        text = _("The file “%(name)s” is empty (0 bytes): choose the file again, or another one.", name=name)
+        super().__init__({"file": [text]}, message=text)
 
 
 def evidence_of(complaint_id) -> list[EvidenceFile]:

@@ -120,6 +120,8 @@ class Evidence(MethodView):
     @blp.response(201, EvidenceSchema(many=True))
     @blp.alt_response(413, description="A file is larger than MAX_EVIDENCE_BYTES")
     @blp.alt_response(415, description="The type is not allowed, or the content does not match the extension")
+    @blp.alt_response(422, description="No file was sent, too many files, or a file is empty (code empty_file: "
+                                       "0 bytes)")
     def post(self, complaint_id):
         """Upload one or more files (field ``file``, repeatable) to a draft, or to a submitted complaint while it is open."""
         actor = api_actor()

@@ -5,18 +5,23 @@ import decimal
 from flask_babel import gettext as _, lazy_gettext as _l
 from marshmallow import ValidationError, fields, post_load, validate, validates, validates_schema
 
-from accounts.enums import District
+from accounts.enums import DISTRICT_LABELS, District
 from accounts.schemas import credit_code_length_message, validate_credit_code
-from core.schemas import Code, EmailAddress, EnumValue, Name, OutSchema, StrictSchema, Text, validate_phone
+from core.schemas import (Code, CompactCode, EmailAddress, EnumValue, Name, OneOfLabelled, OutSchema, StrictSchema,
+                          Text, validate_phone)
 from core.timeutil import SHANGHAI
 
-from .enums import (CENTRE_DECIDES, ORGANISATION_INFRINGERS, InfringerKind, InfringingAct, Remedy, SecretCategory,
-                    Track)
+from .enums import (CENTRE_DECIDES, INFRINGER_KIND_LABELS, INFRINGING_ACT_LABELS, ORGANISATION_INFRINGERS,
+                    REMEDY_LABELS, SECRET_CATEGORY_LABELS, TRACK_LABELS, InfringerKind, InfringingAct, Remedy,
+                    SecretCategory, Track)
 from .models import Complaint, Infringer
 
 MAX_TEXT = 20000
 MAX_AMOUNT = decimal.Decimal("10000000000000")  # 10^13 RMB: anything above is a typing error
 TRACK_CHOICES = [t.value for t in Track] + [CENTRE_DECIDES]
+# the preferred tracks as the form names them (the error of a wrong value lists these labels)
+TRACK_CHOICE_LABELS = {**{t.value: TRACK_LABELS[t] for t in Track}, CENTRE_DECIDES: _l("Let the centre decide")}
+MAX_INFRINGERS = 20
 
 
 def _unique(values):
@@ -54,12 +59,13 @@ def _today():
 
 
 class InfringerSchema(StrictSchema):
-    kind = EnumValue(InfringerKind, required=True)
+    kind = EnumValue(InfringerKind, labels=INFRINGER_KIND_LABELS, required=True)
     name = Name(column=Infringer.name, allow_none=True)
-    credit_code = Code(column=Infringer.credit_code, allow_none=True, validate=validate_credit_code,
+    credit_code = CompactCode(column=Infringer.credit_code, allow_none=True, validate=validate_credit_code,
                        too_long=credit_code_length_message,
-                       metadata={"description": "统一社会信用代码 (18 characters, GB 32100-2015), organisations only."})
-    district = EnumValue(District, allow_none=True, metadata={
+                       metadata={"description": "统一社会信用代码 (18 characters, GB 32100-2015), organisations "
+                                       "only; spaces are removed and letters upper-cased before it is checked."})
+    district = EnumValue(District, labels=DISTRICT_LABELS, allow_none=True, metadata={
         "description": "The infringer's district in Shanghai (null: outside Shanghai or unknown); the routing "
                        "suggestion proposes the agencies of this district."})
     penalty_decision_number = Code(column=Infringer.penalty_decision_number, allow_none=True, metadata={
@@ -99,14 +105,15 @@ class ComplaintDraftSchema(StrictSchema):
     contact_name = Name(column=Complaint.contact_name, allow_none=True)
     contact_phone = Code(column=Complaint.contact_phone, allow_none=True, validate=validate_phone)
     contact_email = EmailAddress(column=Complaint.contact_email, allow_none=True)
-    secret_category = EnumValue(SecretCategory, allow_none=True)
+    secret_category = EnumValue(SecretCategory, labels=SECRET_CATEGORY_LABELS, allow_none=True)
     secret_description = Text(MAX_TEXT, column=Complaint.secret_description, allow_none=True)
     confidentiality_measures = Text(MAX_TEXT, column=Complaint.confidentiality_measures, allow_none=True)
     commercial_value = Text(MAX_TEXT, column=Complaint.commercial_value, allow_none=True)
-    infringers = fields.List(fields.Nested(InfringerSchema), validate=validate.Length(max=20), metadata={
+    infringers = fields.List(fields.Nested(InfringerSchema), validate=validate.Length(max=MAX_INFRINGERS), metadata={
         "description": "The suspected infringers (at most 20), each with an earlier penalty decision if any: the "
                        "routing rules read their districts and penalty decisions."})
-    infringing_acts = fields.List(EnumValue(InfringingAct), validate=validate.Length(max=20), metadata={
+    infringing_acts = fields.List(EnumValue(InfringingAct, labels=INFRINGING_ACT_LABELS),
+                                  validate=validate.Length(max=20), metadata={
         "description": "The infringing acts: theft, bribery, fraud, coercion or electronic intrusion with a "
                        "criminal_investigation remedy suggest the criminal track; patent_application a consultation."})
     discovered_on = fields.Date(allow_none=True, metadata={
@@ -121,11 +128,11 @@ class ComplaintDraftSchema(StrictSchema):
     holder_bankrupt_or_closed = fields.Boolean(allow_none=True, metadata={
         "description": "true: the infringement drove the holder into bankruptcy or closure, which meets the "
                        "criminal filing standard whatever the amount (null: not known)."})
-    remedies = fields.List(EnumValue(Remedy), validate=validate.Length(max=20), metadata={
+    remedies = fields.List(EnumValue(Remedy, labels=REMEDY_LABELS), validate=validate.Length(max=20), metadata={
         "description": "What the enterprise asks for: civil_damages or injunction_preservation suggest the civil "
                        "track, administrative_investigation the market regulator, criminal_investigation the police "
                        "(with a suspicious act)."})
-    preferred_tracks = fields.List(fields.String(validate=validate.OneOf(TRACK_CHOICES, error="Not a valid choice.")),
+    preferred_tracks = fields.List(fields.String(validate=OneOfLabelled(TRACK_CHOICE_LABELS)),
                                    validate=validate.Length(max=20), metadata={
         "description": "The tracks the enterprise prefers, or [\"centre_decides\"]; a difference from the tracks "
                        "the rules suggest suggests a consultation."})

@@ -193,7 +193,13 @@ def test_enterprise_journey(app, page, watch, live_server, rights_centre):
 
     # --- submitting the incomplete draft: every missing field at once ------------------------
     page.get_by_test_id("submit").click()
-    expect(page.get_by_test_id("form-errors")).to_be_visible()
+    expect(page.get_by_test_id("submit-refused")).to_be_visible()
+    summary = page.get_by_test_id("error-summary")
+    expect(summary).to_be_visible()
+    expect(summary.locator("li")).to_have_count(8)
+    summary.locator('a[href="#field-facts"]').click()  # each line leads to its field
+    expect(page).to_have_url(re.compile(r"#field-facts$"))
+    expect(page.get_by_test_id("save-and-submit")).to_be_visible()  # the edit form can submit too
     for name in ("confidentiality_measures", "commercial_value", "infringers", "infringing_acts",
                  "discovered_on", "remedies", "preferred_tracks", "facts"):
         expect(field_error(page, name)).to_be_visible()
@@ -208,25 +214,33 @@ def test_enterprise_journey(app, page, watch, live_server, rights_centre):
     page.select_option('select[name="infringers-0-kind"]', "former_employee")
     page.fill('input[name="infringers-0-name"]', "李某")
     page.select_option('select[name="infringers-0-district"]', "pudong")
+    expect(page.locator("fieldset.infringer")).to_have_count(1)
+    page.get_by_test_id("add-infringer").click()  # the script adds the row in place, nothing is posted
+    expect(page.locator("fieldset.infringer")).to_have_count(2)
+    expect(page.locator("fieldset.infringer legend").nth(1)).to_contain_text("2")
     page.select_option('select[name="infringers-1-kind"]', "competitor")
     page.fill('input[name="infringers-1-name"]', "上海锐驰自动化有限公司")
-    page.fill('input[name="infringers-1-credit_code"]', "91310106MA1FY3K2R1")
+    page.fill('input[name="infringers-1-credit_code"]', " 91310106ma1fy3k2r1")  # pasted: a space, lower case
+    page.get_by_test_id("add-infringer").click()
+    expect(page.locator("fieldset.infringer")).to_have_count(3)
+    page.locator("fieldset.infringer").nth(2).get_by_test_id("remove-infringer").click()
+    expect(page.locator("fieldset.infringer")).to_have_count(2)
     page.select_option('select[name="infringers-1-district"]', "minhang")
     page.check('input[name="infringing_acts"][value="electronic_intrusion"]')
     page.check('input[name="infringing_acts"][value="patent_application"]')
     page.fill('input[name="discovered_on"]', "2026-09-15")
-    page.fill('input[name="estimated_loss"]', "1200000.50")
-    page.fill('input[name="estimated_illegal_gains"]', "300000")
+    page.fill('input[name="estimated_loss"]', "1,200,000.50")
+    page.fill('input[name="estimated_illegal_gains"]', "30万")
     page.check('input[name="remedies"][value="criminal_investigation"]')
     page.check('input[name="remedies"][value="civil_damages"]')
     page.check('input[name="preferred_tracks"][value="criminal"]')
     page.check('input[name="preferred_tracks"][value="civil"]')
     page.fill('textarea[name="facts"]', "离职前复制代码仓库；展会上发现相同参数表。")
-    page.get_by_test_id("save-draft").click()
-    expect(page).to_have_url(complaint_url)
+    counter = page.locator('textarea[name="facts"] + small.counter')
+    expect(counter).to_have_text("21 / 40,000")  # the character counter follows the typing
 
-    # --- submission: the reference number and the state -------------------------------------
-    page.get_by_test_id("submit").click()
+    # --- save and submit: the reference number and the state ------------------------------------
+    page.get_by_test_id("save-and-submit").click()
     expect(page).to_have_url(complaint_url)
     year = dt.datetime.now(ZoneInfo("Asia/Shanghai")).year
     expect(page.get_by_test_id("reference")).to_have_text(f"SM-{year}-000001")
@@ -234,7 +248,11 @@ def test_enterprise_journey(app, page, watch, live_server, rights_centre):
     assert CJK.search(submitted_label)
     expect(page.get_by_test_id("submit")).to_have_count(0)
     expect(page.get_by_test_id("edit")).to_have_count(0)
-    expect(page.locator("main")).to_contain_text("1200000.50")
+    filed = page.get_by_test_id("filed")
+    expect(filed).to_contain_text("¥1,200,000.50")
+    expect(filed).to_contain_text("¥300,000.00")
+    expect(filed).to_contain_text("91310106MA1FY3K2R1")
+    expect(filed).to_contain_text("2026-09-15")
 
     # --- the timeline: created, evidence added, edited, submitted (the failed submit left nothing)
     rows = page.get_by_test_id("timeline").locator("tbody tr")
@@ -259,6 +277,8 @@ def test_enterprise_journey(app, page, watch, live_server, rights_centre):
     page.locator("main details", has=page.get_by_test_id("withdraw")).locator("summary").click()
     page.fill('textarea[name="reason"]', "已与对方达成和解。")
     page.get_by_test_id("withdraw").click()
+    expect(page.get_by_test_id("confirm")).to_contain_text("已与对方达成和解。")  # asked first, without script
+    page.get_by_test_id("confirm-button").click()
     expect(page).to_have_url(complaint_url)
     expect(page.get_by_test_id("state")).to_have_text("Withdrawn")
     expect(rows).to_have_count(5)
@@ -296,6 +316,8 @@ def assert_stored(app, complaint_id, year):
         assert complaint.state.value == "withdrawn"
         assert complaint.withdrawal_reason == "已与对方达成和解。"
         assert str(complaint.estimated_loss) == "1200000.50"
+        assert str(complaint.estimated_illegal_gains) == "300000.00"
+        assert complaint.infringers[1].credit_code == "91310106MA1FY3K2R1"
         assert [(i.kind.value, i.name) for i in complaint.infringers] == [
             ("former_employee", "李某"), ("competitor", "上海锐驰自动化有限公司")]
         assert complaint.infringers[1].credit_code == "91310106MA1FY3K2R1"

@@ -195,6 +195,8 @@ def test_a_withdrawal_ends_the_open_referrals(app, world, sign_in, watch):  # no
     expect(warning).to_contain_text("上海知识产权法院")
     enterprise.fill('textarea[name="reason"]', "双方已达成和解。")
     enterprise.get_by_test_id("withdraw").click()
+    expect(enterprise.get_by_test_id("confirm")).to_contain_text("上海知识产权法院")  # a second step first
+    enterprise.get_by_test_id("confirm-button").click()
     expect(enterprise.get_by_test_id("state")).to_have_text("Withdrawn")
     expect(enterprise.get_by_test_id("referral-state")).to_have_text(
         ["Withdrawn with the complaint", "Withdrawn with the complaint"])

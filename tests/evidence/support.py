@@ -121,3 +121,24 @@ def rows(app, model, *conditions) -> list:
         found = db.session.scalars(select(model).where(*conditions)).all()
         db.session.expunge_all()
         return found
+
+
+# --- the second step of an irreversible action (core/confirm.py) -----------------------------------
+
+CONFIRM_FORM_RE = re.compile(r'<form method="post" action="([^"]+)">(.*?)</form>', re.S)
+HIDDEN_RE = re.compile(r'<input type="hidden" name="([^"]+)" value="([^"]*)">')
+
+
+def confirm(client, response, status=302):
+    """Press the confirm button of a confirmation page (the first answer of an irreversible POST)."""
+    import html as html_lib
+
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200 and 'data-testid="confirm"' in page, (response.status_code, page[-2000:])
+    [form] = [m for m in CONFIRM_FORM_RE.finditer(page) if 'name="confirmed" value="yes"' in m.group(2)]
+    data = {}
+    for name, value in HIDDEN_RE.findall(form.group(2)):
+        data.setdefault(html_lib.unescape(name), []).append(html_lib.unescape(value))
+    answer = client.post(html_lib.unescape(form.group(1)), data=data)
+    assert answer.status_code == status, (answer.status_code, answer.get_data(as_text=True)[-2000:])
+    return answer

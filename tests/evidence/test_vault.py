@@ -353,7 +353,6 @@ REFUSED_FILES = [
     (b"<svg xmlns='http://www.w3.org/2000/svg'/>", "logo.svg"),
     (pdf_bytes(), "report.pdf.exe"),
     (pdf_bytes(), "no-extension"),
-    (b"", "empty.txt"),
     (b"\x00\x01\x02binary", "notes.txt"),
     (b"PK\x03\x04" + b"\x00" * 50, "contract.docx"),  # a ZIP that is not an Office document
 ]
@@ -366,6 +365,19 @@ def test_every_disguised_or_forbidden_file_is_refused_with_415(app, api, draft, 
         assert response.status_code == 415, name
         assert response.get_json()["code"] == "unsupported_media_type"
         assert_nothing_stored(app, evidence_dir)
+
+
+@pytest.mark.parametrize("name", ["empty.txt", "empty.pdf", "no-extension", "virus.exe"])
+def test_an_empty_file_is_refused_as_empty_not_as_a_wrong_type(app, api, draft, evidence_dir, name):
+    response = upload(api, draft["id"], (pdf_bytes(), "good.pdf"), (b"", name))
+
+    assert response.status_code == 422
+    body = response.get_json()
+    assert body["code"] == "empty_file"
+    [message] = body["errors"]["file"]
+    assert "is empty (0 bytes)" in message and name in message and "type" not in message
+    assert_nothing_stored(app, evidence_dir)
+    assert read(api, draft["id"]) == draft
 
 
 def test_a_failure_in_a_multi_file_upload_keeps_none_of_the_files(app, api, draft, evidence_dir):

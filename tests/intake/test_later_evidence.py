@@ -10,10 +10,11 @@ from sqlalchemy import select
 from core.timeutil import SHANGHAI
 
 from tests.agencies.web import Browser, field_errors
-from tests.evidence.support import pdf_bytes
+from tests.evidence.support import confirm, pdf_bytes
 from tests.routing.conftest import world  # noqa: F401  (the routing tests' small Shanghai)
 from tests.routing.case_support import notices, outbox_mark, told
-from tests.routing.support import accepted, complaint_transition, evidence_ids, ok, refer, submit
+from tests.routing.support import (DUE_DATE, accepted, complaint_state, complaint_transition, evidence_ids, ok,
+                                   refer, submit)
 
 
 def _created_at(app, name) -> dt.datetime:
@@ -100,8 +101,41 @@ def test_the_withdraw_confirmation_says_the_open_referrals_end(app, world):
     assert "Withdrawing ends these open referrals" in warning
     assert "上海市公安局经济犯罪侦查总队" in warning and "上海知识产权法院" in warning
 
-    enterprise.submit(detail, f"{detail}/withdraw", reason="双方已和解。")
+    asked = enterprise.submit(detail, f"{detail}/withdraw", status=200, reason="双方已和解。")
+    assert _referral_states(app, cid) == ["sent", "sent"]  # nothing changes before the confirmation
+    page = asked.get_data(as_text=True)
+    assert "上海市公安局经济犯罪侦查总队" in page and "上海知识产权法院" in page and "双方已和解。" in page
+    confirm(enterprise.client, asked)
     assert _referral_states(app, cid) == ["withdrawn", "withdrawn"]
     html = enterprise.get(detail)
     assert 'data-testid="withdraw-ends-referrals"' not in html
     assert html.count('data-testid="referral-state">Withdrawn with the complaint<') == 2
+
+
+def _form_html(html, action):
+    return html.split(f'action="{action}"')[1].split("</form>")[0]
+
+
+def test_an_upload_error_appears_under_its_own_form_only(app, world):
+    """While supplements are asked for, the page has two forms with a file input: each error stays with its form."""
+    complaint = submit(world)
+    cid, detail = complaint["id"], f"/complaints/{complaint['id']}"
+    clerk = world.api("clerk")
+    ok(complaint_transition(clerk, cid, "claim"))
+    ok(complaint_transition(clerk, cid, "request_info", message="请补充保密协议。", due_date=DUE_DATE))
+    enterprise = Browser(app, world.users["enterprise"])
+
+    evidence_error = enterprise.submit(detail, f"{detail}/evidence", status=422,
+                                       files={"file": [(io.BytesIO(b""), "blank.pdf")]}).get_data(as_text=True)
+    assert evidence_error.count('data-field="file"') == 1
+    assert field_errors(_form_html(evidence_error, f"{detail}/evidence"), "file") == [
+        "The file “blank.pdf” is empty (0 bytes): choose the file again, or another one."]
+    assert 'data-field="file"' not in _form_html(evidence_error, f"{detail}/supplements")
+
+    supplement_error = enterprise.submit(detail, f"{detail}/supplements", status=415, text="附保密协议。",
+                                         files={"file": [(io.BytesIO(b"MZ\x90\x00"), "agreement.pdf")]})
+    html = supplement_error.get_data(as_text=True)
+    assert html.count('data-field="file"') == 1
+    assert field_errors(_form_html(html, f"{detail}/supplements"), "file") == ["This type of file is not accepted."]
+    assert "附保密协议。" in _form_html(html, f"{detail}/supplements")  # the answer typed is kept
+    assert complaint_state(world, cid) == "awaiting_info" and len(evidence_ids(world, cid)) == 1

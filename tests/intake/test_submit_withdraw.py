@@ -2,7 +2,7 @@
 import pytest
 
 from intake.models import ComplaintEvent
-from tests.evidence.support import count, csrf_token, new_draft, read, submitted, timeline, web_login
+from tests.evidence.support import confirm, count, csrf_token, new_draft, read, submitted, timeline, web_login
 
 
 @pytest.fixture
@@ -129,9 +129,14 @@ def test_withdrawing_through_the_web_form_with_a_reason(app, user, api, complete
     web = web_login(app, user)
     page = f"/complaints/{complaint['id']}"
 
-    response = web.post(f"{page}/withdraw", data={"csrf_token": csrf_token(web, page), "reason": "和解"})
+    asked = web.post(f"{page}/withdraw", data={"csrf_token": csrf_token(web, page), "reason": "和解",
+                                                "version": complaint["version"]})
 
-    assert response.status_code == 302
+    assert read(api, complaint["id"]) == complaint  # a page that asks first; nothing has changed
+    html = asked.get_data(as_text=True)
+    assert "This cannot be undone." in html and "Your reason: 和解" in html
+    assert 'href="/complaints/%s" role="button"' % complaint["id"] in html  # cancel leads back to the complaint
+    confirm(web, asked)
     stored = read(api, complaint["id"])
     assert stored["state"] == "withdrawn" and stored["withdrawal_reason"] == "和解"
 
