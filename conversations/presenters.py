@@ -13,4 +13,4 @@ def thread_context(complaint, errors=None, values=None) -> dict:
         return {"readable": False}
     return {"readable": True, "messages": messages_of(current_user, complaint),
             "can_post": can_post_message(current_user, complaint), "max_body": MAX_BODY, "limits": limits(),
-            "errors": errors or {}, "values": values or {}}
+            "errors": errors or {}, "posted": values or {}}
