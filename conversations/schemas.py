@@ -2,14 +2,14 @@
 from flask import url_for
 from marshmallow import fields
 
-from core.schemas import EnumValue, OutSchema, StrictSchema, Text, validate_not_blank
+from core.schemas import EnumValue, OutSchema, StrictSchema, Text
 
 from .models import MAX_BODY, Side
 
 
 class MessageSchema(StrictSchema):
-    body = Text(MAX_BODY, required=True, validate=validate_not_blank,
-                metadata={"description": f"The message, at most {MAX_BODY} characters"})
+    # a blank one is refused by the service (after the access check: 404 before 422)
+    body = Text(MAX_BODY, required=True, metadata={"description": f"The message, at most {MAX_BODY} characters"})
 
 
 class AttachmentSchema(OutSchema):

@@ -83,6 +83,8 @@ def post_message(actor, complaint: Complaint, body: str, uploads=()) -> Message:
         raise NotFound()
     if not can_post_message(actor, complaint):
         raise Conflict(_("This complaint is no longer open: its conversation can be read but not continued."))
+    if not body.strip():
+        raise ValidationFailed({"body": [_("This field cannot be blank.")]})
     uploads = _check_uploads(uploads)
     side = side_of(actor, complaint)
     message = Message(complaint_id=complaint.id, author=actor, side=side, body=body)
