@@ -9,13 +9,14 @@ from core.security import api_actor
 from intake.downloads import evidence_response
 
 from . import services
+from .models import MAX_BODY
 from .schemas import MessageOutSchema, MessageSchema
 
 blp = Blueprint("messages", __name__, description="The conversation on a complaint between its enterprise and its centre")
 
 UPLOAD_DOC = {"requestBody": {"required": True, "content": {"multipart/form-data": {"schema": {
     "type": "object", "required": ["body"], "properties": {
-        "body": {"type": "string", "maxLength": 4000, "description": "The message"},
+        "body": {"type": "string", "maxLength": MAX_BODY, "description": "The message"},
         "file": {"type": "array", "items": {"type": "string", "format": "binary"},
                  "description": "Files to attach (repeatable; a few, each size-limited)"}}}}}}}
 

@@ -10,7 +10,7 @@ from accounts.models import User
 from core.extensions import db
 from core.models import UTCDateTime, enum_column, new_uuid, utcnow
 
-MAX_BODY = 4000  # characters of one message
+MAX_BODY = 5000  # characters of one message (a bound marshmallow_messages already translates)
 
 
 class Side(enum.Enum):

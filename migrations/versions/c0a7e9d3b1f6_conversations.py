@@ -26,7 +26,7 @@ def upgrade():
     sa.Column('side', sa.Enum('enterprise', 'centre', name='message_side', native_enum=False, create_constraint=True, length=40), nullable=False),
     sa.Column('body', sa.Text(), nullable=False),
     sa.Column('created_at', core.models.UTCDateTime(timezone=True), nullable=False),
-    sa.CheckConstraint('length(body) <= 4000', name=op.f('ck_conversation_messages_body_bounded')),
+    sa.CheckConstraint('length(body) <= 5000', name=op.f('ck_conversation_messages_body_bounded')),
     sa.ForeignKeyConstraint(['author_id'], ['users.id'], name=op.f('fk_conversation_messages_author_id_users')),
     sa.ForeignKeyConstraint(['complaint_id'], ['complaints.id'], name=op.f('fk_conversation_messages_complaint_id_complaints'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_conversation_messages'))

@@ -151,14 +151,14 @@ def test_the_parties_download_attachments_audited(app, world):
 def test_a_huge_message_is_refused_with_a_field_error(app, world):
     cid = submit(world)["id"]
     client = web_login(app, world.users["enterprise"])
-    response = web_post(client, cid, "长" * 4001, (pdf_bytes(), "a.pdf"))
+    response = web_post(client, cid, "长" * 5001, (pdf_bytes(), "a.pdf"))
     assert response.status_code == 422
     assert field_errors(response.get_data(as_text=True), "body")
-    assert "长" * 4001 in response.get_data(as_text=True)  # kept in the form to shorten
-    api = post(world, "enterprise", cid, "长" * 4001)
+    assert "长" * 5001 in response.get_data(as_text=True)  # kept in the form to shorten
+    api = post(world, "enterprise", cid, "长" * 5001)
     assert api.status_code == 422 and "body" in api.get_json()["errors"]
     assert post(world, "enterprise", cid, "   ").status_code == 422
-    assert ok(post(world, "enterprise", cid, "长" * 4000), 201)
+    assert ok(post(world, "enterprise", cid, "长" * 5000), 201)
     assert count(app, Message) == 1 and count(app, MessageAttachment) == 0
 
 
