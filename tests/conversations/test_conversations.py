@@ -217,3 +217,43 @@ def test_the_supervisor_sees_the_triage_page_without_the_conversation(app, world
     assert "只给中心看。" not in page.get_data(as_text=True)
     other = web_login(app, world.users["other_clerk"]).get(f"/centre/complaints/{cid}")
     assert other.status_code == 404
+
+
+@pytest.mark.config(MAX_ATTACHMENT_BYTES=2000)
+def test_a_file_over_the_size_limit_is_refused_under_the_form(app, world):
+    cid = submit(world)["id"]
+    before = files_under(app.config["EVIDENCE_DIR"])
+    client = web_login(app, world.users["clerk"])
+    response = web_post(client, cid, "附件太大。", (pdf_bytes(b"small"), "small.pdf"), (pdf_bytes(size=5000), "big.pdf"))
+    assert response.status_code == 413 and field_errors(response.get_data(as_text=True), "file")
+    assert count(app, Message) == 0 and files_under(app.config["EVIDENCE_DIR"]) == before
+    assert ok(upload(world, "clerk", cid, "小附件。", (pdf_bytes(size=1500), "ok.pdf")), 201)
+
+
+def test_a_damaged_attachment_is_a_410_reported_to_the_administrators(app, world):
+    from core.extensions import db
+    from evidence.models import EvidenceFile
+    from evidence.vault import path_for
+
+    cid = submit(world)["id"]
+    attachment = ok(upload(world, "enterprise", cid, "附件。", (pdf_bytes(b"x" * 100), "a.pdf")), 201)["attachments"][0]
+    with app.app_context():
+        row = db.session.get(MessageAttachment, uuid.UUID(attachment["id"]))
+        path = path_for(row.storage_key)
+    path.write_bytes(path.read_bytes()[:-20])  # cut off
+    response = world.api("clerk").get(attachment["url"])
+    assert response.status_code == 410 and response.get_json()["code"] == "evidence_damaged"
+    [failed] = [a for a in _audit(app, "evidence.download_failed")]
+    assert (failed.subject_type, failed.subject_id) == ("message_attachment", attachment["id"])
+    with app.app_context():
+        assert db.session.get(MessageAttachment, uuid.UUID(attachment["id"])).damage_reported_at is not None
+        assert db.session.scalar(select(EvidenceFile.damage_reported_at).where(
+            EvidenceFile.damage_reported_at.is_not(None))) is None  # the complaint's evidence is untouched
+    assert user_id(world, "admin") in notified(app, "evidence.damaged")
+
+
+def _audit(app, action):
+    from core.extensions import db
+
+    with app.app_context():
+        return db.session.scalars(select(AuditEntry).where(AuditEntry.action == action)).all()
