@@ -329,4 +329,3 @@ EVENTS.update({
         values={"decision": {"approved": _l("approved"), "refused": _l("refused"), "pending": _l("pending")}}),
 })
 CHOOSABLE.update({name: EVENTS[name] for name in ("deadline.extension_requested", "deadline.extension_decided")})
-
