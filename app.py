@@ -300,6 +300,7 @@ def _import_models():
     import notifications.models  # noqa: F401
     import deadlines.models  # noqa: F401
     import deadlines.calendar  # noqa: F401
+    import conversations.models  # noqa: F401
 
 
 def _register_blueprints(app):
@@ -333,8 +334,13 @@ def _register_blueprints(app):
     app.register_blueprint(calendar_views.bp)
     app.register_blueprint(deadline_views.bp)
     app.register_blueprint(extension_views.bp)
+    import conversations
+    from conversations import api as conversations_api, views as conversations_views
+
+    conversations.init_app(app)
+    app.register_blueprint(conversations_views.bp)
     for blp in (accounts_api.blp, admin_api.blp, intake_api.blp, routing_api.blp, agencies_api.blp, deadlines_api.blp,
-                calendar_views.blp, notifications_api.blp):
+                calendar_views.blp, notifications_api.blp, conversations_api.blp):
         csrf.exempt(blp)  # bearer tokens only: no cookie ever authenticates an API call
         api.register_blueprint(blp, url_prefix="/api/v1")
     app.register_blueprint(core_views.api_docs_bp)

@@ -2,6 +2,7 @@
 import datetime as dt
 import re
 import unicodedata
+from dataclasses import dataclass
 
 from flask_babel import gettext as _, lazy_gettext as _l
 from sqlalchemy import or_, select, update
@@ -16,7 +17,7 @@ from core.outbox import emit
 
 from .models import EvidenceFile
 from .sniff import HEAD_BYTES, check_whole_file, media_type_for
-from .vault import TamperedEvidence, TooLarge, open_verified, store
+from .vault import StoredBlob, TamperedEvidence, TooLarge, open_verified, store
 
 MAX_DISPLAY_NAME = 200
 # Windows device names: "CON", "con.txt", "Com1.tar.gz" all open the device, whatever the extension
@@ -57,8 +58,19 @@ def display_name(filename: str | None) -> str:
     return name or "file"
 
 
-def store_evidence(*, complaint_id, uploader, upload, max_bytes: int) -> EvidenceFile:
-    """Sniff, encrypt and store one uploaded file (a werkzeug FileStorage) and add its row.
+@dataclass
+class SealedUpload:
+    """An uploaded file checked and stored encrypted in the vault; the caller adds the row that names it."""
+
+    display_name: str
+    media_type: str
+    blob: StoredBlob
+
+
+def seal_upload(upload, max_bytes: int) -> SealedUpload:
+    """Sniff, encrypt and store one uploaded file (a werkzeug FileStorage): the vault's checks for every
+    kind of row that keeps a file (evidence, a message's attachment). The stored file is deleted again if
+    the transaction rolls back.
 
     422 for an empty (0-byte) file, whatever its name; 415 if the type is not allowed or the content does not
     match the extension; 413 past max_bytes.
@@ -74,6 +86,13 @@ def store_evidence(*, complaint_id, uploader, upload, max_bytes: int) -> Evidenc
         blob = store(head, stream, max_bytes)
     except TooLarge:
         raise PayloadTooLarge() from None
+    return SealedUpload(name, media_type, blob)
+
+
+def store_evidence(*, complaint_id, uploader, upload, max_bytes: int) -> EvidenceFile:
+    """Sniff, encrypt and store one uploaded file (a werkzeug FileStorage) and add its row (seal_upload)."""
+    sealed = seal_upload(upload, max_bytes)
+    name, media_type, blob = sealed.display_name, sealed.media_type, sealed.blob
     evidence = EvidenceFile(
         complaint_id=complaint_id, uploaded_by=uploader, display_name=name, media_type=media_type,
         size=blob.size, sha256=blob.sha256, storage_key=blob.storage_key, wrapped_key=blob.wrapped_key,
@@ -137,9 +156,14 @@ class Download:
         except TamperedEvidence as exc:
             report_damage(evidence, self.actor, exc.reason, exc.detail)
             raise EvidenceDamaged() from exc
-        audit("evidence.downloaded", actor=self.actor, subject_type="evidence", subject_id=evidence.id,
+        audit("evidence.downloaded", actor=self.actor, subject_type=_subject_type(evidence), subject_id=evidence.id,
               complaint_id=str(evidence.complaint_id), sha256=evidence.sha256)
         return chunks
+
+
+def _subject_type(row) -> str:
+    """What the audit log calls a file kept in the vault: "evidence", or the row's own ``audit_subject``."""
+    return getattr(row, "audit_subject", "evidence")
 
 
 def open_for_download(evidence: EvidenceFile, actor) -> Download:
@@ -150,14 +174,14 @@ def open_for_download(evidence: EvidenceFile, actor) -> Download:
 def report_damage(evidence: EvidenceFile, actor, reason: str, detail: str | None = None) -> bool:
     """Audit the failed download and tell the administrators, unless they were told of this file in the
     last day (one conditional UPDATE decides, so parallel attempts send one notice). True if told."""
-    audit("evidence.download_failed", actor=actor, subject_type="evidence", subject_id=evidence.id,
+    audit("evidence.download_failed", actor=actor, subject_type=_subject_type(evidence), subject_id=evidence.id,
           complaint_id=str(evidence.complaint_id), sha256=evidence.sha256, reason=reason, detail=detail)
     now = utcnow()
+    kept = type(evidence)  # EvidenceFile, or another row kept in the vault with the same columns
     claimed = db.session.execute(
-        update(EvidenceFile)
-        .where(EvidenceFile.id == evidence.id,
-               or_(EvidenceFile.damage_reported_at.is_(None),
-                   EvidenceFile.damage_reported_at <= now - DAMAGE_NOTICE_INTERVAL))
+        update(kept)
+        .where(kept.id == evidence.id,
+               or_(kept.damage_reported_at.is_(None), kept.damage_reported_at <= now - DAMAGE_NOTICE_INTERVAL))
         .values(damage_reported_at=now)
         .execution_options(synchronize_session=False)).rowcount
     if claimed != 1:
@@ -165,7 +189,7 @@ def report_damage(evidence: EvidenceFile, actor, reason: str, detail: str | None
     admins = db.session.scalars(select(User.id).where(User.role == Role.admin, User.active.is_(True))).all()
     # no display name, complaint or content: administrators may see no complaint; the storage key
     # names the file to restore from the backup
-    emit("evidence.damaged", user_ids=admins, subject_type="evidence", subject_id=evidence.id,
+    emit("evidence.damaged", user_ids=admins, subject_type=_subject_type(evidence), subject_id=evidence.id,
          params={"evidence_id": str(evidence.id), "storage_key": evidence.storage_key, "reason": reason,
                  "sha256": evidence.sha256})
     return True

@@ -325,6 +325,23 @@ def _render(spec: EventType, params: dict) -> tuple[str, str]:
     return str(spec.subject) % values, str(spec.body) % values
 
 
+# --- the conversation on a complaint between its enterprise and its centre (conversations/): the message
+# itself is not in the notice (it may describe the secret); the link leads to it ---
+EVENTS.update({
+    "conversation.enterprise_wrote": EventType(
+        _l("The enterprise writes in a complaint's conversation"),
+        _l("New message on complaint %(reference)s"),
+        _l("%(author)s of %(enterprise)s has written a message on complaint %(reference)s. Please read and "
+           "answer it on the complaint's page.")),
+    "conversation.centre_wrote": EventType(
+        _l("The centre writes in a complaint's conversation"),
+        _l("The centre wrote on complaint %(reference)s"),
+        _l("The centre has written a message on your complaint %(reference)s. Please read it on the "
+           "complaint's page; you can answer there.")),
+})
+CHOOSABLE.update({name: EVENTS[name] for name in ("conversation.enterprise_wrote", "conversation.centre_wrote")})
+
+
 # --- extensions: an officer asks for more time on a deadline, the head (a supervisor for the centre's
 # clocks) decides (deadlines.extensions) ---
 EVENTS.update({

@@ -59,6 +59,8 @@ def relations(kind, o):
         return each(COMPLAINT, {"complaint_id": o[target]})
     if kind == "complaint_evidence":
         return each(COMPLAINT, {"complaint_id": o["c1"], "evidence_id": o["evidence"]})
+    if kind == "complaint_attachment":  # a file of a message in the complaint's conversation
+        return each(COMPLAINT, {"complaint_id": o["c1"], "attachment_id": o["attachment"]})
     if kind in ("referral", "referral_evidence"):
         extra = {"evidence_id": o["evidence"]} if kind == "referral_evidence" else {}
         return {key: (actor, {"referral_id": o[ref], **extra}) for key, (actor, ref) in REFERRAL.items()}
@@ -80,7 +82,8 @@ def relations(kind, o):
 
 
 PARAM_KINDS = [({"referral_id", "evidence_id"}, "referral_evidence"), ({"complaint_id", "evidence_id"},
-               "complaint_evidence"), ({"complaint_id"}, "complaint"), ({"referral_id"}, "referral"),
+               "complaint_evidence"), ({"complaint_id", "attachment_id"}, "complaint_attachment"),
+               ({"complaint_id"}, "complaint"), ({"referral_id"}, "referral"),
                ({"consultation_id"}, "consultation"), ({"notification_id"}, "notification"),
                ({"deadline_id"}, "deadline"), ({"endpoint_id"}, "webhook"), ({"delivery_id"}, "delivery"),
                ({"key_id"}, "api_key"), ({"code"}, "deadline_rule"), ({"day"}, "calendar_day"),

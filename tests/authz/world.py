@@ -11,6 +11,7 @@ the objects are made through the API, as the users would make them:
 - complaint ``c2`` of ``other_enterprise`` at ``other_centre``, referred to ``amr_putuo`` (``r_other``);
 - a draft ``draft`` of ``enterprise``; notifications; a webhook, a dead delivery, an API key.
 """
+import io
 import itertools
 import uuid
 
@@ -18,6 +19,7 @@ from sqlalchemy import select
 
 from tests.accounts.web import web_login
 from tests.conftest import ApiClient
+from tests.evidence.support import pdf_bytes
 from tests.routing.conftest import USERS, World, make_people
 from tests.routing.support import (SOURCE_CODE, accepted, approve_transfer, evidence_ids, ok, refer,
                                    referral_transition)
@@ -92,6 +94,7 @@ def _objects(world):
     c1 = accepted(world)
     o["c1"], o["c1_reference"] = c1["id"], c1["reference"]
     o["evidence"] = evidence_ids(world, c1["id"])[0]
+    o["attachment"] = _message_attachment(world, c1["id"])
     r_police = refer(world, c1["id"], "police", "criminal", [o["evidence"]])["id"]
     ok(referral_transition(api("police"), r_police, "acknowledge", officer_name="郑刚"))
     ok(api("police").post(f"/api/v1/referrals/{r_police}/notes", json={"text": POLICE_INTERNAL}), 201)
@@ -119,6 +122,15 @@ def _objects(world):
     draft = ok(api("enterprise").post("/api/v1/complaints", json={"facts": "草稿"}), 201)
     o["draft"] = draft["id"]
     _records(world)
+
+
+def _message_attachment(world, complaint_id) -> str:
+    """A message of the enterprise with a file, in the complaint's conversation (conversations/)."""
+    api = world.api("enterprise")
+    response = api.client.post(f"/api/v1/complaints/{complaint_id}/messages/upload", headers=api.headers(),
+                               data={"body": "请查收。", "file": [(io.BytesIO(pdf_bytes(b"nda")), "nda.pdf")]},
+                               content_type="multipart/form-data")
+    return ok(response, 201)["attachments"][0]["id"]
 
 
 def _records(world):
