@@ -419,6 +419,8 @@ RECIPIENTS: dict[str, frozenset] = {
     "civil.preservation_ruled": CENTRE | ENTERPRISE,
     "civil.returned": CENTRE | ENTERPRISE,
     "civil.concluded": CENTRE | ENTERPRISE | AGENCY,
+    "conversation.enterprise_wrote": CENTRE,
+    "conversation.centre_wrote": ENTERPRISE,
 }
 
 

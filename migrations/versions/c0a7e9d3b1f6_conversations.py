@@ -2,7 +2,7 @@
 (kept encrypted in the evidence vault, apart from the complaint's evidence)
 
 Revision ID: c0a7e9d3b1f6
-Revises: e5b7c1d9a3f2
+Revises: f3c9a2d7e1b6
 Create Date: 2026-12-03 12:20:54
 """
 from alembic import op
@@ -13,7 +13,7 @@ import core.models  # the UTCDateTime column type
 
 # revision identifiers, used by Alembic.
 revision = 'c0a7e9d3b1f6'
-down_revision = 'e5b7c1d9a3f2'
+down_revision = 'f3c9a2d7e1b6'
 branch_labels = None
 depends_on = None
 
