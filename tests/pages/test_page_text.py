@@ -118,8 +118,7 @@ def scanned(request, database_urls, tmp_path_factory):
     compile_catalogues()  # a stale catalogue would read as untranslated pages
     app, world = pages.make_world(request.param, database_urls[request.param], tmp_path_factory)
     try:
-        clients = {role: (world.web(key) if key else app.test_client()) for role, key in pages.ROLES.items()}
-        yield world, pages.shown_pages(world, clients, errors=True)
+        yield world, pages.shown_pages(world, pages.signed_in_clients(world), errors=True)
     finally:
         pages.drop(app)
 

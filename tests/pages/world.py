@@ -172,6 +172,11 @@ def urls_of(world, rule, user_key):
     return urls
 
 
+def signed_in_clients(world):
+    """role -> a test client signed in as that role through the login form (a plain one for anonymous)."""
+    return {role: (world.web(key) if key else world.app.test_client()) for role, key in ROLES.items()}
+
+
 def with_locale(url, locale):
     return url + ("&" if "?" in url else "?") + f"lang={locale}"
 
@@ -192,11 +197,12 @@ PER_RULE = 4
 ERROR_PAGES = [("<page not found>", "/no-such-page", 404)]
 
 
-def shown_pages(world, clients, errors=False):
+def shown_pages(world, clients, errors=False, per_rule=PER_RULE):
     """[Page] of every page each role is shown (answered 200 with HTML), in Chinese and in English; with
     ``errors``, the error pages too.
 
-    ``clients``: role -> a test client signed in as that role (or anonymous)."""
+    ``clients``: role -> a test client signed in as that role (or anonymous); at most ``per_rule`` URLs of
+    one rule per role."""
     pages = []
     rules = [r for r in page_rules(world.app) if r not in SKIP]
     for role, user_key in ROLES.items():
@@ -204,7 +210,7 @@ def shown_pages(world, clients, errors=False):
         wanted = [(rule, url, 200) for rule in rules for url in urls_of(world, rule, user_key)]
         hits = {}
         for rule, url, status in wanted + (ERROR_PAGES if errors else []):
-            if hits.get(rule, 0) >= PER_RULE:
+            if hits.get(rule, 0) >= per_rule:
                 continue
             page = Page(rule, url, role, user_key)
             for locale in LOCALES:
