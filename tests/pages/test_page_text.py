@@ -190,11 +190,23 @@ def test_the_scan_finds_what_it_looks_for():
     assert english == {("enum value", "criminal"), ("enum value", "rights_center")}, english
 
 
+# pages the scan must reach (so that it cannot pass by reaching none)
+CONTROLS = {("anonymous", "/login"), ("staff:second_step", "/login/mfa"), ("enterprise_user", "/complaints/<complaint_id>"),
+            ("enterprise_user", "/complaints/<complaint_id>/edit"), ("clerk", "/centre/queue"),
+            ("clerk", "/centre/complaints/<complaint_id>"), ("clerk", "/consultations/<consultation_id>"),
+            ("clerk", "/referrals/<referral_id>/letter"), ("officer:court", "/agency/referrals/<referral_id>"),
+            ("officer:market_regulation", "/deadlines/<deadline_id>/extension"), ("head:market_regulation", "/decisions"),
+            ("supervisor", "/centre/supervised"), ("admin", "/admin/deadline-rules/"), ("admin", "/admin/deliveries"),
+            ("admin", "<page not found>"), ("clerk", "<page not found>")}
+
+
 def test_no_page_shows_untranslated_text_raw_values_or_identifiers(scanned):
     world, shown = scanned
     app = world.app
     scanner = Scanner(data_texts(app), enum_values(), rule_codes(app))
     assert {p.role for p in shown} == set(pages.ROLES), "a role is shown no page at all"
+    covered = {(p.role, p.rule) for p in shown}
+    assert CONTROLS <= covered, f"pages each role must be shown, not found: {sorted(CONTROLS - covered)}"
     observed, report = set(), {}
     for page in shown:
         for locale, html in page.html.items():

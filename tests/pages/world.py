@@ -43,7 +43,10 @@ ROLES = {
     "head:public_security": "police_head",
     "head:procuratorate": "procuratorate_head",
     "head:court": "court_head",
+    "staff:second_step": "clerk2",  # a clerk between the password and the code of the sign-in (/login/mfa)
 }
+# roles whose sign-in stops after the password, before the second step
+SECOND_STEP = {"staff:second_step"}
 LOCALES = ("zh", "en")
 
 CONFIG = {"WTF_CSRF_ENABLED": False, "API_TOKEN_LIFETIME_SECONDS": 365 * 86400, "SESSION_SINGLE": False}
@@ -173,8 +176,19 @@ def urls_of(world, rule, user_key):
 
 
 def signed_in_clients(world):
-    """role -> a test client signed in as that role through the login form (a plain one for anonymous)."""
-    return {role: (world.web(key) if key else world.app.test_client()) for role, key in ROLES.items()}
+    """role -> a test client signed in as that role through the login form (a plain one for anonymous, one
+    that gave its password only for SECOND_STEP)."""
+    clients = {}
+    for role, key in ROLES.items():
+        if role in SECOND_STEP:
+            clients[role] = world.app.test_client()
+            user = world.users[key]
+            response = clients[role].post("/login", data={"email": user["email"], "password": user["password"]},
+                                          environ_base={"REMOTE_ADDR": "10.66.0.1"})
+            assert response.headers.get("Location", "").endswith("/login/mfa"), response.status_code
+        else:
+            clients[role] = world.web(key) if key else world.app.test_client()
+    return clients
 
 
 def with_locale(url, locale):
