@@ -210,10 +210,21 @@ PER_RULE = 4
 # pages that are not rules of the URL map: (name, url, the status they answer)
 ERROR_PAGES = [("<page not found>", "/no-such-page", 404)]
 
+# forms sent wrong, answered with the page and its errors (nothing changes): (name, role, URL, form)
+REFUSED_FORMS = [
+    ("<login refused>", "anonymous", "/login", {"email": "nobody@pages.example", "password": "not-the-password-1"}),
+    ("<registration refused>", "anonymous", "/register", {"credit_code": " 91310115ma1h7gq5xz", "email": "x"}),
+    ("<incomplete draft submitted>", "enterprise_user", "/complaints/{draft}/submit", {}),
+    ("<draft saved with bad values>", "enterprise_user", "/complaints/{draft}/edit",
+     {"estimated_loss": "很多", "discovered_on": "2099-13-01"}),
+    ("<triage action refused>", "clerk", "/centre/complaints/{c1}/transitions", {"trigger": "claim"}),
+    ("<password change refused>", "clerk", "/account/password", {"current_password": "wrong", "new_password": "x"}),
+]
+
 
 def shown_pages(world, clients, errors=False, per_rule=PER_RULE):
     """[Page] of every page each role is shown (answered 200 with HTML), in Chinese and in English; with
-    ``errors``, the error pages too.
+    ``errors``, the error pages and the forms refused with their errors too (REFUSED_FORMS, sent last).
 
     ``clients``: role -> a test client signed in as that role (or anonymous); at most ``per_rule`` URLs of
     one rule per role."""
@@ -240,6 +251,15 @@ def shown_pages(world, clients, errors=False, per_rule=PER_RULE):
                 hits[rule] = hits.get(rule, 0) + 1
             elif status != 200:
                 raise AssertionError(f"{url} as {role}: not the {status} page it should be")
+    for name, role, url, form in REFUSED_FORMS if errors else []:
+        url = url.format(**world.objects)
+        page = Page(name, url, role, ROLES[role])
+        for locale in LOCALES:
+            response = clients[role].post(with_locale(url, locale), data=form)
+            assert 400 <= response.status_code < 500 and response.status_code != 404 \
+                and response.mimetype == "text/html", f"POST {url} as {role}: {response.status_code}, not refused"
+            page.html[locale] = response.get_data(as_text=True)
+        pages.append(page)
     return pages
 
 
