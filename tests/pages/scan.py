@@ -88,7 +88,7 @@ TERMS = {"PDF", "SHA", "API", "MFA", "TOTP", "JSON", "ZIP", "URL", "QR", "HTTP",
 WORD = re.compile(r"[A-Za-z]+(?:['’-][A-Za-z]+)*")
 UUID = re.compile(r"\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b", re.I | A)
 SNAKE = re.compile(r"(?<![\w.@/-])[a-z][a-z0-9]*(?:_[a-z0-9]+)+(?![\w@-])", A)
-DOTTED = re.compile(r"(?<![\w.@/-])[a-z]+(?:\.[a-z_]+)+(?![\w@/-])", A)
+DOTTED = re.compile(r"(?<![\w.@/-])(?!(?:e\.g|i\.e)\.)[a-z]+(?:\.[a-z_]+)+(?![\w@/-])", A)  # not "e.g." or "i.e."
 LITERALS = re.compile(r"\{'|'\}|\bNone\b|\bTrue\b|\bFalse\b|\bnull\b|\bundefined\b|\bNaN\b|\[\]|\{\}", A)
 # ASCII punctuation beside a Chinese character (Chinese uses ：；（），！？)
 PUNCT = re.compile(f"(?:(?<=[{CJK}]) ?([:;,!?()]))|(?:([:;,!?()]) ?(?=[{CJK}]))")
