@@ -22,7 +22,7 @@ from .schemas import MAX_AMOUNT, RuleSchema
 bp = Blueprint("deadline_rules", __name__, url_prefix="/admin/deadline-rules")
 
 MAX_ROWS = 20  # as RuleSchema's lists
-UNIT_LABELS = {Unit.working_days: _l("working days"), Unit.days: _l("calendar days"), Unit.hours: _l("hours")}
+UNIT_LABELS = {Unit.working_days: _l("working days"), Unit.days: _l("calendar days"), Unit.hours: _l("hours, round the clock")}
 # what a reminder counts, with its bounds (deadlines.schemas._check_reminders)
 REMINDER_KINDS = {
     "percent": (_l("percent of the time limit elapsed"), 1, 99),
@@ -30,8 +30,21 @@ REMINDER_KINDS = {
     "hours_before": (_l("hours before the due time"), 1, 720),
 }
 NOTIFY_LABELS = {"responsible": _l("the organisation that must act"), "supervisors": _l("the supervisor office")}
+# The seeded rules' legal basis in words (an administrator's own text is shown as typed).
 SOURCE_LABELS = {"platform rule": _l("Set by the platform (no legal time limit)"),
-                 "policy target": _l("A target of the city's policy")}
+                 "policy target": _l("A target of the city's policy"),
+                 "市场监督管理行政处罚程序规定 art. 18": _l("Market Regulation Administrative Penalty Procedure Provisions, art. 18"),
+                 "市场监督管理行政处罚程序规定; 行政处罚法 art. 60":
+                     _l("Market Regulation Administrative Penalty Procedure Provisions; Administrative Penalty Law, art. 60"),
+                 "State Council Order 310 art. 5": _l("State Council Order No. 310, art. 5"),
+                 "Order 310 art. 5": _l("State Council Order No. 310, art. 5"),
+                 "Order 310 art. 8; 公安机关办理经济犯罪案件的若干规定 art. 16":
+                     _l("State Council Order No. 310, art. 8; Provisions on Public Security Organs Handling Economic "
+                        "Crime Cases, art. 16"),
+                 "Order 310 art. 9": _l("State Council Order No. 310, art. 9"),
+                 "Criminal Procedure Law art. 113": _l("Criminal Procedure Law, art. 113"),
+                 "Civil Procedure Law art. 126": _l("Civil Procedure Law, art. 126"),
+                 "Civil Procedure Law art. 104": _l("Civil Procedure Law, art. 104")}
 STATUS_LABELS = {"V": _l("checked against the legal text"), "S": _l("from a secondary source"),
                  "U": _l("not yet checked"), "-": _l("set by the platform")}
 FIELD_LABELS = {"amount": _l("Time limit"), "unit": _l("Counted in"), "extension_amount": _l("Extension"),

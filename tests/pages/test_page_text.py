@@ -34,27 +34,9 @@ KNOWN_FINDINGS = {
     ('<triage action refused>', 'zh', 'ASCII ; beside Chinese'),
     # templates/accounts/account.html (accounts)
     # templates/deadlines/calendar_admin.html (admin)
-    ('/admin/calendar', 'zh', 'calendar'),
-    ('/admin/calendar', 'zh', 'flask'),
-    ('/admin/calendar', 'zh', 'load'),
     # templates/deadlines/rules.html, deadlines/rules_seed.py legal basis (admin)
-    ('/admin/deadline-rules/', 'en', 'hours'),
-    ('/admin/deadline-rules/', 'zh', 'ASCII ; beside Chinese'),
-    ('/admin/deadline-rules/', 'zh', 'Civil'),
-    ('/admin/deadline-rules/', 'zh', 'Council'),
-    ('/admin/deadline-rules/', 'zh', 'Criminal'),
-    ('/admin/deadline-rules/', 'zh', 'Law'),
-    ('/admin/deadline-rules/', 'zh', 'Order'),
-    ('/admin/deadline-rules/', 'zh', 'Procedure'),
-    ('/admin/deadline-rules/', 'zh', 'State'),
-    ('/admin/deadline-rules/', 'zh', 'art'),
     # templates/notifications/deliveries.html (papers)
     # templates/notifications/webhooks.html (papers)
-    ('/admin/webhooks', 'zh', 'ASCII ( beside Chinese'),
-    ('/admin/webhooks', 'zh', 'ASCII ) beside Chinese'),
-    ('/admin/webhooks', 'zh', 'ALLOWED'),
-    ('/admin/webhooks', 'zh', 'NETWORKS'),
-    ('/admin/webhooks', 'zh', 'WEBHOOK'),
     # templates/routing/_complaint.html via templates/agencies/referral.html (casepages)
     ('/agency/referrals/<referral_id>', 'zh', 'ASCII ( beside Chinese'),
     ('/agency/referrals/<referral_id>', 'zh', 'ASCII ) beside Chinese'),
