@@ -144,7 +144,7 @@ def event_text(event) -> str:
     if machine is not None and (text := _row_text(machine, event)) is not None:
         if event.kind == EventKind.referral.value and event.trigger == "conclude":
             outcome = plain_words((payload.get("outcome") or {}).get("result"))
-            return f"{text} {outcome}".strip()
+            return _("%(done)s %(outcome)s", done=text, outcome=outcome).strip() if outcome else text
         return text
     texts = {EventKind.referral.value: REFERRAL_EVENT_TEXTS, EventKind.consultation.value: CONSULTATION_EVENT_TEXTS,
              EventKind.appraisal.value: APPRAISAL_EVENT_TEXTS,
