@@ -75,9 +75,16 @@ def queue():
 
 # --- the triage page -------------------------------------------------------------------------------
 
-def _suggested_rows(suggestion, evidence):
+def _suggested_rows(suggestion, evidence, referrals=()):
+    """The referral form's rows: the suggestions of tracks and agencies not referred yet (the form is clear after
+    sending, whichever agency the clerk chose for a suggested track; a referral that came back has its own
+    re-routing form), then empty rows."""
+    agencies, tracks = {str(r.agency_id) for r in referrals}, {r.track.value for r in referrals}
     rows = []
     for item in suggestion["suggestions"]:
+        track = getattr(item["track"], "value", item["track"])
+        if track in tracks or (item["agency"] and str(item["agency"]["id"]) in agencies):
+            continue
         rows.append({"suggested": True, "track": item["track"],
                      "agency_id": item["agency"]["id"] if item["agency"] else "",
                      "evidence_ids": [str(e.id) for e in evidence], "message": "", "reasons": item["reasons"],
@@ -142,7 +149,7 @@ def _triage_page(complaint_id, failure=None, form=None, rows=None):
         can_refer=is_own_clerk and complaint.state in REFERABLE_STATES,
         can_convene=complaint.state not in (ComplaintState.draft, ComplaintState.rejected, ComplaintState.withdrawn,
                                             ComplaintState.closed),
-        rows=rows if rows is not None else _suggested_rows(suggestion, evidence),
+        rows=rows if rows is not None else _suggested_rows(suggestion, evidence, referrals),
         agencies=agency_directory(), procuratorates=agency_directory({OrgKind.procuratorate}),
         track_kinds=_track_kinds(),
         supervision=supervision.readable_supervision(actor, complaint),

@@ -115,8 +115,17 @@ def test_a_clerk_takes_a_complaint_from_submitted_to_referred_in_the_ui(app, wor
     download = clerk.client.get(f"/complaints/{cid}/evidence/{files[0]}")
     assert download.status_code == 200 and download.data.startswith(b"%PDF-1.4\nexhibit 0")
 
-    # the form stays for further referrals while the complaint is referred
+    # the form stays for further referrals while the complaint is referred, cleared: neither the agencies
+    # just referred nor the suggestion of a track just referred (the district police) is pre-selected
     assert 'data-testid="referral-form"' in html
+    form = clerk.form(page, f"{page}/referrals")
+    assert [v for k, v in form.fields.items() if k.endswith("-agency_id")] == ["", ""]
+    assert not any(v for k, v in form.fields.items() if k.endswith("-evidence_ids"))
+    # one timeline row per event: the referral decision says it once per referral (no routing-decision row,
+    # no "the centre referred the complaint" restating them)
+    rows = re.findall(r'<tr data-testid="timeline-row">(.*?)</tr>', html, re.S)
+    assert len(rows) == len(set(rows))
+    assert sum("Referred to" in r or "referred the complaint" in r or "routing decision" in r for r in rows) == 1
 
 
 def test_a_referral_row_with_an_agency_of_the_wrong_track_is_422_and_nothing_is_sent(app, world):
