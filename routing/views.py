@@ -12,6 +12,7 @@ from flask_login import current_user, login_required
 
 from accounts.directory import agency_directory
 from accounts.enums import AGENCY_ROLES, OrgKind, Role
+from core.confirm import confirmation_page
 from core.errors import Conflict, ValidationFailed
 from core.extensions import db
 from core.limits import page_arg
@@ -179,11 +180,22 @@ def triage(complaint_id):
     try:
         data = load(ComplaintTransitionSchema(),
                     posted("trigger", "version", "message", "due_date", "reason_code"))
+        if trigger in IRREVERSIBLE and trigger in complaint_machine.allowed_triggers(complaint, current_user):
+            page = confirmation_page(
+                title=_("Close complaint %(reference)s?", reference=complaint.reference),
+                message=_("The complaint is closed: nothing more can be done on it, and its clocks stop."),
+                button=COMPLAINT_ACTION_LABELS[trigger],
+                cancel_url=url_for("centre.triage_page", complaint_id=complaint.id))
+            if page is not None:
+                return page  # nothing changed yet: the clerk confirms on a page of its own (no JavaScript)
         services.triage(current_user, complaint, data)
     except (ValidationFailed, Conflict) as exc:
         return _triage_page(complaint_id, exc, form=trigger)
     flash(_("Done: %(action)s.", action=COMPLAINT_ACTION_LABELS.get(trigger, trigger)))
     return redirect(url_for("centre.triage_page", complaint_id=complaint.id))
+
+
+IRREVERSIBLE = frozenset({"close"})  # of the complaint's triggers on this page: asked for confirmation first
 
 
 def _remap_rows(errors, sent):
@@ -251,12 +263,15 @@ def convene(complaint_id):
     return redirect(url_for("centre.consultation_page", consultation_id=consultation.id))
 
 
-def _supervision_action(complaint_id, schema, field, action, form, done, *, for_update=False):
+def _supervision_action(complaint_id, schema, field, action, form, done, *, for_update=False, confirm=None):
     """One action of the key-case supervision from the triage page: the field's text to the service; errors
-    on the same page, under the action's form."""
+    on the same page, under the action's form. ``confirm(complaint)``: an irreversible action's confirmation
+    page (None when the action may not be taken now: the service answers)."""
     complaint = intake.get_visible_complaint(current_user, complaint_id, for_update=for_update)
     try:
         data = load(schema, posted(field))
+        if confirm is not None and (page := confirm(complaint)) is not None:
+            return page
         action(current_user, complaint, data[field])
     except (ValidationFailed, Conflict) as exc:
         return _triage_page(complaint_id, exc, form=form)
@@ -294,7 +309,18 @@ def add_supervision_instructions(complaint_id):
 def lift_supervision(complaint_id):
     only(Role.supervisor)
     return _supervision_action(complaint_id, LiftSupervisionSchema(), "closing_note", supervision.lift_supervision,
-                               "lift", _("The supervision is lifted; the centre has been told."), for_update=True)
+                               "lift", _("The supervision is lifted; the centre has been told."), for_update=True,
+                               confirm=_confirm_lift)
+
+
+def _confirm_lift(complaint):
+    if not supervision.can_lift_supervision(current_user, complaint):
+        return None
+    return confirmation_page(
+        title=_("Lift the supervision of %(reference)s?", reference=complaint.reference),
+        message=_("The key-case supervision ends with your closing note; the centre reports no more."),
+        button=_("Lift the supervision"), details=[request.form.get("closing_note", "").strip()],
+        cancel_url=url_for("centre.triage_page", complaint_id=complaint.id))
 
 
 # --- after a return or decline: re-routing, further evidence, guidance (issue 8, points 6 and 10) --------

@@ -11,7 +11,7 @@ import uuid
 from sqlalchemy import select
 
 from tests.accounts.web import csrf_token
-from tests.agencies.web import Browser, field_errors, forms_of, ids_of
+from tests.agencies.web import Browser, confirm, field_errors, forms_of, ids_of
 from tests.evidence.support import files_under, pdf_bytes
 from tests.routing.support import (CUSTOMER_LIST, DUE_DATE, accepted, complaint_transition,
                                    evidence_ids, ok, refer, referral_transition, submit)
@@ -205,7 +205,11 @@ def test_reject_needs_a_reason_code_and_a_message(app, world):
     assert _complaint(app, cid).state.value == "rejected"
     reject = [p for kind, trigger, _r, p in _events(app, cid) if trigger == "reject"]
     assert reject == [{"reason_code": "not_trade_secret"}]
-    clerk.submit(page, f"{page}/transitions", "close")
+    # closing is irreversible: asked on a page of its own first (no JavaScript), nothing changed before
+    asked = clerk.submit(page, f"{page}/transitions", "close", status=200)
+    assert 'data-testid="confirm-cancel"' in asked.get_data(as_text=True)
+    assert _complaint(app, cid).state.value == "rejected"
+    confirm(clerk, asked)
     assert _complaint(app, cid).state.value == "closed"
 
 
