@@ -237,8 +237,14 @@ def test_another_agency_gets_404_and_changes_nothing(app, world):
         other.get(url, status=404)
     token = csrf_token(other.client, "/agency/inbox")
     for action, data in ((f"{page}/transitions", {"trigger": "acknowledge", "officer_name": "冒名"}),
-                         (f"{page}/notes", {"text": "冒名的记录"})):
-        assert other.client.post(action, data={"csrf_token": token, **data}).status_code == 404
+                         (f"{page}/notes", {"text": "冒名的记录"}),
+                         # neither the confirmation page nor the confirmed conclusion of another's referral
+                         (f"{page}/transitions", {"trigger": "conclude", "outcome-result": "case_withdrawn",
+                                                  "outcome-summary": "冒名"}),
+                         (f"{page}/transitions", {"trigger": "conclude", "outcome-result": "case_withdrawn",
+                                                  "outcome-summary": "冒名", "confirmed": "yes"})):
+        response = other.client.post(action, data={"csrf_token": token, **data})
+        assert response.status_code == 404 and 'data-testid="confirm"' not in response.get_data(as_text=True)
     assert _referral(app, referral["id"]).state.value == "sent" and _notes(app, referral["id"]) == []
     assert _downloads(app, files[0]) == []
 

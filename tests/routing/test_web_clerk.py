@@ -381,6 +381,8 @@ def test_another_centre_and_other_roles_get_404(app, world):
     other.get(f"/referrals/{referral['id']}/letter", status=404)
     other.get(f"/referrals/{referral['id']}/letter.pdf", status=404)
     for action, data in ((f"{page}/transitions", {"trigger": "close"}),
+                         (f"{page}/transitions", {"trigger": "close", "confirmed": "yes"}),
+                         (f"{page}/supervision/lift", {"closing_note": "冒名", "confirmed": "yes"}),
                          (f"{page}/referrals", {"referrals-0-track": "civil",
                                                 "referrals-0-agency_id": world.org("court")}),
                          (f"{page}/consultations", {"questions": "?", "agency_ids": world.org("court"),
