@@ -7,6 +7,7 @@ import pytest
 import time_machine
 from sqlalchemy import select
 
+from tests.core.test_translations import compiled  # noqa: F401  (the .mo the pages use)
 from tests.routing.conftest import world  # noqa: F401  (the fixture)
 from tests.routing.support import (complaint_transition, evidence_ids, ok, refer, referral_transition, submit)
 
@@ -320,7 +321,7 @@ def _timeline_texts(html) -> str:
     return html.split('data-testid="timeline"')[1].split("</table>")[0]
 
 
-def test_the_enterprise_sees_its_public_clocks_by_name_and_never_an_internal_clock_or_entry(app, world):
+def test_the_enterprise_sees_its_public_clocks_by_name_and_never_an_internal_clock_or_entry(app, world, compiled):
     from tests.agencies.web import Browser
     from tests.routing.support import accepted
 
@@ -354,6 +355,8 @@ def test_the_enterprise_sees_its_public_clocks_by_name_and_never_an_internal_clo
     a1_row = next(r for r in rows if r.startswith("Market regulator decides whether to open a case"))
     assert "上海市市场监督管理局" in a1_row and a1_row.endswith("Paused (extended)"), a1_row
     assert "Running · paused" not in html and "A1 ·" not in html
+    zh_rows = _deadline_rows(Browser(app, world.users["enterprise"]).get(f"/complaints/{cid}?lang=zh"))
+    assert any(r.endswith("已暂停（已延长）") for r in zh_rows), zh_rows
     timeline = _timeline_texts(html)
     for secret in ("内部：拟约谈。", "意见：已达立案标准。", "督办：加快办理。", "送检。"):
         assert secret not in html, secret
