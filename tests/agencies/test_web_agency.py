@@ -149,6 +149,9 @@ def test_an_administrative_penalty_needs_its_decision_number_and_keeps_the_amoun
     assert field_errors(html, "outcome.fine_amount") == [
         "An amount in yuan, e.g. 680,000 or 68万, with at most two decimals."]
     assert _referral(app, referral["id"]).state.value == "accepted"
+    # the long form's summary at the top: each field by its label, linking to it
+    summary = html.split('data-testid="error-summary"')[1].split("</div>")[0]
+    assert 'href="#field-outcome-fine_amount">Fine (RMB)</a>' in summary and 'id="field-outcome-fine_amount"' in html
 
     asked = amr.submit(page, f"{page}/transitions", "conclude", status=200, **{
         "outcome-result": "penalty_decision", "outcome-decision_number": "沪市监罚〔2026〕12号",

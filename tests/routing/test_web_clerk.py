@@ -137,6 +137,10 @@ def test_a_referral_row_with_an_agency_of_the_wrong_track_is_422_and_nothing_is_
     html = response.get_data(as_text=True)
     assert field_errors(html, "referrals.2.agency_id") == ["This agency does not handle the chosen track."]
     assert 'data-testid="failure"' in html
+    # the long form's summary at the top names the row and the field as the clerk reads them, linking to it
+    summary = html.split('data-testid="error-summary"')[1].split("</div>")[0]
+    assert 'href="#field-referrals-2-agency_id">Referral 3: Agency</a>' in summary
+    assert 'id="field-referrals-2-agency_id"' in html
     # what the clerk chose is still there, to correct
     form = [f for f in forms_of(html) if f.action == f"{page}/referrals"][0]
     assert form.fields["referrals-2-track"] == "administrative"
