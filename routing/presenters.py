@@ -42,9 +42,10 @@ REFERRAL_ROW_FIELD_LABELS = {
 }
 
 
-def referral_form_labels(count) -> dict:
-    """The error summary's names of a referral form's fields (referrals.<i>.<field>), as the person reads them."""
-    labels = {"referrals": _("Referrals"), "version": _("This form")}
+def referral_form_labels(count, **others) -> dict:
+    """The error summary's names of a referral form's fields (referrals.<i>.<field>), as the person reads them;
+    ``others``: the form's other fields and their labels."""
+    labels = {"referrals": _("Referrals"), "version": _("This form"), **others}
     for i in range(count):
         for key, label in REFERRAL_ROW_FIELD_LABELS.items():
             labels[f"referrals.{i}.{key}"] = _("Referral %(number)d: %(field)s", number=i + 1, field=label)

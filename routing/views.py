@@ -510,6 +510,15 @@ def consultation_transition(consultation_id):
     try:
         data = load(ConsultationTransitionSchema(),
                     {**posted("trigger", "version", "minutes", "conclusion"), **({"referrals": items} if items else {})})
+        if trigger == "close" and trigger in services.consultation_triggers(consultation, current_user):
+            page = confirmation_page(
+                title=_("Close the consultation on %(reference)s?", reference=consultation.complaint.reference),
+                message=_("The consultation is closed with its minutes and conclusion: no opinion or minutes can "
+                          "be added afterwards."),
+                button=CONSULTATION_ACTION_LABELS["close"],
+                cancel_url=url_for("centre.consultation_page", consultation_id=consultation.id))
+            if page is not None:
+                return page  # nothing changed yet: confirmed on a page of its own (no JavaScript)
         services.transition_consultation(current_user, consultation, data)
     except ValidationFailed as exc:
         return _consultation_page(consultation_id, ValidationFailed(_remap_rows(exc.errors, sent), exc.message),

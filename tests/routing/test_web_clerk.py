@@ -312,9 +312,14 @@ def test_a_consultation_runs_end_to_end_in_the_ui(app, world):
 
     response = clerk.submit(url, f"{url}/transitions", "record_minutes", status=422, minutes="会商纪要……")
     assert field_errors(response.get_data(as_text=True), "conclusion")
+    assert 'href="#field-conclusion">Conclusion</a>' in response.get_data(as_text=True)  # the error summary
     clerk.submit(url, f"{url}/transitions", "record_minutes", minutes="会商纪要：各方意见一致。",
                  conclusion="刑事优先，民事同步。")
-    clerk.submit(url, f"{url}/transitions", "close")
+    # closing is irreversible: a page of its own asks first, nothing changed before
+    asked = clerk.submit(url, f"{url}/transitions", "close", status=200)
+    with app.app_context():
+        assert db.session.get(Consultation, uuid.UUID(consultation_id)).state.value == "minuted"
+    confirm(clerk, asked)
     with app.app_context():
         consultation = db.session.get(Consultation, uuid.UUID(consultation_id))
         assert consultation.state.value == "closed" and consultation.conclusion == "刑事优先，民事同步。"
