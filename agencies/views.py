@@ -10,7 +10,9 @@ from flask_login import current_user, login_required
 
 from accounts.directory import agency_directory
 from accounts.enums import AGENCY_ROLES, OrgKind
+from core.confirm import confirmation_page
 from core.errors import Conflict, ValidationFailed
+from core.money import AmountError, format_money, parse_amount
 from core.extensions import db
 from core.limits import page_arg
 from core.pages import failure_status, load, only, posted
@@ -20,10 +22,10 @@ from intake.enums import Track
 from intake.search import SearchArgs
 from routing import appraisals, services, steps
 from routing.enums import OPEN_REFERRAL_STATES, ConsultationState, ReferralState
-from routing.outcomes import FIELD_NAMES, decisions_for
+from routing.outcomes import FIELD_NAMES, MONEY, decisions_for, outcome_errors, result_label
 from routing.machines import referral_machine
 from routing.schemas import AppraisalSchema, NoteSchema, ReferralTransitionSchema, StepSchema
-from routing.presenters import LABELS, REFERRAL_ACTION_LABELS, event_text, label_of
+from routing.presenters import LABELS, OUTCOME_FIELD_LABELS, REFERRAL_ACTION_LABELS, event_text, label_of
 
 bp = Blueprint("agency", __name__, url_prefix="/agency")
 
@@ -109,7 +111,11 @@ def transition(referral_id):
     if trigger == "conclude" and outcome:
         data["outcome"] = outcome
     try:
-        result = services.transition_referral(current_user, referral, load(ReferralTransitionSchema(), data))
+        loaded = _load_transition(referral, data)
+        if (trigger == "conclude" and trigger in referral_machine.allowed_triggers(referral, current_user)
+                and (page := _confirm_conclusion(referral, loaded["outcome"])) is not None):
+            return page  # nothing changed yet: the person confirms the conclusion on a page of its own
+        result = services.transition_referral(current_user, referral, loaded)
     except (ValidationFailed, Conflict) as exc:
         return _referral_page(referral_id, exc, form=trigger)
     flash(_("Done: %(action)s.", action=REFERRAL_ACTION_LABELS.get(trigger, trigger)))
@@ -117,6 +123,42 @@ def transition(referral_id):
         flash(_("A linked referral %(number)s has been sent to %(agency)s.", number=result.letter_number,
                 agency=result.agency.name))
     return redirect(url_for("agency.referral_page", referral_id=referral.id))
+
+
+def _load_transition(referral, data):
+    """The posted transition as the API's schema loads it; the amounts of an outcome read as people write them
+    (core.money: "680,000", "68万"), and a conclusion's outcome checked for this agency's decisions, so that
+    every field error is known before the confirmation is asked for."""
+    errors, outcome = {}, data.get("outcome")
+    for key in MONEY:
+        if outcome and key in outcome:
+            try:
+                outcome[key] = str(parse_amount(outcome[key]))
+            except AmountError as exc:
+                errors[f"outcome.{key}"] = [str(exc)]
+    try:
+        loaded = load(ReferralTransitionSchema(), data)
+    except ValidationFailed as exc:
+        raise ValidationFailed({**exc.errors, **errors}) from None
+    if loaded["trigger"] == "conclude":
+        errors.update(outcome_errors(referral, loaded["outcome"]))
+    if errors:
+        raise ValidationFailed(errors)
+    return loaded
+
+
+def _confirm_conclusion(referral, outcome):
+    """The no-JS second step before concluding (irreversible): what will be recorded, in the person's words."""
+    details = [_("Outcome: %(result)s", result=result_label(outcome.get("result")))]
+    for key, label in OUTCOME_FIELD_LABELS.items():
+        value = outcome.get(key)
+        if value not in (None, ""):
+            details.append(_("%(label)s: %(value)s", label=label, value=format_money(value) if key in MONEY else value))
+    return confirmation_page(
+        title=_("Conclude referral %(number)s?", number=referral.letter_number),
+        message=_("The referral is concluded with this outcome; the centre and the enterprise are told."),
+        button=REFERRAL_ACTION_LABELS["conclude"], details=details,
+        cancel_url=url_for("agency.referral_page", referral_id=referral.id))
 
 
 @bp.post("/referrals/<referral_id>/steps")

@@ -39,6 +39,30 @@ def may_see_extensions_of(actor, deadline: Deadline) -> bool:
     return may_request_extensions_of(actor, deadline) or may_decide_extensions_of(actor, deadline)
 
 
+# Clocks between the platform's staff that the enterprise never sees (DOMAIN.md): the centre's reports on a
+# key case (S1), the consulted agencies' opinions (C1), and the clocks of Order 310's and the Criminal Procedure
+# Law's steps between agencies, whose timeline rows are internal too (T1, T2 the head's transfer decision and the
+# hand-over; T5 reconsideration; P1, P2 the procuratorate's filing supervision).
+INTERNAL_RULES = frozenset({"S1", "C1", "T1", "T2", "T5", "P1", "P2"})
+INTERNAL_SUBJECTS = frozenset({"consultation", "supervision"})
+
+
+def is_internal(deadline: Deadline) -> bool:
+    return deadline.rule_code in INTERNAL_RULES or deadline.subject_type in INTERNAL_SUBJECTS
+
+
+def deadline_visible_to(deadline: Deadline, user) -> bool:
+    """Whether this person may see this deadline of a complaint they can read: the enterprise sees its own
+    complaint's public clocks only (never an internal one); staff see every clock of what they can read."""
+    if getattr(user, "role", None) is Role.enterprise_user:
+        return not is_internal(deadline)
+    return True
+
+
+def visible_deadlines(user, deadlines) -> list[Deadline]:
+    return [d for d in deadlines if deadline_visible_to(d, user)]
+
+
 def pending_request(deadline: Deadline) -> ExtensionRequest | None:
     return db.session.scalar(select(ExtensionRequest).where(ExtensionRequest.deadline_id == deadline.id,
                                                             ExtensionRequest.state == ExtensionState.pending))

@@ -7,7 +7,7 @@ from core.errors import NotFound
 from core.security import api_actor
 from intake import services as intake
 
-from . import extensions, services
+from . import access, extensions, services
 from .schemas import (DeadlineSchema, ExtensionDecisionSchema, ExtensionRequestOutSchema, ExtensionRequestSchema,
                       RuleSchema)
 
@@ -18,10 +18,11 @@ blp = Blueprint("deadlines", __name__, description="Quick-protection deadlines")
 class ComplaintDeadlines(MethodView):
     @blp.response(200, DeadlineSchema(many=True))
     def get(self, complaint_id):
-        """Every deadline of the complaint, its referrals and consultations, with due time and state."""
+        """Every deadline of the complaint, its referrals and consultations, with due time and state (an
+        enterprise: its public clocks only, never the internal ones such as S1 or C1)."""
         actor = api_actor()
         complaint = intake.get_visible_complaint(actor, complaint_id)
-        return services.deadlines_for_complaint(complaint.id)
+        return access.visible_deadlines(actor, services.deadlines_for_complaint(complaint.id))
 
 
 @blp.route("/deadlines/<deadline_id>/extension-requests")

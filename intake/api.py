@@ -100,7 +100,7 @@ class Timeline(MethodView):
     @blp.response(200, TimelineEventSchema(many=True))
     def get(self, complaint_id):
         actor = api_actor()
-        return services.timeline(actor, services.get_visible_complaint(actor, complaint_id))
+        return services.timeline(actor, services.get_visible_complaint(actor, complaint_id), record=True)
 
 
 UPLOAD_DOC = {"requestBody": {"content": {"multipart/form-data": {"schema": {

@@ -1,9 +1,49 @@
 """Plain-language texts for people: what a timeline event means, labels of stored values."""
 from flask_babel import gettext as _, lazy_gettext as _l, ngettext
 
+from accounts.enums import Role
+
 from .enums import (COMPLAINT_STATE_LABELS, EVENT_KIND_LABELS, INFRINGING_ACT_LABELS, REMEDY_LABELS, ComplaintState,
                     EventKind, InfringingAct, Remedy)
 from .schemas import TRACK_CHOICE_LABELS
+
+# --- which timeline rows a person sees ---------------------------------------------------------------
+
+# Rows about the staff's own work, never the enterprise's to read whatever their flag: key-case supervision,
+# Order 310's steps between agencies, appraisals, the routing decision's record of the rules' suggestion.
+INTERNAL_KINDS = frozenset({EventKind.supervision.value, EventKind.step.value, EventKind.appraisal.value,
+                            EventKind.routing_decision.value})
+# Of a consultation, the enterprise reads that it was convened, its conclusion, and its cancellation; the
+# requests for opinions, the opinions and the minutes are the agencies' (consultation internals).
+PUBLIC_CONSULTATION_TRIGGERS = frozenset({"convene", "conclusion", "cancel"})
+
+
+def entry_visible_to(entry, user) -> bool:
+    """Whether this person may read this timeline row of a complaint they can see. The enterprise reads the
+    public rows only, and never an internal kind (notes it reads when the agency made them public)."""
+    if getattr(user, "role", None) is not Role.enterprise_user:
+        return True
+    if not entry.public or entry.kind in INTERNAL_KINDS:
+        return False
+    return entry.kind != EventKind.consultation.value or entry.trigger in PUBLIC_CONSULTATION_TRIGGERS
+
+
+# Rows that restate another row of the same action (the record keeps them; the timeline shows one row per
+# event): the complaint following its referrals (the referral's row says "referred to ...", "... opened a
+# case"), the routing decision beside the referrals it made, the minutes beside the conclusion that follows.
+RESTATING_TRIGGERS = {EventKind.transition.value: frozenset({"refer", "start"}),
+                      EventKind.consultation.value: frozenset({"record_minutes"}),
+                      EventKind.routing_decision.value: frozenset({None})}
+
+
+def restates(entry) -> bool:
+    return entry.trigger in RESTATING_TRIGGERS.get(entry.kind, ())
+
+
+def timeline_entries(user, entries) -> list:
+    """The timeline as a page shows it to this person: the rows they may read, one row per event."""
+    return [e for e in entries if entry_visible_to(e, user) and not restates(e)]
+
 
 TRIGGER_TEXTS = {
     "submit": lambda e: _("Submitted to the rights-protection centre (reference %(ref)s).",

@@ -24,6 +24,7 @@ from evidence import services as vault
 from . import search
 from .enums import OPEN_STATES, ComplaintState, EventKind
 from .models import Complaint, ComplaintEvent, Infringer, ReferenceCounter
+from .presenters import entry_visible_to, restates
 from .schemas import penalty_date_errors
 
 # the enterprise adds evidence to its draft, and after submission while the complaint is open (issue 8, point 6)
@@ -224,9 +225,13 @@ def evidence_for_download(actor, complaint, evidence_id):
     return evidence, vault.open_for_download(evidence, actor)
 
 
-def timeline(actor, complaint) -> list[ComplaintEvent]:
+def timeline(actor, complaint, *, record=False) -> list[ComplaintEvent]:
+    """The rows of the complaint's timeline this actor may read (intake.presenters.entry_visible_to: the
+    enterprise never an internal one); one row per event, or with ``record`` (the API) every row written,
+    the complaint's own state changes and the routing decision's record included."""
     query = select(ComplaintEvent).where(ComplaintEvent.complaint_id == complaint.id)
     if actor.role is Role.enterprise_user:
         query = query.where(ComplaintEvent.public.is_(True))
-    return db.session.scalars(query.order_by(ComplaintEvent.id)).all()
+    rows = [e for e in db.session.scalars(query.order_by(ComplaintEvent.id)) if entry_visible_to(e, actor)]
+    return rows if record else [e for e in rows if not restates(e)]
 

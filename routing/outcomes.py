@@ -82,13 +82,18 @@ def decisions_for(referral) -> tuple:
     return decisions
 
 
+def choice_list(decisions) -> str:
+    """The decisions by the labels the person sees, in the reader's way of listing ("a, b" / "甲、乙")."""
+    return _(", ").join(str(d.label) for d in decisions)
+
+
 def outcome_errors(referral, outcome) -> dict:
     """Field errors of a conclusion's outcome for this referral's agency ({} when it is complete)."""
     outcome = dict(outcome or {})
     decisions = {d.result: d for d in decisions_for(referral)}
     decision = decisions.get(outcome.get("result"))
     if decision is None:
-        return {"outcome.result": [_("Choose one of: %(choices)s.", choices=", ".join(decisions))]}
+        return {"outcome.result": [_("Choose one of: %(choices)s.", choices=choice_list(decisions.values()))]}
     errors = {}
     for key in set(outcome) - {"result", "summary", *decision.fields}:
         errors[f"outcome.{key}"] = [_("This field does not belong to this decision.")]

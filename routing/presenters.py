@@ -33,6 +33,31 @@ OUTCOME_FIELD_LABELS = {
     "summary": _l("Summary"),
 }
 
+REFERRAL_ROW_FIELD_LABELS = {
+    "track": _l("Track"),
+    "agency_id": _l("Agency"),
+    "evidence_ids": _l("Evidence to share with the agency"),
+    "message": _l("Covering note to the agency"),
+    "civil_route": _l("Civil route"),
+}
+
+
+def referral_form_labels(count, **others) -> dict:
+    """The error summary's names of a referral form's fields (referrals.<i>.<field>), as the person reads them;
+    ``others``: the form's other fields and their labels."""
+    labels = {"referrals": _("Referrals"), "version": _("This form"), **others}
+    for i in range(count):
+        for key, label in REFERRAL_ROW_FIELD_LABELS.items():
+            labels[f"referrals.{i}.{key}"] = _("Referral %(number)d: %(field)s", number=i + 1, field=label)
+    return labels
+
+
+def outcome_form_labels() -> dict:
+    """The error summary's names of the conclusion form's fields (outcome.<field>)."""
+    return {"outcome.result": _("Result"), "outcome": _("Result"),
+            **{f"outcome.{key}": label for key, label in OUTCOME_FIELD_LABELS.items()}}
+
+
 LABELS = dict(
     STATE_LABELS=intake_enums.COMPLAINT_STATE_LABELS, SECRET_CATEGORY_LABELS=intake_enums.SECRET_CATEGORY_LABELS,
     INFRINGER_KIND_LABELS=intake_enums.INFRINGER_KIND_LABELS, TRACK_LABELS=intake_enums.TRACK_LABELS,
@@ -44,7 +69,8 @@ LABELS = dict(
     PRESERVATION_KIND_LABELS=enums.PRESERVATION_KIND_LABELS, PRESERVATION_RULING_LABELS=enums.PRESERVATION_RULING_LABELS, TRANSFER_STATE_LABELS=enums.TRANSFER_STATE_LABELS,
     COMPLAINT_ACTION_LABELS=COMPLAINT_ACTION_LABELS, REFERRAL_ACTION_LABELS=REFERRAL_ACTION_LABELS,
     CONSULTATION_ACTION_LABELS=CONSULTATION_ACTION_LABELS,
-    act_label=act_label, remedy_label=remedy_label,
+    act_label=act_label, remedy_label=remedy_label, referral_form_labels=referral_form_labels,
+    outcome_form_labels=outcome_form_labels,
 )
 
 
@@ -144,7 +170,7 @@ def event_text(event) -> str:
     if machine is not None and (text := _row_text(machine, event)) is not None:
         if event.kind == EventKind.referral.value and event.trigger == "conclude":
             outcome = plain_words((payload.get("outcome") or {}).get("result"))
-            return f"{text} {outcome}".strip()
+            return _("%(done)s %(outcome)s", done=text, outcome=outcome).strip() if outcome else text
         return text
     texts = {EventKind.referral.value: REFERRAL_EVENT_TEXTS, EventKind.consultation.value: CONSULTATION_EVENT_TEXTS,
              EventKind.appraisal.value: APPRAISAL_EVENT_TEXTS,

@@ -12,6 +12,7 @@ from flask_login import current_user, login_required
 
 from accounts.directory import agency_directory
 from accounts.enums import AGENCY_ROLES, OrgKind, Role
+from core.confirm import confirmation_page
 from core.errors import Conflict, ValidationFailed
 from core.extensions import db
 from core.limits import page_arg
@@ -112,9 +113,16 @@ def queue():
 
 # --- the triage page -------------------------------------------------------------------------------
 
-def _suggested_rows(suggestion, evidence):
+def _suggested_rows(suggestion, evidence, referrals=()):
+    """The referral form's rows: the suggestions of tracks and agencies not referred yet (the form is clear after
+    sending, whichever agency the clerk chose for a suggested track; a referral that came back has its own
+    re-routing form), then empty rows."""
+    agencies, tracks = {str(r.agency_id) for r in referrals}, {r.track.value for r in referrals}
     rows = []
     for item in suggestion["suggestions"]:
+        track = getattr(item["track"], "value", item["track"])
+        if track in tracks or (item["agency"] and str(item["agency"]["id"]) in agencies):
+            continue
         rows.append({"suggested": True, "track": item["track"],
                      "agency_id": item["agency"]["id"] if item["agency"] else "",
                      "evidence_ids": [str(e.id) for e in evidence], "message": "", "reasons": item["reasons"],
@@ -179,7 +187,7 @@ def _triage_page(complaint_id, failure=None, form=None, rows=None):
         can_refer=is_own_clerk and complaint.state in REFERABLE_STATES,
         can_convene=complaint.state not in (ComplaintState.draft, ComplaintState.rejected, ComplaintState.withdrawn,
                                             ComplaintState.closed),
-        rows=rows if rows is not None else _suggested_rows(suggestion, evidence),
+        rows=rows if rows is not None else _suggested_rows(suggestion, evidence, referrals),
         agencies=agency_directory(), procuratorates=agency_directory({OrgKind.procuratorate}),
         track_kinds=_track_kinds(),
         supervision=supervision.readable_supervision(actor, complaint),
@@ -209,11 +217,22 @@ def triage(complaint_id):
     try:
         data = load(ComplaintTransitionSchema(),
                     posted("trigger", "version", "message", "due_date", "reason_code"))
+        if trigger in IRREVERSIBLE and trigger in complaint_machine.allowed_triggers(complaint, current_user):
+            page = confirmation_page(
+                title=_("Close complaint %(reference)s?", reference=complaint.reference),
+                message=_("The complaint is closed: nothing more can be done on it, and its clocks stop."),
+                button=COMPLAINT_ACTION_LABELS[trigger],
+                cancel_url=url_for("centre.triage_page", complaint_id=complaint.id))
+            if page is not None:
+                return page  # nothing changed yet: the clerk confirms on a page of its own (no JavaScript)
         services.triage(current_user, complaint, data)
     except (ValidationFailed, Conflict) as exc:
         return _triage_page(complaint_id, exc, form=trigger)
     flash(_("Done: %(action)s.", action=COMPLAINT_ACTION_LABELS.get(trigger, trigger)))
     return redirect(url_for("centre.triage_page", complaint_id=complaint.id))
+
+
+IRREVERSIBLE = frozenset({"close"})  # of the complaint's triggers on this page: asked for confirmation first
 
 
 def _remap_rows(errors, sent):
@@ -281,12 +300,15 @@ def convene(complaint_id):
     return redirect(url_for("centre.consultation_page", consultation_id=consultation.id))
 
 
-def _supervision_action(complaint_id, schema, field, action, form, done, *, for_update=False):
+def _supervision_action(complaint_id, schema, field, action, form, done, *, for_update=False, confirm=None):
     """One action of the key-case supervision from the triage page: the field's text to the service; errors
-    on the same page, under the action's form."""
+    on the same page, under the action's form. ``confirm(complaint)``: an irreversible action's confirmation
+    page (None when the action may not be taken now: the service answers)."""
     complaint = intake.get_visible_complaint(current_user, complaint_id, for_update=for_update)
     try:
         data = load(schema, posted(field))
+        if confirm is not None and (page := confirm(complaint)) is not None:
+            return page
         action(current_user, complaint, data[field])
     except (ValidationFailed, Conflict) as exc:
         return _triage_page(complaint_id, exc, form=form)
@@ -324,7 +346,18 @@ def add_supervision_instructions(complaint_id):
 def lift_supervision(complaint_id):
     only(Role.supervisor)
     return _supervision_action(complaint_id, LiftSupervisionSchema(), "closing_note", supervision.lift_supervision,
-                               "lift", _("The supervision is lifted; the centre has been told."), for_update=True)
+                               "lift", _("The supervision is lifted; the centre has been told."), for_update=True,
+                               confirm=_confirm_lift)
+
+
+def _confirm_lift(complaint):
+    if not supervision.can_lift_supervision(current_user, complaint):
+        return None
+    return confirmation_page(
+        title=_("Lift the supervision of %(reference)s?", reference=complaint.reference),
+        message=_("The key-case supervision ends with your closing note; the centre reports no more."),
+        button=_("Lift the supervision"), details=[request.form.get("closing_note", "").strip()],
+        cancel_url=url_for("centre.triage_page", complaint_id=complaint.id))
 
 
 # --- after a return or decline: re-routing, further evidence, guidance (issue 8, points 6 and 10) --------
@@ -514,6 +547,15 @@ def consultation_transition(consultation_id):
     try:
         data = load(ConsultationTransitionSchema(),
                     {**posted("trigger", "version", "minutes", "conclusion"), **({"referrals": items} if items else {})})
+        if trigger == "close" and trigger in services.consultation_triggers(consultation, current_user):
+            page = confirmation_page(
+                title=_("Close the consultation on %(reference)s?", reference=consultation.complaint.reference),
+                message=_("The consultation is closed with its minutes and conclusion: no opinion or minutes can "
+                          "be added afterwards."),
+                button=CONSULTATION_ACTION_LABELS["close"],
+                cancel_url=url_for("centre.consultation_page", consultation_id=consultation.id))
+            if page is not None:
+                return page  # nothing changed yet: confirmed on a page of its own (no JavaScript)
         services.transition_consultation(current_user, consultation, data)
     except ValidationFailed as exc:
         return _consultation_page(consultation_id, ValidationFailed(_remap_rows(exc.errors, sent), exc.message),

@@ -9,7 +9,7 @@ import uuid
 from sqlalchemy import select
 
 from tests.accounts.web import csrf_token
-from tests.agencies.web import Browser, field_errors, ids_of
+from tests.agencies.web import Browser, confirm, confirm_form, field_errors, ids_of
 from tests.routing.support import CUSTOMER_LIST, accepted, approve_transfer, evidence_ids, ok, refer, referral_transition
 
 
@@ -92,9 +92,18 @@ def test_an_officer_acknowledges_accepts_and_concludes_in_the_portal(app, world)
     # the police's own decisions: no prosecution or judgment (the procuratorate's and the court's)
     options = html.split('name="outcome-result"')[1].split("</select>")[0]
     assert "sent_for_prosecution" in options and "case_withdrawn" in options and '"prosecuted"' not in options
-    police.submit(page, action, "conclude", **{"outcome-result": "sent_for_prosecution",
-                                               "outcome-prosecution_office": "上海市人民检察院第三分院",
-                                               "outcome-summary": "移送审查起诉。"})
+    # the error names the choices by their labels, never their codes
+    assert field_errors(html, "outcome.result") == [
+        "Choose one of: Sent to the procuratorate for prosecution, Case withdrawn."]
+    # concluding is irreversible: a page of its own asks to confirm (no JavaScript), nothing changed before
+    asked = police.submit(page, action, "conclude", status=200, **{"outcome-result": "sent_for_prosecution",
+                                                                   "outcome-prosecution_office": "上海市人民检察院第三分院",
+                                                                   "outcome-summary": "移送审查起诉。"})
+    question = asked.get_data(as_text=True)
+    assert "Outcome: Sent to the procuratorate for prosecution" in question and "上海市人民检察院第三分院" in question
+    assert f'href="{page}"' in question  # cancel goes back to the referral
+    assert _referral(app, referral["id"]).state.value == "accepted"
+    confirm(police, asked)
     concluded = _referral(app, referral["id"])
     assert concluded.state.value == "concluded"
     assert concluded.outcome == {"result": "sent_for_prosecution", "prosecution_office": "上海市人民检察院第三分院",
@@ -126,19 +135,38 @@ def test_an_administrative_penalty_needs_its_decision_number_and_keeps_the_amoun
 
     html = amr.submit(page, f"{page}/transitions", "conclude", status=422, **{
         "outcome-result": "penalty_decision", "outcome-fine_amount": "-5"}).get_data(as_text=True)
-    assert field_errors(html, "outcome.fine_amount") == ["The amount cannot be negative."]
+    assert field_errors(html, "outcome.fine_amount") == [
+        "An amount in yuan, e.g. 680,000 or 68万, with at most two decimals."]  # core.money's message
     html = amr.submit(page, f"{page}/transitions", "conclude", status=422, **{
         "outcome-result": "penalty_decision", "outcome-fine_amount": "50000"}).get_data(as_text=True)
     assert field_errors(html, "outcome.decision_number") == ["Give the number of the penalty decision."]
     assert _referral(app, referral["id"]).state.value == "accepted"
 
-    amr.submit(page, f"{page}/transitions", "conclude", **{
+    # amounts as people write them (core.money), or the message that says what is expected
+    html = amr.submit(page, f"{page}/transitions", "conclude", status=422, **{
         "outcome-result": "penalty_decision", "outcome-decision_number": "沪市监罚〔2026〕12号",
-        "outcome-fine_amount": "50000", "outcome-confiscation_amount": "12000.50"})
+        "outcome-fine_amount": "5万块"}).get_data(as_text=True)
+    assert field_errors(html, "outcome.fine_amount") == [
+        "An amount in yuan, e.g. 680,000 or 68万, with at most two decimals."]
+    assert _referral(app, referral["id"]).state.value == "accepted"
+    # the long form's summary at the top: each field by its label, linking to it
+    summary = html.split('data-testid="error-summary"')[1].split("</div>")[0]
+    assert 'href="#field-outcome-fine_amount">Fine (RMB)</a>' in summary and 'id="field-outcome-fine_amount"' in html
+
+    asked = amr.submit(page, f"{page}/transitions", "conclude", status=200, **{
+        "outcome-result": "penalty_decision", "outcome-decision_number": "沪市监罚〔2026〕12号",
+        "outcome-fine_amount": "5万", "outcome-confiscation_amount": "12,000.50"})
+    assert "Fine (RMB): ¥50,000.00" in asked.get_data(as_text=True)
+    assert _referral(app, referral["id"]).state.value == "accepted"
+    confirm(amr, asked)
     concluded = _referral(app, referral["id"])
     assert concluded.fine_amount == decimal.Decimal("50000.00")
     assert concluded.confiscation_amount == decimal.Decimal("12000.50")
-    assert "沪市监罚〔2026〕12号" in amr.get(page)
+    html = amr.get(page)
+    assert "沪市监罚〔2026〕12号" in html
+    # shown one way: ¥50,000.00 (core.money's filter), never the stored decimal string
+    assert re.findall(r'data-testid="outcome-(\w+_amount)">([^<]*)<', html) == [
+        ("fine_amount", "¥50,000.00"), ("confiscation_amount", "¥12,000.50")]
 
 
 def test_a_refused_action_is_409_with_the_actions_allowed_now(app, world):
@@ -212,8 +240,14 @@ def test_another_agency_gets_404_and_changes_nothing(app, world):
         other.get(url, status=404)
     token = csrf_token(other.client, "/agency/inbox")
     for action, data in ((f"{page}/transitions", {"trigger": "acknowledge", "officer_name": "冒名"}),
-                         (f"{page}/notes", {"text": "冒名的记录"})):
-        assert other.client.post(action, data={"csrf_token": token, **data}).status_code == 404
+                         (f"{page}/notes", {"text": "冒名的记录"}),
+                         # neither the confirmation page nor the confirmed conclusion of another's referral
+                         (f"{page}/transitions", {"trigger": "conclude", "outcome-result": "case_withdrawn",
+                                                  "outcome-summary": "冒名"}),
+                         (f"{page}/transitions", {"trigger": "conclude", "outcome-result": "case_withdrawn",
+                                                  "outcome-summary": "冒名", "confirmed": "yes"})):
+        response = other.client.post(action, data={"csrf_token": token, **data})
+        assert response.status_code == 404 and 'data-testid="confirm"' not in response.get_data(as_text=True)
     assert _referral(app, referral["id"]).state.value == "sent" and _notes(app, referral["id"]) == []
     assert _downloads(app, files[0]) == []
 

@@ -132,3 +132,21 @@ class Browser:
         response = self.client.post(action, data=data, **kwargs)
         assert response.status_code == status, (action, response.status_code, response.get_data(as_text=True)[-3000:])
         return response
+
+
+def confirm_form(html) -> Form:
+    """The confirmation page's form (core/confirm.py: the posted fields again, with confirmed=yes)."""
+    assert 'data-testid="confirm"' in html, html[-2000:]
+    found = [f for f in forms_of(html) if f.fields.get("confirmed") == "yes"]
+    assert len(found) == 1, found
+    return found[0]
+
+
+def confirm(browser, response, status=302):
+    """Post the confirmation page ``response`` answered (nothing changed before this second step)."""
+    assert response.status_code == 200, response.status_code
+    form = confirm_form(response.get_data(as_text=True))
+    confirmed = browser.client.post(form.action, data=form.fields)
+    assert confirmed.status_code == status, (form.action, confirmed.status_code,
+                                             confirmed.get_data(as_text=True)[-3000:])
+    return confirmed

@@ -7,6 +7,7 @@ import pytest
 import time_machine
 from sqlalchemy import select
 
+from tests.core.test_translations import compiled  # noqa: F401  (the .mo the pages use)
 from tests.routing.conftest import world  # noqa: F401  (the fixture)
 from tests.routing.support import (complaint_transition, evidence_ids, ok, refer, referral_transition, submit)
 
@@ -302,3 +303,103 @@ def test_an_administrators_day_off_moves_the_running_deadlines_and_the_queue(app
             calendar.remove_day(None, dt.date(2026, 12, 2))
             db.session.commit()
     assert deadlines(app, complaint["id"])["Q2"].due_at == end_of(dt.date(2026, 12, 7))
+
+
+# --- what each person sees (issue 9): rows by name, paused and extended in words, internal clocks hidden -----
+
+INTERNAL_CODES = {"S1", "C1", "T1", "T2", "T5", "P1", "P2"}
+
+
+def _deadline_rows(html) -> list[str]:
+    import re
+
+    rows = re.findall(r'<tr class="[^"]*" data-testid="deadline-row">(.*?)</tr>', html, re.S)
+    return [re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", row)).strip() for row in rows]
+
+
+def _timeline_texts(html) -> str:
+    return html.split('data-testid="timeline"')[1].split("</table>")[0]
+
+
+def test_the_enterprise_sees_its_public_clocks_by_name_and_never_an_internal_clock_or_entry(app, world, compiled):
+    from tests.agencies.web import Browser
+    from tests.routing.support import accepted
+
+    complaint = accepted(world)
+    cid = complaint["id"]
+    referral = refer(world, cid, "amr_city", "administrative")
+    amr, head = world.api("amr_city"), world.api("amr_city_head")
+    ok(referral_transition(amr, referral["id"], "acknowledge", officer_name="刘洋"))
+    a1 = deadlines(app, cid)["A1"]
+    # A1 extended (the officer asks, the head approves), then paused by an appraisal
+    asked = ok(amr.post(f"/api/v1/deadlines/{a1.public_id}/extension-requests", json={
+        "reason": "案情复杂。", "requested_due_at": (a1.due_at + dt.timedelta(days=10)).isoformat()}), 201)
+    ok(head.post(f"/api/v1/deadlines/{a1.public_id}/extension-decision",
+                 json={"decision": "approve", "request_id": asked["id"]}))
+    ok(amr.post(f"/api/v1/referrals/{referral['id']}/appraisal", json={"action": "requested", "note": "送检。"}))
+    ok(amr.post(f"/api/v1/referrals/{referral['id']}/notes", json={"text": "内部：拟约谈。", "public": False}), 201)
+    ok(amr.post(f"/api/v1/referrals/{referral['id']}/notes", json={"text": "已调取证据。", "public": True}), 201)
+    # internal clocks: a consultation's opinions (C1) and a key case's reports (S1)
+    consultation = ok(world.api("clerk").post(f"/api/v1/complaints/{cid}/consultations", json={
+        "questions": ["是否构成商业秘密？"], "agency_ids": [world.org("police")],
+        "opinion_due_at": (dt.datetime.now(dt.UTC) + dt.timedelta(days=3)).isoformat()}), 201)
+    ok(world.api("police").post(f"/api/v1/consultations/{consultation['id']}/opinions", json={"opinion": "意见：已达立案标准。"}))
+    ok(world.api("supervisor").post(f"/api/v1/complaints/{cid}/supervision", json={"instructions": "督办：加快办理。"}), 201)
+    assert INTERNAL_CODES & set(deadlines(app, cid)) == {"S1", "C1"}
+
+    # the enterprise's page: its public clocks only, each naming who must act, in words
+    html = Browser(app, world.users["enterprise"]).get(f"/complaints/{cid}")
+    rows = _deadline_rows(html)
+    assert len(rows) == 4, rows  # Q1, Q2, Q4, A1
+    assert not any("opinion" in r or "key case" in r for r in rows), rows
+    a1_row = next(r for r in rows if r.startswith("Market regulator decides whether to open a case"))
+    assert "上海市市场监督管理局" in a1_row and a1_row.endswith("Paused (extended)"), a1_row
+    assert "Running · paused" not in html and "A1 ·" not in html
+    zh_rows = _deadline_rows(Browser(app, world.users["enterprise"]).get(f"/complaints/{cid}?lang=zh"))
+    assert any(r.endswith("已暂停（已延长）") for r in zh_rows), zh_rows
+    timeline = _timeline_texts(html)
+    for secret in ("内部：拟约谈。", "意见：已达立案标准。", "督办：加快办理。", "送检。"):
+        assert secret not in html, secret
+    assert "已调取证据。" in html and "A consultation of the agencies was convened." in timeline
+    # the API gives the enterprise the same: no internal clock, no internal row
+    api = world.api("enterprise")
+    codes = {d["rule_code"] for d in ok(api.get(f"/api/v1/complaints/{cid}/deadlines"))}
+    assert codes == {"Q1", "Q2", "Q4", "A1"}
+    rows_api = ok(api.get(f"/api/v1/complaints/{cid}/timeline"))
+    assert {e["kind"] for e in rows_api} & {"supervision", "step", "appraisal", "routing_decision"} == set()
+    assert not any(e["kind"] == "consultation" and e["trigger"] == "opinion" for e in rows_api)
+    assert "内部：拟约谈。" not in str(rows_api)
+
+    # the clerk reads every clock, each naming the agency and what it is about
+    clerk_rows = _deadline_rows(Browser(app, world.users["clerk"]).get(f"/centre/complaints/{cid}"))
+    assert any(r.startswith("Consulted agency submits its opinion 上海市公安局经济犯罪侦查总队 (consultation)")
+               for r in clerk_rows), clerk_rows
+    assert any(r.startswith("Centre reports on the key case 上海市商业秘密保护维权中心 (key-case supervision)")
+               for r in clerk_rows), clerk_rows
+    assert {c for c in ok(world.api("clerk").get(f"/api/v1/complaints/{cid}/deadlines"))
+            for c in [c["rule_code"]]} >= {"S1", "C1"}
+
+
+def test_an_internal_deadline_and_entry_are_decided_by_the_named_predicates():
+    from types import SimpleNamespace
+
+    from accounts.enums import Role
+    from deadlines.access import deadline_visible_to
+    from intake.presenters import entry_visible_to
+
+    enterprise, clerk = SimpleNamespace(role=Role.enterprise_user), SimpleNamespace(role=Role.clerk)
+    for code, subject in (("S1", "supervision"), ("C1", "consultation"), ("T1", "referral"), ("P2", "referral")):
+        d = SimpleNamespace(rule_code=code, subject_type=subject)
+        assert not deadline_visible_to(d, enterprise) and deadline_visible_to(d, clerk), code
+    assert deadline_visible_to(SimpleNamespace(rule_code="A1", subject_type="referral"), enterprise)
+
+    def entry(kind, trigger=None, public=True):
+        return SimpleNamespace(kind=kind, trigger=trigger, public=public)
+
+    for hidden in (entry("note", public=False), entry("supervision", "supervise", public=True),
+                   entry("consultation", "opinion"), entry("consultation", "request_opinions"),
+                   entry("step", "report_suspected_crime"), entry("routing_decision")):
+        assert not entry_visible_to(hidden, enterprise) and entry_visible_to(hidden, clerk), hidden
+    for shown in (entry("note"), entry("consultation", "convene"), entry("consultation", "conclusion"),
+                  entry("referral", "accept")):
+        assert entry_visible_to(shown, enterprise), shown

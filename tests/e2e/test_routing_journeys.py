@@ -274,3 +274,37 @@ def test_a_returned_referral_is_rerouted_and_the_new_one_is_linked_to_it(app, wo
     expect(city.locator("main")).to_contain_text(f"Re-routed after a return (after {returned['letter_number']})")
     expect(city.get_by_test_id("action-acknowledge")).to_be_visible()
     assert_clean(watch)
+
+
+# --- (d) a conclusion asked for confirmation, the amounts read and shown one way -------------------------
+
+def test_a_conclusion_is_confirmed_on_a_page_of_its_own_and_the_enterprise_reads_the_amount(
+        app, world, sign_in, watch):  # noqa: F811
+    from playwright.sync_api import expect
+
+    complaint = accepted(world, CUSTOMER_LIST)
+    cid = complaint["id"]
+    referral = refer(world, cid, "amr_city", "administrative")
+    ok(referral_transition(world.api("amr_city"), referral["id"], "acknowledge", officer_name="刘洋"))
+    ok(referral_transition(world.api("amr_city"), referral["id"], "accept", case_number="沪市监案〔2026〕7号"))
+    ok(world.api("supervisor").post(f"/api/v1/complaints/{cid}/supervision", json={"instructions": "督办"}), 201)
+
+    officer = sign_in(world.users["amr_city"])
+    officer.goto(f"/agency/referrals/{referral['id']}")
+    open_details(officer, "action-conclude")
+    form = officer.locator("main details[open] form")
+    form.locator("select[name=outcome-result]").select_option("penalty_decision")
+    form.locator("input[name=outcome-decision_number]").fill("沪市监罚〔2026〕12号")
+    form.locator("input[name=outcome-fine_amount]").fill("5万")
+    officer.get_by_test_id("action-conclude").click()
+    # the second step, without JavaScript: what will be recorded; nothing changed yet
+    expect(officer.get_by_test_id("confirm")).to_contain_text("¥50,000.00")
+    officer.get_by_test_id("confirm-button").click()
+    expect(officer.get_by_test_id("state")).to_have_text("Concluded")
+    expect(officer.get_by_test_id("outcome-fine_amount")).to_have_text("¥50,000.00")
+
+    enterprise = sign_in(world.users["enterprise"])
+    enterprise.goto(f"/complaints/{cid}")
+    expect(enterprise.get_by_test_id("outcome-fine_amount")).to_have_text("¥50,000.00")
+    expect(enterprise.get_by_test_id("deadlines")).not_to_contain_text("key case")  # S1 is internal
+    assert_clean(watch)

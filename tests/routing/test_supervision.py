@@ -10,7 +10,7 @@ import pytest
 import time_machine
 from sqlalchemy import select
 
-from tests.agencies.web import Browser, forms_of
+from tests.agencies.web import Browser, confirm, forms_of
 from tests.routing.support import accepted, complaint_transition, ok, submit
 
 SH = ZoneInfo("Asia/Shanghai")
@@ -400,7 +400,11 @@ def test_the_buttons_are_shown_exactly_when_the_action_is_allowed(app, world):
     html = supervisor.get(page)
     assert "已认领并审查。" in html and 'data-testid="next-report-due"' in html
     assert supervisor.submit(page, f"{page}/supervision/lift", status=422).status_code == 422  # no closing note
-    supervisor.submit(page, f"{page}/supervision/lift", closing_note="督办完毕")
+    # lifting is irreversible: a confirmation page first (no JavaScript), nothing changed before it
+    asked = supervisor.submit(page, f"{page}/supervision/lift", status=200, closing_note="督办完毕")
+    assert "督办完毕" in asked.get_data(as_text=True)
+    assert _buttons(supervisor.get(page)) == {"instruct-supervision", "lift-supervision"}
+    confirm(supervisor, asked)
     html = supervisor.get(page)
     assert _buttons(html) == {"supervise"} and "督办完毕" in html and 'data-testid="supervision-lifted"' in html
     assert _buttons(clerk.get(page)) == set()

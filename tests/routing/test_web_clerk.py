@@ -11,7 +11,7 @@ import uuid
 from sqlalchemy import select
 
 from tests.accounts.web import csrf_token
-from tests.agencies.web import Browser, field_errors, forms_of, ids_of
+from tests.agencies.web import Browser, confirm, field_errors, forms_of, ids_of
 from tests.evidence.support import files_under, pdf_bytes
 from tests.routing.support import (CUSTOMER_LIST, DUE_DATE, accepted, complaint_transition,
                                    evidence_ids, ok, refer, referral_transition, submit)
@@ -115,8 +115,17 @@ def test_a_clerk_takes_a_complaint_from_submitted_to_referred_in_the_ui(app, wor
     download = clerk.client.get(f"/complaints/{cid}/evidence/{files[0]}")
     assert download.status_code == 200 and download.data.startswith(b"%PDF-1.4\nexhibit 0")
 
-    # the form stays for further referrals while the complaint is referred
+    # the form stays for further referrals while the complaint is referred, cleared: neither the agencies
+    # just referred nor the suggestion of a track just referred (the district police) is pre-selected
     assert 'data-testid="referral-form"' in html
+    form = clerk.form(page, f"{page}/referrals")
+    assert [v for k, v in form.fields.items() if k.endswith("-agency_id")] == ["", ""]
+    assert not any(v for k, v in form.fields.items() if k.endswith("-evidence_ids"))
+    # one timeline row per event: the referral decision says it once per referral (no routing-decision row,
+    # no "the centre referred the complaint" restating them)
+    rows = re.findall(r'<tr data-testid="timeline-row">(.*?)</tr>', html, re.S)
+    assert len(rows) == len(set(rows))
+    assert sum("Referred to" in r or "referred the complaint" in r or "routing decision" in r for r in rows) == 1
 
 
 def test_a_referral_row_with_an_agency_of_the_wrong_track_is_422_and_nothing_is_sent(app, world):
@@ -128,6 +137,10 @@ def test_a_referral_row_with_an_agency_of_the_wrong_track_is_422_and_nothing_is_
     html = response.get_data(as_text=True)
     assert field_errors(html, "referrals.2.agency_id") == ["This agency does not handle the chosen track."]
     assert 'data-testid="failure"' in html
+    # the long form's summary at the top names the row and the field as the clerk reads them, linking to it
+    summary = html.split('data-testid="error-summary"')[1].split("</div>")[0]
+    assert 'href="#field-referrals-2-agency_id">Referral 3: Agency</a>' in summary
+    assert 'id="field-referrals-2-agency_id"' in html
     # what the clerk chose is still there, to correct
     form = [f for f in forms_of(html) if f.action == f"{page}/referrals"][0]
     assert form.fields["referrals-2-track"] == "administrative"
@@ -196,7 +209,11 @@ def test_reject_needs_a_reason_code_and_a_message(app, world):
     assert _complaint(app, cid).state.value == "rejected"
     reject = [p for kind, trigger, _r, p in _events(app, cid) if trigger == "reject"]
     assert reject == [{"reason_code": "not_trade_secret"}]
-    clerk.submit(page, f"{page}/transitions", "close")
+    # closing is irreversible: asked on a page of its own first (no JavaScript), nothing changed before
+    asked = clerk.submit(page, f"{page}/transitions", "close", status=200)
+    assert 'data-testid="confirm-cancel"' in asked.get_data(as_text=True)
+    assert _complaint(app, cid).state.value == "rejected"
+    confirm(clerk, asked)
     assert _complaint(app, cid).state.value == "closed"
 
 
@@ -295,9 +312,14 @@ def test_a_consultation_runs_end_to_end_in_the_ui(app, world):
 
     response = clerk.submit(url, f"{url}/transitions", "record_minutes", status=422, minutes="会商纪要……")
     assert field_errors(response.get_data(as_text=True), "conclusion")
+    assert 'href="#field-conclusion">Conclusion</a>' in response.get_data(as_text=True)  # the error summary
     clerk.submit(url, f"{url}/transitions", "record_minutes", minutes="会商纪要：各方意见一致。",
                  conclusion="刑事优先，民事同步。")
-    clerk.submit(url, f"{url}/transitions", "close")
+    # closing is irreversible: a page of its own asks first, nothing changed before
+    asked = clerk.submit(url, f"{url}/transitions", "close", status=200)
+    with app.app_context():
+        assert db.session.get(Consultation, uuid.UUID(consultation_id)).state.value == "minuted"
+    confirm(clerk, asked)
     with app.app_context():
         consultation = db.session.get(Consultation, uuid.UUID(consultation_id))
         assert consultation.state.value == "closed" and consultation.conclusion == "刑事优先，民事同步。"
@@ -368,6 +390,8 @@ def test_another_centre_and_other_roles_get_404(app, world):
     other.get(f"/referrals/{referral['id']}/letter", status=404)
     other.get(f"/referrals/{referral['id']}/letter.pdf", status=404)
     for action, data in ((f"{page}/transitions", {"trigger": "close"}),
+                         (f"{page}/transitions", {"trigger": "close", "confirmed": "yes"}),
+                         (f"{page}/supervision/lift", {"closing_note": "冒名", "confirmed": "yes"}),
                          (f"{page}/referrals", {"referrals-0-track": "civil",
                                                 "referrals-0-agency_id": world.org("court")}),
                          (f"{page}/consultations", {"questions": "?", "agency_ids": world.org("court"),
