@@ -12,7 +12,7 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from flask_babel import force_locale, get_locale, gettext as _
+from flask_babel import force_locale, gettext as _
 
 from accounts.enums import Role
 from accounts.models import Organisation
@@ -83,7 +83,7 @@ class Receipt:
 
 
 def _sep() -> str:
-    return "；" if str(get_locale()) == "zh" else "; "
+    return _("; ")
 
 
 def _yes_no(value) -> str:
@@ -91,12 +91,9 @@ def _yes_no(value) -> str:
 
 
 def _infringer(i) -> str:
-    zh = str(get_locale()) == "zh"
     kind = str(INFRINGER_KIND_LABELS.get(i.kind, "")) if i.kind else ""
-    text = f"{kind}{'：' if zh else ': '}{i.name or '—'}"
-    if i.credit_code:
-        text += f"（{i.credit_code}）" if zh else f" ({i.credit_code})"
-    return text
+    text = _("%(label)s: %(value)s", label=kind, value=i.name or "—")
+    return _("%(name)s (credit code %(code)s)", name=text, code=i.credit_code) if i.credit_code else text
 
 
 def _track(value) -> str:
@@ -110,9 +107,7 @@ def _track(value) -> str:
 
 def _filed(c: Complaint) -> list[tuple[str, str]]:
     sep = _sep()
-    zh = str(get_locale()) == "zh"
-    enterprise = (f"{c.enterprise.name}（{_('credit code')}：{c.enterprise.credit_code}）" if zh
-                  else f"{c.enterprise.name} ({_('credit code')} {c.enterprise.credit_code})")
+    enterprise = _("%(name)s (credit code %(code)s)", name=c.enterprise.name, code=c.enterprise.credit_code)
     contact = sep.join(v for v in (c.contact_name, c.contact_phone, c.contact_email) if v) or "—"
     return [
         (_("Enterprise"), enterprise),
