@@ -341,6 +341,15 @@ EVENTS.update({
 })
 CHOOSABLE.update({name: EVENTS[name] for name in ("conversation.enterprise_wrote", "conversation.centre_wrote")})
 
+# --- named assignment: a complaint handed to a clerk (routing.assignment) ---
+EVENTS.update({
+    "complaint.assigned": EventType(
+        _l("A complaint is handed to you"),
+        _l("Complaint %(reference)s is now yours"),
+        _l("%(by)s has handed complaint %(reference)s (held until now by %(from)s) to you. It is in your queue.")),
+})
+CHOOSABLE.update({"complaint.assigned": EVENTS["complaint.assigned"]})
+
 
 # --- extensions: an officer asks for more time on a deadline, the head (a supervisor for the centre's
 # clocks) decides (deadlines.extensions) ---
@@ -421,6 +430,7 @@ RECIPIENTS: dict[str, frozenset] = {
     "civil.concluded": CENTRE | ENTERPRISE | AGENCY,
     "conversation.enterprise_wrote": CENTRE,
     "conversation.centre_wrote": ENTERPRISE,
+    "complaint.assigned": CENTRE,
 }
 
 

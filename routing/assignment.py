@@ -19,6 +19,7 @@ from accounts.enums import Role
 from accounts.models import User
 from core.errors import Conflict, NotFound, ValidationFailed
 from core.extensions import db
+from core.outbox import emit
 from intake.enums import ComplaintState, EventKind
 from intake.models import Complaint
 from intake.services import check_version, record_event
@@ -65,4 +66,6 @@ def reassign(actor, complaint: Complaint, clerk_id, *, expected_version=None) ->
     db.session.flush()  # the version moves on: a stale form meets 409
     record_event(complaint, actor, EventKind.assignment, trigger="reassign", public=False, payload={
         "from_id": str(before.id), "from_name": before.name, "to_id": str(clerk.id), "to_name": clerk.name})
+    emit("complaint.assigned", user_ids=[clerk.id], subject_type="complaint", subject_id=complaint.id,
+         params={"reference": complaint.reference, "by": actor.name, "from": before.name})
     return complaint

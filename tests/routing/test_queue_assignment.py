@@ -63,6 +63,26 @@ def test_the_holder_hands_the_complaint_to_another_clerk_and_only_the_holder_cha
     assert 'data-testid="not-allowed"' in clerk.get(holder_url(cid))
     assert "clerk2 用户" in clerk.get("/centre/queue")
 
+    # the new holder is told, with a link to the complaint; nobody else is
+    told = _notified(app, "complaint.assigned")
+    assert told == [(str(world.users["clerk2"]["id"]), "complaint", cid)]
+    assert f'href="/centre/complaints/{cid}"' in Browser(app, world.users["clerk2"]).get("/notifications")
+
+
+def _notified(app, event):
+    """(user id, subject type, subject id) of every in-app notification of ``event``, after the outbox is expanded."""
+    from sqlalchemy import select
+
+    from core.extensions import db
+    from notifications.models import Notification
+    from notifications.worker import expand_outbox
+
+    with app.app_context():
+        expand_outbox()
+        db.session.commit()
+        rows = db.session.scalars(select(Notification).where(Notification.event == event)).all()
+        return [(str(n.user_id), n.subject_type, n.subject_id) for n in rows]
+
 
 def test_a_clerk_of_the_centre_who_does_not_hold_it_is_refused_and_nothing_changes(app, world):
     complaint = claimed(world)
