@@ -23,8 +23,9 @@ import uuid
 from dataclasses import dataclass, field
 
 import holidays
+from babel.dates import format_date
 from flask import current_app
-from flask_babel import gettext as _
+from flask_babel import get_locale, gettext as _
 from sqlalchemy import CheckConstraint, Date, ForeignKey, Integer, String, Text, Uuid, delete, event, func, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
@@ -350,12 +351,12 @@ class CalendarFileError(ValueError):
 
 def _parse_date(value, where, problems):
     if not isinstance(value, str) or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
-        problems.append(f"{where}: {value!r} is not a date written YYYY-MM-DD")
+        problems.append(_("%(where)s: %(value)s is not a date written YYYY-MM-DD", where=where, value=repr(value)))
         return None
     try:
         return dt.date.fromisoformat(value)
     except ValueError:
-        problems.append(f"{where}: {value!r} is not a real date")
+        problems.append(_("%(where)s: %(value)s is not a real date", where=where, value=repr(value)))
         return None
 
 
@@ -364,7 +365,7 @@ def _parse_name(entry, where, problems):
     if name is None:
         return None
     if not isinstance(name, str) or len(name.strip()) > 100:
-        problems.append(f"{where}.name: a text of at most 100 characters")
+        problems.append(_("%(where)s.name: a text of at most 100 characters", where=where))
         return None
     return name.strip() or None
 
@@ -372,20 +373,20 @@ def _parse_name(entry, where, problems):
 def _parse_entries(entries, key, year, problems, allow_ranges) -> dict:
     days = {}
     if not isinstance(entries, list):
-        problems.append(f"{key}: a list of entries")
+        problems.append(_("%(key)s: a list of entries", key=key))
         return days
     for i, entry in enumerate(entries):
         where = f"{key}[{i}]"
         if not isinstance(entry, dict):
-            problems.append(f"{where}: an object with \"date\" (or \"from\" and \"to\") and \"name\"")
+            problems.append(_('%(where)s: an object with "date" (or "from" and "to") and "name"', where=where))
             continue
         allowed = {"date", "from", "to", "name"} if allow_ranges else {"date", "name"}
         unknown = sorted(set(entry) - allowed)
         if unknown:
-            problems.append(f"{where}: unknown field(s) {', '.join(unknown)}")
+            problems.append(_("%(where)s: unknown field(s) %(fields)s", where=where, fields=", ".join(unknown)))
         name = _parse_name(entry, where, problems)
         if "date" in entry and ("from" in entry or "to" in entry):
-            problems.append(f"{where}: give either \"date\" or \"from\" and \"to\", not both")
+            problems.append(_('%(where)s: give either "date" or "from" and "to", not both', where=where))
             continue
         if "date" in entry:
             first = last = _parse_date(entry["date"], f"{where}.date", problems)
@@ -393,20 +394,21 @@ def _parse_entries(entries, key, year, problems, allow_ranges) -> dict:
             first = _parse_date(entry["from"], f"{where}.from", problems)
             last = _parse_date(entry["to"], f"{where}.to", problems)
             if first and last and first > last:
-                problems.append(f"{where}: \"from\" {first} is after \"to\" {last}")
+                problems.append(_('%(where)s: "from" %(first)s is after "to" %(last)s', where=where, first=first, last=last))
                 continue
         else:
-            problems.append(f"{where}: missing \"date\"" + (" (or \"from\" and \"to\")" if allow_ranges else ""))
+            problems.append(_('%(where)s: missing "date" (or "from" and "to")', where=where) if allow_ranges
+                            else _('%(where)s: missing "date"', where=where))
             continue
         if first is None or last is None:
             continue
         day = first
         while day <= last:
             if day.year != year:
-                problems.append(f"{where}: {day} is outside the year {year}")
+                problems.append(_("%(where)s: %(day)s is outside the year %(year)d", where=where, day=day, year=year))
                 break
             if day in days:
-                problems.append(f"{where}: {day} is listed twice in {key}")
+                problems.append(_("%(where)s: %(day)s is listed twice in %(key)s", where=where, day=day, key=key))
             days[day] = name
             day += dt.timedelta(days=1)
     return days
@@ -416,33 +418,34 @@ def parse_year_file(data) -> YearSpec:
     """Check a calendar file's content (the parsed JSON); raises CalendarFileError listing every problem."""
     problems = []
     if not isinstance(data, dict):
-        raise CalendarFileError(["the file must hold one JSON object with year, source, days_off and workdays"])
+        raise CalendarFileError([_("the file must hold one JSON object with year, source, days_off and workdays")])
     unknown = sorted(set(data) - {"year", "source", "days_off", "workdays"})
     if unknown:
-        problems.append(f"unknown field(s): {', '.join(unknown)}")
+        problems.append(_("unknown field(s): %(fields)s", fields=", ".join(unknown)))
     year = data.get("year")
     latest = utcnow().astimezone(SHANGHAI).year + YEARS_AHEAD
     if not isinstance(year, int) or isinstance(year, bool):
-        raise CalendarFileError([*problems, "year: a whole number such as 2027"])
+        raise CalendarFileError([*problems, _("year: a whole number such as 2027")])
     if year < MIN_YEAR or year > latest:
-        raise CalendarFileError([*problems, f"year: {year} is not between {MIN_YEAR} and {latest}"])
+        raise CalendarFileError([*problems, _("year: %(year)d is not between %(first)d and %(last)d", year=year, first=MIN_YEAR,
+                                                  last=latest)])
     source = data.get("source")
     if not isinstance(source, str) or not source.strip():
-        problems.append("source: the notice the calendar comes from (e.g. 国务院办公厅关于…的通知)")
+        problems.append(_("source: the notice the calendar comes from (e.g. 国务院办公厅关于…的通知)"))
     elif len(source) > 1000:
-        problems.append("source: at most 1000 characters")
+        problems.append(_("source: at most 1000 characters"))
     if "days_off" not in data:
-        problems.append("days_off: missing")
+        problems.append(_("days_off: missing"))
     days_off = _parse_entries(data.get("days_off", []), "days_off", year, problems, allow_ranges=True)
     workdays = _parse_entries(data.get("workdays", []), "workdays", year, problems, allow_ranges=False)
     if "days_off" in data and not days_off and not problems:
-        problems.append("days_off: a year has at least one day off")
+        problems.append(_("days_off: a year has at least one day off"))
     for day in sorted(set(days_off) & set(workdays)):
-        problems.append(f"{day} is both a day off and a make-up working day")
+        problems.append(_("%(day)s is both a day off and a make-up working day", day=day))
     for day in sorted(workdays):
         if day.weekday() < 5:
-            problems.append(f"workdays: {day} is a {day.strftime('%A')}; a make-up working day is a Saturday "
-                            "or Sunday")
+            problems.append(_("workdays: %(day)s is a %(weekday)s; a make-up working day is a Saturday or Sunday",
+                              day=day, weekday=format_date(day, "EEEE", locale=get_locale() or "en")))
     if problems:
         raise CalendarFileError(problems)
     return YearSpec(year=year, source=source.strip(), days_off=days_off, workdays=workdays)

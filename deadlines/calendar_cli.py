@@ -4,6 +4,7 @@ from pathlib import Path
 
 import click
 from flask.cli import with_appcontext
+from flask_babel import force_locale, gettext as _
 
 from core.extensions import db
 
@@ -20,18 +21,21 @@ def seed_calendar(from_year: int = calendar.SEED_FROM_YEAR) -> tuple[list[int], 
     return calendar.seed(from_year)
 
 
-def read_year_file(raw: bytes, name: str = "the file") -> calendar.YearSpec:
+def read_year_file(raw: bytes, name: str | None = None) -> calendar.YearSpec:
     """A calendar file's bytes, checked (UTF-8, JSON, then calendar.parse_year_file); raises CalendarFileError
-    listing every problem. `flask calendar load` and the administrator's upload (calendar_views) use it."""
+    listing every problem, in the current language (the command's are English). `flask calendar load` and
+    the administrator's upload (calendar_views) use it."""
+    name = name or _("the file")
     try:
         data = json.loads(raw.decode("utf-8"))
     except UnicodeDecodeError:
-        raise calendar.CalendarFileError([f"{name} is not UTF-8 text"]) from None
+        raise calendar.CalendarFileError([_("%(name)s is not UTF-8 text", name=name)]) from None
     except json.JSONDecodeError as exc:
-        raise calendar.CalendarFileError([f"{name} is not valid JSON: {exc.msg} at line {exc.lineno}, "
-                                          f"column {exc.colno}"]) from None
+        raise calendar.CalendarFileError([_("%(name)s is not valid JSON: %(reason)s at line %(line)d, column "
+                                            "%(column)d", name=name, reason=exc.msg, line=exc.lineno,
+                                            column=exc.colno)]) from None
     except RecursionError:
-        raise calendar.CalendarFileError([f"{name} is nested too deeply"]) from None
+        raise calendar.CalendarFileError([_("%(name)s is nested too deeply", name=name)]) from None
     return calendar.parse_year_file(data)
 
 
@@ -74,7 +78,8 @@ def load_command(file):
     except OSError as exc:
         _fail([f"cannot read {file}: {exc.strerror or exc}"])
     try:
-        spec = read_year_file(raw, str(file))
+        with force_locale("en"):  # an operator's command speaks English, like its other messages
+            spec = read_year_file(raw, str(file))
     except calendar.CalendarFileError as exc:
         _fail(exc.problems)
     result = calendar.load_year(spec)

@@ -177,7 +177,7 @@ def import_year():
     if not raw:
         return _admin_page(errors={"file": [_("The file is empty.")]}, form=form, status=422)
     try:
-        spec = read_year_file(raw, "file")
+        spec = read_year_file(raw)
     except calendar.CalendarFileError as exc:
         return _admin_page(errors=_import_errors(exc.problems), form=form, status=422)
     if db.session.get(calendar.CalendarYear, spec.year) is not None and form["replace"] != "yes":

@@ -362,3 +362,14 @@ def test_the_warning_costs_one_query_per_page(seeded, app, client, create_user):
     finally:
         event.remove(engine, "before_cursor_execute", listener)
     assert sum("deadlines" in s and "max(" in s.lower() for s in statements) == 1
+
+
+def test_a_bad_file_is_explained_in_the_administrator_s_language(seeded, app, client, create_user):
+    web_login(client, create_user("admin", language="zh"))
+    token = csrf_token(client, "/admin/calendar")
+    response = _upload(client, token, _year_file(workdays=[{"date": "2027-03-03"}], days_off=[{"date": "2027-02-30"}]))
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "workdays：2027-03-03 是星期三；调休工作日应为星期六或星期日" in html
+    assert "days_off[0].date：&#39;2027-02-30&#39; 不是真实存在的日期" in html
+    assert "is not a real date" not in html
