@@ -28,26 +28,27 @@ install-test: $(STAMP)/install-test
 translations: $(STAMP)/install
 	$(VENV)/bin/pybabel compile --use-fuzzy -d translations -D messages
 
+# Debian packages the commands need, installed when missing: $(call apt_ensure,PACKAGES,what for)
+define apt_ensure
+	@missing=$$(for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  echo "installing $$missing for $(2)"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	fi
+endef
+
 # The browser journeys drive Debian's chromium (nothing is downloaded at run time); a CJK font lets
 # headless chromium draw Chinese in the screenshots (fonts-noto-cjk) instead of boxes.
 BROWSER_PACKAGES := chromium fonts-noto-cjk
 browser:
-	@missing=$$(for p in $(BROWSER_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
-	if [ -n "$$missing" ]; then \
-	  echo "installing $$missing for the browser tests"; \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
-	fi
+	$(call apt_ensure,$(BROWSER_PACKAGES),the browser tests)
 
 # The PDFs (referral letters, submission receipts) embed a TrueType CJK font from a Debian package
 # (PDF_FONT_PATH, default /usr/share/fonts/truetype/wqy/wqy-zenhei.ttc); fonts-noto-cjk's CFF outlines
 # cannot be embedded by reportlab.
 FONT_PACKAGES := fonts-wqy-zenhei
 fonts:
-	@missing=$$(for p in $(FONT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
-	if [ -n "$$missing" ]; then \
-	  echo "installing $$missing for the PDFs"; \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
-	fi
+	$(call apt_ensure,$(FONT_PACKAGES),the PDFs)
 
 # The scheduler (deadline sweep, notification delivery) runs beside the server, in its own process;
 # the development server runs without the reloader, so nothing is started twice.
