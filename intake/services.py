@@ -108,10 +108,19 @@ def _apply(complaint, data: dict) -> list[str]:
     return sorted(changed)
 
 
+def can_file_complaints(user) -> bool:
+    """Only an enterprise's users file complaints (the new-complaint page and the API's POST ask this)."""
+    return user.is_authenticated and user.role is Role.enterprise_user
+
+
+def require_filer(user) -> None:
+    if not can_file_complaints(user):
+        raise PermissionDenied(_("Only an enterprise files complaints."))
+
+
 def create_draft(actor, data: dict) -> Complaint:
     """A new draft for the actor's enterprise; the contact defaults to the enterprise's."""
-    if actor.role is not Role.enterprise_user:
-        raise PermissionDenied(_("Only an enterprise files complaints."))
+    require_filer(actor)
     org = actor.organisation
     complaint = Complaint(enterprise=org, created_by=actor, state=ComplaintState.draft,
                           contact_name=org.contact_person, contact_phone=org.phone, contact_email=org.email,

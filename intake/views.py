@@ -34,6 +34,7 @@ LABELS = dict(
     REFERRAL_STATE_LABELS=REFERRAL_STATE_LABELS, OUTCOME_LABELS=OUTCOME_LABELS,
     OUTCOME_FIELD_LABELS=OUTCOME_FIELD_LABELS, label_of=label_of, track_choice_label=track_choice_label,
     yes_no_unknown=yes_no_unknown, FIELD_LABELS=FIELD_LABELS, INFRINGER_FIELD_LABELS=INFRINGER_FIELD_LABELS,
+    can_file_complaints=services.can_file_complaints,
 )
 
 
@@ -120,6 +121,7 @@ def list_complaints():
 @bp.route("/new", methods=["GET", "POST"])
 @login_required
 def new_complaint():
+    services.require_filer(current_user)  # staff see no form they could not send (403, like the POST)
     if request.method == "GET":
         org = current_user.organisation
         values = {"contact_name": org.contact_person, "contact_phone": org.phone, "contact_email": org.email,

@@ -289,3 +289,13 @@ def test_web_a_supervisor_sees_a_submitted_complaint_but_cannot_download(app, wo
     download = call_web(web, "evidence_download", complaint)
     assert download.status_code == 404
     assert without_csrf(download.data) == without_csrf(missing.data)
+
+
+@pytest.mark.parametrize("role", ["agency_officer", "admin", "own_clerk", "supervisor"])
+def test_staff_are_not_offered_a_complaint_form_they_could_not_send(app, world, role):
+    web = web_login(app, world["user_for"](role))
+    assert web.get("/complaints/new").status_code == 403
+    assert 'data-testid="new-complaint"' not in web.get("/complaints/").get_data(as_text=True)
+    owner = web_login(app, world["owner"])
+    assert owner.get("/complaints/new").status_code == 200
+    assert 'data-testid="new-complaint"' in owner.get("/complaints/").get_data(as_text=True)
