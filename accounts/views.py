@@ -283,7 +283,7 @@ def register():
     """Step one: the form's own errors (422), else always the same "check your e-mail" page."""
     errors, form = {}, {}
     if request.method == "POST":
-        form = {k: v for k, v in request.form.items() if k != "csrf_token"}
+        form = _form_data()
         try:
             # the account speaks the language the form was filled in, unless the form says otherwise
             data = EnterpriseRegistrationSchema().load({"language": _page_language(), **form})
