@@ -268,9 +268,9 @@ def create_app(test_config: dict | None = None, instance_path: str | None = None
     configure(app, test_config)
     app.wsgi_app = TrustedProxies(app.wsgi_app, parse_networks(app.config["TRUSTED_PROXIES"]))
 
-    from core.extensions import api, babel, csrf, db, login_manager, migrate
+    from core.extensions import babel, csrf, db, login_manager, migrate
     from core.security import select_locale, set_security_headers
-    from core import errors, limits, templating
+    from core import errors, limits, openapi, templating
 
     limits.init_app(app)  # body limits per kind: before CSRF protection, which reads the form
     db.init_app(app)
@@ -278,7 +278,7 @@ def create_app(test_config: dict | None = None, instance_path: str | None = None
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale, timezone_selector=lambda: "Asia/Shanghai")
     login_manager.init_app(app)
-    api.init_app(app)
+    openapi.init_app(app)  # the API, with the plugin that completes its OpenAPI document
     templating.init_app(app)
 
     _import_models()
@@ -340,7 +340,7 @@ def _register_blueprints(app):
     conversations.init_app(app)
     app.register_blueprint(conversations_views.bp)
     for blp in (accounts_api.blp, admin_api.blp, intake_api.blp, routing_api.blp, agencies_api.blp, deadlines_api.blp,
-                calendar_views.blp, notifications_api.blp, conversations_api.blp):
+                calendar_views.blp, notifications_api.blp, conversations_api.blp, core_views.labels_blp):
         csrf.exempt(blp)  # bearer tokens only: no cookie ever authenticates an API call
         api.register_blueprint(blp, url_prefix="/api/v1")
     app.register_blueprint(core_views.api_docs_bp)

@@ -8,7 +8,7 @@ from marshmallow import fields
 from sqlalchemy import select
 
 from core.errors import NotFound, ValidationFailed
-from core.schemas import EmailAddress, Name, OutSchema, StrictSchema
+from core.schemas import Computed, EmailAddress, Name, OutSchema, StrictSchema
 from core.security import api_actor
 from core.extensions import db
 
@@ -27,7 +27,8 @@ class ApiKeyRequest(StrictSchema):
 class ApiKeySchema(OutSchema):
     id = fields.UUID()
     label = fields.String()
-    user = fields.Function(lambda token: token.user.email)
+    user = Computed(lambda token: token.user.email, fields.String(), required=True,
+                    metadata={"description": "The e-mail address of the user the key acts as."})
     created_at = fields.AwareDateTime()
     revoked_at = fields.AwareDateTime()
 

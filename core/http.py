@@ -4,6 +4,18 @@ from flask import request
 from .errors import ValidationFailed
 
 
+def versioned_change(view):
+    """Marks a view that changes a versioned object: the document asks for If-Match (412, 428) and shows ETag."""
+    view.__versioned_change__ = True
+    return view
+
+
+def versioned_read(view):
+    """Marks a view that reads a versioned object: the document shows the ETag header of its answer."""
+    view.__versioned_read__ = True
+    return view
+
+
 def expected_version(body_version=None):
     """The version the client says it read: If-Match wins over a `version` field in the body."""
     header = request.headers.get("If-Match")

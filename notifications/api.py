@@ -3,7 +3,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import fields
 
-from core.schemas import Code, OutSchema, StrictSchema
+from core.schemas import Code, Computed, OutSchema, StrictSchema
 from core.security import api_actor
 
 from . import services
@@ -21,7 +21,8 @@ class WebhookRequest(StrictSchema):
 class WebhookSchema(OutSchema):
     id = fields.UUID()
     organisation_id = fields.UUID()
-    organisation = fields.Function(lambda endpoint: endpoint.organisation.name)
+    organisation = Computed(lambda endpoint: endpoint.organisation.name, fields.String(), required=True,
+                            metadata={"description": "The organisation's name."})
     url = fields.String()
     active = fields.Boolean()
     created_at = fields.AwareDateTime()

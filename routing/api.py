@@ -15,7 +15,7 @@ from .machines import consultation_machine, referral_machine
 from .queue import centre_queue
 from .schemas import (ComplaintTransitionSchema, ConsultationSchema, ConsultationTransitionSchema, ConveneSchema,
                       CreateReferralsSchema, FurtherInstructionsSchema, LiftSupervisionSchema, OpinionSchema, QueueArgsSchema, QueuePageSchema, ReassignSchema,
-                      ReferralSchema, SupervisionListArgsSchema, SupervisionPageSchema, SupervisionReportSchema,
+                      ReferralSchema, RoutingSuggestionSchema, SupervisionListArgsSchema, SupervisionPageSchema, SupervisionReportSchema,
                       SupervisionSchema, SuperviseSchema, SupplementSchema)
 
 blp = Blueprint("routing", __name__, description="The centre's side: triage, routing, referrals, consultations")
@@ -77,7 +77,7 @@ class Supplements(MethodView):
 
 @blp.route("/complaints/<complaint_id>/routing-suggestion")
 class RoutingSuggestion(MethodView):
-    @blp.response(200)
+    @blp.response(200, RoutingSuggestionSchema)
     def get(self, complaint_id):
         """Tracks and agencies the routing rules suggest, with an explanation per rule."""
         actor = api_actor()
