@@ -3,6 +3,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from core.http import etag, expected_version
+from core.openapi import file_answer
 from core.security import api_actor
 from intake.downloads import evidence_response
 from evidence.services import open_for_download
@@ -118,6 +119,7 @@ class Notes(MethodView):
 @blp.route("/referrals/<referral_id>/evidence/<evidence_id>")
 class SharedEvidence(MethodView):
     @blp.response(200, description="A shared evidence file, decrypted, as an attachment (audited)")
+    @blp.doc(**file_answer("*/*", description="The decrypted file, as an attachment (its own media type)", stored=True))
     def get(self, referral_id, evidence_id):
         actor = api_actor()
         referral = services.get_visible_referral(actor, referral_id)

@@ -4,6 +4,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from core.limits import accepts_files
+from core.openapi import file_answer
 from core.pages import load
 from core.security import api_actor
 from intake.downloads import evidence_response
@@ -60,6 +61,7 @@ class MessageUpload(MethodView):
 @blp.route("/complaints/<complaint_id>/messages/attachments/<attachment_id>")
 class AttachmentContent(MethodView):
     @blp.response(200, description="The decrypted file, as an attachment")
+    @blp.doc(**file_answer("*/*", description="The decrypted file, as an attachment (its own media type)", stored=True))
     def get(self, complaint_id, attachment_id):
         """Download a message's file (decrypted, as an attachment; every download is audited)."""
         actor = api_actor()

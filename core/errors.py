@@ -39,6 +39,11 @@ class ErrorSchema(OutSchema):
         "description": "409 refused trigger: the triggers the caller may fire now."})
     state = fields.String(metadata={"description": "409 refused trigger: the object's current state."})
     trigger = fields.String(metadata={"description": "409 refused trigger: the trigger refused."})
+    allowed_steps = fields.List(fields.String(), metadata={
+        "description": "409 refused step (POST .../steps): the steps the caller may take now."})
+    step = fields.String(metadata={"description": "409 refused step: the step refused."})
+    allowed_actions = fields.List(fields.String(), metadata={
+        "description": "409 refused appraisal action: the actions the caller may record now."})
 
 
 class BadRequestBody(DomainError):

@@ -3,9 +3,9 @@
 For every operation, from what its view declares and what the platform does to every request:
 - an ``operationId`` ``<method>_<snake view class>`` (``get_referral_item``): the generated client's names;
 - the error answers it can give, each with the one ``Error`` schema: 401/403 unless it is public (``security:
-  []``), 404 when its path names an object, 400/413/415/422 with a body (422 also with query parameters),
-  409 for every POST (a state, a uniqueness or an ``Idempotency-Key`` still running) and for changes that declare
-  it, 412/428 and the ``If-Match`` header on views marked ``core.http.versioned_change``, 429 everywhere (with
+  []``), 404 when its path names an object (or is administration's, which others do not see), 400/413/415/422 with a body (422 also with query parameters),
+  409 for every POST, PUT and PATCH (a state, a uniqueness, a concurrent change, or a POST's ``Idempotency-Key``
+  still running) and for a DELETE that declares it, 412/428 and the ``If-Match`` header on views marked ``core.http.versioned_change``, 429 everywhere (with
   ``Retry-After``); no catch-all ``default``: a status not listed is a bug the contract test finds;
 - the ``ETag`` response header on views marked ``versioned_read``/``versioned_change``;
 - the ``Idempotency-Key`` header on every POST.
@@ -46,6 +46,16 @@ RESPONSES = {
     428: ("PreconditionRequired", "A change of a versioned object needs If-Match (the ETag the caller read)."),
     429: ("TooManyRequests", "Too many requests: wait for Retry-After seconds."),
 }
+
+
+def file_answer(*media_types, description, stored=False):
+    """``@blp.doc(**file_answer(...))`` for a view answering a file: its media types (``*/*``: any the file has)
+    as binary content; ``stored``: an evidence file of the vault, which answers 410 when it is damaged."""
+    binary = {"schema": {"type": "string", "format": "binary"}}
+    responses = {"200": {"description": description, "content": {media: binary for media in media_types}}}
+    if stored:
+        responses["410"] = "Gone"
+    return {"responses": responses}
 
 
 def snake(name: str) -> str:
@@ -197,13 +207,13 @@ def complete_operation(operation, method, path, func, view_name):
     wanted = {429}
     if not public:
         wanted |= {401, 403}
-    if "{" in path:
+    if "{" in path or "/admin/" in path:  # administration answers 404 to anyone else: it does not exist for them
         wanted.add(404)
     if has_body:
         wanted |= {400, 413, 415, 422}
     if has_query:
         wanted.add(422)
-    if method == "post":
+    if method in ("post", "put", "patch"):  # a state or a uniqueness refuses; a POST's Idempotency-Key still runs
         wanted.add(409)
     if versioned_change:
         wanted |= {409, 412, 422, 428}

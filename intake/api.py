@@ -6,6 +6,7 @@ from marshmallow import fields
 
 from core.http import expected_version
 from core.limits import accepts_files, page_field, per_page_field
+from core.openapi import file_answer
 from core.schemas import OutSchema, StrictSchema
 from core.security import api_actor
 from routing import services as routing
@@ -132,6 +133,7 @@ class Evidence(MethodView):
 @blp.route("/complaints/<complaint_id>/evidence/<evidence_id>")
 class EvidenceContent(MethodView):
     @blp.response(200, description="The decrypted file, as an attachment")
+    @blp.doc(**file_answer("*/*", description="The decrypted file, as an attachment (its own media type)", stored=True))
     def get(self, complaint_id, evidence_id):
         """Download one file (decrypted, as an attachment; every download is audited)."""
         actor = api_actor()

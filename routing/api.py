@@ -5,6 +5,7 @@ from flask_smorest import Blueprint
 
 from core.errors import NotFound
 from core.http import etag, expected_version
+from core.openapi import file_answer
 from core.security import api_actor
 from intake import services as intake
 from intake.schemas import ComplaintSchema
@@ -106,6 +107,7 @@ class ComplaintReferrals(MethodView):
 @blp.route("/referrals/<referral_id>/letter")
 class Letter(MethodView):
     @blp.response(200, description="The referral letter (移送函) as printable HTML")
+    @blp.doc(**file_answer("text/html", description="The referral letter (移送函) as printable HTML"))
     def get(self, referral_id):
         referral = services.get_visible_referral(api_actor(), referral_id)
         return Response(letters.letter_html(referral), mimetype="text/html")
@@ -114,6 +116,7 @@ class Letter(MethodView):
 @blp.route("/referrals/<referral_id>/letter.pdf")
 class LetterPdf(MethodView):
     @blp.response(200, description="The referral letter (移送函) as PDF")
+    @blp.doc(**file_answer("application/pdf", description="The referral letter (移送函) as PDF"))
     def get(self, referral_id):
         referral = services.get_visible_referral(api_actor(), referral_id)
         response = Response(letters.letter_pdf(referral), mimetype="application/pdf")

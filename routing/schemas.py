@@ -199,7 +199,7 @@ class EvidenceRefSchema(OutSchema):
 class SuggestedAgencySchema(OutSchema):
     id = fields.UUID(required=True)
     name = fields.String(required=True)
-    district = EnumValue(District, labels=DISTRICT_LABELS, required=True)
+    district = coded(District, DISTRICT_LABELS, required=True)
 
 
 class SuggestionReasonSchema(OutSchema):
@@ -208,7 +208,7 @@ class SuggestionReasonSchema(OutSchema):
 
 
 class TrackSuggestionSchema(OutSchema):
-    track = EnumValue(Track, labels=TRACK_LABELS, required=True)
+    track = coded(Track, TRACK_LABELS, required=True)
     agency = fields.Nested(SuggestedAgencySchema, metadata={"description": "null: no agency of the kind is set up."})
     alternative = fields.Nested(SuggestedAgencySchema, metadata={"description": "Another agency of the kind."})
     reasons = fields.List(fields.Nested(SuggestionReasonSchema), required=True)
