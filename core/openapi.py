@@ -118,7 +118,7 @@ def field_properties(self, field, ret, **kwargs):
         ret.clear()
         ret.update({"readOnly": True, **inner})
     elif isinstance(field, fields.Decimal):
-        out.update(type="string", pattern=DECIMAL_PATTERN)
+        out.update(type="string", pattern=DECIMAL_PATTERN, maxLength=32)
         ret.pop("format", None)
         if field.places is not None:
             places = -field.places.as_tuple().exponent if hasattr(field.places, "as_tuple") else field.places

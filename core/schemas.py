@@ -47,7 +47,7 @@ def coded(codes, labels=None, name=None, **kwargs):
     if labels:
         register_labels(name or codes, labels)
     metadata = {"labels": name or (codes.__name__ if isinstance(codes, type) else None), **kwargs.pop("metadata", {})}
-    return fields.String(validate=validate.OneOf(values), metadata=metadata, **kwargs)
+    return fields.String(validate=validate.OneOf(values, error="Not a valid choice."), metadata=metadata, **kwargs)
 
 
 def choices_message(labels) -> str:

@@ -131,7 +131,7 @@ def query_value(schema, components):
 
 
 def query_for(parameters, components):
-    optional = {p["name"]: query_value(p.get("schema", {}), components) for p in parameters if p["in"] == "query"}
+    optional = {p["name"]: query_value(p.get("schema", {}), components) for p in parameters if p.get("in") == "query"}
     return st.fixed_dictionaries({}, optional=optional)
 
 
@@ -209,7 +209,7 @@ def operations(app):
             parameters = operation.get("parameters", []) + methods.get("parameters", [])
             content = operation.get("requestBody", {}).get("content", {})
             json_schema = content.get("application/json", {}).get("schema")
-            if json_schema is None and not any(p["in"] == "query" for p in parameters):
+            if json_schema is None and not any(p.get("in") == "query" for p in parameters):  # not the $ref headers
                 continue
             found.append((method, path, parameters, json_schema))
     return found, components
