@@ -5,7 +5,7 @@ from marshmallow import Schema, ValidationError, fields, validate
 
 from accounts.enums import District
 from core.limits import page_field, per_page_field
-from core.schemas import Code, EnumValue, Name, OutSchema, StrictSchema, Text
+from core.schemas import BoundedString, Code, EnumValue, Name, OutSchema, StrictSchema, Text
 from intake.enums import Track
 from intake.schemas import Amount
 from intake.search import query_field
@@ -148,6 +148,13 @@ CONSULTATION_FIELDS = {
 STEP_FIELDS = {"reason": lambda **kw: Text(5000, **kw)}
 
 
+def _not_blank(message):
+    def validator(value):
+        if not value.strip():
+            raise ValidationError(message)
+    return validator
+
+
 def _camel(name: str) -> str:
     return "".join(part.capitalize() for part in name.split("_"))
 
@@ -162,7 +169,10 @@ def request_schemas(machine, triggers, catalogue, *, discriminator="trigger", ba
         attrs = {discriminator: fields.String(required=True, validate=_one_of([trigger]), metadata={
             "description": str(machine.label(trigger))})}
         for name in needs:
-            attrs[name] = catalogue[name](required=True, error_messages={"required": guards.required_message(name)})
+            message = guards.required_message(name)
+            attrs[name] = field = catalogue[name](required=True, error_messages={"required": message})
+            if isinstance(field, BoundedString):  # a blank text is as missing as an absent one (the guards' view)
+                field.validators.append(_not_blank(message))
         for name in takes:
             attrs[name] = catalogue[name](load_default=None)
         rule = next(r for r in machine.rules if r.trigger == trigger)
