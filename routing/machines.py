@@ -384,6 +384,10 @@ class StateMachine:
             )
         if rule.needs_reason and not (reason or "").strip():
             raise ValidationFailed({"reason": [_("Give a reason.")]})
+        missing = {name: [_(guards.required_message(name))] for name in rule.needs
+                   if (data or {}).get(name) is None or not str((data or {}).get(name)).strip()}
+        if missing:  # what the request schemas require too (routing/schemas.py), for a service called directly
+            raise ValidationFailed(missing)
         if rule.guard is not None:
             errors = rule.guard(entity, data or {})
             if errors:
