@@ -14,7 +14,7 @@ from routing.machines import referral_machine
 from deadlines.schemas import DeadlineSchema
 from deadlines import services as deadlines
 from routing.schemas import (AppraisalSchema, NoteOutSchema, NoteSchema, ReferralListArgs, ReferralPageSchema, ReferralSchema,
-                             ReferralTransitionSchema, StepSchema)
+                             ReferralTransitionSchema, StepSchema, one_of_body)
 
 blp = Blueprint("referrals", __name__, description="Referrals as the agencies see and decide them")
 
@@ -53,6 +53,7 @@ class ReferralItem(MethodView):
 @blp.route("/referrals/<referral_id>/transitions")
 class ReferralTransitions(MethodView):
     @blp.arguments(ReferralTransitionSchema)
+    @blp.doc(requestBody=one_of_body(ReferralTransitionSchema))
     @blp.response(200, ReferralSchema)
     @blp.alt_response(409, description="Not possible now, or a stale version: the body lists the allowed triggers")
     def post(self, data, referral_id):
@@ -72,6 +73,7 @@ class ReferralTransitions(MethodView):
 @blp.route("/referrals/<referral_id>/steps")
 class ReferralSteps(MethodView):
     @blp.arguments(StepSchema)
+    @blp.doc(requestBody=one_of_body(StepSchema))
     @blp.response(200, ReferralSchema)
     @blp.alt_response(409, description="Not possible now: the body lists the steps allowed to you")
     def post(self, data, referral_id):

@@ -108,8 +108,8 @@ def transition(referral_id):
     data = posted("trigger", "version", "reason", "officer_name", "case_number", "return_reason", "to_agency_id",
                   "preservation_kind", "preservation_ruling")  # the last two: a court's preservation rows
     outcome = posted("result", "summary", *FIELD_NAMES, prefix="outcome-")
-    if trigger == "conclude" and outcome:
-        data["outcome"] = outcome
+    if trigger == "conclude":
+        data["outcome"] = outcome  # even empty: the error names this agency's decisions (outcome.result)
     try:
         loaded = _load_transition(referral, data)
         if (trigger == "conclude" and trigger in referral_machine.allowed_triggers(referral, current_user)
@@ -139,6 +139,8 @@ def _load_transition(referral, data):
     try:
         loaded = load(ReferralTransitionSchema(), data)
     except ValidationFailed as exc:
+        if data.get("trigger") == "conclude":  # the decisions of this agency, by their labels, before the schema's words
+            errors = {**outcome_errors(referral, {k: v for k, v in (outcome or {}).items() if k not in MONEY}), **errors}
         raise ValidationFailed({**exc.errors, **errors}) from None
     if loaded["trigger"] == "conclude":
         errors.update(outcome_errors(referral, loaded["outcome"]))

@@ -16,8 +16,8 @@ from .machines import consultation_machine, referral_machine
 from .queue import centre_queue
 from .schemas import (ComplaintTransitionSchema, ConsultationSchema, ConsultationTransitionSchema, ConveneSchema,
                       CreateReferralsSchema, FurtherInstructionsSchema, LiftSupervisionSchema, OpinionSchema, QueueArgsSchema, QueuePageSchema, ReassignSchema,
-                      ReferralSchema, RoutingSuggestionSchema, SupervisionListArgsSchema, SupervisionPageSchema, SupervisionReportSchema,
-                      SupervisionSchema, SuperviseSchema, SupplementSchema)
+                      ReferralSchema, RoutingSuggestionSchema, SupervisionListArgsSchema, SupervisionPageSchema,
+                      SupervisionReportSchema, SupervisionSchema, SuperviseSchema, SupplementSchema, one_of_body)
 
 blp = Blueprint("routing", __name__, description="The centre's side: triage, routing, referrals, consultations")
 
@@ -39,6 +39,7 @@ class Queue(MethodView):
 @blp.route("/complaints/<complaint_id>/transitions")
 class ComplaintTransitions(MethodView):
     @blp.arguments(ComplaintTransitionSchema)
+    @blp.doc(requestBody=one_of_body(ComplaintTransitionSchema))
     @blp.response(200, ComplaintSchema)
     @blp.alt_response(409, description="Not possible now: the body lists the triggers allowed to you")
     def post(self, data, complaint_id):
@@ -237,6 +238,7 @@ class Opinions(MethodView):
 @blp.route("/consultations/<consultation_id>/transitions")
 class ConsultationTransitions(MethodView):
     @blp.arguments(ConsultationTransitionSchema)
+    @blp.doc(requestBody=one_of_body(ConsultationTransitionSchema))
     @blp.response(200, ConsultationSchema)
     def post(self, data, consultation_id):
         """request_opinions, record_minutes (minutes, conclusion, optional referrals), close."""

@@ -37,7 +37,8 @@ def test_acknowledge_accept_conclude_an_administrative_referral(app, world):
     assert complaint_state(world, cid) == "in_progress"
 
     penalty = {"result": "penalty_decision", "decision_number": "沪市监罚〔2026〕88号"}
-    refused(app, amr, cid, rid, "conclude", 422, "outcome.result")
+    refused(app, amr, cid, rid, "conclude", 422, "outcome")
+    refused(app, amr, cid, rid, "conclude", 422, "outcome.result", outcome={})
     refused(app, amr, cid, rid, "conclude", 422, "outcome.result", outcome={"result": "prosecuted"})
     refused(app, amr, cid, rid, "conclude", 422, "outcome.decision_number", outcome={"result": "penalty_decision"})
     refused(app, amr, cid, rid, "conclude", 422, "outcome.fine_amount", outcome={**penalty, "fine_amount": "-1.00"})
