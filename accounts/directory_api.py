@@ -36,7 +36,7 @@ class DirectoryArgs(StrictSchema):
                          metadata={"description": "Only organisations of this district (municipal: city-wide)."})
     q = Name(100, load_default=None, allow_none=True, metadata={
         "description": "Part of the name (case-insensitive; % and _ match themselves)."})
-    cursor = Code(1200, load_default=None, metadata={
+    cursor = Code(2000, load_default=None, metadata={
         "description": "The next_cursor of the previous page (opaque); malformed: 422."})
     limit = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
 

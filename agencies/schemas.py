@@ -15,6 +15,11 @@ from routing.schemas import EvidenceRefSchema, ReferralSchema
 MONEY_PATTERN = r"^[0-9]+\.[0-9]{2}$"
 
 
+def _one_of(choices):
+    """The choices, documented as the field's enum (answers are never validated: no message to translate)."""
+    return validate.OneOf(choices, error="Not a valid choice.")
+
+
 def Money(**kwargs):
     """An amount in yuan as a decimal string with two places ("180000.00"), never a number (no float rounding)."""
     return fields.Decimal(places=2, as_string=True, allow_none=True, metadata={
@@ -80,7 +85,7 @@ class ComplaintDetailsSchema(OutSchema):
     holder_bankrupt_or_closed = fields.Boolean(allow_none=True, metadata={
         "description": "The infringement drove the holder into bankruptcy or closure (null: not said)."})
     remedies = fields.List(StoredCode(Remedy), metadata={"description": "What the enterprise asks for."})
-    preferred_tracks = fields.List(fields.String(validate=validate.OneOf(TRACK_CHOICES)))
+    preferred_tracks = fields.List(fields.String(validate=_one_of(TRACK_CHOICES)))
     facts = fields.String(allow_none=True)
 
 
@@ -95,7 +100,7 @@ class CentreContactSchema(OutSchema):
 
 
 class LetterSchema(OutSchema):
-    kind = fields.String(validate=validate.OneOf(LETTER_KINDS), metadata={
+    kind = fields.String(validate=_one_of(LETTER_KINDS), metadata={
         "description": "referral_letter (移送函: administrative and criminal tracks); for a court "
                        "mediation_letter (诉前调解函) or filing_guide (起诉指引, addressed to the enterprise)."})
     title = fields.String()
