@@ -306,6 +306,7 @@ def _import_models():
 def _register_blueprints(app):
     from core.extensions import api, csrf
     from accounts import admin_api, admin_views, api as accounts_api, presenters as accounts_presenters
+    from accounts import directory_api
     from accounts import views as accounts_views
     from agencies import api as agencies_api, views as agencies_views
     from deadlines import api as deadlines_api, calendar_views, extension_views, views as deadline_views
@@ -340,7 +341,8 @@ def _register_blueprints(app):
     conversations.init_app(app)
     app.register_blueprint(conversations_views.bp)
     for blp in (accounts_api.blp, admin_api.blp, intake_api.blp, routing_api.blp, agencies_api.blp, deadlines_api.blp,
-                calendar_views.blp, notifications_api.blp, conversations_api.blp, core_views.labels_blp):
+                calendar_views.blp, notifications_api.blp, conversations_api.blp, directory_api.blp,
+                core_views.labels_blp):
         csrf.exempt(blp)  # bearer tokens only: no cookie ever authenticates an API call
         api.register_blueprint(blp, url_prefix="/api/v1")
     app.register_blueprint(core_views.api_docs_bp)

@@ -1,4 +1,5 @@
 """API for agencies (with a bearer token or a long-lived API key): referrals, notes, shared evidence."""
+from flask import url_for
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
@@ -7,7 +8,7 @@ from core.openapi import file_answer
 from core.security import api_actor
 from intake.downloads import evidence_response
 from evidence.services import open_for_download
-from routing import appraisals, services, steps
+from routing import appraisals, letters, services, steps
 from routing.effects import annotated
 from routing.enums import OPEN_REFERRAL_STATES, ReferralState
 from routing.machines import referral_machine
@@ -16,12 +17,28 @@ from deadlines import services as deadlines
 from routing.schemas import (AppraisalSchema, NoteOutSchema, NoteSchema, ReferralListArgs, ReferralPageSchema, ReferralSchema,
                              ReferralTransitionSchema, StepSchema, one_of_body)
 
+from .schemas import ReferralDetailSchema
+
 blp = Blueprint("referrals", __name__, description="Referrals as the agencies see and decide them")
 
 
 def with_steps(referral, actor):
     referral.allowed_steps = steps.allowed_steps(referral, actor)
     referral.allowed_appraisal_actions = appraisals.appraisal_actions(actor, referral)
+    return referral
+
+
+def with_details(referral, actor):
+    """The referral's letter as data (routing.letters.letter_data: what the letter is rendered from), with where
+    to fetch the letter and, for the referral's own agency, each shared file."""
+    data = letters.letter_data(referral)
+    downloadable = services.can_download_shared_evidence(actor, referral)
+    for evidence in data["evidence"]:
+        evidence["download_url"] = url_for("referrals.SharedEvidence", referral_id=referral.id,
+                                           evidence_id=evidence["id"]) if downloadable else None
+    data["html_url"] = url_for("routing.Letter", referral_id=referral.id)
+    data["pdf_url"] = url_for("routing.LetterPdf", referral_id=referral.id)
+    referral.details = data
     return referral
 
 
@@ -42,12 +59,15 @@ class Referrals(MethodView):
 
 @blp.route("/referrals/<referral_id>")
 class ReferralItem(MethodView):
-    @blp.response(200, ReferralSchema)
+    @blp.response(200, ReferralDetailSchema)
     def get(self, referral_id):
-        """One referral with the evidence shared with the agency; the ETag carries its version."""
+        """One referral with everything its letter says, as fields: the complaint's facts, amounts (decimal
+        strings), acts, remedies, infringers with their credit codes and an earlier penalty decision, the
+        centre's contact, the shared evidence (name, size, media type, SHA-256, download URL for the
+        referral's own agency) and the letter's links. The ETag carries its version."""
         actor = api_actor()
         referral = services.get_visible_referral(actor, referral_id)
-        return with_steps(annotated(referral, referral_machine, actor), actor), etag(referral)
+        return with_details(with_steps(annotated(referral, referral_machine, actor), actor), actor), etag(referral)
 
 
 @blp.route("/referrals/<referral_id>/transitions")
