@@ -16,6 +16,9 @@ import uuid
 from sqlalchemy import String, cast, func, insert, literal, select, update
 from sqlalchemy.orm import aliased
 
+from accounts.enums import OrgKind
+from accounts.models import Organisation
+from core import changes
 from core.extensions import db
 from core.models import utcnow
 from core.outbox import OutboxEvent
@@ -71,11 +74,25 @@ def sweep(now: dt.datetime | None = None, batch_size: int = 5000, max_batches: i
             params = json_object("rule", Deadline.rule_code, "level", E.level,
                                  "deadline", cast(Deadline.public_id, String))
             session.execute(insert(OutboxEvent).from_select(
-                ["event", "organisation_ids", "user_ids", "audience", "params", "subject_type", "subject_id",
-                 "created_at"],
-                select(E.event, json_array(cast(Deadline.responsible_org_id, String)), json_array(), E.audience,
-                       params, Deadline.subject_type, Deadline.subject_id, literal(now, OutboxEvent.created_at.type))
+                ["event_id", "event", "organisation_ids", "user_ids", "audience", "params", "subject_type",
+                 "subject_id", "created_at"],
+                select(E.event_id, E.event, json_array(cast(Deadline.responsible_org_id, String)), json_array(),
+                       E.audience, params, Deadline.subject_type, Deadline.subject_id,
+                       literal(now, OutboxEvent.created_at.type))
                 .join(Deadline, Deadline.id == E.deadline_id).where(E.batch == token)))
+            # the changes feed of the responsible organisation, and of every supervisor office on escalation
+            feed = ["event_id", "organisation_id", "event", "occurred_at", "subject_type", "subject_id", "data"]
+            at = literal(now, OutboxEvent.created_at.type)
+            changes.record_from_select(
+                select(E.event_id, Deadline.responsible_org_id, E.event, at, Deadline.subject_type,
+                       Deadline.subject_id, params)
+                .join(Deadline, Deadline.id == E.deadline_id).where(E.batch == token), feed)
+            changes.record_from_select(
+                select(E.event_id, Organisation.id, E.event, at, Deadline.subject_type, Deadline.subject_id, params)
+                .join(Deadline, Deadline.id == E.deadline_id)
+                .join(Organisation, Organisation.kind == OrgKind.supervisor_office)
+                .where(E.batch == token, E.audience == "supervisors", Organisation.id != Deadline.responsible_org_id),
+                feed)
             session.execute(
                 update(Deadline).where(Deadline.state == DeadlineState.open,
                                        Deadline.id.in_(select(E.deadline_id).where(E.batch == token,
