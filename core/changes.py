@@ -70,7 +70,7 @@ def record(event: str, event_id, organisation_ids, *, occurred_at=None, subject_
     if not organisations:
         return
     at = occurred_at or utcnow()
-    subject = None if subject_id is None else _uuid(subject_id)
+    subject = _subject(subject_id)
     rows = [{"event_id": _uuid(event_id), "organisation_id": org, "batch": None, "event": event, "occurred_at": at,
              "subject_type": subject_type, "subject_id": subject, "data": data or {}} for org in organisations]
     session = db.session()
@@ -84,6 +84,14 @@ def record_from_select(select_stmt, columns) -> None:
     session = db.session()
     session.execute(ChangeEvent.__table__.insert().from_select(columns, select_stmt))
     session.info[UNNUMBERED] = True
+
+
+def _subject(value) -> uuid.UUID | None:
+    """A subject's uuid; a subject named otherwise (notify() takes any string) is no feed's subject."""
+    try:
+        return None if value is None else _uuid(value)
+    except ValueError:
+        return None
 
 
 def _uuid(value) -> uuid.UUID:

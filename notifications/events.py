@@ -521,3 +521,7 @@ EVENTS.update({
         required=(*_REFERRAL_KEYS, "supplement_id", "kind", "evidence_ids")),
 })
 MACHINE_EVENTS = frozenset(name for name, spec in EVENTS.items() if spec.machine)
+# the roles of the organisations they reach (their systems, through API keys of these roles, and webhooks)
+RECIPIENTS.update({"referral.created": CENTRE | AGENCY, "referral.transitioned": CENTRE | AGENCY,
+                   "referral.step_taken": AGENCY, "referral.note_added": CENTRE | AGENCY,
+                   "referral.evidence_shared": CENTRE | AGENCY})
