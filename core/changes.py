@@ -146,8 +146,8 @@ def decode_cursor(cursor: str) -> tuple[int, int]:
         position = (int(batch), int(row))
     except (ValueError, binascii.Error, UnicodeDecodeError):
         raise BadCursor(cursor) from None
-    if tag != "c1" or min(position) < 0 or max(position) > 2 ** 62 or raw != f"c1:{position[0]}:{position[1]}":
-        raise BadCursor(cursor)
+    if tag != "c1" or min(position) < 0 or max(position) > 2 ** 62 or encode_cursor(position) != cursor:
+        raise BadCursor(cursor)  # only the one spelling encode_cursor() gives
     return position
 
 
