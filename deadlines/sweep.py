@@ -32,6 +32,15 @@ def _json_builders(dialect: str):
     return func.json_array, func.json_object
 
 
+def _uuid_text(column, dialect):
+    """A uuid column as its canonical text (8-4-4-4-12): SQLite stores the 32 digits without dashes."""
+    if dialect == "postgresql":
+        return cast(column, String)
+    digits = cast(column, String)
+    return func.lower(func.substr(digits, 1, 8) + "-" + func.substr(digits, 9, 4) + "-" + func.substr(digits, 13, 4)
+                      + "-" + func.substr(digits, 17, 4) + "-" + func.substr(digits, 21, 12))
+
+
 def _due_batch(dialect, now, batch_size):
     """A subquery of the ids of the next batch of due, pending events.
 
@@ -72,7 +81,7 @@ def sweep(now: dt.datetime | None = None, batch_size: int = 5000, max_batches: i
         if marked:
             # the notifications worker looks the rest (due time, complaint) up by the deadline's id
             params = json_object("rule", Deadline.rule_code, "level", E.level,
-                                 "deadline", cast(Deadline.public_id, String))
+                                 "deadline", _uuid_text(Deadline.public_id, dialect))
             session.execute(insert(OutboxEvent).from_select(
                 ["event_id", "event", "organisation_ids", "user_ids", "audience", "params", "subject_type",
                  "subject_id", "created_at"],
