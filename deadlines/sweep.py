@@ -93,9 +93,10 @@ def sweep(now: dt.datetime | None = None, batch_size: int = 5000, max_batches: i
             feed = ["event_id", "organisation_id", "event", "occurred_at", "subject_type", "subject_id", "data"]
             at = literal(now, OutboxEvent.created_at.type)
             changes.record_from_select(
-                select(E.event_id, Deadline.responsible_org_id, E.event, at, Deadline.subject_type,
-                       Deadline.subject_id, params)
-                .join(Deadline, Deadline.id == E.deadline_id).where(E.batch == token), feed)
+                select(E.event_id, Organisation.id, E.event, at, Deadline.subject_type, Deadline.subject_id, params)
+                .join(Deadline, Deadline.id == E.deadline_id)
+                .join(Organisation, Organisation.id == Deadline.responsible_org_id)  # one that exists
+                .where(E.batch == token), feed)
             changes.record_from_select(
                 select(E.event_id, Organisation.id, E.event, at, Deadline.subject_type, Deadline.subject_id, params)
                 .join(Deadline, Deadline.id == E.deadline_id)
