@@ -21,7 +21,8 @@ class ChangesArgs(StrictSchema):
 class ChangeSchema(OutSchema):
     id = fields.UUID(required=True, metadata={"description": "The event's id: a webhook's `event_id`."})
     cursor = fields.String(required=True, metadata={"description": "Resume after this item with `after=`."})
-    event = fields.String(required=True, validate=validate.OneOf(feed_events()))
+    event = fields.String(required=True, metadata={"enum": feed_events(),
+                                                   "description": "The event's name (GET /webhooks/events)."})
     occurred_at = fields.AwareDateTime(required=True)
     subject_type = fields.String(required=True, allow_none=True)
     subject_id = fields.UUID(required=True, allow_none=True)

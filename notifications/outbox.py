@@ -152,7 +152,8 @@ def notify_many(notices: Iterable[Notice]) -> dict:
     notifications, deliveries = [], []
     webhooks = 0
     for notice, recipients in zip(notices, recipients_of):
-        common = {"event": notice.event, "event_id": _id(notice.event_id, None), "params": notice.params, "subject_type": notice.subject_type,
+        common = {"event": notice.event, "event_id": _id(notice.event_id, None), "params": notice.params,
+                  "subject_type": notice.subject_type,
                   "subject_id": None if notice.subject_id is None else str(notice.subject_id), "url": notice.url,
                   "created_at": notice.occurred_at or now}
         spec = check_event(notice.event)
