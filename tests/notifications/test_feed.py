@@ -306,3 +306,29 @@ def test_a_reader_polling_while_writers_commit_sees_every_event_once_in_order(ap
 
     positions = [decode_cursor(c) for c in cursors]
     assert positions == sorted(positions)
+
+
+# --- events for systems reach no person ----------------------------------------------------------------
+
+def test_an_event_for_systems_is_no_notice_and_no_e_mail_but_a_webhook_with_the_feed_id(app, world):
+    from core.outbox import emit
+    from notifications.models import Channel, Notification, OutboxDelivery, WebhookEndpoint
+    from notifications.worker import expand_outbox
+    from tests.notifications.support import count
+
+    with app.app_context():
+        db.session.add(WebhookEndpoint(organisation_id=world.orgs["police"], url="https://hooks.example/x",
+                                       secret="s" * 32))
+        event_id = emit("referral.note_added", organisation_ids=[world.orgs["police"]], subject_type="referral",
+                        subject_id=uuid.uuid4(), params={"reference": "R", "letter_number": "L", "note_id": 1})
+        db.session.commit()
+        counts = expand_outbox()
+        assert counts["notifications"] == counts["emails"] == 0 and counts["webhooks"] == 1
+        assert count(Notification) == 0
+        [hook] = db.session.scalars(select(OutboxDelivery)).all()
+        assert hook.channel is Channel.webhook and hook.event_id == event_id
+    assert [i["id"] for i in feed(world.api("police"))["items"]] == [str(event_id)]
+    # and the preferences page does not offer them
+    from notifications.events import CHOOSABLE, MACHINE_EVENTS
+
+    assert not MACHINE_EVENTS & set(CHOOSABLE)
