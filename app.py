@@ -315,6 +315,7 @@ def _register_blueprints(app):
     from core import views as core_views
     from intake import api as intake_api, receipt_views, views as intake_views
     from notifications import api as notifications_api, views as notifications_views
+    from notifications import feed_api as notifications_feed_api
 
     from deadlines import notices as deadline_notices, presenters as deadline_presenters, targets as deadline_targets
 
@@ -342,7 +343,7 @@ def _register_blueprints(app):
     app.register_blueprint(conversations_views.bp)
     for blp in (accounts_api.blp, admin_api.blp, intake_api.blp, routing_api.blp, agencies_api.blp, deadlines_api.blp,
                 calendar_views.blp, notifications_api.blp, conversations_api.blp, directory_api.blp,
-                core_views.labels_blp):
+                core_views.labels_blp, notifications_feed_api.blp):
         csrf.exempt(blp)  # bearer tokens only: no cookie ever authenticates an API call
         api.register_blueprint(blp, url_prefix="/api/v1")
     app.register_blueprint(core_views.api_docs_bp)

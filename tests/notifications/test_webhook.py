@@ -89,9 +89,14 @@ def test_a_receiver_answering_500_then_200_gets_the_event_once_signed(app, api_l
 
     payload = json.loads(body)
     assert payload == {
-        "delivery_id": str(delivery_id), "event": "referral.received", "occurred_at": payload["occurred_at"],
-        "subject_type": "referral", "subject_id": "5d8d2f3c-0000-4000-8000-000000000001", "params": PARAMS,
+        "event_id": payload["event_id"], "delivery_id": str(delivery_id), "event": "referral.received",
+        "occurred_at": payload["occurred_at"], "subject_type": "referral",
+        "subject_id": "5d8d2f3c-0000-4000-8000-000000000001", "data": PARAMS,
         "url": "https://tradesecret.example/agency/referrals/5d8d2f3c"}
+    with app.app_context():  # the event's id is its item's in the agency's changes feed
+        from core.changes import ChangeEvent
+
+        assert str(db.session.scalars(select(ChangeEvent.event_id)).one()) == payload["event_id"]
     assert dt.datetime.fromisoformat(payload["occurred_at"]).tzinfo is not None
     with app.app_context():
         row = db.session.scalars(select(OutboxDelivery)).one()
