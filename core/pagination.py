@@ -28,7 +28,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeSerializer
 from marshmallow import fields, validate
-from sqlalchemy import and_, false, func, or_, select
+from sqlalchemy import and_, false, func, not_, or_, select
 
 from .errors import ValidationFailed
 from .extensions import db
@@ -228,7 +228,7 @@ def fetch(query, order, window_, *, count=True, keyset=True, unique=False) -> Pa
         total, exact = count(query)
     elif count:
         total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
-    width = len(query.selected_columns)
+    width = len(query.column_descriptions)  # entities and columns (selected_columns expands an entity)
     ordered = query.order_by(*(key.order() if isinstance(key, Key) else key for key in order))
 
     if isinstance(window_, Pages):
@@ -277,9 +277,18 @@ def _after(order, values):
         if value is None:  # a NULL key: its group (set apart by the key before) has only NULLs here
             equal.append(key.expr.is_(None))
             continue
-        alternatives.append(and_(*equal, key.expr < value if key.desc else key.expr > value))
-        equal.append(key.expr == value)
+        alternatives.append(and_(*equal, _beyond(key, value)))
+        equal.append((key.expr if value else not_(key.expr)) if isinstance(value, bool) else key.expr == value)
     return or_(*alternatives) if alternatives else false()
+
+
+def _beyond(key, value):
+    """The rows whose ``key`` comes strictly after ``value`` (a flag such as ``expr.is_(None)``: False < True)."""
+    if isinstance(value, bool):  # SQL compares no expression with a bare true/false
+        if key.desc:
+            return not_(key.expr) if value else false()
+        return false() if value else key.expr
+    return key.expr < value if key.desc else key.expr > value
 
 
 # --- paging a list computed in Python --------------------------------------------------------------------
