@@ -8,6 +8,7 @@ from marshmallow import fields
 from sqlalchemy import select
 
 from core.errors import NotFound, ValidationFailed
+from core.pagination import CursorArgs, asc, fetch, page_schema, window
 from core.schemas import Computed, EmailAddress, Name, OutSchema, StrictSchema
 from core.security import api_actor
 from core.extensions import db
@@ -33,6 +34,9 @@ class ApiKeySchema(OutSchema):
     revoked_at = fields.AwareDateTime()
 
 
+ApiKeyPage = page_schema(ApiKeySchema, "ApiKeyPage")
+
+
 class NewApiKeySchema(ApiKeySchema):
     key = fields.String(metadata={"description": "Shown once; only its hash is stored."})
 
@@ -46,11 +50,13 @@ def _admin():
 
 @blp.route("/admin/api-keys")
 class ApiKeys(MethodView):
-    @blp.response(200, ApiKeySchema(many=True))
-    def get(self):
+    @blp.arguments(CursorArgs, location="query")
+    @blp.response(200, ApiKeyPage)
+    def get(self, args):
+        """Every API key (revoked ones too), oldest first."""
         _admin()
-        return db.session.scalars(select(AuthToken).where(AuthToken.kind == TokenKind.api_key)
-                                  .order_by(AuthToken.created_at)).all()
+        return fetch(select(AuthToken).where(AuthToken.kind == TokenKind.api_key),
+                     (asc(AuthToken.created_at), asc(AuthToken.id)), window(args, "api-keys")).envelope()
 
     @blp.arguments(ApiKeyRequest)
     @blp.response(201, NewApiKeySchema)

@@ -5,6 +5,7 @@ from flask_smorest import Blueprint
 
 from core.http import etag, expected_version
 from core.openapi import file_answer
+from core.pagination import CursorArgs, page_list, page_schema, window
 from core.security import api_actor
 from intake.downloads import evidence_response
 from evidence.services import open_for_download
@@ -20,6 +21,8 @@ from routing.schemas import (AppraisalSchema, NoteOutSchema, NoteSchema, Referra
 from .schemas import ReferralDetailSchema
 
 blp = Blueprint("referrals", __name__, description="Referrals as the agencies see and decide them")
+
+NotePage = page_schema(NoteOutSchema, "NotePage")
 
 
 def with_steps(referral, actor):
@@ -51,10 +54,9 @@ class Referrals(MethodView):
         `q`: those of the complaints found by reference, enterprise, infringer name or credit code."""
         actor = api_actor()
         states = [ReferralState(s) for s in args["state"]] or (list(OPEN_REFERRAL_STATES) if args["pending"] else None)
-        items, total = services.list_referrals(actor, states=states, q=args["q"], page=args["page"],
-                                               per_page=args["per_page"])
-        return {"items": [annotated(r, referral_machine, actor) for r in items], "total": total,
-                "page": args["page"], "per_page": args["per_page"]}
+        found = services.list_referrals(actor, states=states, q=args["q"], window=window(args, "referrals"))
+        found.items = [annotated(r, referral_machine, actor) for r in found.items]
+        return found.envelope()
 
 
 @blp.route("/referrals/<referral_id>")
@@ -124,11 +126,14 @@ class Appraisal(MethodView):
 
 @blp.route("/referrals/<referral_id>/notes")
 class Notes(MethodView):
-    @blp.response(200, NoteOutSchema(many=True))
-    def get(self, referral_id):
-        """Progress notes (the enterprise sees only the public ones)."""
+    @blp.arguments(CursorArgs, location="query")
+    @blp.response(200, NotePage)
+    def get(self, args, referral_id):
+        """Progress notes, oldest first (the enterprise sees only the public ones)."""
         actor = api_actor()
-        return services.notes_for(actor, services.get_visible_referral(actor, referral_id))
+        referral = services.get_visible_referral(actor, referral_id)
+        return page_list(services.notes_for(actor, referral), window(args, "notes", referral.id),
+                         key=lambda note: (note.id,)).envelope()
 
     @blp.arguments(NoteSchema)
     @blp.response(201, NoteOutSchema)

@@ -16,6 +16,7 @@ from core.money import AmountError, format_money, parse_amount
 from core.extensions import db
 from core.limits import page_arg
 from core.pages import failure_status, load, only, posted
+from core.pagination import Pages
 from evidence.services import open_for_download
 from intake.downloads import evidence_response
 from intake.enums import Track
@@ -49,10 +50,11 @@ def inbox():
         q, errors = load(SearchArgs(), {"q": request.args.get("q", "")})["q"], {}
     except ValidationFailed as exc:
         q, errors = None, exc.errors
-    pending, pending_total = services.list_referrals(current_user, states=list(OPEN_REFERRAL_STATES), page=page,
-                                                     per_page=PER_PAGE, q=q)
-    closed, closed_total = services.list_referrals(current_user, states=CLOSED_REFERRAL_STATES, page=closed_page,
-                                                   per_page=PER_PAGE, q=q)
+    pending = services.list_referrals(current_user, states=list(OPEN_REFERRAL_STATES), q=q,
+                                      window=Pages(page, PER_PAGE))
+    closed = services.list_referrals(current_user, states=CLOSED_REFERRAL_STATES, q=q,
+                                     window=Pages(closed_page, PER_PAGE))
+    (pending, pending_total), (closed, closed_total) = (pending.items, pending.total), (closed.items, closed.total)
     if errors:
         pending, pending_total, closed, closed_total = [], 0, [], 0
     consultations = services.list_consultations(current_user)

@@ -5,9 +5,10 @@ from flask_smorest import Blueprint
 from marshmallow import fields
 
 from core.http import expected_version
-from core.limits import accepts_files, page_field, per_page_field
+from core.limits import accepts_files
 from core.openapi import file_answer
-from core.schemas import OutSchema, StrictSchema
+from core.pagination import CursorArgs, page_list, page_schema, window
+from core.schemas import StrictSchema
 from core.security import api_actor
 from routing import services as routing
 
@@ -20,17 +21,13 @@ from .schemas import (ComplaintDraftSchema, ComplaintSchema, ComplaintSummarySch
 blp = Blueprint("complaints", __name__, description="Trade-secret complaints of an enterprise")
 
 
-class PageArgs(StrictSchema):
+class ComplaintListArgs(CursorArgs):
     q = query_field()
-    page = page_field()
-    per_page = per_page_field(20)
 
 
-class ComplaintPage(OutSchema):
-    items = fields.List(fields.Nested(ComplaintSummarySchema))
-    total = fields.Integer()
-    page = fields.Integer()
-    per_page = fields.Integer()
+ComplaintPage = page_schema(ComplaintSummarySchema, "ComplaintPage")
+TimelinePage = page_schema(TimelineEventSchema, "TimelinePage")
+EvidencePage = page_schema(EvidenceSchema, "EvidencePage")
 
 
 class VersionArgs(StrictSchema):
@@ -40,13 +37,12 @@ class VersionArgs(StrictSchema):
 
 @blp.route("/complaints")
 class Complaints(MethodView):
-    @blp.arguments(PageArgs(), location="query")
+    @blp.arguments(ComplaintListArgs(), location="query")
     @blp.response(200, ComplaintPage())
     def get(self, args):
         """The complaints this user may see (an enterprise: its own), most recently updated first; `q` finds
         them by reference, enterprise, infringer name or credit code."""
-        items, total = services.list_complaints(api_actor(), **args)
-        return {"items": items, "total": total, **args}
+        return services.list_complaints(api_actor(), q=args["q"], window=window(args, "complaints")).envelope()
 
     @blp.arguments(ComplaintDraftSchema())
     @blp.response(201, ComplaintSchema())
@@ -98,10 +94,14 @@ class Withdraw(MethodView):
 
 @blp.route("/complaints/<complaint_id>/timeline")
 class Timeline(MethodView):
-    @blp.response(200, TimelineEventSchema(many=True))
-    def get(self, complaint_id):
+    @blp.arguments(CursorArgs, location="query")
+    @blp.response(200, TimelinePage)
+    def get(self, args, complaint_id):
+        """Every row of the timeline this user may read, oldest first."""
         actor = api_actor()
-        return services.timeline(actor, services.get_visible_complaint(actor, complaint_id), record=True)
+        complaint = services.get_visible_complaint(actor, complaint_id)
+        return page_list(services.timeline(actor, complaint, record=True),
+                         window(args, "timeline", complaint.id), key=lambda event: (event.id,)).envelope()
 
 
 UPLOAD_DOC = {"requestBody": {"content": {"multipart/form-data": {"schema": {
@@ -111,10 +111,14 @@ UPLOAD_DOC = {"requestBody": {"content": {"multipart/form-data": {"schema": {
 
 @blp.route("/complaints/<complaint_id>/evidence")
 class Evidence(MethodView):
-    @blp.response(200, EvidenceSchema(many=True))
-    def get(self, complaint_id):
+    @blp.arguments(CursorArgs, location="query")
+    @blp.response(200, EvidencePage)
+    def get(self, args, complaint_id):
+        """The complaint's evidence files, oldest first."""
         actor = api_actor()
-        return services.list_evidence(actor, services.get_visible_complaint(actor, complaint_id))
+        complaint = services.get_visible_complaint(actor, complaint_id)
+        return page_list(services.list_evidence(actor, complaint), window(args, "evidence", complaint.id),
+                         key=lambda evidence: (evidence.created_at, evidence.id)).envelope()
 
     @accepts_files
     @blp.doc(**UPLOAD_DOC)

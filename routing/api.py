@@ -6,6 +6,7 @@ from flask_smorest import Blueprint
 from core.errors import NotFound
 from core.http import etag, expected_version
 from core.openapi import file_answer
+from core.pagination import CursorArgs, page_schema, window
 from core.security import api_actor
 from intake import services as intake
 from intake.schemas import ComplaintSchema
@@ -16,10 +17,13 @@ from .machines import consultation_machine, referral_machine
 from .queue import centre_queue
 from .schemas import (ComplaintTransitionSchema, ConsultationSchema, ConsultationTransitionSchema, ConveneSchema,
                       CreateReferralsSchema, FurtherInstructionsSchema, LiftSupervisionSchema, OpinionSchema, QueueArgsSchema, QueuePageSchema, ReassignSchema,
-                      ReferralSchema, RoutingSuggestionSchema, SupervisionListArgsSchema, SupervisionPageSchema,
-                      SupervisionReportSchema, SupervisionSchema, SuperviseSchema, SupplementSchema, one_of_body)
+                      ReferralPageSchema, ReferralSchema, RoutingSuggestionSchema, SupervisionListArgsSchema,
+                      SupervisionPageSchema, SupervisionReportSchema, SupervisionSchema, SuperviseSchema,
+                      SupplementSchema, one_of_body)
 
 blp = Blueprint("routing", __name__, description="The centre's side: triage, routing, referrals, consultations")
+
+ConsultationPage = page_schema(ConsultationSchema, "ConsultationPage")
 
 
 @blp.route("/queue")
@@ -31,9 +35,9 @@ class Queue(MethodView):
 
         Closed and withdrawn complaints only when asked for (state, include_closed); sort and desc choose
         another order; holder narrows to the caller's complaints or the unassigned ones."""
-        items, total, exact = centre_queue(api_actor(), **args)
-        return {"items": items, "total": total, "total_is_exact": exact, "page": args["page"],
-                "per_page": args["per_page"]}
+        filters = {k: v for k, v in args.items() if k not in ("cursor", "limit")}
+        found = centre_queue(api_actor(), **filters, window=window(args, "queue"))
+        return found.envelope(total_is_exact=found.total_is_exact)
 
 
 @blp.route("/complaints/<complaint_id>/transitions")
@@ -88,12 +92,16 @@ class RoutingSuggestion(MethodView):
 
 @blp.route("/complaints/<complaint_id>/referrals")
 class ComplaintReferrals(MethodView):
-    @blp.response(200, ReferralSchema(many=True))
-    def get(self, complaint_id):
+    @blp.arguments(CursorArgs, location="query")
+    @blp.response(200, ReferralPageSchema)
+    def get(self, args, complaint_id):
+        """The complaint's referrals this user may see, the most urgent first (as /referrals)."""
         actor = api_actor()
         complaint = intake.get_visible_complaint(actor, complaint_id)
-        items, _total = services.list_referrals(actor, complaint_id=complaint.id, per_page=100)
-        return [annotated(r, referral_machine, actor) for r in items]
+        found = services.list_referrals(actor, complaint_id=complaint.id,
+                                        window=window(args, "referrals", complaint.id))
+        found.items = [annotated(r, referral_machine, actor) for r in found.items]
+        return found.envelope()
 
     @blp.arguments(CreateReferralsSchema)
     @blp.response(201, ReferralSchema(many=True))
@@ -190,8 +198,8 @@ class SupervisionList(MethodView):
     @blp.response(200, SupervisionPageSchema)
     def get(self, args):
         """Supervised cases (supervisors: all; a clerk: its centre's), by the next report due."""
-        items, total = supervision.list_supervisions(api_actor(), **args)
-        return {"items": items, "total": total, "page": args["page"], "per_page": args["per_page"]}
+        return supervision.list_supervisions(api_actor(), active=args["active"],
+                                             window=window(args, "supervisions")).envelope()
 
 
 @blp.route("/complaints/<complaint_id>/consultations")
@@ -207,11 +215,14 @@ class Consultations(MethodView):
 
 @blp.route("/consultations")
 class ConsultationList(MethodView):
-    @blp.response(200, ConsultationSchema(many=True))
-    def get(self):
-        """Consultations visible to this user (an agency: those it is invited to)."""
+    @blp.arguments(CursorArgs, location="query")
+    @blp.response(200, ConsultationPage)
+    def get(self, args):
+        """Consultations visible to this user (an agency: those it is invited to), the opinion due soonest first."""
         actor = api_actor()
-        return [annotated(c, consultation_machine, actor) for c in services.list_consultations(actor)]
+        found = services.page_consultations(actor, window(args, "consultations"))
+        found.items = [annotated(c, consultation_machine, actor) for c in found.items]
+        return found.envelope()
 
 
 @blp.route("/consultations/<consultation_id>")

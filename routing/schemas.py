@@ -6,6 +6,7 @@ from marshmallow import Schema, ValidationError, fields, validate
 from accounts.enums import DISTRICT_LABELS, ORG_KIND_LABELS, District, OrgKind
 from core.limits import page_field, per_page_field
 from core.openapi import register_labels
+from core.pagination import CursorArgs, page_schema
 from core.schemas import BoundedString, Code, Computed, EnumValue, Name, OutSchema, StrictSchema, Text, coded
 from intake.enums import COMPLAINT_STATE_LABELS, TRACK_LABELS, ComplaintState, Track
 from intake.schemas import Amount
@@ -243,7 +244,9 @@ class StepSchema(TriggerRequest):
     requests = STEP_REQUESTS
 
 
-class QueueArgsSchema(StrictSchema):
+class QueueFilters(StrictSchema):
+    """The queue's filters and sort (the API pages them by cursor, the page by its page numbers)."""
+
     q = query_field()
     state = fields.List(fields.String(validate=_one_of([s.value for s in complaint_machine.states])), load_default=list,
                         validate=validate.Length(max=20))
@@ -261,17 +264,24 @@ class QueueArgsSchema(StrictSchema):
                          metadata={"description": "due (key cases first, then the centre's earliest running "
                                                   "deadline; the default), received, reference or enterprise."})
     desc = fields.Boolean(load_default=False, metadata={"description": "Reverse the sort column."})
+
+
+class QueueArgsSchema(QueueFilters, CursorArgs):
+    """The API's queue: its filters, cursor and limit (the cursor is an offset in the chosen sort)."""
+
+
+class QueuePageArgsSchema(QueueFilters):
+    """The queue page (/centre/queue): its filters and page numbers."""
+
     page = page_field()
     per_page = per_page_field(20)
 
 
-class ReferralListArgs(StrictSchema):
+class ReferralListArgs(CursorArgs):
     q = query_field()
     state = fields.List(fields.String(validate=_one_of([s.value for s in ReferralState])), load_default=list,
                         validate=validate.Length(max=20))
     pending = fields.Boolean(load_default=False, metadata={"description": "Only referrals awaiting the agency."})
-    page = page_field()
-    per_page = per_page_field(20)
 
 
 # --- dumping -------------------------------------------------------------------------------------
@@ -484,19 +494,10 @@ class ReassignSchema(VersionMixin):
         "description": "The clerk of the complaint's centre who holds it from now on."})
 
 
-class QueuePageSchema(OutSchema):
-    items = fields.List(fields.Nested(QueueItemSchema))
-    total = fields.Integer(metadata={"description": "Capped at 10,000 (see total_is_exact)."})
-    total_is_exact = fields.Boolean()
-    page = fields.Integer()
-    per_page = fields.Integer()
-
-
-class ReferralPageSchema(OutSchema):
-    items = fields.List(fields.Nested(ReferralSchema))
-    total = fields.Integer()
-    page = fields.Integer()
-    per_page = fields.Integer()
+QueuePageSchema = page_schema(QueueItemSchema, "QueuePage", total_description="Capped at 10,000 (see total_is_exact).",
+                              extra={"total_is_exact": fields.Boolean(metadata={
+                                  "description": "false: there are more than total."})})
+ReferralPageSchema = page_schema(ReferralSchema, "ReferralPage")
 
 
 
@@ -516,11 +517,9 @@ class LiftSupervisionSchema(StrictSchema):
     closing_note = Text(5000, column=Supervision.closing_note, min_length=1, required=True)
 
 
-class SupervisionListArgsSchema(StrictSchema):
+class SupervisionListArgsSchema(CursorArgs):
     active = fields.Boolean(load_default=None, metadata={
         "description": "true: the supervisions not yet lifted; false: the lifted ones; absent: both."})
-    page = page_field()
-    per_page = per_page_field()
 
 
 class SupervisionEntrySchema(OutSchema):
@@ -554,11 +553,7 @@ class SupervisionSchema(OutSchema):
     closing_note = fields.String()
 
 
-class SupervisionPageSchema(OutSchema):
-    items = fields.List(fields.Nested(SupervisionSchema))
-    total = fields.Integer()
-    page = fields.Integer()
-    per_page = fields.Integer()
+SupervisionPageSchema = page_schema(SupervisionSchema, "SupervisionPage")
 
 
 # --- the triage page's follow-up forms (the API says the same in CreateReferralsSchema and the triggers)
