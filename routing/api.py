@@ -4,7 +4,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from core.errors import NotFound
-from core.http import etag, expected_version
+from core.http import etag, if_match, versioned_change, versioned_read
 from core.security import api_actor
 from intake import services as intake
 from intake.schemas import ComplaintSchema
@@ -37,6 +37,7 @@ class Queue(MethodView):
 
 @blp.route("/complaints/<complaint_id>/transitions")
 class ComplaintTransitions(MethodView):
+    @versioned_change
     @blp.arguments(ComplaintTransitionSchema)
     @blp.response(200, ComplaintSchema)
     @blp.alt_response(409, description="Not possible now: the body lists the triggers allowed to you")
@@ -44,35 +45,36 @@ class ComplaintTransitions(MethodView):
         """Claim, ask for supplements, accept, reject (with a reason code) or close a complaint."""
         actor = api_actor()
         complaint = intake.get_visible_complaint(actor, complaint_id, for_update=True)
-        data["version"] = expected_version(data.get("version"))
+        data["version"] = if_match(complaint)
         complaint = services.triage(actor, complaint, data)
         return complaint, etag(complaint)
 
 
 @blp.route("/complaints/<complaint_id>/holder")
 class ComplaintHolder(MethodView):
+    @versioned_change
     @blp.arguments(ReassignSchema)
     @blp.response(200, ComplaintSchema)
-    @blp.alt_response(409, description="Only the clerk who holds it, or a supervisor, may hand it over (or a stale version)")
+    @blp.alt_response(409, description="Only the clerk who holds it, or a supervisor, may hand it over")
     def put(self, data, complaint_id):
         """Hand a claimed complaint to another clerk of its centre: only the holder changes, not the state."""
         actor = api_actor()
         complaint = intake.get_visible_complaint(actor, complaint_id, for_update=True)
-        complaint = assignment.reassign(actor, complaint, data["clerk_id"],
-                                        expected_version=expected_version(data.get("version")))
+        complaint = assignment.reassign(actor, complaint, data["clerk_id"], expected_version=if_match(complaint))
         return complaint, etag(complaint)
 
 
 @blp.route("/complaints/<complaint_id>/supplements")
 class Supplements(MethodView):
+    @versioned_change
     @blp.arguments(SupplementSchema)
     @blp.response(200, ComplaintSchema)
     def post(self, data, complaint_id):
         """The enterprise answers a request for supplements (upload files first); triage resumes."""
         actor = api_actor()
         complaint = intake.get_visible_complaint(actor, complaint_id, for_update=True)
-        return services.supply_info(actor, complaint, data["text"],
-                                    expected_version=expected_version(data.get("version")))
+        complaint = services.supply_info(actor, complaint, data["text"], expected_version=if_match(complaint))
+        return complaint, etag(complaint)
 
 
 @blp.route("/complaints/<complaint_id>/routing-suggestion")
@@ -93,14 +95,16 @@ class ComplaintReferrals(MethodView):
         items, _total = services.list_referrals(actor, complaint_id=complaint.id, per_page=100)
         return [annotated(r, referral_machine, actor) for r in items]
 
+    @versioned_change
     @blp.arguments(CreateReferralsSchema)
     @blp.response(201, ReferralSchema(many=True))
     def post(self, data, complaint_id):
-        """Refer an accepted complaint: one referral per agency and track, with the evidence to share."""
+        """Refer an accepted complaint: one referral per agency and track, with the evidence to share.
+        If-Match is the complaint's ETag; the answer's ETag is the complaint's new one."""
         actor = api_actor()
         complaint = intake.get_visible_complaint(actor, complaint_id, for_update=True)
-        return services.create_referrals(actor, complaint, data["referrals"],
-                                         expected_version=expected_version(data.get("version")))
+        created = services.create_referrals(actor, complaint, data["referrals"], expected_version=if_match(complaint))
+        return created, etag(complaint)
 
 
 @blp.route("/referrals/<referral_id>/letter")
@@ -192,13 +196,15 @@ class SupervisionList(MethodView):
 
 @blp.route("/complaints/<complaint_id>/consultations")
 class Consultations(MethodView):
+    @versioned_read
     @blp.arguments(ConveneSchema)
     @blp.response(201, ConsultationSchema)
     def post(self, data, complaint_id):
         """Convene a consultation: questions, invited agencies, meeting time, opinion due time."""
         actor = api_actor()
         complaint = intake.get_visible_complaint(actor, complaint_id)
-        return annotated(services.convene(actor, complaint, data), consultation_machine, actor)
+        consultation = services.convene(actor, complaint, data)
+        return annotated(consultation, consultation_machine, actor), etag(consultation)
 
 
 @blp.route("/consultations")
@@ -212,6 +218,7 @@ class ConsultationList(MethodView):
 
 @blp.route("/consultations/<consultation_id>")
 class ConsultationItem(MethodView):
+    @versioned_read
     @blp.response(200, ConsultationSchema)
     def get(self, consultation_id):
         actor = api_actor()
@@ -233,13 +240,14 @@ class Opinions(MethodView):
 
 @blp.route("/consultations/<consultation_id>/transitions")
 class ConsultationTransitions(MethodView):
+    @versioned_change
     @blp.arguments(ConsultationTransitionSchema)
     @blp.response(200, ConsultationSchema)
     def post(self, data, consultation_id):
         """request_opinions, record_minutes (minutes, conclusion, optional referrals), close."""
         actor = api_actor()
         consultation = services.get_visible_consultation(actor, consultation_id)
-        data["version"] = expected_version(data.get("version"))
+        data["version"] = if_match(consultation)
         consultation = services.transition_consultation(actor, consultation, data)
         return annotated(consultation, consultation_machine, actor), etag(consultation)
 

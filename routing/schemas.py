@@ -22,18 +22,18 @@ def _one_of(choices):
 
 
 class VersionMixin(StrictSchema):
-    version = fields.Integer(load_default=None, metadata={
-        "description": "The version you read; a stale one answers 409 (If-Match works too)."})
+    """The web forms' hidden version (a stale one answers 409). The API's schemas have none: If-Match only."""
+    version = fields.Integer(load_default=None)
 
 
-class ComplaintTransitionSchema(VersionMixin):
+class ComplaintTransitionSchema(StrictSchema):
     trigger = fields.String(required=True, validate=_one_of(CLERK_TRIGGERS))
     message = Text(5000, load_default=None)
     due_date = fields.Date(load_default=None)
     reason_code = EnumValue(RejectReason, load_default=None)
 
 
-class SupplementSchema(VersionMixin):
+class SupplementSchema(StrictSchema):
     text = Text(20000, required=True)
 
 
@@ -51,7 +51,7 @@ class ReferralItemSchema(StrictSchema):
                        "pre_suit_mediation (court-annexed pre-suit mediation, 诉前调解)."})
 
 
-class CreateReferralsSchema(VersionMixin):
+class CreateReferralsSchema(StrictSchema):
     referrals = fields.List(fields.Nested(ReferralItemSchema), required=True, validate=validate.Length(min=1, max=10))
 
 
@@ -68,7 +68,7 @@ class OutcomeSchema(StrictSchema):
     damages_amount = Amount()
 
 
-class ReferralTransitionSchema(VersionMixin):
+class ReferralTransitionSchema(StrictSchema):
     trigger = fields.String(required=True, validate=_one_of(referral_machine.triggers))
     reason = Text(5000, column=Referral.decline_reason, load_default=None)
     officer_name = Name(column=Referral.acknowledged_by_name, load_default=None)
@@ -105,7 +105,7 @@ class OpinionSchema(StrictSchema):
     opinion = Text(20000, column=ConsultationInvitation.opinion, min_length=1, required=True)
 
 
-class ConsultationTransitionSchema(VersionMixin):
+class ConsultationTransitionSchema(StrictSchema):
     trigger = fields.String(required=True, validate=_one_of(consultation_machine.triggers))
     minutes = Text(50000, column=Consultation.minutes, load_default=None)
     conclusion = Text(20000, column=Consultation.conclusion, load_default=None)
@@ -261,7 +261,7 @@ class QueueItemSchema(OutSchema):
     version = fields.Integer()
 
 
-class ReassignSchema(VersionMixin):
+class ReassignSchema(StrictSchema):
     clerk_id = fields.UUID(required=True, metadata={
         "description": "The clerk of the complaint's centre who holds it from now on."})
 
