@@ -35,7 +35,7 @@ from tests.routing.support import CUSTOMER_LIST, accepted, create_referrals, evi
 GENERATE_TIMEOUT = 120  # seconds; it takes about 2 s (the generator, then ruff over what it wrote)
 FEED_PAGE = 2  # a small page, so the journey also follows next_cursor over several pages
 
-NEW_REFERRAL = "referral.received"  # the event an agency's system turns into a new case
+NEW_REFERRAL = "referral.created"  # the event (for systems) an agency's system turns into a new case
 
 
 # --- the generated client ------------------------------------------------------------------------
@@ -223,11 +223,15 @@ def test_the_agency_journey_through_the_generated_client(app, world, live_server
     etag = read.headers["ETag"]
     assert data["id"] == rid and data["state"] == "sent" and etag == f'"{data["version"]}"'
     assert data["complaint"]["reference"] == complaint["reference"]
+    facts = data["complaint_details"]  # what the letter says, as fields
+    assert facts["estimated_loss"] == CUSTOMER_LIST["estimated_loss"] and facts["facts"] == CUSTOMER_LIST["facts"]
+    assert [i["credit_code"] for i in facts["infringers"]] == [i.get("credit_code") for i in CUSTOMER_LIST["infringers"]]
 
     # 3. each shared file downloaded and checked against the digest and size the referral states
     shared = data["shared_evidence"]
     assert len(shared) == 2
     for evidence in shared:
+        assert evidence["download_url"].endswith(f"/api/v1/referrals/{rid}/evidence/{evidence['id']}")
         download = agency.call("get", "/api/v1/referrals/{referral_id}/evidence/{evidence_id}",
                                referral_id=rid, evidence_id=str(evidence["id"]))
         assert download.status_code == 200
@@ -281,8 +285,9 @@ def test_the_agency_journey_through_the_generated_client(app, world, live_server
     assert cursor_after != cursor
     assert not {e["id"] for e in later} & {e["id"] for e in events}
     assert len({e["id"] for e in later}) == len(later)
-    mine = [e for e in later if str(e.get("subject_id")) == rid]
-    assert mine, later
+    mine = [(e["event"], e["data"].get("trigger")) for e in later if str(e["subject_id"]) == rid]
+    assert mine == [("referral.transitioned", "acknowledge"), ("referral.transitioned", "accept"),
+                    ("referral.note_added", None), ("referral.transitioned", "conclude")], later
     assert drain(agency, cursor_after) == ([], cursor_after)
     with app.app_context():
         row = db.session.get(Referral, uuid.UUID(rid))
