@@ -46,11 +46,12 @@ def served_document(base_url) -> str:
     return response.text
 
 
-def generate(document: str, where: Path) -> tuple[str, subprocess.CompletedProcess]:
-    """The client of ``document``, generated into ``where``/<a package of its own>: (package name, the run)."""
+def generate(document: str, where: Path, package=None) -> tuple[str, subprocess.CompletedProcess]:
+    """The client of ``document``, generated into ``where``/``package`` (by default a name of its own, so that
+    clients of several tests never meet in sys.modules): (the package's name, the generator's run)."""
     spec = where / "openapi.json"
     spec.write_text(document, encoding="utf-8")
-    package = f"agency_client_{uuid.uuid4().hex[:12]}"
+    package = package or f"agency_client_{uuid.uuid4().hex[:12]}"
     bin_dir = str(Path(sys.executable).parent)  # the generator runs ruff, installed beside it
     env = {"PATH": f"{bin_dir}:/usr/bin:/bin", "HOME": str(where), "LANG": "C.UTF-8"}
     run = subprocess.run(
