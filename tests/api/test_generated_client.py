@@ -258,6 +258,9 @@ def test_the_agency_journey_through_the_generated_client(app, world, live_server
                             body={"trigger": "accept", "case_number": "沪市监立〔2026〕12号"},
                             variant="ReferralAcceptRequest")
     assert as_dict(answer(accepted_))["state"] == "accepted"
+    stale = agency.call("post", transitions, referral_id=rid, if_match=etag, variant="ReferralAcceptRequest",
+                        body={"trigger": "accept", "case_number": "沪市监立〔2026〕12号"})
+    assert stale.status_code == 412 and stale.parsed.code == "stale_version"  # the version read is gone
     etag = accepted_.headers["ETag"]
 
     # 6. a note (retried with its key: one note)
