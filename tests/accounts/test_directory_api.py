@@ -80,14 +80,22 @@ def test_bad_queries_are_422_on_their_field(world, query, field):
     assert field in response.get_json()["errors"]
 
 
-def test_another_lists_cursor_or_a_forged_one_is_422_on_cursor(world):
-    forged = base64.urlsafe_b64encode(json.dumps(["complaints", "court", "municipal", "x",
-                                                  "00000000-0000-0000-0000-000000000000"]).encode()).decode()
-    bad_kind = base64.urlsafe_b64encode(json.dumps(["organisations", "enterprisey", "municipal", "x",
-                                                    "00000000-0000-0000-0000-000000000000"]).encode()).decode()
-    for cursor in (forged, bad_kind, "%%%", "A" * 2001):
+def test_another_lists_cursor_or_a_forged_one_is_422_on_cursor(app, world):
+    from core.pagination import _encode, window
+
+    api = world.api("police")
+    of_police = get(api, kind="public_security", limit=1)  # two police organisations: a next page
+    assert of_police["next_cursor"]
+    with app.test_request_context():
+        scope = window({"kind": None, "district": None, "q": None}, "organisations").scope
+        unsigned = base64.urlsafe_b64encode(json.dumps({"s": scope, "k": ["court"]}).encode()).decode()
+        wrong_shape = _encode(scope, k=["court"])  # signed, but not this list's keys
+    for cursor in (unsigned, wrong_shape, "%%%", "A" * 1001):
         response = world.api("police").get(URL, query_string={"cursor": cursor})
         assert response.status_code == 422 and "cursor" in response.get_json()["errors"], cursor
+    # a cursor made with other filters is refused too
+    response = api.get(URL, query_string={"cursor": of_police["next_cursor"], "kind": "procuratorate"})
+    assert response.status_code == 422 and "cursor" in response.get_json()["errors"]
 
 
 def test_pages_by_cursor_see_every_organisation_once_in_order(app, world):

@@ -160,7 +160,8 @@ def test_the_document_describes_the_referral_as_data(app, client):
     assert {"complaint_details", "centre", "letter", "shared_evidence"} <= set(detail)
     facts = schemas["ComplaintDetails"]["properties"]
     for amount in ("estimated_loss", "estimated_illegal_gains"):
-        assert facts[amount]["type"] == "string" and facts[amount]["pattern"] == r"^[0-9]+\.[0-9]{2}$"
+        assert facts[amount]["type"] == "string"  # a decimal string, never a JSON number
+        assert re.fullmatch(facts[amount]["pattern"], "180000.00") and not re.fullmatch(facts[amount]["pattern"], "1.5")
     assert "theft" in facts["infringing_acts"]["items"]["enum"]
     assert "civil_damages" in facts["remedies"]["items"]["enum"]
     assert "download_url" in schemas["SharedEvidence"]["properties"]
