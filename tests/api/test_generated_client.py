@@ -11,9 +11,9 @@ on from its cursor, then has every step, each event once. The world before the a
 enterprise files, the clerk refers) is set up with the routing tests' helpers.
 """
 import hashlib
-import json
 import importlib
 import inspect
+import json
 import re
 import subprocess
 import sys
