@@ -11,9 +11,9 @@ on from its cursor, then has every step, each event once. The world before the a
 enterprise files, the clerk refers) is set up with the routing tests' helpers.
 """
 import hashlib
-import json
 import importlib
 import inspect
+import json
 import re
 import subprocess
 import sys
@@ -35,6 +35,12 @@ from tests.routing.support import CUSTOMER_LIST, accepted, create_referrals, evi
 GENERATE_TIMEOUT = 120  # seconds; it takes 2-5 s (the generator, then ruff over what it wrote)
 FEED_PAGE = 2  # a small page, so the journey also follows next_cursor over several pages
 
+# openapi-python-client reads a binary answer only as application/octet-stream; the document states the
+# downloads' real media types (a file's own, */*; a letter's application/pdf), so the generator is told to
+# read those as bytes too (its documented `content_type_overrides`; docs/INTEGRATION.md, section 10)
+GENERATOR_CONFIG = {"content_type_overrides": {"*/*": "application/octet-stream",
+                                               "application/pdf": "application/octet-stream"}}
+
 NEW_REFERRAL = "referral.created"  # the event (for systems) an agency's system turns into a new case
 
 
@@ -51,12 +57,14 @@ def generate(document: str, where: Path, package=None) -> tuple[str, subprocess.
     clients of several tests never meet in sys.modules): (the package's name, the generator's run)."""
     spec = where / "openapi.json"
     spec.write_text(document, encoding="utf-8")
+    config = where / "generator.json"  # YAML, written as JSON
+    config.write_text(json.dumps(GENERATOR_CONFIG), encoding="utf-8")
     package = package or f"agency_client_{uuid.uuid4().hex[:12]}"
     bin_dir = str(Path(sys.executable).parent)  # the generator runs ruff, installed beside it
     env = {"PATH": f"{bin_dir}:/usr/bin:/bin", "HOME": str(where), "LANG": "C.UTF-8"}
     run = subprocess.run(
         [sys.executable, "-m", "openapi_python_client", "generate", "--path", str(spec),
-         "--output-path", str(where / package), "--meta", "none"],
+         "--output-path", str(where / package), "--meta", "none", "--config", str(config)],
         capture_output=True, text=True, timeout=GENERATE_TIMEOUT, env=env, cwd=where)
     assert run.returncode == 0, run.stdout + run.stderr
     return package, run
