@@ -200,12 +200,6 @@ class TriggerRequest(Schema):
                 _("Choose one of: %(choices)s.", choices=_(", ").join(self.requests))]})
         return request().load(data, partial=partial, unknown=unknown)
 
-    @classmethod
-    def fields_of(cls, value) -> tuple:
-        """The fields a body with this trigger may have (none for an unknown one)."""
-        request = cls.requests.get(value)
-        return tuple(request._declared_fields) if request is not None else ()
-
 
 def one_of_body(request: type[TriggerRequest]) -> dict:
     """The OpenAPI requestBody of a TriggerRequest, for ``@blp.doc(requestBody=...)`` (flask-smorest documents
