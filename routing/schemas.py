@@ -3,15 +3,19 @@ from collections.abc import Mapping
 from flask_babel import gettext as _
 from marshmallow import Schema, ValidationError, fields, validate
 
-from accounts.enums import District
+from accounts.enums import DISTRICT_LABELS, ORG_KIND_LABELS, District, OrgKind
 from core.limits import page_field, per_page_field
-from core.schemas import BoundedString, Code, EnumValue, Name, OutSchema, StrictSchema, Text
-from intake.enums import Track
+from core.openapi import register_labels
+from core.pagination import CursorArgs, page_schema
+from core.schemas import BoundedString, Code, Computed, EnumValue, Name, OutSchema, StrictSchema, Text, coded
+from intake.enums import COMPLAINT_STATE_LABELS, TRACK_LABELS, ComplaintState, Track
 from intake.schemas import Amount
 from intake.search import query_field
 
-from .enums import (CivilRoute, ConsultationState, LinkKind, PreservationKind, PreservationRuling, ReferralState,
-                    RejectReason, ReturnReason)
+from .enums import (CIVIL_ROUTE_LABELS, CONSULTATION_STATE_LABELS, LINK_KIND_LABELS, PRESERVATION_KIND_LABELS,
+                    PRESERVATION_RULING_LABELS, REFERRAL_STATE_LABELS, REJECT_REASON_LABELS, RETURN_REASON_LABELS, CivilRoute,
+                    ConsultationState, LinkKind, PreservationKind, PreservationRuling, ReferralState, RejectReason,
+                    ReturnReason)
 from .models import (Consultation, ConsultationInvitation, Referral, ReferralNote, Supervision, SupervisionInstruction,
                      SupervisionReport)
 from . import guards
@@ -27,11 +31,11 @@ def _one_of(choices):
 
 
 class VersionMixin(StrictSchema):
-    version = fields.Integer(load_default=None, metadata={
-        "description": "The version you read; a stale one answers 409 (If-Match works too)."})
+    """The web forms' hidden version (a stale one answers 409). The API's schemas have none: If-Match only."""
+    version = fields.Integer(load_default=None)
 
 
-class SupplementSchema(VersionMixin):
+class SupplementSchema(StrictSchema):
     text = Text(20000, required=True)
 
 
@@ -49,7 +53,7 @@ class ReferralItemSchema(StrictSchema):
                        "pre_suit_mediation (court-annexed pre-suit mediation, 诉前调解)."})
 
 
-class CreateReferralsSchema(VersionMixin):
+class CreateReferralsSchema(StrictSchema):
     referrals = fields.List(fields.Nested(ReferralItemSchema), required=True, validate=validate.Length(min=1, max=10))
 
 
@@ -162,7 +166,7 @@ def _camel(name: str) -> str:
 def request_schemas(machine, triggers, catalogue, *, discriminator="trigger", base=None) -> dict:
     """One request schema per trigger: the discriminator as a one-value enum, the fields the trigger's rows need
     (required, with the error the guards give) and take (optional, null when absent)."""
-    base = base or VersionMixin
+    base = base or StrictSchema
     schemas = {}
     for trigger in triggers:
         needs, takes = machine.request_fields(trigger)
@@ -234,7 +238,9 @@ class StepSchema(TriggerRequest):
     requests = STEP_REQUESTS
 
 
-class QueueArgsSchema(StrictSchema):
+class QueueFilters(StrictSchema):
+    """The queue's filters and sort (the API pages them by cursor, the page by its page numbers)."""
+
     q = query_field()
     state = fields.List(fields.String(validate=_one_of([s.value for s in complaint_machine.states])), load_default=list,
                         validate=validate.Length(max=20))
@@ -252,23 +258,66 @@ class QueueArgsSchema(StrictSchema):
                          metadata={"description": "due (key cases first, then the centre's earliest running "
                                                   "deadline; the default), received, reference or enterprise."})
     desc = fields.Boolean(load_default=False, metadata={"description": "Reverse the sort column."})
+
+
+class QueueArgsSchema(QueueFilters, CursorArgs):
+    """The API's queue: its filters, cursor and limit (the cursor is an offset in the chosen sort)."""
+
+
+class QueuePageArgsSchema(QueueFilters):
+    """The queue page (/centre/queue): its filters and page numbers."""
+
     page = page_field()
     per_page = per_page_field(20)
 
 
-class ReferralListArgs(StrictSchema):
+class ReferralListArgs(CursorArgs):
     q = query_field()
     state = fields.List(fields.String(validate=_one_of([s.value for s in ReferralState])), load_default=list,
                         validate=validate.Length(max=20))
     pending = fields.Boolean(load_default=False, metadata={"description": "Only referrals awaiting the agency."})
-    page = page_field()
-    per_page = per_page_field(20)
 
 
 # --- dumping -------------------------------------------------------------------------------------
 
-def _org(org):
-    return {"id": str(org.id), "name": org.name, "kind": org.kind.value, "district": org.district.value} if org else None
+def _trigger_labels(machine):
+    return {trigger: machine.label(trigger) for trigger in machine.user_triggers}
+
+
+# coded values only requests or the timeline carry (the answers' own enums register through their fields)
+register_labels("ComplaintTrigger", _trigger_labels(complaint_machine))
+register_labels(RejectReason, REJECT_REASON_LABELS)
+
+
+def allowed_list(attribute, codes, labels, name, description):
+    """The actions the caller may take now (null when the answer does not say)."""
+    return Computed(lambda obj: getattr(obj, attribute, None),
+                    fields.List(coded(codes, labels, name), metadata={"description": description}))
+
+
+class OrganisationRefSchema(OutSchema):
+    id = fields.UUID(required=True)
+    name = fields.String(required=True)
+    kind = EnumValue(OrgKind, labels=ORG_KIND_LABELS, required=True)
+    district = EnumValue(District, labels=DISTRICT_LABELS, required=True)
+
+
+class ReferralComplaintSchema(OutSchema):
+    id = fields.UUID(required=True)
+    reference = fields.String()
+    state = EnumValue(ComplaintState, labels=COMPLAINT_STATE_LABELS, required=True)
+    enterprise = Computed(lambda c: c.enterprise.name, fields.String(), required=True,
+                          metadata={"description": "The enterprise's name."})
+
+
+class ComplaintRefSchema(OutSchema):
+    id = fields.UUID(required=True)
+    reference = fields.String()
+
+
+class PersonRefSchema(OutSchema):
+    id = fields.UUID(required=True)
+    name = fields.String(required=True)
 
 
 class EvidenceRefSchema(OutSchema):
@@ -279,23 +328,69 @@ class EvidenceRefSchema(OutSchema):
     sha256 = fields.String()
 
 
+class SuggestedAgencySchema(OutSchema):
+    id = fields.UUID(required=True)
+    name = fields.String(required=True)
+    district = coded(District, DISTRICT_LABELS, required=True)
+
+
+class SuggestionReasonSchema(OutSchema):
+    rule = fields.String(required=True, metadata={"description": "The routing rule that applied."})
+    explanation = fields.String(required=True)
+
+
+class TrackSuggestionSchema(OutSchema):
+    track = coded(Track, TRACK_LABELS, required=True)
+    agency = fields.Nested(SuggestedAgencySchema, metadata={"description": "null: no agency of the kind is set up."})
+    alternative = fields.Nested(SuggestedAgencySchema, metadata={"description": "Another agency of the kind."})
+    reasons = fields.List(fields.Nested(SuggestionReasonSchema), required=True)
+
+
+class ConsultationSuggestionSchema(OutSchema):
+    suggested = fields.Boolean(required=True)
+    reasons = fields.List(fields.Nested(SuggestionReasonSchema), required=True)
+
+
+class PriorPenaltySchema(OutSchema):
+    infringer = fields.String()
+    decision_number = fields.String()
+    authority = fields.String()
+    decided_on = fields.String(required=True, metadata={"format": "date"})
+    window_ends_on = fields.String(required=True, metadata={"format": "date", "description": "The two years end."})
+
+
+class SuggestionFactsSchema(OutSchema):
+    amount = fields.String(required=True, metadata={"pattern": r"^-?[0-9]+(\.[0-9]+)?$", "description":
+                                                    "The larger of the loss and the illegal gains (RMB, decimal)."})
+    threshold = fields.String(required=True, metadata={"pattern": r"^-?[0-9]+(\.[0-9]+)?$", "description":
+                                                       "The criminal filing threshold that applies (RMB, decimal)."})
+    prior_penalties = fields.List(fields.Nested(PriorPenaltySchema), required=True)
+
+
+class RoutingSuggestionSchema(OutSchema):
+    """What the routing rules suggest for a complaint (routing/rules.py: suggest)."""
+
+    suggestions = fields.List(fields.Nested(TrackSuggestionSchema), required=True)
+    consultation = fields.Nested(ConsultationSuggestionSchema, required=True)
+    facts = fields.Nested(SuggestionFactsSchema, required=True)
+    note = fields.String(required=True)
+
+
 class ReferralSchema(OutSchema):
     id = fields.UUID()
-    complaint = fields.Function(lambda r: {"id": str(r.complaint.id), "reference": r.complaint.reference,
-                                           "state": r.complaint.state.value,
-                                           "enterprise": r.complaint.enterprise.name})
-    agency = fields.Function(lambda r: _org(r.agency))
-    track = EnumValue(Track)
-    state = EnumValue(ReferralState)
-    version = fields.Integer()
+    complaint = fields.Nested(ReferralComplaintSchema, required=True)
+    agency = fields.Nested(OrganisationRefSchema, required=True)
+    track = EnumValue(Track, labels=TRACK_LABELS, required=True)
+    state = EnumValue(ReferralState, labels=REFERRAL_STATE_LABELS, required=True)
+    version = fields.Integer(required=True)
     parent_id = fields.UUID()
-    link_kind = EnumValue(LinkKind)
+    link_kind = EnumValue(LinkKind, labels=LINK_KIND_LABELS)
     letter_number = fields.String()
     message = fields.String()
     acknowledged_by_name = fields.String()
     agency_case_number = fields.String()
     decline_reason = fields.String()
-    return_reason = EnumValue(ReturnReason)
+    return_reason = EnumValue(ReturnReason, labels=RETURN_REASON_LABELS)
     return_message = fields.String()
     outcome = fields.Dict()
     created_at = fields.AwareDateTime()
@@ -305,23 +400,27 @@ class ReferralSchema(OutSchema):
     decided_at = fields.AwareDateTime()
     concluded_at = fields.AwareDateTime()
     shared_evidence = fields.List(fields.Nested(EvidenceRefSchema))
-    civil_route = EnumValue(CivilRoute, metadata={"description": "A court referral's route (file_suit after a "
+    civil_route = EnumValue(CivilRoute, labels=CIVIL_ROUTE_LABELS, metadata={"description": "A court referral's route (file_suit after a "
                                                                  "failed pre-suit mediation)."})
     materials_complete_at = fields.AwareDateTime(metadata={
         "description": "When the court found the suit's materials complete: its registration clock (V1) runs from then."})
     mediation_failed_at = fields.AwareDateTime()
     preservations = fields.List(fields.Nested(lambda: PreservationSchema()))
-    allowed_triggers = fields.Function(lambda r: getattr(r, "allowed_triggers", None))
-    allowed_steps = fields.Function(lambda r: getattr(r, "allowed_steps", None))
-    allowed_appraisal_actions = fields.Function(lambda r: getattr(r, "allowed_appraisal_actions", None), metadata={
-        "description": "The appraisal actions (requested, returned) you may record now (POST .../appraisal)."})
+    allowed_triggers = allowed_list("allowed_triggers", referral_machine.user_triggers,
+                                    _trigger_labels(referral_machine), "ReferralTrigger",
+                                    "The triggers you may fire now (POST .../transitions).")
+    allowed_steps = allowed_list("allowed_steps", sorted(STEPS), {k: r.label or k for k, r in STEPS.items()},
+                                 "ReferralStep", "The steps you may take now (POST .../steps).")
+    allowed_appraisal_actions = allowed_list(
+        "allowed_appraisal_actions", ["requested", "returned"], None, None,
+        "The appraisal actions (requested, returned) you may record now (POST .../appraisal).")
 
 
 class PreservationSchema(OutSchema):
-    kind = EnumValue(PreservationKind)
+    kind = EnumValue(PreservationKind, labels=PRESERVATION_KIND_LABELS)
     note = fields.String()
     applied_at = fields.AwareDateTime()
-    ruling = EnumValue(PreservationRuling, metadata={"description": "null while the court has not ruled (V2 runs)."})
+    ruling = EnumValue(PreservationRuling, labels=PRESERVATION_RULING_LABELS, metadata={"description": "null while the court has not ruled (V2 runs)."})
     ruling_reasons = fields.String()
     ruled_at = fields.AwareDateTime()
 
@@ -338,64 +437,61 @@ class NoteOutSchema(OutSchema):
     text = fields.String()
     public = fields.Boolean()
     at = fields.AwareDateTime()
-    author = fields.Function(lambda n: n.author.name)
+    author = Computed(lambda n: n.author.name, fields.String(), required=True, metadata={"description": "Its author's name."})
 
 
 class InvitationSchema(OutSchema):
-    agency = fields.Function(lambda i: _org(i.agency))
+    agency = fields.Nested(OrganisationRefSchema, required=True)
     opinion = fields.String()
     opinion_at = fields.AwareDateTime()
-    opinion_by = fields.Function(lambda i: i.opinion_by.name if i.opinion_by else None)
+    opinion_by = Computed(lambda i: i.opinion_by.name if i.opinion_by else None, fields.String(),
+                          metadata={"description": "The name of who wrote the opinion."})
 
 
 class ConsultationSchema(OutSchema):
     id = fields.UUID()
-    complaint = fields.Function(lambda c: {"id": str(c.complaint.id), "reference": c.complaint.reference})
-    state = EnumValue(ConsultationState)
-    version = fields.Integer()
+    complaint = fields.Nested(ComplaintRefSchema, required=True)
+    state = EnumValue(ConsultationState, labels=CONSULTATION_STATE_LABELS, required=True)
+    version = fields.Integer(required=True)
     questions = fields.List(fields.String())
     meeting_at = fields.AwareDateTime()
     opinion_due_at = fields.AwareDateTime()
     minutes = fields.String()
     conclusion = fields.String()
     invitations = fields.List(fields.Nested(InvitationSchema))
-    allowed_triggers = fields.Function(lambda c: getattr(c, "allowed_triggers", None))
+    allowed_triggers = allowed_list("allowed_triggers", consultation_machine.user_triggers,
+                                    _trigger_labels(consultation_machine), "ConsultationTrigger",
+                                    "The triggers you may fire now (POST .../transitions).")
 
 
 class QueueItemSchema(OutSchema):
     id = fields.UUID()
     reference = fields.String()
-    state = fields.Function(lambda c: c.state.value)
-    enterprise = fields.Function(lambda c: c.enterprise.name)
-    district = fields.Function(lambda c: c.enterprise.district.value)
-    infringers = fields.Function(lambda c: [i.name for i in c.infringers if i.name])
+    state = EnumValue(ComplaintState, labels=COMPLAINT_STATE_LABELS, required=True)
+    enterprise = Computed(lambda c: c.enterprise.name, fields.String(), required=True,
+                          metadata={"description": "The enterprise's name."})
+    district = Computed(lambda c: c.enterprise.district.value, coded(District, DISTRICT_LABELS), required=True,
+                        metadata={"description": "The enterprise's district."})
+    infringers = Computed(lambda c: [i.name for i in c.infringers if i.name], fields.List(fields.String()),
+                          required=True, metadata={"description": "The infringers' names."})
     key_case = fields.Boolean()
     centre_due_at = fields.AwareDateTime(metadata={"description": "The centre's earliest running deadline."})
-    held_by = fields.Function(lambda c: {"id": str(c.claimed_by.id), "name": c.claimed_by.name} if c.claimed_by else None,
-                              metadata={"description": "The clerk who claimed the complaint (null: unassigned)."})
+    held_by = fields.Nested(PersonRefSchema, attribute="claimed_by", metadata={
+        "description": "The clerk who claimed the complaint (null: unassigned)."})
     submitted_at = fields.AwareDateTime()
     updated_at = fields.AwareDateTime()
     version = fields.Integer()
 
 
-class ReassignSchema(VersionMixin):
+class ReassignSchema(StrictSchema):
     clerk_id = fields.UUID(required=True, metadata={
         "description": "The clerk of the complaint's centre who holds it from now on."})
 
 
-class QueuePageSchema(OutSchema):
-    items = fields.List(fields.Nested(QueueItemSchema))
-    total = fields.Integer(metadata={"description": "Capped at 10,000 (see total_is_exact)."})
-    total_is_exact = fields.Boolean()
-    page = fields.Integer()
-    per_page = fields.Integer()
-
-
-class ReferralPageSchema(OutSchema):
-    items = fields.List(fields.Nested(ReferralSchema))
-    total = fields.Integer()
-    page = fields.Integer()
-    per_page = fields.Integer()
+QueuePageSchema = page_schema(QueueItemSchema, "QueuePage", total_description="Capped at 10,000 (see total_is_exact).",
+                              extra={"total_is_exact": fields.Boolean(metadata={
+                                  "description": "false: there are more than total."})})
+ReferralPageSchema = page_schema(ReferralSchema, "ReferralPage")
 
 
 
@@ -415,15 +511,13 @@ class LiftSupervisionSchema(StrictSchema):
     closing_note = Text(5000, column=Supervision.closing_note, min_length=1, required=True)
 
 
-class SupervisionListArgsSchema(StrictSchema):
+class SupervisionListArgsSchema(CursorArgs):
     active = fields.Boolean(load_default=None, metadata={
         "description": "true: the supervisions not yet lifted; false: the lifted ones; absent: both."})
-    page = page_field()
-    per_page = per_page_field()
 
 
 class SupervisionEntrySchema(OutSchema):
-    author = fields.Function(lambda r: r.author.name)
+    author = Computed(lambda r: r.author.name, fields.String(), required=True, metadata={"description": "The author's name."})
     text = fields.String()
     at = fields.AwareDateTime()
 
@@ -431,29 +525,29 @@ class SupervisionEntrySchema(OutSchema):
 class SupervisionSchema(OutSchema):
     id = fields.UUID()
     complaint_id = fields.UUID()
-    reference = fields.Function(lambda s: s.complaint.reference)
-    enterprise = fields.Function(lambda s: s.complaint.enterprise.name)
+    reference = Computed(lambda s: s.complaint.reference, fields.String(), required=True)
+    enterprise = Computed(lambda s: s.complaint.enterprise.name, fields.String(), required=True,
+                          metadata={"description": "The enterprise's name."})
     active = fields.Boolean()
     instructions = fields.String()
-    supervisor = fields.Function(lambda s: s.supervisor.name)
+    supervisor = Computed(lambda s: s.supervisor.name, fields.String(), required=True,
+                          metadata={"description": "The supervisor's name."})
     created_at = fields.AwareDateTime()
     further_instructions = fields.List(fields.Nested(SupervisionEntrySchema), metadata={
         "description": "Instructions the supervisor office added later, oldest first."})
     reports = fields.List(fields.Nested(SupervisionEntrySchema), metadata={"description": "Oldest first."})
-    last_report = fields.Function(lambda s: s.last_report.text if s.last_report else None)
-    last_report_at = fields.Function(lambda s: s.last_report.at.isoformat() if s.last_report else None)
+    last_report = Computed(lambda s: s.last_report.text if s.last_report else None, fields.String())
+    last_report_at = Computed(lambda s: s.last_report.at.isoformat() if s.last_report else None,
+                              fields.AwareDateTime())
     next_report_due_at = fields.AwareDateTime(metadata={
         "description": "When the centre's next report is due (the running S1 clock); null once lifted."})
     lifted_at = fields.AwareDateTime()
-    lifted_by = fields.Function(lambda s: s.lifted_by.name if s.lifted_by else None)
+    lifted_by = Computed(lambda s: s.lifted_by.name if s.lifted_by else None, fields.String(),
+                         metadata={"description": "The name of the supervisor who lifted it."})
     closing_note = fields.String()
 
 
-class SupervisionPageSchema(OutSchema):
-    items = fields.List(fields.Nested(SupervisionSchema))
-    total = fields.Integer()
-    page = fields.Integer()
-    per_page = fields.Integer()
+SupervisionPageSchema = page_schema(SupervisionSchema, "SupervisionPage")
 
 
 # --- the triage page's follow-up forms (the API says the same in CreateReferralsSchema and the triggers)
