@@ -163,15 +163,17 @@ def _camel(name: str) -> str:
     return "".join(part.capitalize() for part in name.split("_"))
 
 
-def request_schemas(machine, triggers, catalogue, *, discriminator="trigger", base=None) -> dict:
-    """One request schema per trigger: the discriminator as a one-value enum, the fields the trigger's rows need
-    (required, with the error the guards give) and take (optional, null when absent)."""
+def request_schemas(machine, triggers, catalogue, *, labels, discriminator="trigger", base=None) -> dict:
+    """One request schema per trigger: the discriminator as a one-value enum (its label registered as ``labels``),
+    the fields the trigger's rows need (required, with the error the guards give) and take (optional, null when
+    absent)."""
     base = base or StrictSchema
+    register_labels(labels, {trigger: machine.label(trigger) for trigger in triggers})
     schemas = {}
     for trigger in triggers:
         needs, takes = machine.request_fields(trigger)
         attrs = {discriminator: fields.String(required=True, validate=_one_of([trigger]), metadata={
-            "description": str(machine.label(trigger))})}
+            "description": str(machine.label(trigger)), "labels": labels})}
         for name in needs:
             message = guards.required_message(name)
             attrs[name] = field = catalogue[name](required=True, error_messages={"required": message})
@@ -204,12 +206,6 @@ class TriggerRequest(Schema):
                 _("Choose one of: %(choices)s.", choices=_(", ").join(self.requests))]})
         return request().load(data, partial=partial, unknown=unknown)
 
-    @classmethod
-    def fields_of(cls, value) -> tuple:
-        """The fields a body with this trigger may have (none for an unknown one)."""
-        request = cls.requests.get(value)
-        return tuple(request._declared_fields) if request is not None else ()
-
 
 def one_of_body(request: type[TriggerRequest]) -> dict:
     """The OpenAPI requestBody of a TriggerRequest, for ``@blp.doc(requestBody=...)`` (flask-smorest documents
@@ -221,10 +217,12 @@ def one_of_body(request: type[TriggerRequest]) -> dict:
                                       for value, cls in request.requests.items()}}}}}}
 
 
-COMPLAINT_REQUESTS = request_schemas(complaint_machine, CLERK_TRIGGERS, COMPLAINT_FIELDS)
-REFERRAL_REQUESTS = request_schemas(referral_machine, referral_machine.user_triggers, REFERRAL_FIELDS)
-CONSULTATION_REQUESTS = request_schemas(consultation_machine, consultation_machine.user_triggers, CONSULTATION_FIELDS)
-STEP_REQUESTS = request_schemas(step_machine, sorted(STEPS), STEP_FIELDS, discriminator="step", base=StrictSchema)
+COMPLAINT_REQUESTS = request_schemas(complaint_machine, CLERK_TRIGGERS, COMPLAINT_FIELDS, labels="ComplaintTrigger")
+REFERRAL_REQUESTS = request_schemas(referral_machine, referral_machine.user_triggers, REFERRAL_FIELDS,
+                                    labels="ReferralTrigger")
+CONSULTATION_REQUESTS = request_schemas(consultation_machine, consultation_machine.user_triggers, CONSULTATION_FIELDS,
+                                        labels="ConsultationTrigger")
+STEP_REQUESTS = request_schemas(step_machine, sorted(STEPS), STEP_FIELDS, labels="ReferralStep", discriminator="step")
 
 
 class ComplaintTransitionSchema(TriggerRequest):

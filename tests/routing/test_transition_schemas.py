@@ -71,6 +71,7 @@ def test_the_document_shows_a_discriminated_one_of(app, path, schema, machine, t
         component = _resolve(spec, ref)
         needs, takes = machine.request_fields(trigger)
         assert component["properties"][schema.discriminator]["enum"] == [trigger]  # a one-value enum
+        assert set(component["properties"][schema.discriminator]["x-labels"][trigger]) == {"zh", "en"}
         assert set(component["required"]) == {schema.discriminator, *needs}
         assert set(component["properties"]) - {"version", schema.discriminator} == {*needs, *takes}
         assert component["additionalProperties"] is False
