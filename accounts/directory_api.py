@@ -5,9 +5,10 @@ Its query and answer schemas live here, beside the one operation that uses them.
 from flask.views import MethodView
 from flask_babel import force_locale
 from flask_smorest import Blueprint
-from marshmallow import fields, validate
+from marshmallow import fields
 
-from core.schemas import Code, EnumValue, Name, OneOfLabelled, OutSchema, StrictSchema
+from core.pagination import CursorArgs, page_schema, window
+from core.schemas import EnumValue, Name, OneOfLabelled, OutSchema
 from core.security import api_actor
 
 from .directory import PARTNER_KINDS, partner_directory
@@ -28,7 +29,7 @@ def labels_of(labels: dict) -> dict:
     return out
 
 
-class DirectoryArgs(StrictSchema):
+class DirectoryArgs(CursorArgs):
     kind = fields.String(load_default=None, validate=OneOfLabelled(
         {k.value: ORG_KIND_LABELS[k] for k in PARTNER_KINDS}), metadata={
         "description": "Only organisations of this kind (never enterprises: they are not in the directory)."})
@@ -36,9 +37,6 @@ class DirectoryArgs(StrictSchema):
                          metadata={"description": "Only organisations of this district (municipal: city-wide)."})
     q = Name(100, load_default=None, allow_none=True, metadata={
         "description": "Part of the name (case-insensitive; % and _ match themselves)."})
-    cursor = Code(2000, load_default=None, metadata={
-        "description": "The next_cursor of the previous page (opaque); malformed: 422."})
-    limit = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
 
 
 class LabelSchema(OutSchema):
@@ -58,10 +56,8 @@ class DirectoryEntrySchema(OutSchema):
                        "transfer or a consultation invitation may name it."})
 
 
-class DirectoryPageSchema(OutSchema):
-    items = fields.List(fields.Nested(DirectoryEntrySchema))
-    next_cursor = fields.String(allow_none=True, metadata={"description": "null on the last page."})
-    total = fields.Integer(metadata={"description": "How many organisations match, over every page."})
+DirectoryPageSchema = page_schema(DirectoryEntrySchema, "DirectoryPage",
+                                  total_description="How many organisations match, over every page.")
 
 
 @blp.route("/organisations")
@@ -74,10 +70,10 @@ class Organisations(MethodView):
         caller."""
         api_actor()
         kind = OrgKind(args["kind"]) if args["kind"] else None
-        items, next_cursor, total = partner_directory(kind=kind, district=args["district"], q=args["q"],
-                                                      cursor=args["cursor"], limit=args["limit"])
+        found = partner_directory(kind=kind, district=args["district"], q=args["q"],
+                                  window=window(args, "organisations"))
         kinds, districts = labels_of(ORG_KIND_LABELS), labels_of(DISTRICT_LABELS)
-        return {"items": [{"id": o.id, "name": o.name, "kind": o.kind, "kind_label": kinds[o.kind],
-                           "district": o.district, "district_label": districts[o.district],
-                           "receives_referrals": o.kind in AGENCY_KINDS} for o in items],
-                "next_cursor": next_cursor, "total": total}
+        found.items = [{"id": o.id, "name": o.name, "kind": o.kind, "kind_label": kinds[o.kind],
+                        "district": o.district, "district_label": districts[o.district],
+                        "receives_referrals": o.kind in AGENCY_KINDS} for o in found.items]
+        return found.envelope()
