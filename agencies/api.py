@@ -3,7 +3,7 @@ from flask import url_for
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from core.http import etag, expected_version
+from core.http import etag, if_match, versioned_change, versioned_read
 from core.openapi import file_answer
 from core.pagination import CursorArgs, page_list, page_schema, window
 from core.security import api_actor
@@ -61,6 +61,7 @@ class Referrals(MethodView):
 
 @blp.route("/referrals/<referral_id>")
 class ReferralItem(MethodView):
+    @versioned_read
     @blp.response(200, ReferralDetailSchema)
     def get(self, referral_id):
         """One referral with everything its letter says, as fields: the complaint's facts, amounts (decimal
@@ -74,10 +75,11 @@ class ReferralItem(MethodView):
 
 @blp.route("/referrals/<referral_id>/transitions")
 class ReferralTransitions(MethodView):
+    @versioned_change
     @blp.arguments(ReferralTransitionSchema)
     @blp.doc(requestBody=one_of_body(ReferralTransitionSchema))
     @blp.response(200, ReferralSchema)
-    @blp.alt_response(409, description="Not possible now, or a stale version: the body lists the allowed triggers")
+    @blp.alt_response(409, description="Not possible now: the body lists the allowed triggers")
     def post(self, data, referral_id):
         """acknowledge (officer_name), accept (case_number), decline (reason), return (return_reason, reason),
         conclude (outcome), transfer (reason, to_agency_id optional), request_supervision (the centre).
@@ -87,13 +89,14 @@ class ReferralTransitions(MethodView):
         and rule_on_preservation (preservation_ruling, reason; V2 met)."""
         actor = api_actor()
         referral = services.get_visible_referral(actor, referral_id, for_update=True)
-        data["version"] = expected_version(data.get("version"))
+        data["version"] = if_match(referral)
         result = services.transition_referral(actor, referral, data)
         return with_steps(annotated(result, referral_machine, actor), actor), etag(result)
 
 
 @blp.route("/referrals/<referral_id>/steps")
 class ReferralSteps(MethodView):
+    @versioned_change
     @blp.arguments(StepSchema)
     @blp.doc(requestBody=one_of_body(StepSchema))
     @blp.response(200, ReferralSchema)
@@ -105,8 +108,9 @@ class ReferralSteps(MethodView):
         explain_non_filing (the police)."""
         actor = api_actor()
         referral = services.get_visible_referral(actor, referral_id, for_update=True)
+        if_match(referral)
         steps.take_step(actor, referral, data["step"], data.get("reason"))
-        return with_steps(annotated(referral, referral_machine, actor), actor)
+        return with_steps(annotated(referral, referral_machine, actor), actor), etag(referral)
 
 
 @blp.route("/referrals/<referral_id>/appraisal")

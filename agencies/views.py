@@ -14,6 +14,7 @@ from core.confirm import confirmation_page
 from core.errors import Conflict, ValidationFailed
 from core.money import AmountError, format_money, parse_amount
 from core.extensions import db
+from core.http import form_version
 from core.limits import page_arg
 from core.pages import failure_status, load, only, posted
 from core.pagination import Pages
@@ -107,7 +108,7 @@ def transition(referral_id):
     only(*AGENCY_ROLES)
     referral = services.get_visible_referral(current_user, referral_id, for_update=True)
     trigger = request.form.get("trigger", "")
-    data = posted("trigger", "version", "reason", "officer_name", "case_number", "return_reason", "to_agency_id",
+    data = posted("trigger", "reason", "officer_name", "case_number", "return_reason", "to_agency_id",
                   "preservation_kind", "preservation_ruling")  # the last two: a court's preservation rows
     outcome = posted("result", "summary", *FIELD_NAMES, prefix="outcome-")
     if trigger == "conclude":
@@ -117,7 +118,7 @@ def transition(referral_id):
         if (trigger == "conclude" and trigger in referral_machine.allowed_triggers(referral, current_user)
                 and (page := _confirm_conclusion(referral, loaded["outcome"])) is not None):
             return page  # nothing changed yet: the person confirms the conclusion on a page of its own
-        result = services.transition_referral(current_user, referral, loaded)
+        result = services.transition_referral(current_user, referral, {**loaded, "version": form_version()})
     except (ValidationFailed, Conflict) as exc:
         return _referral_page(referral_id, exc, form=trigger)
     flash(_("Done: %(action)s.", action=REFERRAL_ACTION_LABELS.get(trigger, trigger)))

@@ -2,13 +2,11 @@
 from flask import request
 from flask.views import MethodView
 from flask_smorest import Blueprint
-from marshmallow import fields
 
-from core.http import expected_version
+from core.http import etag, if_match, versioned_change, versioned_read
 from core.limits import accepts_files
 from core.openapi import file_answer
 from core.pagination import CursorArgs, page_list, page_schema, window
-from core.schemas import StrictSchema
 from core.security import api_actor
 from routing import services as routing
 
@@ -30,11 +28,6 @@ TimelinePage = page_schema(TimelineEventSchema, "TimelinePage")
 EvidencePage = page_schema(EvidenceSchema, "EvidencePage")
 
 
-class VersionArgs(StrictSchema):
-    version = fields.Integer(load_default=None, metadata={"description": "Reject the change if the complaint "
-                                                          "has moved past this version (409); If-Match works too."})
-
-
 @blp.route("/complaints")
 class Complaints(MethodView):
     @blp.arguments(ComplaintListArgs(), location="query")
@@ -44,52 +37,58 @@ class Complaints(MethodView):
         them by reference, enterprise, infringer name or credit code."""
         return services.list_complaints(api_actor(), q=args["q"], window=window(args, "complaints")).envelope()
 
+    @versioned_read
     @blp.arguments(ComplaintDraftSchema())
     @blp.response(201, ComplaintSchema())
     def post(self, data):
         """Create a draft. Every field is optional until submission."""
-        return services.create_draft(api_actor(), data)
+        complaint = services.create_draft(api_actor(), data)
+        return complaint, etag(complaint)
 
 
 @blp.route("/complaints/<complaint_id>")
 class ComplaintItem(MethodView):
+    @versioned_read
     @blp.response(200, ComplaintSchema())
     def get(self, complaint_id):
-        return services.get_visible_complaint(api_actor(), complaint_id)
+        complaint = services.get_visible_complaint(api_actor(), complaint_id)
+        return complaint, etag(complaint)
 
+    @versioned_change
     @blp.arguments(ComplaintDraftSchema())
-    @blp.arguments(VersionArgs(), location="query")
     @blp.response(200, ComplaintSchema())
-    def patch(self, data, version_args, complaint_id):
+    def patch(self, data, complaint_id):
         """Change fields of a draft; the fields sent replace the stored ones (409 once submitted)."""
         actor = api_actor()
         complaint = services.get_visible_complaint(actor, complaint_id)
-        return services.update_draft(actor, complaint, data, expected_version=expected_version(version_args["version"]))
+        complaint = services.update_draft(actor, complaint, data, expected_version=if_match(complaint))
+        return complaint, etag(complaint)
 
 
 @blp.route("/complaints/<complaint_id>/submit")
 class Submit(MethodView):
-    @blp.arguments(VersionArgs(), location="query")
+    @versioned_change
     @blp.response(200, ComplaintSchema())
     @blp.alt_response(422, description="Every missing or invalid field, at once")
-    def post(self, version_args, complaint_id):
+    def post(self, complaint_id):
         """Submit a complete draft: a reference number is issued and the centre takes it from here."""
         actor = api_actor()
         complaint = services.get_visible_complaint(actor, complaint_id)
-        return routing.submit_complaint(actor, complaint, expected_version=expected_version(version_args["version"]))
+        complaint = routing.submit_complaint(actor, complaint, expected_version=if_match(complaint))
+        return complaint, etag(complaint)
 
 
 @blp.route("/complaints/<complaint_id>/withdraw")
 class Withdraw(MethodView):
+    @versioned_change
     @blp.arguments(WithdrawSchema())
-    @blp.arguments(VersionArgs(), location="query")
     @blp.response(200, ComplaintSchema())
-    def post(self, data, version_args, complaint_id):
+    def post(self, data, complaint_id):
         """Withdraw an open complaint, with a reason."""
         actor = api_actor()
         complaint = services.get_visible_complaint(actor, complaint_id)
-        return routing.withdraw_complaint(actor, complaint, data["reason"],
-                                          expected_version=expected_version(version_args["version"]))
+        complaint = routing.withdraw_complaint(actor, complaint, data["reason"], expected_version=if_match(complaint))
+        return complaint, etag(complaint)
 
 
 @blp.route("/complaints/<complaint_id>/timeline")

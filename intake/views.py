@@ -7,6 +7,7 @@ from marshmallow import ValidationError
 from core.confirm import confirmation_page
 from core.errors import DomainError, PayloadTooLarge, UnsupportedMediaType, ValidationFailed, flatten_errors
 from core.extensions import db
+from core.http import form_version
 from core.limits import accepts_files, page_arg
 from core.pages import load
 from core.pagination import Pages
@@ -154,7 +155,7 @@ def edit_complaint(complaint_id):
     if errors:
         return _refused_form(complaint, errors)
     try:
-        services.update_draft(current_user, complaint, data, expected_version=request.form.get("version", type=int))
+        services.update_draft(current_user, complaint, data, expected_version=form_version())
     except ValidationFailed as exc:
         db.session.rollback()
         return _refused_form(services.get_visible_complaint(current_user, complaint_id), exc.errors)
@@ -192,7 +193,7 @@ def show_complaint(complaint_id):
 def submit(complaint_id):
     complaint = services.get_visible_complaint(current_user, complaint_id)
     try:
-        routing.submit_complaint(current_user, complaint, expected_version=request.form.get("version", type=int))
+        routing.submit_complaint(current_user, complaint, expected_version=form_version())
     except ValidationFailed as exc:
         db.session.rollback()
         complaint = services.get_visible_complaint(current_user, complaint_id)
@@ -231,7 +232,7 @@ def withdraw(complaint_id):
         if (page := _withdraw_confirmation(complaint, reason)) is not None:
             return page
         routing.withdraw_complaint(current_user, complaint, reason,
-                                   expected_version=request.form.get("version", type=int))
+                                   expected_version=form_version())
     except ValidationFailed as exc:
         db.session.rollback()
         return _detail(services.get_visible_complaint(current_user, complaint_id), exc.errors, 422,
@@ -270,12 +271,11 @@ def supply_info(complaint_id):
     """The enterprise answers a request for supplements: the files first, then the text resumes triage."""
     complaint = services.get_visible_complaint(current_user, complaint_id, for_update=True)
     try:
-        data = SupplementSchema().load({"text": request.form.get("text", ""),
-                                        "version": request.form.get("version") or None})
+        data = SupplementSchema().load({"text": request.form.get("text", "")})
         uploads = [f for f in request.files.getlist("file") if f and f.filename]
         if uploads:  # stored files are deleted again if anything below fails (the vault's rollback hook)
             services.add_evidence(current_user, complaint, uploads)
-        routing.supply_info(current_user, complaint, data["text"], expected_version=data["version"])
+        routing.supply_info(current_user, complaint, data["text"], expected_version=form_version())
     except (ValidationError, DomainError) as exc:
         db.session.rollback()
         complaint = services.get_visible_complaint(current_user, complaint_id)

@@ -4,7 +4,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from core.errors import NotFound
-from core.http import etag, expected_version
+from core.http import etag, if_match, versioned_change, versioned_read
 from core.openapi import file_answer
 from core.pagination import CursorArgs, page_schema, window
 from core.security import api_actor
@@ -42,6 +42,7 @@ class Queue(MethodView):
 
 @blp.route("/complaints/<complaint_id>/transitions")
 class ComplaintTransitions(MethodView):
+    @versioned_change
     @blp.arguments(ComplaintTransitionSchema)
     @blp.doc(requestBody=one_of_body(ComplaintTransitionSchema))
     @blp.response(200, ComplaintSchema)
@@ -50,35 +51,36 @@ class ComplaintTransitions(MethodView):
         """Claim, ask for supplements, accept, reject (with a reason code) or close a complaint."""
         actor = api_actor()
         complaint = intake.get_visible_complaint(actor, complaint_id, for_update=True)
-        data["version"] = expected_version(data.get("version"))
+        data["version"] = if_match(complaint)
         complaint = services.triage(actor, complaint, data)
         return complaint, etag(complaint)
 
 
 @blp.route("/complaints/<complaint_id>/holder")
 class ComplaintHolder(MethodView):
+    @versioned_change
     @blp.arguments(ReassignSchema)
     @blp.response(200, ComplaintSchema)
-    @blp.alt_response(409, description="Only the clerk who holds it, or a supervisor, may hand it over (or a stale version)")
+    @blp.alt_response(409, description="Only the clerk who holds it, or a supervisor, may hand it over")
     def put(self, data, complaint_id):
         """Hand a claimed complaint to another clerk of its centre: only the holder changes, not the state."""
         actor = api_actor()
         complaint = intake.get_visible_complaint(actor, complaint_id, for_update=True)
-        complaint = assignment.reassign(actor, complaint, data["clerk_id"],
-                                        expected_version=expected_version(data.get("version")))
+        complaint = assignment.reassign(actor, complaint, data["clerk_id"], expected_version=if_match(complaint))
         return complaint, etag(complaint)
 
 
 @blp.route("/complaints/<complaint_id>/supplements")
 class Supplements(MethodView):
+    @versioned_change
     @blp.arguments(SupplementSchema)
     @blp.response(200, ComplaintSchema)
     def post(self, data, complaint_id):
         """The enterprise answers a request for supplements (upload files first); triage resumes."""
         actor = api_actor()
         complaint = intake.get_visible_complaint(actor, complaint_id, for_update=True)
-        return services.supply_info(actor, complaint, data["text"],
-                                    expected_version=expected_version(data.get("version")))
+        complaint = services.supply_info(actor, complaint, data["text"], expected_version=if_match(complaint))
+        return complaint, etag(complaint)
 
 
 @blp.route("/complaints/<complaint_id>/routing-suggestion")
@@ -103,14 +105,16 @@ class ComplaintReferrals(MethodView):
         found.items = [annotated(r, referral_machine, actor) for r in found.items]
         return found.envelope()
 
+    @versioned_change
     @blp.arguments(CreateReferralsSchema)
     @blp.response(201, ReferralSchema(many=True))
     def post(self, data, complaint_id):
-        """Refer an accepted complaint: one referral per agency and track, with the evidence to share."""
+        """Refer an accepted complaint: one referral per agency and track, with the evidence to share.
+        If-Match is the complaint's ETag; the answer's ETag is the complaint's new one."""
         actor = api_actor()
         complaint = intake.get_visible_complaint(actor, complaint_id, for_update=True)
-        return services.create_referrals(actor, complaint, data["referrals"],
-                                         expected_version=expected_version(data.get("version")))
+        created = services.create_referrals(actor, complaint, data["referrals"], expected_version=if_match(complaint))
+        return created, etag(complaint)
 
 
 @blp.route("/referrals/<referral_id>/letter")
@@ -204,13 +208,15 @@ class SupervisionList(MethodView):
 
 @blp.route("/complaints/<complaint_id>/consultations")
 class Consultations(MethodView):
+    @versioned_read
     @blp.arguments(ConveneSchema)
     @blp.response(201, ConsultationSchema)
     def post(self, data, complaint_id):
         """Convene a consultation: questions, invited agencies, meeting time, opinion due time."""
         actor = api_actor()
         complaint = intake.get_visible_complaint(actor, complaint_id)
-        return annotated(services.convene(actor, complaint, data), consultation_machine, actor)
+        consultation = services.convene(actor, complaint, data)
+        return annotated(consultation, consultation_machine, actor), etag(consultation)
 
 
 @blp.route("/consultations")
@@ -227,6 +233,7 @@ class ConsultationList(MethodView):
 
 @blp.route("/consultations/<consultation_id>")
 class ConsultationItem(MethodView):
+    @versioned_read
     @blp.response(200, ConsultationSchema)
     def get(self, consultation_id):
         actor = api_actor()
@@ -248,6 +255,7 @@ class Opinions(MethodView):
 
 @blp.route("/consultations/<consultation_id>/transitions")
 class ConsultationTransitions(MethodView):
+    @versioned_change
     @blp.arguments(ConsultationTransitionSchema)
     @blp.doc(requestBody=one_of_body(ConsultationTransitionSchema))
     @blp.response(200, ConsultationSchema)
@@ -255,7 +263,7 @@ class ConsultationTransitions(MethodView):
         """request_opinions, record_minutes (minutes, conclusion, optional referrals), close."""
         actor = api_actor()
         consultation = services.get_visible_consultation(actor, consultation_id)
-        data["version"] = expected_version(data.get("version"))
+        data["version"] = if_match(consultation)
         consultation = services.transition_consultation(actor, consultation, data)
         return annotated(consultation, consultation_machine, actor), etag(consultation)
 

@@ -31,11 +31,11 @@ def _one_of(choices):
 
 
 class VersionMixin(StrictSchema):
-    version = fields.Integer(load_default=None, metadata={
-        "description": "The version you read; a stale one answers 409 (If-Match works too)."})
+    """The web forms' hidden version (a stale one answers 409). The API's schemas have none: If-Match only."""
+    version = fields.Integer(load_default=None)
 
 
-class SupplementSchema(VersionMixin):
+class SupplementSchema(StrictSchema):
     text = Text(20000, required=True)
 
 
@@ -53,7 +53,7 @@ class ReferralItemSchema(StrictSchema):
                        "pre_suit_mediation (court-annexed pre-suit mediation, 诉前调解)."})
 
 
-class CreateReferralsSchema(VersionMixin):
+class CreateReferralsSchema(StrictSchema):
     referrals = fields.List(fields.Nested(ReferralItemSchema), required=True, validate=validate.Length(min=1, max=10))
 
 
@@ -166,7 +166,7 @@ def _camel(name: str) -> str:
 def request_schemas(machine, triggers, catalogue, *, discriminator="trigger", base=None) -> dict:
     """One request schema per trigger: the discriminator as a one-value enum, the fields the trigger's rows need
     (required, with the error the guards give) and take (optional, null when absent)."""
-    base = base or VersionMixin
+    base = base or StrictSchema
     schemas = {}
     for trigger in triggers:
         needs, takes = machine.request_fields(trigger)
@@ -489,7 +489,7 @@ class QueueItemSchema(OutSchema):
     version = fields.Integer()
 
 
-class ReassignSchema(VersionMixin):
+class ReassignSchema(StrictSchema):
     clerk_id = fields.UUID(required=True, metadata={
         "description": "The clerk of the complaint's centre who holds it from now on."})
 

@@ -15,6 +15,7 @@ from accounts.enums import AGENCY_ROLES, OrgKind, Role
 from core.confirm import confirmation_page
 from core.errors import Conflict, ValidationFailed
 from core.extensions import db
+from core.http import form_version
 from core.limits import page_arg
 from core.pages import failure_status, load, local_to_utc, only, posted
 from core.pagination import Pages
@@ -219,8 +220,8 @@ def triage(complaint_id):
     complaint = intake.get_visible_complaint(current_user, complaint_id, for_update=True)
     trigger = request.form.get("trigger", "")
     try:
-        data = load(ComplaintTransitionSchema(),
-                    posted("trigger", "version", "message", "due_date", "reason_code"))
+        data = {**load(ComplaintTransitionSchema(), posted("trigger", "message", "due_date", "reason_code")),
+                "version": form_version()}
         if trigger in IRREVERSIBLE and trigger in complaint_machine.allowed_triggers(complaint, current_user):
             page = confirmation_page(
                 title=_("Close complaint %(reference)s?", reference=complaint.reference),
@@ -258,9 +259,9 @@ def create_referrals(complaint_id):
     rows = _posted_rows()
     sent, items = _referral_items(rows)
     try:
-        data = load(CreateReferralsSchema(), {**posted("version"), "referrals": items})
+        data = load(CreateReferralsSchema(), {"referrals": items})
         referrals = services.create_referrals(current_user, complaint, data["referrals"],
-                                              expected_version=data["version"])
+                                              expected_version=form_version())
     except ValidationFailed as exc:
         return _triage_page(complaint_id, ValidationFailed(_remap_rows(exc.errors, sent), exc.message),
                             form="referrals", rows=rows)
@@ -278,7 +279,8 @@ def referral_transition(referral_id):
     referral = services.get_visible_referral(current_user, referral_id, for_update=True)
     complaint_id = referral.complaint_id
     try:
-        data = load(ReferralTransitionSchema(), posted("trigger", "version", "reason", "to_agency_id"))
+        data = {**load(ReferralTransitionSchema(), posted("trigger", "reason", "to_agency_id")),
+                "version": form_version()}
         services.transition_referral(current_user, referral, data)
     except (ValidationFailed, Conflict) as exc:
         return _triage_page(complaint_id, exc, form=f"referral-{referral_id}")
@@ -415,7 +417,7 @@ def reroute(referral_id):
         data = load(RerouteSchema(), data)
         item = {"agency_id": data["agency_id"], "track": data["track"], "evidence_ids": data["evidence_ids"],
                 "message": data["message"], "civil_route": data["civil_route"], "reroute_of": returned.id}
-        created = services.create_referrals(current_user, complaint, [item], expected_version=data["version"])
+        created = services.create_referrals(current_user, complaint, [item], expected_version=form_version())
     except ValidationFailed as exc:  # the service's row errors (referrals.0.agency_id) are this form's fields
         errors = {k.split(".", 2)[2] if k.startswith("referrals.0.") else k: v for k, v in exc.errors.items()}
         return _triage_page(complaint.id, ValidationFailed(errors, exc.message), form=form)
@@ -437,7 +439,8 @@ def send_further_evidence(referral_id):
     try:
         data = _load_confirmed(FurtherEvidenceSchema(), {**posted("version", "reason"),
                                                          "evidence_ids": request.form.getlist("evidence_ids")})
-        services.transition_referral(current_user, referral, {"trigger": "supplement", **data})
+        services.transition_referral(current_user, referral, {"trigger": "supplement", **data,
+                                                              "version": form_version()})
     except (ValidationFailed, Conflict) as exc:
         return _triage_page(complaint_id, exc, form=form)
     flash(_("The further evidence has been sent to %(agency)s.", agency=referral.agency.name))
@@ -452,7 +455,7 @@ def resolve(complaint_id):
     complaint = intake.get_visible_complaint(current_user, complaint_id, for_update=True)
     try:
         data = _load_confirmed(GuidanceSchema(), posted("version", "message"))
-        services.triage(current_user, complaint, {"trigger": "resolve", **data})
+        services.triage(current_user, complaint, {"trigger": "resolve", **data, "version": form_version()})
     except (ValidationFailed, Conflict) as exc:
         return _triage_page(complaint_id, exc, form="resolve")
     flash(_("The complaint is concluded with your guidance; the enterprise has been told."))
@@ -548,8 +551,9 @@ def consultation_transition(consultation_id):
     rows = _posted_rows() if trigger == "record_minutes" else []
     sent, items = _referral_items(rows)
     try:
-        data = load(ConsultationTransitionSchema(),
-                    {**posted("trigger", "version", "minutes", "conclusion"), **({"referrals": items} if items else {})})
+        data = {**load(ConsultationTransitionSchema(),
+                       {**posted("trigger", "minutes", "conclusion"), **({"referrals": items} if items else {})}),
+                "version": form_version()}
         if trigger == "close" and trigger in services.consultation_triggers(consultation, current_user):
             page = confirmation_page(
                 title=_("Close the consultation on %(reference)s?", reference=consultation.complaint.reference),
