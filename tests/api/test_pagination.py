@@ -45,6 +45,8 @@ def test_every_list_of_the_document_is_the_envelope_with_cursor_and_limit(client
     schemas = document["components"]["schemas"]
     lists = []
     for path, operations in document["paths"].items():
+        if path == "/api/v1/changes":  # the changes feed: `after`, and a next_cursor always there to poll with
+            continue
         for method, operation in operations.items():
             if not isinstance(operation, dict):  # the path's own parameters
                 continue
@@ -70,7 +72,7 @@ def test_every_list_of_the_document_is_the_envelope_with_cursor_and_limit(client
             "/api/v1/complaints/{complaint_id}/evidence", "/api/v1/referrals/{referral_id}/notes",
             "/api/v1/complaints/{complaint_id}/deadlines", "/api/v1/deadlines/{deadline_id}/extension-requests",
             "/api/v1/extension-requests", "/api/v1/admin/deadline-rules", "/api/v1/admin/webhooks",
-            "/api/v1/admin/api-keys", "/api/v1/complaints/{complaint_id}/messages"} <= set(lists)
+            "/api/v1/admin/api-keys", "/api/v1/complaints/{complaint_id}/messages", "/api/v1/organisations"} <= set(lists)
 
 
 # --- keyset --------------------------------------------------------------------------------------------
