@@ -15,6 +15,7 @@ from core.extensions import db
 from notifications.models import DeliveryState, OutboxDelivery, WebhookEndpoint
 from tests.accounts.web import csrf_token, field_errors, web_login
 from tests.notifications.support import count, deliver_until_idle
+from tests.paging import every
 
 T0 = dt.datetime(2026, 10, 12, 1, 0, tzinfo=dt.UTC)
 PARAMS = {"reference": "SH-2026-00042", "enterprise": "上海澄川智能科技有限公司", "letter_number": "沪商秘移〔2026〕7号"}
@@ -223,7 +224,7 @@ def test_webhooks_api_for_administrators_only(app, api_login, admin, agency, cre
     again = api.post("/api/v1/admin/webhooks", json={"organisation_id": str(agency), "url": "https://x.example/"})
     assert again.status_code == 422 and again.get_json()["errors"]["organisation_id"]
 
-    listed = api.get("/api/v1/admin/webhooks").get_json()
+    listed = every(api, "/api/v1/admin/webhooks")
     assert [w["id"] for w in listed] == [body["id"]] and "secret" not in listed[0]
 
     officer = api_login(create_user("agency_officer", org_id=agency))
