@@ -88,7 +88,8 @@ def sweep(now: dt.datetime | None = None, batch_size: int = 5000, max_batches: i
                 select(E.event_id, E.event, json_array(cast(Deadline.responsible_org_id, String)), json_array(),
                        E.audience, params, Deadline.subject_type, Deadline.subject_id,
                        literal(now, OutboxEvent.created_at.type))
-                .join(Deadline, Deadline.id == E.deadline_id).where(E.batch == token)))
+                .join(Deadline, Deadline.id == E.deadline_id).where(E.batch == token)
+                .order_by(E.at, E.id)))  # ids in schedule order (a breach before its escalation)
             # the changes feed of the responsible organisation, and of every supervisor office on escalation
             feed = ["event_id", "organisation_id", "event", "occurred_at", "subject_type", "subject_id", "data"]
             at = literal(now, OutboxEvent.created_at.type)
@@ -96,13 +97,13 @@ def sweep(now: dt.datetime | None = None, batch_size: int = 5000, max_batches: i
                 select(E.event_id, Organisation.id, E.event, at, Deadline.subject_type, Deadline.subject_id, params)
                 .join(Deadline, Deadline.id == E.deadline_id)
                 .join(Organisation, Organisation.id == Deadline.responsible_org_id)  # one that exists
-                .where(E.batch == token), feed)
+                .where(E.batch == token).order_by(E.at, E.id), feed)
             changes.record_from_select(
                 select(E.event_id, Organisation.id, E.event, at, Deadline.subject_type, Deadline.subject_id, params)
                 .join(Deadline, Deadline.id == E.deadline_id)
                 .join(Organisation, Organisation.kind == OrgKind.supervisor_office)
-                .where(E.batch == token, E.audience == "supervisors", Organisation.id != Deadline.responsible_org_id),
-                feed)
+                .where(E.batch == token, E.audience == "supervisors", Organisation.id != Deadline.responsible_org_id)
+                .order_by(E.at, E.id, Organisation.id), feed)
             session.execute(
                 update(Deadline).where(Deadline.state == DeadlineState.open,
                                        Deadline.id.in_(select(E.deadline_id).where(E.batch == token,

@@ -57,6 +57,8 @@ def test_every_list_of_the_document_is_the_envelope_with_cursor_and_limit(client
                 name = (schema or {}).get("$ref", "").rsplit("/", 1)[-1]
                 if method != "get" or name not in schemas or "next_cursor" not in schemas[name]["properties"]:
                     continue
+                if path == "/api/v1/changes":  # the feed: after=, next_cursor never null (docs/WEBHOOKS.md)
+                    continue
                 lists.append(path)
                 envelope = schemas[name]
                 assert {"items", "next_cursor"} <= set(envelope["required"]), name
