@@ -93,6 +93,18 @@ DEFAULTS = {
     "DELIVERY_INTERVAL_SECONDS": 10,  # expanding the outbox and delivering e-mails and webhooks
     "CRIMINAL_FILING_THRESHOLD": 300000,  # RMB, loss or illegal gains (Criminal Law art. 219)
     "CRIMINAL_FILING_THRESHOLD_AFTER_PENALTY": 100000,  # RMB, after a penalty within two years (法释〔2025〕5号)
+    # Versions (core/http.py): the API takes a version only from If-Match; a change of a complaint, referral
+    # or consultation without it answers 428 (412 when stale). A web form without its hidden version field
+    # is unchecked unless FORMS_REQUIRE_VERSION (then 428 too).
+    "API_REQUIRE_IF_MATCH": True,
+    "FORMS_REQUIRE_VERSION": False,
+    # Idempotency-Key on the API's POSTs (core/idempotency.py): a successful answer is replayed for this
+    # long; a duplicate waits at most IDEMPOTENCY_WAIT_SECONDS for the first (PostgreSQL), else 409
+    "IDEMPOTENCY_TTL_SECONDS": 24 * 3600,
+    "IDEMPOTENCY_WAIT_SECONDS": 10,
+    # Requests per minute per API key (accounts/rate_limit.py), unless the administrator set the key's own
+    # limit; over it: 429 with Retry-After
+    "API_KEY_RATE_LIMIT": 600,
 }
 INT_SETTINGS = {k for k, v in DEFAULTS.items() if isinstance(v, int) and not isinstance(v, bool)}
 BOOL_SETTINGS = {k for k, v in DEFAULTS.items() if isinstance(v, bool)}
@@ -297,6 +309,7 @@ def _import_models():
     import intake.models  # noqa: F401
     import routing.models  # noqa: F401
     import core.outbox  # noqa: F401
+    import core.idempotency  # noqa: F401
     import notifications.models  # noqa: F401
     import deadlines.models  # noqa: F401
     import deadlines.calendar  # noqa: F401
@@ -306,6 +319,7 @@ def _import_models():
 def _register_blueprints(app):
     from core.extensions import api, csrf
     from accounts import admin_api, admin_views, api as accounts_api, presenters as accounts_presenters
+    from accounts import directory_api
     from accounts import views as accounts_views
     from agencies import api as agencies_api, views as agencies_views
     from deadlines import api as deadlines_api, calendar_views, extension_views, views as deadline_views
@@ -314,6 +328,7 @@ def _register_blueprints(app):
     from core import views as core_views
     from intake import api as intake_api, receipt_views, views as intake_views
     from notifications import api as notifications_api, views as notifications_views
+    from notifications import feed_api as notifications_feed_api
 
     from deadlines import notices as deadline_notices, presenters as deadline_presenters, targets as deadline_targets
 
@@ -340,15 +355,18 @@ def _register_blueprints(app):
     conversations.init_app(app)
     app.register_blueprint(conversations_views.bp)
     for blp in (accounts_api.blp, admin_api.blp, intake_api.blp, routing_api.blp, agencies_api.blp, deadlines_api.blp,
-                calendar_views.blp, notifications_api.blp, conversations_api.blp, core_views.labels_blp):
+                calendar_views.blp, notifications_api.blp, conversations_api.blp, directory_api.blp,
+                core_views.labels_blp, notifications_feed_api.blp):
         csrf.exempt(blp)  # bearer tokens only: no cookie ever authenticates an API call
         api.register_blueprint(blp, url_prefix="/api/v1")
     app.register_blueprint(core_views.api_docs_bp)
 
 
 def _register_request_hooks(app, db, set_security_headers):
+    from accounts import rate_limit
     from accounts.services import resolve_token
     from accounts.enums import TokenKind
+    from core import idempotency
 
     @app.before_request
     def authenticate_api():
@@ -359,15 +377,23 @@ def _register_request_hooks(app, db, set_security_headers):
             g.api_user = token.user if token else None
             g.api_token = token
             g.authenticated = token is not None
+            if token is not None and token.kind is TokenKind.api_key:
+                if (refused := rate_limit.check(token)) is not None:
+                    return refused  # 429 with Retry-After, before anything else is done
+            # Idempotency-Key: the API key's own scope, or the user's (tokens come and go)
+            credential = None if token is None else (
+                f"key:{token.id}" if token.kind is TokenKind.api_key else f"user:{token.user_id}")
+            return idempotency.begin(credential)
 
     @app.after_request
     def commit_or_roll_back(response):
         """One commit per request: services only flush; an error answer keeps nothing."""
         if response.status_code < 400:
+            idempotency.record(response)  # the answer of an Idempotency-Key, in the effect's transaction
             db.session.commit()
         else:
             db.session.rollback()
-        return set_security_headers(response)
+        return set_security_headers(rate_limit.add_headers(response))
 
 
 def _register_cli(app):

@@ -8,11 +8,13 @@ from marshmallow import fields
 from sqlalchemy import select
 
 from core.errors import NotFound, ValidationFailed
+from core.idempotency import not_replayed
+from core.pagination import CursorArgs, asc, fetch, page_schema, window
 from core.schemas import Computed, EmailAddress, Name, OutSchema, StrictSchema
 from core.security import api_actor
 from core.extensions import db
 
-from . import services
+from . import admin_services, rate_limit as rate_limits, services
 from .enums import Role, TokenKind
 from .models import AuthToken, User
 
@@ -22,6 +24,14 @@ blp = Blueprint("admin_api_keys", __name__, description="Administration: API key
 class ApiKeyRequest(StrictSchema):
     email = EmailAddress(column=User.email, required=True, metadata={"description": "The agency user the key acts as."})
     label = Name(column=AuthToken.label, required=True)
+    rate_limit = admin_services.rate_limit_field(metadata={
+        "description": "Requests per minute the key may make; null or "
+                       "absent: the configured default (API_KEY_RATE_LIMIT). Over it: 429 with Retry-After."})
+
+
+class RateLimitRequest(StrictSchema):
+    rate_limit = admin_services.rate_limit_field(required=True, metadata={
+        "description": "The key's own limit of requests per minute; null: the configured default again."})
 
 
 class ApiKeySchema(OutSchema):
@@ -31,6 +41,12 @@ class ApiKeySchema(OutSchema):
                     metadata={"description": "The e-mail address of the user the key acts as."})
     created_at = fields.AwareDateTime()
     revoked_at = fields.AwareDateTime()
+    rate_limit = fields.Integer(allow_none=True, metadata={"description": "The key's own limit of requests per minute (null: the default)."})
+    effective_rate_limit = fields.Function(rate_limits.limit_of, metadata={
+        "description": "The requests per minute the key may make now (its own limit, else the default)."})
+
+
+ApiKeyPage = page_schema(ApiKeySchema, "ApiKeyPage")
 
 
 class NewApiKeySchema(ApiKeySchema):
@@ -46,12 +62,15 @@ def _admin():
 
 @blp.route("/admin/api-keys")
 class ApiKeys(MethodView):
-    @blp.response(200, ApiKeySchema(many=True))
-    def get(self):
+    @blp.arguments(CursorArgs, location="query")
+    @blp.response(200, ApiKeyPage)
+    def get(self, args):
+        """Every API key (revoked ones too), oldest first."""
         _admin()
-        return db.session.scalars(select(AuthToken).where(AuthToken.kind == TokenKind.api_key)
-                                  .order_by(AuthToken.created_at)).all()
+        return fetch(select(AuthToken).where(AuthToken.kind == TokenKind.api_key),
+                     (asc(AuthToken.created_at), asc(AuthToken.id)), window(args, "api-keys")).envelope()
 
+    @not_replayed  # its answer holds the key, shown once: never stored for a replay
     @blp.arguments(ApiKeyRequest)
     @blp.response(201, NewApiKeySchema)
     def post(self, data):
@@ -61,12 +80,30 @@ class ApiKeys(MethodView):
         if user is None or user.role is not Role.agency_officer:
             raise ValidationFailed({"email": [_("No agency officer has this e-mail address.")]})
         raw, token = services.issue_api_key(admin, user, data["label"])
+        token.rate_limit = data["rate_limit"]
         token.key = raw  # dumped once, never stored
         return token
 
 
+def _key(key_id):
+    try:
+        token = db.session.get(AuthToken, uuid.UUID(key_id))
+    except ValueError:
+        token = None
+    if token is None or token.kind is not TokenKind.api_key:
+        raise NotFound()
+    return token
+
+
 @blp.route("/admin/api-keys/<key_id>")
 class ApiKeyItem(MethodView):
+    @blp.arguments(RateLimitRequest)
+    @blp.response(200, ApiKeySchema)
+    def patch(self, data, key_id):
+        """Set the key's request rate limit (null: the configured default); a revoked key: 404."""
+        admin = _admin()
+        return admin_services.set_rate_limit(admin, _key(key_id), data["rate_limit"])
+
     @blp.response(204)
     def delete(self, key_id):
         """Revoke a key: it stops working at once."""

@@ -305,9 +305,24 @@ def sign_out_everywhere(actor, user: User) -> int:
 
 # --- API keys --------------------------------------------------------------------------------------------
 
+RATE_LIMIT_MAX = 1_000_000
+
+
+def rate_limit_field(strict=True, **kwargs):
+    """An API key's own limit of requests per minute (empty: the configured default)."""
+    if not kwargs.get("required"):
+        kwargs["load_default"] = None
+    return fields.Integer(allow_none=True, strict=strict, validate=validate.Range(min=1, max=RATE_LIMIT_MAX), **kwargs)
+
+
 class ApiKeyForm(StrictSchema):
     user = fields.UUID(required=True)
     label = Name(column=AuthToken.label, required=True, validate=validate_not_blank)
+    rate_limit = rate_limit_field(strict=False)
+
+
+class RateLimitForm(StrictSchema):
+    rate_limit = rate_limit_field(strict=False)
 
 
 def list_api_keys(actor) -> list[AuthToken]:
@@ -330,11 +345,25 @@ def create_api_key(actor, data: dict) -> tuple[str, AuthToken]:
     user = db.session.get(User, data["user"])
     if user is None or not may_hold_api_key(user):
         raise ValidationFailed({"user": [_("Choose an active agency officer from the list.")]})
-    return services.issue_api_key(actor, user, data["label"])
+    raw, token = services.issue_api_key(actor, user, data["label"])
+    token.rate_limit = data.get("rate_limit")
+    return raw, token
 
 
 def get_api_key(actor, raw_id) -> AuthToken:
     return _get(actor, AuthToken, raw_id, kind=TokenKind.api_key)
+
+
+def set_rate_limit(actor, token: AuthToken, rate_limit: int | None) -> AuthToken:
+    """The key's own limit of requests per minute (None: the configured default again), from its next request on."""
+    if not may_revoke_key(actor, token):  # a key in use, by an administrator
+        raise NotFound()
+    before = token.rate_limit
+    token.rate_limit = rate_limit
+    audit("api_key.rate_limit_set", actor=actor, subject_type="user", subject_id=token.user_id,
+          token_id=str(token.id), before=before, after=rate_limit)
+    db.session.flush()
+    return token
 
 
 def revoke_api_key(actor, token: AuthToken) -> None:

@@ -3,7 +3,7 @@
 Every page answers 404 to anyone but an administrator (as the calendar, rule and delivery pages do). The
 rules are in accounts.admin_services; these views parse the form, call one service and render.
 """
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user, login_required
 
@@ -13,7 +13,7 @@ from core.extensions import db
 from core.pages import load, only, posted
 from core.schemas import EnumValue, Name, StrictSchema
 
-from . import admin_services as svc
+from . import admin_services as svc, rate_limit
 from .enums import District, OrgKind, Role
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -25,7 +25,7 @@ ORG_LABELS = {"name": _l("Name"), "kind": _l("Kind"), "district": _l("District")
 USER_FIELDS = ("name", "email", "phone", "role", "organisation", "language")
 USER_LABELS = {"name": _l("Name"), "email": _l("E-mail address"), "phone": _l("Phone"), "role": _l("Role"),
                "organisation": _l("Organisation"), "language": _l("Language")}
-KEY_LABELS = {"user": _l("Agency officer"), "label": _l("Label")}
+KEY_LABELS = {"user": _l("Agency officer"), "label": _l("Label"), "rate_limit": _l("Requests per minute")}
 FILTER_LABELS = {"q": _l("Search"), "kind": _l("Kind"), "district": _l("District"), "role": _l("Role"),
                  "organisation": _l("Organisation")}
 LANGUAGES = {"zh": _l("Chinese"), "en": _l("English")}
@@ -218,7 +218,7 @@ def _keys_page(form=None, errors=None, created=None, raw=None, status=200):
     actor = _admin()
     response = render_template("admin/api_keys.html", keys=svc.list_api_keys(actor), holders=svc.key_holders(actor),
                                form=form or {}, errors=errors or {}, labels=KEY_LABELS, created=created, raw=raw,
-                               svc=svc, actor=actor)
+                               svc=svc, actor=actor, default_rate_limit=current_app.config["API_KEY_RATE_LIMIT"])
     return response, status, {"Cache-Control": "no-store"}
 
 
@@ -230,13 +230,29 @@ def api_keys():
 @bp.post("/api-keys")
 def create_api_key():
     actor = _admin()
-    form = posted("user", "label")
+    form = posted("user", "label", "rate_limit")
     try:
         raw, token = svc.create_api_key(actor, load(svc.ApiKeyForm(), form))
     except ValidationFailed as exc:
         db.session.rollback()
         return _keys_page(form=form, errors=exc.errors, status=422)
     return _keys_page(created=token, raw=raw)  # the only time the key is shown
+
+
+@bp.post("/api-keys/<key_id>/rate-limit")
+def set_api_key_rate_limit(key_id):
+    """The key's own request limit (empty: the configured default)."""
+    actor = _admin()
+    token = svc.get_api_key(actor, key_id)
+    form = posted("rate_limit")
+    try:
+        svc.set_rate_limit(actor, token, load(svc.RateLimitForm(), form)["rate_limit"])
+    except ValidationFailed as exc:
+        db.session.rollback()
+        return _keys_page(form={**form, "key": str(token.id)}, errors=exc.errors, status=422)
+    flash(_("The API key %(label)s may make %(count)d requests a minute.", label=token.label or "",
+            count=rate_limit.limit_of(token)))
+    return redirect(url_for("admin.api_keys"))
 
 
 @bp.post("/api-keys/<key_id>/revoke")

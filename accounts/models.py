@@ -82,6 +82,8 @@ class AuthToken(db.Model):
     revoked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     # web sessions: the last request seen (written at most once a minute), for the idle timeout
     last_seen_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    # API keys: requests per API_KEY_RATE_WINDOW_SECONDS set by the administrator (None: API_KEY_RATE_LIMIT)
+    rate_limit: Mapped[int | None] = mapped_column(Integer)
 
     user: Mapped[User] = relationship(lazy="joined")
 

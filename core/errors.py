@@ -163,6 +163,10 @@ def register_error_handlers(app):
         from .extensions import db
 
         db.session.rollback()
+        if is_api_request() and request.headers.get("If-Match", "").strip():
+            from .http import PreconditionFailed  # the API's conditional change: 412, as a stale If-Match
+
+            return handle_domain_error(PreconditionFailed())
         return handle_domain_error(StaleVersion())
 
     @app.errorhandler(HTTPException)

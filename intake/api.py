@@ -2,12 +2,11 @@
 from flask import request
 from flask.views import MethodView
 from flask_smorest import Blueprint
-from marshmallow import fields
 
-from core.http import expected_version
-from core.limits import accepts_files, page_field, per_page_field
+from core.http import etag, if_match, versioned_change, versioned_read
+from core.limits import accepts_files
 from core.openapi import file_answer
-from core.schemas import OutSchema, StrictSchema
+from core.pagination import CursorArgs, page_list, page_schema, window
 from core.security import api_actor
 from routing import services as routing
 
@@ -20,88 +19,88 @@ from .schemas import (ComplaintDraftSchema, ComplaintSchema, ComplaintSummarySch
 blp = Blueprint("complaints", __name__, description="Trade-secret complaints of an enterprise")
 
 
-class PageArgs(StrictSchema):
+class ComplaintListArgs(CursorArgs):
     q = query_field()
-    page = page_field()
-    per_page = per_page_field(20)
 
 
-class ComplaintPage(OutSchema):
-    items = fields.List(fields.Nested(ComplaintSummarySchema))
-    total = fields.Integer()
-    page = fields.Integer()
-    per_page = fields.Integer()
-
-
-class VersionArgs(StrictSchema):
-    version = fields.Integer(load_default=None, metadata={"description": "Reject the change if the complaint "
-                                                          "has moved past this version (409); If-Match works too."})
+ComplaintPage = page_schema(ComplaintSummarySchema, "ComplaintPage")
+TimelinePage = page_schema(TimelineEventSchema, "TimelinePage")
+EvidencePage = page_schema(EvidenceSchema, "EvidencePage")
 
 
 @blp.route("/complaints")
 class Complaints(MethodView):
-    @blp.arguments(PageArgs(), location="query")
+    @blp.arguments(ComplaintListArgs(), location="query")
     @blp.response(200, ComplaintPage())
     def get(self, args):
         """The complaints this user may see (an enterprise: its own), most recently updated first; `q` finds
         them by reference, enterprise, infringer name or credit code."""
-        items, total = services.list_complaints(api_actor(), **args)
-        return {"items": items, "total": total, **args}
+        return services.list_complaints(api_actor(), q=args["q"], window=window(args, "complaints")).envelope()
 
+    @versioned_read
     @blp.arguments(ComplaintDraftSchema())
     @blp.response(201, ComplaintSchema())
     def post(self, data):
         """Create a draft. Every field is optional until submission."""
-        return services.create_draft(api_actor(), data)
+        complaint = services.create_draft(api_actor(), data)
+        return complaint, etag(complaint)
 
 
 @blp.route("/complaints/<complaint_id>")
 class ComplaintItem(MethodView):
+    @versioned_read
     @blp.response(200, ComplaintSchema())
     def get(self, complaint_id):
-        return services.get_visible_complaint(api_actor(), complaint_id)
+        complaint = services.get_visible_complaint(api_actor(), complaint_id)
+        return complaint, etag(complaint)
 
+    @versioned_change
     @blp.arguments(ComplaintDraftSchema())
-    @blp.arguments(VersionArgs(), location="query")
     @blp.response(200, ComplaintSchema())
-    def patch(self, data, version_args, complaint_id):
+    def patch(self, data, complaint_id):
         """Change fields of a draft; the fields sent replace the stored ones (409 once submitted)."""
         actor = api_actor()
         complaint = services.get_visible_complaint(actor, complaint_id)
-        return services.update_draft(actor, complaint, data, expected_version=expected_version(version_args["version"]))
+        complaint = services.update_draft(actor, complaint, data, expected_version=if_match(complaint))
+        return complaint, etag(complaint)
 
 
 @blp.route("/complaints/<complaint_id>/submit")
 class Submit(MethodView):
-    @blp.arguments(VersionArgs(), location="query")
+    @versioned_change
     @blp.response(200, ComplaintSchema())
     @blp.alt_response(422, description="Every missing or invalid field, at once")
-    def post(self, version_args, complaint_id):
+    def post(self, complaint_id):
         """Submit a complete draft: a reference number is issued and the centre takes it from here."""
         actor = api_actor()
         complaint = services.get_visible_complaint(actor, complaint_id)
-        return routing.submit_complaint(actor, complaint, expected_version=expected_version(version_args["version"]))
+        complaint = routing.submit_complaint(actor, complaint, expected_version=if_match(complaint))
+        return complaint, etag(complaint)
 
 
 @blp.route("/complaints/<complaint_id>/withdraw")
 class Withdraw(MethodView):
+    @versioned_change
     @blp.arguments(WithdrawSchema())
-    @blp.arguments(VersionArgs(), location="query")
     @blp.response(200, ComplaintSchema())
-    def post(self, data, version_args, complaint_id):
+    def post(self, data, complaint_id):
         """Withdraw an open complaint, with a reason."""
         actor = api_actor()
         complaint = services.get_visible_complaint(actor, complaint_id)
-        return routing.withdraw_complaint(actor, complaint, data["reason"],
-                                          expected_version=expected_version(version_args["version"]))
+        complaint = routing.withdraw_complaint(actor, complaint, data["reason"], expected_version=if_match(complaint))
+        return complaint, etag(complaint)
 
 
 @blp.route("/complaints/<complaint_id>/timeline")
 class Timeline(MethodView):
-    @blp.response(200, TimelineEventSchema(many=True))
-    def get(self, complaint_id):
+    @blp.arguments(CursorArgs, location="query")
+    @blp.response(200, TimelinePage)
+    def get(self, args, complaint_id):
+        """Every row of the timeline this user may read, oldest first."""
         actor = api_actor()
-        return services.timeline(actor, services.get_visible_complaint(actor, complaint_id), record=True)
+        complaint = services.get_visible_complaint(actor, complaint_id)
+        return page_list(services.timeline(actor, complaint, record=True),
+                         window(args, "timeline", complaint.id), key=lambda event: (event.id,)).envelope()
 
 
 UPLOAD_DOC = {"requestBody": {"content": {"multipart/form-data": {"schema": {
@@ -111,10 +110,14 @@ UPLOAD_DOC = {"requestBody": {"content": {"multipart/form-data": {"schema": {
 
 @blp.route("/complaints/<complaint_id>/evidence")
 class Evidence(MethodView):
-    @blp.response(200, EvidenceSchema(many=True))
-    def get(self, complaint_id):
+    @blp.arguments(CursorArgs, location="query")
+    @blp.response(200, EvidencePage)
+    def get(self, args, complaint_id):
+        """The complaint's evidence files, oldest first."""
         actor = api_actor()
-        return services.list_evidence(actor, services.get_visible_complaint(actor, complaint_id))
+        complaint = services.get_visible_complaint(actor, complaint_id)
+        return page_list(services.list_evidence(actor, complaint), window(args, "evidence", complaint.id),
+                         key=lambda evidence: (evidence.created_at, evidence.id)).envelope()
 
     @accepts_files
     @blp.doc(**UPLOAD_DOC)

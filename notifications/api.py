@@ -3,6 +3,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import fields
 
+from core.pagination import CursorArgs, page_list, page_schema, window
 from core.schemas import Code, Computed, OutSchema, StrictSchema
 from core.security import api_actor
 
@@ -28,16 +29,22 @@ class WebhookSchema(OutSchema):
     created_at = fields.AwareDateTime()
 
 
+WebhookPage = page_schema(WebhookSchema, "WebhookPage")
+
+
 class NewWebhookSchema(WebhookSchema):
     secret = fields.String(metadata={"description": "The HMAC-SHA256 signing secret; shown once."})
 
 
 @blp.route("/admin/webhooks")
 class Webhooks(MethodView):
-    @blp.response(200, WebhookSchema(many=True))
-    def get(self):
+    @blp.arguments(CursorArgs, location="query")
+    @blp.response(200, WebhookPage)
+    def get(self, args):
+        """The webhooks, by organisation name."""
         services.require_admin(api_actor())
-        return services.list_webhooks()
+        return page_list(services.list_webhooks(), window(args, "webhooks"),
+                         key=lambda endpoint: (endpoint.organisation.name, endpoint.id)).envelope()
 
     @blp.arguments(WebhookRequest)
     @blp.response(201, NewWebhookSchema)

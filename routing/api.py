@@ -4,8 +4,9 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from core.errors import NotFound
-from core.http import etag, expected_version
+from core.http import etag, if_match, versioned_change, versioned_read
 from core.openapi import file_answer
+from core.pagination import CursorArgs, page_schema, window
 from core.security import api_actor
 from intake import services as intake
 from intake.schemas import ComplaintSchema
@@ -16,10 +17,13 @@ from .machines import consultation_machine, referral_machine
 from .queue import centre_queue
 from .schemas import (ComplaintTransitionSchema, ConsultationSchema, ConsultationTransitionSchema, ConveneSchema,
                       CreateReferralsSchema, FurtherInstructionsSchema, LiftSupervisionSchema, OpinionSchema, QueueArgsSchema, QueuePageSchema, ReassignSchema,
-                      ReferralSchema, RoutingSuggestionSchema, SupervisionListArgsSchema, SupervisionPageSchema, SupervisionReportSchema,
-                      SupervisionSchema, SuperviseSchema, SupplementSchema)
+                      ReferralPageSchema, ReferralSchema, RoutingSuggestionSchema, SupervisionListArgsSchema,
+                      SupervisionPageSchema, SupervisionReportSchema, SupervisionSchema, SuperviseSchema,
+                      SupplementSchema, one_of_body)
 
 blp = Blueprint("routing", __name__, description="The centre's side: triage, routing, referrals, consultations")
+
+ConsultationPage = page_schema(ConsultationSchema, "ConsultationPage")
 
 
 @blp.route("/queue")
@@ -31,49 +35,52 @@ class Queue(MethodView):
 
         Closed and withdrawn complaints only when asked for (state, include_closed); sort and desc choose
         another order; holder narrows to the caller's complaints or the unassigned ones."""
-        items, total, exact = centre_queue(api_actor(), **args)
-        return {"items": items, "total": total, "total_is_exact": exact, "page": args["page"],
-                "per_page": args["per_page"]}
+        filters = {k: v for k, v in args.items() if k not in ("cursor", "limit")}
+        found = centre_queue(api_actor(), **filters, window=window(args, "queue"))
+        return found.envelope(total_is_exact=found.total_is_exact)
 
 
 @blp.route("/complaints/<complaint_id>/transitions")
 class ComplaintTransitions(MethodView):
+    @versioned_change
     @blp.arguments(ComplaintTransitionSchema)
+    @blp.doc(requestBody=one_of_body(ComplaintTransitionSchema))
     @blp.response(200, ComplaintSchema)
     @blp.alt_response(409, description="Not possible now: the body lists the triggers allowed to you")
     def post(self, data, complaint_id):
         """Claim, ask for supplements, accept, reject (with a reason code) or close a complaint."""
         actor = api_actor()
         complaint = intake.get_visible_complaint(actor, complaint_id, for_update=True)
-        data["version"] = expected_version(data.get("version"))
+        data["version"] = if_match(complaint)
         complaint = services.triage(actor, complaint, data)
         return complaint, etag(complaint)
 
 
 @blp.route("/complaints/<complaint_id>/holder")
 class ComplaintHolder(MethodView):
+    @versioned_change
     @blp.arguments(ReassignSchema)
     @blp.response(200, ComplaintSchema)
-    @blp.alt_response(409, description="Only the clerk who holds it, or a supervisor, may hand it over (or a stale version)")
+    @blp.alt_response(409, description="Only the clerk who holds it, or a supervisor, may hand it over")
     def put(self, data, complaint_id):
         """Hand a claimed complaint to another clerk of its centre: only the holder changes, not the state."""
         actor = api_actor()
         complaint = intake.get_visible_complaint(actor, complaint_id, for_update=True)
-        complaint = assignment.reassign(actor, complaint, data["clerk_id"],
-                                        expected_version=expected_version(data.get("version")))
+        complaint = assignment.reassign(actor, complaint, data["clerk_id"], expected_version=if_match(complaint))
         return complaint, etag(complaint)
 
 
 @blp.route("/complaints/<complaint_id>/supplements")
 class Supplements(MethodView):
+    @versioned_change
     @blp.arguments(SupplementSchema)
     @blp.response(200, ComplaintSchema)
     def post(self, data, complaint_id):
         """The enterprise answers a request for supplements (upload files first); triage resumes."""
         actor = api_actor()
         complaint = intake.get_visible_complaint(actor, complaint_id, for_update=True)
-        return services.supply_info(actor, complaint, data["text"],
-                                    expected_version=expected_version(data.get("version")))
+        complaint = services.supply_info(actor, complaint, data["text"], expected_version=if_match(complaint))
+        return complaint, etag(complaint)
 
 
 @blp.route("/complaints/<complaint_id>/routing-suggestion")
@@ -87,21 +94,27 @@ class RoutingSuggestion(MethodView):
 
 @blp.route("/complaints/<complaint_id>/referrals")
 class ComplaintReferrals(MethodView):
-    @blp.response(200, ReferralSchema(many=True))
-    def get(self, complaint_id):
+    @blp.arguments(CursorArgs, location="query")
+    @blp.response(200, ReferralPageSchema)
+    def get(self, args, complaint_id):
+        """The complaint's referrals this user may see, the most urgent first (as /referrals)."""
         actor = api_actor()
         complaint = intake.get_visible_complaint(actor, complaint_id)
-        items, _total = services.list_referrals(actor, complaint_id=complaint.id, per_page=100)
-        return [annotated(r, referral_machine, actor) for r in items]
+        found = services.list_referrals(actor, complaint_id=complaint.id,
+                                        window=window(args, "referrals", complaint.id))
+        found.items = [annotated(r, referral_machine, actor) for r in found.items]
+        return found.envelope()
 
+    @versioned_change
     @blp.arguments(CreateReferralsSchema)
     @blp.response(201, ReferralSchema(many=True))
     def post(self, data, complaint_id):
-        """Refer an accepted complaint: one referral per agency and track, with the evidence to share."""
+        """Refer an accepted complaint: one referral per agency and track, with the evidence to share.
+        If-Match is the complaint's ETag; the answer's ETag is the complaint's new one."""
         actor = api_actor()
         complaint = intake.get_visible_complaint(actor, complaint_id, for_update=True)
-        return services.create_referrals(actor, complaint, data["referrals"],
-                                         expected_version=expected_version(data.get("version")))
+        created = services.create_referrals(actor, complaint, data["referrals"], expected_version=if_match(complaint))
+        return created, etag(complaint)
 
 
 @blp.route("/referrals/<referral_id>/letter")
@@ -189,32 +202,38 @@ class SupervisionList(MethodView):
     @blp.response(200, SupervisionPageSchema)
     def get(self, args):
         """Supervised cases (supervisors: all; a clerk: its centre's), by the next report due."""
-        items, total = supervision.list_supervisions(api_actor(), **args)
-        return {"items": items, "total": total, "page": args["page"], "per_page": args["per_page"]}
+        return supervision.list_supervisions(api_actor(), active=args["active"],
+                                             window=window(args, "supervisions")).envelope()
 
 
 @blp.route("/complaints/<complaint_id>/consultations")
 class Consultations(MethodView):
+    @versioned_read
     @blp.arguments(ConveneSchema)
     @blp.response(201, ConsultationSchema)
     def post(self, data, complaint_id):
         """Convene a consultation: questions, invited agencies, meeting time, opinion due time."""
         actor = api_actor()
         complaint = intake.get_visible_complaint(actor, complaint_id)
-        return annotated(services.convene(actor, complaint, data), consultation_machine, actor)
+        consultation = services.convene(actor, complaint, data)
+        return annotated(consultation, consultation_machine, actor), etag(consultation)
 
 
 @blp.route("/consultations")
 class ConsultationList(MethodView):
-    @blp.response(200, ConsultationSchema(many=True))
-    def get(self):
-        """Consultations visible to this user (an agency: those it is invited to)."""
+    @blp.arguments(CursorArgs, location="query")
+    @blp.response(200, ConsultationPage)
+    def get(self, args):
+        """Consultations visible to this user (an agency: those it is invited to), the opinion due soonest first."""
         actor = api_actor()
-        return [annotated(c, consultation_machine, actor) for c in services.list_consultations(actor)]
+        found = services.page_consultations(actor, window(args, "consultations"))
+        found.items = [annotated(c, consultation_machine, actor) for c in found.items]
+        return found.envelope()
 
 
 @blp.route("/consultations/<consultation_id>")
 class ConsultationItem(MethodView):
+    @versioned_read
     @blp.response(200, ConsultationSchema)
     def get(self, consultation_id):
         actor = api_actor()
@@ -236,13 +255,15 @@ class Opinions(MethodView):
 
 @blp.route("/consultations/<consultation_id>/transitions")
 class ConsultationTransitions(MethodView):
+    @versioned_change
     @blp.arguments(ConsultationTransitionSchema)
+    @blp.doc(requestBody=one_of_body(ConsultationTransitionSchema))
     @blp.response(200, ConsultationSchema)
     def post(self, data, consultation_id):
         """request_opinions, record_minutes (minutes, conclusion, optional referrals), close."""
         actor = api_actor()
         consultation = services.get_visible_consultation(actor, consultation_id)
-        data["version"] = expected_version(data.get("version"))
+        data["version"] = if_match(consultation)
         consultation = services.transition_consultation(actor, consultation, data)
         return annotated(consultation, consultation_machine, actor), etag(consultation)
 

@@ -8,6 +8,7 @@ from flask_login import current_user, login_required
 from accounts.enums import Role
 from core.errors import Conflict, ValidationFailed
 from core.extensions import db
+from core.http import form_version
 from core.pages import failure_status, load, only, posted
 from intake import services as intake
 
@@ -44,8 +45,8 @@ def change_holder(complaint_id):
     only(Role.clerk, Role.supervisor)
     complaint = intake.get_visible_complaint(current_user, complaint_id, for_update=True)
     try:
-        data = load(ReassignSchema(), posted("clerk_id", "version"))
-        reassign(current_user, complaint, data["clerk_id"], expected_version=data["version"])
+        data = load(ReassignSchema(), posted("clerk_id"))
+        reassign(current_user, complaint, data["clerk_id"], expected_version=form_version())
     except (ValidationFailed, Conflict) as exc:
         return _holder_page(complaint_id, exc)
     flash(_("%(name)s holds the complaint now.", name=complaint.claimed_by.name))

@@ -15,8 +15,10 @@ from accounts.enums import AGENCY_ROLES, OrgKind, Role
 from core.confirm import confirmation_page
 from core.errors import Conflict, ValidationFailed
 from core.extensions import db
+from core.http import form_version
 from core.limits import page_arg
 from core.pages import failure_status, load, local_to_utc, only, posted
+from core.pagination import Pages
 from intake import services as intake
 from intake.enums import COMPLAINT_STATE_LABELS, ComplaintState
 
@@ -27,7 +29,7 @@ from .presenters import (COMPLAINT_ACTION_LABELS, CONSULTATION_ACTION_LABELS, LA
 from .queue import HIDDEN_BY_DEFAULT, centre_queue, short_time, state_counts, urgency
 from .schemas import (CLERK_TRIGGERS, ComplaintTransitionSchema, ConsultationTransitionSchema, ConveneSchema,
                       CreateReferralsSchema, FurtherEvidenceSchema, FurtherInstructionsSchema, GuidanceSchema,
-                      LiftSupervisionSchema, OpinionSchema, QueueArgsSchema, ReferralTransitionSchema, RerouteSchema,
+                      LiftSupervisionSchema, OpinionSchema, QueuePageArgsSchema, ReferralTransitionSchema, RerouteSchema,
                       SupervisionReportSchema, SuperviseSchema)
 
 bp = Blueprint("centre", __name__)
@@ -94,11 +96,13 @@ def queue():
     if states:
         args["state"] = states
     try:
-        filters = load(QueueArgsSchema(), args)
+        filters = load(QueuePageArgsSchema(), args)
     except ValidationFailed as exc:
         return _queue_page(422, complaints=[], total=0, exact=True, page=1, per_page=20, errors=exc.errors,
                            args=request.args, page_url=None, tabs=[], sort="due", desc=False)
-    items, total, exact = centre_queue(current_user, **filters)
+    page_numbers = Pages(filters.pop("page"), filters.pop("per_page"))
+    found = centre_queue(current_user, **filters, window=page_numbers)
+    items, total, exact = found.items, found.total, found.total_is_exact
     counts = state_counts(current_user, **filters)
 
     def page_url(number):
@@ -106,7 +110,8 @@ def queue():
         query["page"] = [str(number)]
         return url_for("centre.queue", **query)
 
-    return _queue_page(complaints=items, total=total, exact=exact, page=filters["page"], per_page=filters["per_page"],
+    return _queue_page(complaints=items, total=total, exact=exact, page=page_numbers.page,
+                       per_page=page_numbers.per_page,
                        errors={}, args=request.args, page_url=page_url, tabs=_queue_tabs(request.args, counts),
                        sort=filters["sort"], desc=filters["desc"])
 
@@ -174,7 +179,7 @@ def _triage_page(complaint_id, failure=None, form=None, rows=None):
     events = intake.timeline(actor, complaint)
     evidence = intake.list_evidence(actor, complaint) if intake.can_see_evidence(actor, complaint) else []
     suggestion = services.routing_suggestion(actor, complaint)
-    referrals, _total = services.list_referrals(actor, complaint_id=complaint.id, per_page=100)
+    referrals = services.list_referrals(actor, complaint_id=complaint.id, window=Pages(per_page=100)).items
     referrals = sorted(referrals, key=lambda r: r.letter_number)  # in the order they were sent
     consultation_ids = list(dict.fromkeys(e.consultation_id for e in events if e.consultation_id))
     is_own_clerk = actor.role is Role.clerk and complaint.centre_id == actor.organisation_id
@@ -215,8 +220,8 @@ def triage(complaint_id):
     complaint = intake.get_visible_complaint(current_user, complaint_id, for_update=True)
     trigger = request.form.get("trigger", "")
     try:
-        data = load(ComplaintTransitionSchema(),
-                    posted("trigger", "version", "message", "due_date", "reason_code"))
+        data = {**load(ComplaintTransitionSchema(), posted("trigger", "message", "due_date", "reason_code")),
+                "version": form_version()}
         if trigger in IRREVERSIBLE and trigger in complaint_machine.allowed_triggers(complaint, current_user):
             page = confirmation_page(
                 title=_("Close complaint %(reference)s?", reference=complaint.reference),
@@ -254,9 +259,9 @@ def create_referrals(complaint_id):
     rows = _posted_rows()
     sent, items = _referral_items(rows)
     try:
-        data = load(CreateReferralsSchema(), {**posted("version"), "referrals": items})
+        data = load(CreateReferralsSchema(), {"referrals": items})
         referrals = services.create_referrals(current_user, complaint, data["referrals"],
-                                              expected_version=data["version"])
+                                              expected_version=form_version())
     except ValidationFailed as exc:
         return _triage_page(complaint_id, ValidationFailed(_remap_rows(exc.errors, sent), exc.message),
                             form="referrals", rows=rows)
@@ -274,7 +279,8 @@ def referral_transition(referral_id):
     referral = services.get_visible_referral(current_user, referral_id, for_update=True)
     complaint_id = referral.complaint_id
     try:
-        data = load(ReferralTransitionSchema(), posted("trigger", "version", "reason", "to_agency_id"))
+        data = {**load(ReferralTransitionSchema(), posted("trigger", "reason", "to_agency_id")),
+                "version": form_version()}
         services.transition_referral(current_user, referral, data)
     except (ValidationFailed, Conflict) as exc:
         return _triage_page(complaint_id, exc, form=f"referral-{referral_id}")
@@ -411,7 +417,7 @@ def reroute(referral_id):
         data = load(RerouteSchema(), data)
         item = {"agency_id": data["agency_id"], "track": data["track"], "evidence_ids": data["evidence_ids"],
                 "message": data["message"], "civil_route": data["civil_route"], "reroute_of": returned.id}
-        created = services.create_referrals(current_user, complaint, [item], expected_version=data["version"])
+        created = services.create_referrals(current_user, complaint, [item], expected_version=form_version())
     except ValidationFailed as exc:  # the service's row errors (referrals.0.agency_id) are this form's fields
         errors = {k.split(".", 2)[2] if k.startswith("referrals.0.") else k: v for k, v in exc.errors.items()}
         return _triage_page(complaint.id, ValidationFailed(errors, exc.message), form=form)
@@ -433,7 +439,8 @@ def send_further_evidence(referral_id):
     try:
         data = _load_confirmed(FurtherEvidenceSchema(), {**posted("version", "reason"),
                                                          "evidence_ids": request.form.getlist("evidence_ids")})
-        services.transition_referral(current_user, referral, {"trigger": "supplement", **data})
+        services.transition_referral(current_user, referral, {"trigger": "supplement", **data,
+                                                              "version": form_version()})
     except (ValidationFailed, Conflict) as exc:
         return _triage_page(complaint_id, exc, form=form)
     flash(_("The further evidence has been sent to %(agency)s.", agency=referral.agency.name))
@@ -448,7 +455,7 @@ def resolve(complaint_id):
     complaint = intake.get_visible_complaint(current_user, complaint_id, for_update=True)
     try:
         data = _load_confirmed(GuidanceSchema(), posted("version", "message"))
-        services.triage(current_user, complaint, {"trigger": "resolve", **data})
+        services.triage(current_user, complaint, {"trigger": "resolve", **data, "version": form_version()})
     except (ValidationFailed, Conflict) as exc:
         return _triage_page(complaint_id, exc, form="resolve")
     flash(_("The complaint is concluded with your guidance; the enterprise has been told."))
@@ -465,9 +472,8 @@ def supervised():
     only(Role.clerk, Role.supervisor)
     lifted = request.args.get("lifted") == "1"
     page = page_arg()
-    items, total = supervision.list_supervisions(current_user, active=not lifted, page=page,
-                                                 per_page=SUPERVISED_PER_PAGE)
-    return render_template("routing/supervised.html", supervisions=items, total=total, lifted=lifted, page=page,
+    found = supervision.list_supervisions(current_user, active=not lifted, window=Pages(page, SUPERVISED_PER_PAGE))
+    return render_template("routing/supervised.html", supervisions=found.items, total=found.total, lifted=lifted, page=page,
                            per_page=SUPERVISED_PER_PAGE)
 
 
@@ -545,8 +551,9 @@ def consultation_transition(consultation_id):
     rows = _posted_rows() if trigger == "record_minutes" else []
     sent, items = _referral_items(rows)
     try:
-        data = load(ConsultationTransitionSchema(),
-                    {**posted("trigger", "version", "minutes", "conclusion"), **({"referrals": items} if items else {})})
+        data = {**load(ConsultationTransitionSchema(),
+                       {**posted("trigger", "minutes", "conclusion"), **({"referrals": items} if items else {})}),
+                "version": form_version()}
         if trigger == "close" and trigger in services.consultation_triggers(consultation, current_user):
             page = confirmation_page(
                 title=_("Close the consultation on %(reference)s?", reference=consultation.complaint.reference),

@@ -5,6 +5,7 @@ each test starts from an empty database with real commits (threads and processes
 """
 import io
 import os
+import re
 import socket
 import uuid
 
@@ -230,8 +231,17 @@ def create_user(app, create_org):
     return factory
 
 
+# The API's changes of a versioned object (core/http.py: versioned_change) and the object whose ETag they need
+VERSIONED_CHANGE = re.compile(r"^(/api/v1/(?:complaints|referrals|consultations)/[^/?]+)"
+                              r"(?:/(?:submit|withdraw|transitions|holder|supplements|referrals|steps))?(?:\?.*)?$")
+
+
 class ApiClient:
-    """The test client with a bearer token and JSON helpers."""
+    """The test client with a bearer token and JSON helpers.
+
+    Like a real client, a change of a versioned object sends the version it read: when the caller gives no
+    If-Match, the client GETs the object first and sends its ETag. ``headers={"If-Match": None}`` sends none
+    (the 428 tests); an explicit If-Match is sent as given."""
 
     def __init__(self, client, token=None, language="en"):
         self.client = client
@@ -243,19 +253,33 @@ class ApiClient:
         if self.token:
             headers["Authorization"] = f"Bearer {self.token}"
         headers.update(extra or {})
-        return headers
+        return {k: v for k, v in headers.items() if v is not None}
+
+    def etag(self, url) -> str | None:
+        """The ETag of the object a change of ``url`` needs (None: not a versioned change, or not readable)."""
+        match = VERSIONED_CHANGE.match(url)
+        if match is None:
+            return None
+        read = self.client.get(match.group(1), headers=self.headers())
+        return read.headers.get("ETag") if read.status_code == 200 else None
+
+    def _change_headers(self, url, extra):
+        extra = dict(extra or {})
+        if "If-Match" not in extra and (tag := self.etag(url)):
+            extra["If-Match"] = tag
+        return self.headers(extra)
 
     def get(self, url, **kw):
         return self.client.get(url, headers=self.headers(kw.pop("headers", None)), **kw)
 
     def post(self, url, json=None, **kw):
-        return self.client.post(url, json=json, headers=self.headers(kw.pop("headers", None)), **kw)
+        return self.client.post(url, json=json, headers=self._change_headers(url, kw.pop("headers", None)), **kw)
 
     def patch(self, url, json=None, **kw):
-        return self.client.patch(url, json=json, headers=self.headers(kw.pop("headers", None)), **kw)
+        return self.client.patch(url, json=json, headers=self._change_headers(url, kw.pop("headers", None)), **kw)
 
     def put(self, url, json=None, **kw):
-        return self.client.put(url, json=json, headers=self.headers(kw.pop("headers", None)), **kw)
+        return self.client.put(url, json=json, headers=self._change_headers(url, kw.pop("headers", None)), **kw)
 
     def delete(self, url, **kw):
         return self.client.delete(url, headers=self.headers(kw.pop("headers", None)), **kw)
