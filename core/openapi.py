@@ -232,7 +232,7 @@ def complete_operation(operation, method, path, func, view_name):
         headers = response.setdefault("headers", {})
         if versioned_change or versioned_read:
             headers.setdefault("ETag", {"$ref": "#/components/headers/ETag"})
-        if method == "post":
+        if method == "post" and not getattr(func, "__not_replayed__", False):  # a secret shown once is never replayed
             headers.setdefault("Idempotent-Replayed", {"$ref": "#/components/headers/IdempotentReplayed"})
         if not headers:
             response.pop("headers")
