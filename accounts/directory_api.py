@@ -59,8 +59,8 @@ class DirectoryEntrySchema(OutSchema):
 
 
 class DirectoryPageSchema(OutSchema):
-    items = fields.List(fields.Nested(DirectoryEntrySchema))
-    next_cursor = fields.String(allow_none=True, metadata={"description": "null on the last page."})
+    items = fields.List(fields.Nested(DirectoryEntrySchema), required=True)
+    next_cursor = fields.String(required=True, allow_none=True, metadata={"description": "null on the last page."})
     total = fields.Integer(metadata={"description": "How many organisations match, over every page."})
 
 

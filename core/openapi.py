@@ -52,6 +52,9 @@ def file_answer(*media_types, description, stored=False):
     """``@blp.doc(**file_answer(...))`` for a view answering a file: its media types (``*/*``: any the file has)
     as binary content; ``stored``: an evidence file of the vault, which answers 410 when it is damaged."""
     binary = {"schema": {"type": "string", "format": "binary"}}
+    if not all(media.startswith("text/") for media in media_types):
+        # any bytes: what a generated client reads a file as (openapi-python-client knows no */* nor application/pdf)
+        media_types = (*media_types, "application/octet-stream")
     responses = {"200": {"description": description, "content": {media: binary for media in media_types}}}
     if stored:
         responses["410"] = "Gone"
