@@ -6,6 +6,7 @@ from flask_smorest import Blueprint
 
 from core.errors import TooManyRequests, Unauthenticated, ValidationFailed
 from core.extensions import db
+from core.idempotency import not_replayed
 from core.security import api_actor
 
 from . import mfa, services
@@ -17,6 +18,7 @@ blp = Blueprint("auth", __name__, description="Sign-in tokens and enterprise reg
 
 @blp.route("/auth/tokens")
 class Tokens(MethodView):
+    @not_replayed  # its answer holds the token, shown once; and the throttle's own connection must not wait for a claim
     @blp.arguments(TokenRequestSchema)
     @blp.response(201, TokenSchema)
     @blp.alt_response(401, description="Wrong e-mail address or password")

@@ -176,10 +176,13 @@ def record(response) -> None:
 
 
 def prune(limit: int = 1000) -> int:
-    """Forget up to ``limit`` expired keys, in a transaction of its own."""
+    """Forget up to ``limit`` expired keys, in a transaction of its own on PostgreSQL. On SQLite in the
+    request's: its session may hold the one write lock already (the key it just claimed), and a second
+    connection would wait for it until "database is locked"."""
     table = IdempotencyRecord.__table__
+    old = select(table.c.scope).where(table.c.expires_at < utcnow()).limit(limit)
+    if db.session.get_bind().dialect.name != "postgresql":
+        return db.session.execute(delete(table).where(table.c.scope.in_(old))).rowcount
     with db.engine.begin() as conn:
-        old = select(table.c.scope).where(table.c.expires_at < utcnow()).limit(limit)
-        if conn.dialect.name == "postgresql":
-            old = old.with_for_update(skip_locked=True)
+        old = old.with_for_update(skip_locked=True)
         return conn.execute(delete(table).where(table.c.scope.in_(old))).rowcount

@@ -52,6 +52,9 @@ def file_answer(*media_types, description, stored=False):
     """``@blp.doc(**file_answer(...))`` for a view answering a file: its media types (``*/*``: any the file has)
     as binary content; ``stored``: an evidence file of the vault, which answers 410 when it is damaged."""
     binary = {"schema": {"type": "string", "format": "binary"}}
+    if not all(media.startswith("text/") for media in media_types):
+        # any bytes: what a generated client reads a file as (openapi-python-client knows no */* nor application/pdf)
+        media_types = (*media_types, "application/octet-stream")
     responses = {"200": {"description": description, "content": {media: binary for media in media_types}}}
     if stored:
         responses["410"] = "Gone"
@@ -232,7 +235,7 @@ def complete_operation(operation, method, path, func, view_name):
         headers = response.setdefault("headers", {})
         if versioned_change or versioned_read:
             headers.setdefault("ETag", {"$ref": "#/components/headers/ETag"})
-        if method == "post":
+        if method == "post" and not getattr(func, "__not_replayed__", False):  # a secret shown once is never replayed
             headers.setdefault("Idempotent-Replayed", {"$ref": "#/components/headers/IdempotentReplayed"})
         if not headers:
             response.pop("headers")

@@ -14,14 +14,14 @@ api_docs_bp = Blueprint("api_docs", __name__)
 labels_blp = ApiBlueprint("labels", __name__, description="The labels of every coded value")
 
 
-class LabelSchema(OutSchema):
+class LabelTextsSchema(OutSchema):
     zh = fields.String(required=True)
     en = fields.String(required=True)
 
 
 class LabelsSchema(OutSchema):
     enumerations = fields.Dict(keys=fields.String(), values=fields.Dict(keys=fields.String(),
-                                                                        values=fields.Nested(LabelSchema)),
+                                                                        values=fields.Nested(LabelTextsSchema)),
                                required=True, metadata={
         "description": "Each enumeration (by the name its fields' x-labels come from) -> value -> its labels."})
 

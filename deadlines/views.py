@@ -12,6 +12,7 @@ from marshmallow import ValidationError
 
 from accounts.enums import Role
 from core.errors import NotFound, flatten_errors
+from core.openapi import register_labels
 from core.pages import only
 
 from . import services
@@ -23,6 +24,7 @@ bp = Blueprint("deadline_rules", __name__, url_prefix="/admin/deadline-rules")
 
 MAX_ROWS = 20  # as RuleSchema's lists
 UNIT_LABELS = {Unit.working_days: _l("working days"), Unit.days: _l("calendar days"), Unit.hours: _l("hours, round the clock")}
+register_labels(Unit, UNIT_LABELS)  # the API's x-labels and GET /labels
 # what a reminder counts, with its bounds (deadlines.schemas._check_reminders)
 REMINDER_KINDS = {
     "percent": (_l("percent of the time limit elapsed"), 1, 99),

@@ -77,6 +77,7 @@ class Changes(MethodView):
 @blp.route("/webhooks/events")
 class WebhookEvents(MethodView):
     @blp.response(200, CatalogueSchema)
+    @blp.doc(security=[])
     def get(self):
         """The event catalogue: every event's name, description and data schema, the webhook body's schema
         and the signature scheme (no authentication: it is documentation)."""
