@@ -51,8 +51,9 @@ def test_acknowledge_accept_conclude_an_administrative_referral(app, world):
     raw = json.dumps({"trigger": "conclude", "outcome": {**penalty, "summary": "责令停止违法行为，罚款并没收违法所得。",
                                                          "confiscation_amount": "9876543.21"}})
     raw = raw.replace('"outcome": {', '"outcome": {"fine_amount": 123456.78, ')
-    response = amr.client.post(f"/api/v1/referrals/{rid}/transitions", data=raw, content_type="application/json",
-                               headers=amr.headers())
+    url = f"/api/v1/referrals/{rid}/transitions"
+    response = amr.client.post(url, data=raw, content_type="application/json",
+                               headers=amr.headers({"If-Match": amr.etag(url)}))
     concluded = ok(response)
     assert concluded["state"] == "concluded" and concluded["allowed_triggers"] == []
     assert concluded["outcome"]["fine_amount"] == "123456.78"
