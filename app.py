@@ -280,9 +280,9 @@ def create_app(test_config: dict | None = None, instance_path: str | None = None
     configure(app, test_config)
     app.wsgi_app = TrustedProxies(app.wsgi_app, parse_networks(app.config["TRUSTED_PROXIES"]))
 
-    from core.extensions import api, babel, csrf, db, login_manager, migrate
+    from core.extensions import babel, csrf, db, login_manager, migrate
     from core.security import select_locale, set_security_headers
-    from core import errors, limits, templating
+    from core import errors, limits, openapi, templating
 
     limits.init_app(app)  # body limits per kind: before CSRF protection, which reads the form
     db.init_app(app)
@@ -290,7 +290,7 @@ def create_app(test_config: dict | None = None, instance_path: str | None = None
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale, timezone_selector=lambda: "Asia/Shanghai")
     login_manager.init_app(app)
-    api.init_app(app)
+    openapi.init_app(app)  # the API, with the plugin that completes its OpenAPI document
     templating.init_app(app)
 
     _import_models()
@@ -319,6 +319,7 @@ def _import_models():
 def _register_blueprints(app):
     from core.extensions import api, csrf
     from accounts import admin_api, admin_views, api as accounts_api, presenters as accounts_presenters
+    from accounts import directory_api
     from accounts import views as accounts_views
     from agencies import api as agencies_api, views as agencies_views
     from deadlines import api as deadlines_api, calendar_views, extension_views, views as deadline_views
@@ -327,6 +328,7 @@ def _register_blueprints(app):
     from core import views as core_views
     from intake import api as intake_api, receipt_views, views as intake_views
     from notifications import api as notifications_api, views as notifications_views
+    from notifications import feed_api as notifications_feed_api
 
     from deadlines import notices as deadline_notices, presenters as deadline_presenters, targets as deadline_targets
 
@@ -353,7 +355,8 @@ def _register_blueprints(app):
     conversations.init_app(app)
     app.register_blueprint(conversations_views.bp)
     for blp in (accounts_api.blp, admin_api.blp, intake_api.blp, routing_api.blp, agencies_api.blp, deadlines_api.blp,
-                calendar_views.blp, notifications_api.blp, conversations_api.blp):
+                calendar_views.blp, notifications_api.blp, conversations_api.blp, directory_api.blp,
+                core_views.labels_blp, notifications_feed_api.blp):
         csrf.exempt(blp)  # bearer tokens only: no cookie ever authenticates an API call
         api.register_blueprint(blp, url_prefix="/api/v1")
     app.register_blueprint(core_views.api_docs_bp)

@@ -9,7 +9,8 @@ from sqlalchemy import select
 
 from core.errors import NotFound, ValidationFailed
 from core.idempotency import not_replayed
-from core.schemas import EmailAddress, Name, OutSchema, StrictSchema
+from core.pagination import CursorArgs, asc, fetch, page_schema, window
+from core.schemas import Computed, EmailAddress, Name, OutSchema, StrictSchema
 from core.security import api_actor
 from core.extensions import db
 
@@ -36,12 +37,16 @@ class RateLimitRequest(StrictSchema):
 class ApiKeySchema(OutSchema):
     id = fields.UUID()
     label = fields.String()
-    user = fields.Function(lambda token: token.user.email)
+    user = Computed(lambda token: token.user.email, fields.String(), required=True,
+                    metadata={"description": "The e-mail address of the user the key acts as."})
     created_at = fields.AwareDateTime()
     revoked_at = fields.AwareDateTime()
     rate_limit = fields.Integer(allow_none=True, metadata={"description": "The key's own limit of requests per minute (null: the default)."})
     effective_rate_limit = fields.Function(rate_limits.limit_of, metadata={
         "description": "The requests per minute the key may make now (its own limit, else the default)."})
+
+
+ApiKeyPage = page_schema(ApiKeySchema, "ApiKeyPage")
 
 
 class NewApiKeySchema(ApiKeySchema):
@@ -57,11 +62,13 @@ def _admin():
 
 @blp.route("/admin/api-keys")
 class ApiKeys(MethodView):
-    @blp.response(200, ApiKeySchema(many=True))
-    def get(self):
+    @blp.arguments(CursorArgs, location="query")
+    @blp.response(200, ApiKeyPage)
+    def get(self, args):
+        """Every API key (revoked ones too), oldest first."""
         _admin()
-        return db.session.scalars(select(AuthToken).where(AuthToken.kind == TokenKind.api_key)
-                                  .order_by(AuthToken.created_at)).all()
+        return fetch(select(AuthToken).where(AuthToken.kind == TokenKind.api_key),
+                     (asc(AuthToken.created_at), asc(AuthToken.id)), window(args, "api-keys")).envelope()
 
     @not_replayed  # its answer holds the key, shown once: never stored for a replay
     @blp.arguments(ApiKeyRequest)

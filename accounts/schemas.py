@@ -5,7 +5,7 @@ from core.schemas import (Code, EmailAddress, EnumValue, Name, OutSchema, Passwo
                           validate_phone)
 
 from .credit_code import credit_code_problem, normalise
-from .enums import District, OrgKind, Role
+from .enums import DISTRICT_LABELS, ORG_KIND_LABELS, ROLE_LABELS, District, OrgKind, Role
 from .models import ColleagueInvitation, Organisation, User
 
 
@@ -67,8 +67,8 @@ class EnterpriseRegistrationSchema(StrictSchema):
 class OrganisationSchema(OutSchema):
     id = fields.UUID(dump_only=True)
     name = fields.String()
-    kind = EnumValue(OrgKind)
-    district = EnumValue(District)
+    kind = EnumValue(OrgKind, labels=ORG_KIND_LABELS, required=True)
+    district = EnumValue(District, labels=DISTRICT_LABELS, required=True)
     credit_code = fields.String()
 
 
@@ -76,7 +76,7 @@ class UserSchema(OutSchema):
     id = fields.UUID(dump_only=True)
     email = fields.String()
     name = fields.String()
-    role = EnumValue(Role)
+    role = EnumValue(Role, labels=ROLE_LABELS, required=True)
     organisation = fields.Nested(OrganisationSchema)
 
 

@@ -17,6 +17,7 @@ from core.extensions import db
 from core.http import form_version
 from core.limits import page_arg
 from core.pages import failure_status, load, only, posted
+from core.pagination import Pages
 from evidence.services import open_for_download
 from intake.downloads import evidence_response
 from intake.enums import Track
@@ -50,10 +51,11 @@ def inbox():
         q, errors = load(SearchArgs(), {"q": request.args.get("q", "")})["q"], {}
     except ValidationFailed as exc:
         q, errors = None, exc.errors
-    pending, pending_total = services.list_referrals(current_user, states=list(OPEN_REFERRAL_STATES), page=page,
-                                                     per_page=PER_PAGE, q=q)
-    closed, closed_total = services.list_referrals(current_user, states=CLOSED_REFERRAL_STATES, page=closed_page,
-                                                   per_page=PER_PAGE, q=q)
+    pending = services.list_referrals(current_user, states=list(OPEN_REFERRAL_STATES), q=q,
+                                      window=Pages(page, PER_PAGE))
+    closed = services.list_referrals(current_user, states=CLOSED_REFERRAL_STATES, q=q,
+                                     window=Pages(closed_page, PER_PAGE))
+    (pending, pending_total), (closed, closed_total) = (pending.items, pending.total), (closed.items, closed.total)
     if errors:
         pending, pending_total, closed, closed_total = [], 0, [], 0
     consultations = services.list_consultations(current_user)
@@ -109,8 +111,8 @@ def transition(referral_id):
     data = posted("trigger", "reason", "officer_name", "case_number", "return_reason", "to_agency_id",
                   "preservation_kind", "preservation_ruling")  # the last two: a court's preservation rows
     outcome = posted("result", "summary", *FIELD_NAMES, prefix="outcome-")
-    if trigger == "conclude" and outcome:
-        data["outcome"] = outcome
+    if trigger == "conclude":
+        data["outcome"] = outcome  # even empty: the error names this agency's decisions (outcome.result)
     try:
         loaded = _load_transition(referral, data)
         if (trigger == "conclude" and trigger in referral_machine.allowed_triggers(referral, current_user)
@@ -140,6 +142,8 @@ def _load_transition(referral, data):
     try:
         loaded = load(ReferralTransitionSchema(), data)
     except ValidationFailed as exc:
+        if data.get("trigger") == "conclude":  # the decisions of this agency, by their labels, before the schema's words
+            errors = {**outcome_errors(referral, {k: v for k, v in (outcome or {}).items() if k not in MONEY}), **errors}
         raise ValidationFailed({**exc.errors, **errors}) from None
     if loaded["trigger"] == "conclude":
         errors.update(outcome_errors(referral, loaded["outcome"]))

@@ -4,7 +4,9 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from core.limits import accepts_files
+from core.openapi import file_answer
 from core.pages import load
+from core.pagination import CursorArgs, page_list, page_schema, window
 from core.security import api_actor
 from intake.downloads import evidence_response
 
@@ -13,6 +15,8 @@ from .models import MAX_BODY
 from .schemas import MessageOutSchema, MessageSchema
 
 blp = Blueprint("messages", __name__, description="The conversation on a complaint between its enterprise and its centre")
+
+MessagePage = page_schema(MessageOutSchema, "MessagePage")
 
 UPLOAD_DOC = {"requestBody": {"required": True, "content": {"multipart/form-data": {"schema": {
     "type": "object", "required": ["body"], "properties": {
@@ -23,12 +27,15 @@ UPLOAD_DOC = {"requestBody": {"required": True, "content": {"multipart/form-data
 
 @blp.route("/complaints/<complaint_id>/messages")
 class Messages(MethodView):
-    @blp.response(200, MessageOutSchema(many=True))
-    def get(self, complaint_id):
+    @blp.arguments(CursorArgs, location="query")
+    @blp.response(200, MessagePage)
+    def get(self, args, complaint_id):
         """The conversation, oldest first: the complaint's enterprise and the clerks of its centre only
         (anyone else: 404). It exists once the complaint is submitted."""
         actor = api_actor()
-        return services.messages_of(actor, services.get_conversation_complaint(actor, complaint_id))
+        complaint = services.get_conversation_complaint(actor, complaint_id)
+        return page_list(services.messages_of(actor, complaint), window(args, "messages", complaint.id),
+                         key=lambda message: (message.created_at, message.id)).envelope()
 
     @blp.arguments(MessageSchema())
     @blp.response(201, MessageOutSchema())
@@ -60,6 +67,7 @@ class MessageUpload(MethodView):
 @blp.route("/complaints/<complaint_id>/messages/attachments/<attachment_id>")
 class AttachmentContent(MethodView):
     @blp.response(200, description="The decrypted file, as an attachment")
+    @blp.doc(**file_answer("*/*", description="The decrypted file, as an attachment (its own media type)", stored=True))
     def get(self, complaint_id, attachment_id):
         """Download a message's file (decrypted, as an attachment; every download is audited)."""
         actor = api_actor()

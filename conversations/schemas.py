@@ -2,9 +2,9 @@
 from flask import url_for
 from marshmallow import fields
 
-from core.schemas import EnumValue, OutSchema, StrictSchema, Text
+from core.schemas import Computed, EnumValue, OutSchema, StrictSchema, Text
 
-from .models import MAX_BODY, Side
+from .models import MAX_BODY, SIDE_LABELS, Side
 
 
 class MessageSchema(StrictSchema):
@@ -18,16 +18,16 @@ class AttachmentSchema(OutSchema):
     media_type = fields.String()
     size = fields.Integer()
     sha256 = fields.String()
-    url = fields.Function(lambda a: url_for("messages.AttachmentContent", complaint_id=a.complaint_id,
-                                            attachment_id=a.id),
-                          metadata={"description": "Where the API serves the decrypted file"})
+    url = Computed(lambda a: url_for("messages.AttachmentContent", complaint_id=a.complaint_id,
+                                            attachment_id=a.id), fields.String(), required=True,
+                   metadata={"description": "Where the API serves the decrypted file"})
 
 
 class MessageOutSchema(OutSchema):
     id = fields.UUID()
     complaint_id = fields.UUID()
-    side = EnumValue(Side, metadata={"description": "enterprise: the complaint's enterprise; centre: its centre"})
-    author_name = fields.Function(lambda m: m.author.name)
+    side = EnumValue(Side, labels=SIDE_LABELS, required=True, metadata={"description": "enterprise: the complaint's enterprise; centre: its centre"})
+    author_name = Computed(lambda m: m.author.name, fields.String(), required=True)
     body = fields.String()
     created_at = fields.AwareDateTime()
     attachments = fields.List(fields.Nested(AttachmentSchema))

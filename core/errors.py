@@ -5,8 +5,11 @@ messages) for validation failures and "allowed_triggers" for refused transitions
 """
 from flask import jsonify, request
 from flask_babel import gettext, lazy_gettext as _l
+from marshmallow import fields
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
+
+from .schemas import OutSchema
 
 
 class DomainError(Exception):
@@ -21,6 +24,26 @@ class DomainError(Exception):
 
     def body(self):
         return {"status": self.status, "code": self.code, "message": str(self.message), **self.extra}
+
+
+class ErrorSchema(OutSchema):
+    """The body of every error answer (the OpenAPI component ``Error``)."""
+
+    status = fields.Integer(required=True, metadata={"description": "The HTTP status, repeated."})
+    code = fields.String(required=True, metadata={"description": "A stable code to branch on, e.g. not_found, "
+                                                  "validation_error, invalid_trigger, stale_version."})
+    message = fields.String(required=True, metadata={"description": "What happened, in the Accept-Language."})
+    errors = fields.Dict(keys=fields.String(), values=fields.List(fields.String()), metadata={
+        "description": "422: each invalid field (dotted for nested ones: infringers.0.name) with its messages."})
+    allowed_triggers = fields.List(fields.String(), metadata={
+        "description": "409 refused trigger: the triggers the caller may fire now."})
+    state = fields.String(metadata={"description": "409 refused trigger: the object's current state."})
+    trigger = fields.String(metadata={"description": "409 refused trigger: the trigger refused."})
+    allowed_steps = fields.List(fields.String(), metadata={
+        "description": "409 refused step (POST .../steps): the steps the caller may take now."})
+    step = fields.String(metadata={"description": "409 refused step: the step refused."})
+    allowed_actions = fields.List(fields.String(), metadata={
+        "description": "409 refused appraisal action: the actions the caller may record now."})
 
 
 class BadRequestBody(DomainError):

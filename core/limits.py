@@ -20,8 +20,9 @@ per request:
 Failures are DomainErrors: the API answers the JSON error body, pages the error page; a 422 names
 the fields (dotted paths such as ``infringers.0.name``).
 
-Page numbers and sizes are bounded here too (``page_field``, ``per_page_field`` for the API's
-schemas, ``page_arg`` for pages), so no OFFSET overflows a database integer.
+The web pages' page numbers and sizes are bounded here too (``page_field``, ``per_page_field`` for a page's
+filter schema such as the queue's, ``page_arg`` for the others), so no OFFSET overflows a database integer.
+The API pages by cursor instead: ``cursor`` and ``limit`` (core/pagination.py).
 """
 import json
 import math

@@ -5,6 +5,8 @@ import unicodedata
 from flask_babel import gettext as _
 from marshmallow import RAISE, Schema, ValidationError, fields, validate
 
+from .openapi import register_labels
+
 
 class StrictSchema(Schema):
     """Unknown fields are an error, never silently dropped or assigned."""
@@ -15,13 +17,37 @@ class StrictSchema(Schema):
 
 class OutSchema(StrictSchema):
     """The shape of an answer: dumped, never loaded. Its fields need no bounds because no request is
-    ever read with it: load() refuses (tests/core/test_field_limits.py checks every other schema)."""
+    ever read with it: load() refuses (tests/core/test_field_limits.py checks every other schema).
+
+    In the OpenAPI document a field of an answer that is not ``required`` may be null (core/openapi.py);
+    ``required=True`` says it is always there and never null."""
+
+    _describes_answers = True
 
     def load(self, *args, **kwargs):
         raise TypeError(f"{type(self).__name__} describes answers; read requests with a request schema")
 
     def validate(self, *args, **kwargs):
         raise TypeError(f"{type(self).__name__} describes answers; read requests with a request schema")
+
+
+class Computed(fields.Function):
+    """A value an answer computes (``serialize(obj)``), documented in the OpenAPI document as ``as_field``
+    describes it (a Nested schema, an enum, a list...): no answer is an untyped ``{}``."""
+
+    def __init__(self, serialize, as_field, **kwargs):
+        super().__init__(serialize, **kwargs)
+        self.documented_as = as_field
+
+
+def coded(codes, labels=None, name=None, **kwargs):
+    """A string field of an answer that holds one of ``codes`` (an Enum class or values), documented with its
+    ``enum`` and ``x-labels`` (``labels``: value or member -> lazy label; registered under ``name`` or the enum's)."""
+    values = [m.value for m in codes] if isinstance(codes, type) else list(codes)
+    if labels:
+        register_labels(name or codes, labels)
+    metadata = {"labels": name or (codes.__name__ if isinstance(codes, type) else None), **kwargs.pop("metadata", {})}
+    return fields.String(validate=validate.OneOf(values, error="Not a valid choice."), metadata=metadata, **kwargs)
 
 
 def choices_message(labels) -> str:
@@ -39,6 +65,8 @@ class EnumValue(fields.Enum):
     def __init__(self, enum, *, labels=None, **kwargs):
         super().__init__(enum, by_value=True, **kwargs)
         self.labels = labels
+        if labels:
+            register_labels(enum, labels)
 
     def _deserialize(self, value, attr, data, **kwargs):
         try:

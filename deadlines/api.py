@@ -4,6 +4,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from core.errors import NotFound
+from core.pagination import CursorArgs, page_list, page_schema, window
 from core.security import api_actor
 from intake import services as intake
 
@@ -13,25 +14,34 @@ from .schemas import (DeadlineSchema, ExtensionDecisionSchema, ExtensionRequestO
 
 blp = Blueprint("deadlines", __name__, description="Quick-protection deadlines")
 
+DeadlinePage = page_schema(DeadlineSchema, "DeadlinePage")
+ExtensionRequestPage = page_schema(ExtensionRequestOutSchema, "ExtensionRequestPage")
+RulePage = page_schema(RuleSchema, "RulePage")
+
 
 @blp.route("/complaints/<complaint_id>/deadlines")
 class ComplaintDeadlines(MethodView):
-    @blp.response(200, DeadlineSchema(many=True))
-    def get(self, complaint_id):
+    @blp.arguments(CursorArgs, location="query")
+    @blp.response(200, DeadlinePage)
+    def get(self, args, complaint_id):
         """Every deadline of the complaint, its referrals and consultations, with due time and state (an
-        enterprise: its public clocks only, never the internal ones such as S1 or C1)."""
+        enterprise: its public clocks only, never the internal ones such as S1 or C1), in the order they started."""
         actor = api_actor()
         complaint = intake.get_visible_complaint(actor, complaint_id)
-        return access.visible_deadlines(actor, services.deadlines_for_complaint(complaint.id))
+        return page_list(access.visible_deadlines(actor, services.deadlines_for_complaint(complaint.id)),
+                         window(args, "deadlines", complaint.id), key=lambda d: (d.started_at, d.id)).envelope()
 
 
 @blp.route("/deadlines/<deadline_id>/extension-requests")
 class ExtensionRequests(MethodView):
-    @blp.response(200, ExtensionRequestOutSchema(many=True))
-    def get(self, deadline_id):
-        """The requests to extend this deadline (its organisation's officers and the one who decides)."""
+    @blp.arguments(CursorArgs, location="query")
+    @blp.response(200, ExtensionRequestPage)
+    def get(self, args, deadline_id):
+        """The requests to extend this deadline (its organisation's officers and the one who decides), oldest first."""
         actor = api_actor()
-        return extensions.requests_for(actor, extensions.get_deadline_for_extension(actor, deadline_id))
+        deadline = extensions.get_deadline_for_extension(actor, deadline_id)
+        return page_list(extensions.requests_for(actor, deadline), window(args, "extension-requests", deadline.id),
+                         key=lambda r: (r.created_at, r.id)).envelope()
 
     @blp.arguments(ExtensionRequestSchema)
     @blp.response(201, ExtensionRequestOutSchema)
@@ -59,19 +69,25 @@ class ExtensionDecision(MethodView):
 
 @blp.route("/extension-requests")
 class WaitingExtensionRequests(MethodView):
-    @blp.response(200, ExtensionRequestOutSchema(many=True))
-    def get(self):
-        """The requests waiting for this agency head's (supervisor's: the centre's clocks) decision."""
-        return extensions.waiting_for(api_actor())
+    @blp.arguments(CursorArgs, location="query")
+    @blp.response(200, ExtensionRequestPage)
+    def get(self, args):
+        """The requests waiting for this agency head's (supervisor's: the centre's clocks) decision, the most
+        urgent first."""
+        return page_list(extensions.waiting_for(api_actor()), window(args, "waiting-extension-requests"),
+                         key=lambda r: (r.deadline.due_at, r.created_at, r.id)).envelope()
 
 
 @blp.route("/admin/deadline-rules")
 class Rules(MethodView):
-    @blp.response(200, RuleSchema(many=True))
-    def get(self):
+    @blp.arguments(CursorArgs, location="query")
+    @blp.response(200, RulePage)
+    def get(self, args):
+        """The deadline rules, by code."""
         if api_actor().role.value != "admin":
             raise NotFound()
-        return services.list_rules()
+        return page_list(services.list_rules(), window(args, "deadline-rules"),
+                         key=lambda rule: (rule.code,)).envelope()
 
 
 @blp.route("/admin/deadline-rules/<code>")

@@ -156,6 +156,9 @@ class DeadlineEvent(db.Model):
     audience: Mapped[str | None] = mapped_column(String(20))  # None: the responsible organisation only
     done_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)  # when the sweep recorded it
     batch: Mapped[str | None] = mapped_column(String(32))  # the sweep batch that recorded it
+    # the id of the event it becomes (its outbox row, its changes-feed items, its webhooks' event_id);
+    # always set (the migration gave the rows before it theirs)
+    event_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, default=uuid.uuid4)
 
     __table_args__ = (
         UniqueConstraint("deadline_id", "level"),

@@ -1,9 +1,10 @@
 from flask_babel import gettext as _
 from marshmallow import ValidationError, fields, validate
 
-from core.schemas import EnumValue, Name, OutSchema, StrictSchema, Text
+from core.schemas import Computed, EnumValue, Name, OutSchema, StrictSchema, Text
 
 from .models import Deadline, DeadlineRule, DeadlineState, ExtensionRequest, ExtensionState, Unit
+from .presenters import EXTENSION_STATE_LABELS, STATE_LABELS
 
 MAX_AMOUNT = 3650
 
@@ -60,12 +61,12 @@ class DeadlineSchema(OutSchema):
     rule_version = fields.Integer()
     amount = fields.Integer()
     unit = EnumValue(Unit)
-    state = EnumValue(DeadlineState)
+    state = EnumValue(DeadlineState, labels=STATE_LABELS, required=True)
     started_at = fields.AwareDateTime()
     due_at = fields.AwareDateTime()
     provisional = fields.Boolean()
     calendar_version = fields.Integer()
-    paused = fields.Function(lambda d: d.paused_at is not None)
+    paused = Computed(lambda d: d.paused_at is not None, fields.Boolean(), required=True)
     paused_intervals = fields.List(fields.List(fields.String()))
     extended_by_amount = fields.Integer()
     extension_reason = fields.String()
@@ -94,15 +95,17 @@ class ExtensionDecisionSchema(StrictSchema):
 
 class ExtensionRequestOutSchema(OutSchema):
     id = fields.UUID()
-    deadline_id = fields.Function(lambda r: str(r.deadline.public_id))
-    rule_code = fields.Function(lambda r: r.deadline.rule_code)
-    complaint_id = fields.Function(lambda r: str(r.deadline.complaint_id))
-    current_due_at = fields.Function(lambda r: r.deadline.due_at.isoformat())
+    deadline_id = Computed(lambda r: str(r.deadline.public_id), fields.UUID(), required=True)
+    rule_code = Computed(lambda r: r.deadline.rule_code, fields.String(), required=True)
+    complaint_id = Computed(lambda r: str(r.deadline.complaint_id), fields.UUID(), required=True)
+    current_due_at = Computed(lambda r: r.deadline.due_at.isoformat(), fields.AwareDateTime(), required=True)
     reason = fields.String()
     requested_due_at = fields.AwareDateTime()
-    requested_by = fields.Function(lambda r: r.requested_by.name)
-    state = EnumValue(ExtensionState)
+    requested_by = Computed(lambda r: r.requested_by.name, fields.String(), required=True,
+                            metadata={"description": "The requester's name."})
+    state = EnumValue(ExtensionState, labels=EXTENSION_STATE_LABELS, required=True)
     created_at = fields.AwareDateTime()
-    decided_by = fields.Function(lambda r: r.decided_by.name if r.decided_by else None)
+    decided_by = Computed(lambda r: r.decided_by.name if r.decided_by else None, fields.String(),
+                          metadata={"description": "The name of who decided."})
     decided_at = fields.AwareDateTime()
     decision_reason = fields.String()

@@ -16,6 +16,9 @@ import uuid
 from sqlalchemy import String, cast, func, insert, literal, select, update
 from sqlalchemy.orm import aliased
 
+from accounts.enums import OrgKind
+from accounts.models import Organisation
+from core import changes
 from core.extensions import db
 from core.models import utcnow
 from core.outbox import OutboxEvent
@@ -27,6 +30,15 @@ def _json_builders(dialect: str):
     if dialect == "postgresql":
         return func.json_build_array, func.json_build_object
     return func.json_array, func.json_object
+
+
+def _uuid_text(column, dialect):
+    """A uuid column as its canonical text (8-4-4-4-12): SQLite stores the 32 digits without dashes."""
+    if dialect == "postgresql":
+        return cast(column, String)
+    digits = cast(column, String)
+    return func.lower(func.substr(digits, 1, 8) + "-" + func.substr(digits, 9, 4) + "-" + func.substr(digits, 13, 4)
+                      + "-" + func.substr(digits, 17, 4) + "-" + func.substr(digits, 21, 12))
 
 
 def _due_batch(dialect, now, batch_size):
@@ -69,13 +81,28 @@ def sweep(now: dt.datetime | None = None, batch_size: int = 5000, max_batches: i
         if marked:
             # the notifications worker looks the rest (due time, complaint) up by the deadline's id
             params = json_object("rule", Deadline.rule_code, "level", E.level,
-                                 "deadline", cast(Deadline.public_id, String))
+                                 "deadline", _uuid_text(Deadline.public_id, dialect))
             session.execute(insert(OutboxEvent).from_select(
-                ["event", "organisation_ids", "user_ids", "audience", "params", "subject_type", "subject_id",
-                 "created_at"],
-                select(E.event, json_array(cast(Deadline.responsible_org_id, String)), json_array(), E.audience,
-                       params, Deadline.subject_type, Deadline.subject_id, literal(now, OutboxEvent.created_at.type))
+                ["event_id", "event", "organisation_ids", "user_ids", "audience", "params", "subject_type",
+                 "subject_id", "created_at"],
+                select(E.event_id, E.event, json_array(cast(Deadline.responsible_org_id, String)), json_array(),
+                       E.audience, params, Deadline.subject_type, Deadline.subject_id,
+                       literal(now, OutboxEvent.created_at.type))
                 .join(Deadline, Deadline.id == E.deadline_id).where(E.batch == token)))
+            # the changes feed of the responsible organisation, and of every supervisor office on escalation
+            feed = ["event_id", "organisation_id", "event", "occurred_at", "subject_type", "subject_id", "data"]
+            at = literal(now, OutboxEvent.created_at.type)
+            changes.record_from_select(
+                select(E.event_id, Organisation.id, E.event, at, Deadline.subject_type, Deadline.subject_id, params)
+                .join(Deadline, Deadline.id == E.deadline_id)
+                .join(Organisation, Organisation.id == Deadline.responsible_org_id)  # one that exists
+                .where(E.batch == token), feed)
+            changes.record_from_select(
+                select(E.event_id, Organisation.id, E.event, at, Deadline.subject_type, Deadline.subject_id, params)
+                .join(Deadline, Deadline.id == E.deadline_id)
+                .join(Organisation, Organisation.kind == OrgKind.supervisor_office)
+                .where(E.batch == token, E.audience == "supervisors", Organisation.id != Deadline.responsible_org_id),
+                feed)
             session.execute(
                 update(Deadline).where(Deadline.state == DeadlineState.open,
                                        Deadline.id.in_(select(E.deadline_id).where(E.batch == token,

@@ -2,11 +2,11 @@
 from flask import request
 from flask.views import MethodView
 from flask_smorest import Blueprint
-from marshmallow import fields
 
 from core.http import etag, if_match, versioned_change, versioned_read
-from core.limits import accepts_files, page_field, per_page_field
-from core.schemas import OutSchema, StrictSchema
+from core.limits import accepts_files
+from core.openapi import file_answer
+from core.pagination import CursorArgs, page_list, page_schema, window
 from core.security import api_actor
 from routing import services as routing
 
@@ -19,28 +19,23 @@ from .schemas import (ComplaintDraftSchema, ComplaintSchema, ComplaintSummarySch
 blp = Blueprint("complaints", __name__, description="Trade-secret complaints of an enterprise")
 
 
-class PageArgs(StrictSchema):
+class ComplaintListArgs(CursorArgs):
     q = query_field()
-    page = page_field()
-    per_page = per_page_field(20)
 
 
-class ComplaintPage(OutSchema):
-    items = fields.List(fields.Nested(ComplaintSummarySchema))
-    total = fields.Integer()
-    page = fields.Integer()
-    per_page = fields.Integer()
+ComplaintPage = page_schema(ComplaintSummarySchema, "ComplaintPage")
+TimelinePage = page_schema(TimelineEventSchema, "TimelinePage")
+EvidencePage = page_schema(EvidenceSchema, "EvidencePage")
 
 
 @blp.route("/complaints")
 class Complaints(MethodView):
-    @blp.arguments(PageArgs(), location="query")
+    @blp.arguments(ComplaintListArgs(), location="query")
     @blp.response(200, ComplaintPage())
     def get(self, args):
         """The complaints this user may see (an enterprise: its own), most recently updated first; `q` finds
         them by reference, enterprise, infringer name or credit code."""
-        items, total = services.list_complaints(api_actor(), **args)
-        return {"items": items, "total": total, **args}
+        return services.list_complaints(api_actor(), q=args["q"], window=window(args, "complaints")).envelope()
 
     @versioned_read
     @blp.arguments(ComplaintDraftSchema())
@@ -98,10 +93,14 @@ class Withdraw(MethodView):
 
 @blp.route("/complaints/<complaint_id>/timeline")
 class Timeline(MethodView):
-    @blp.response(200, TimelineEventSchema(many=True))
-    def get(self, complaint_id):
+    @blp.arguments(CursorArgs, location="query")
+    @blp.response(200, TimelinePage)
+    def get(self, args, complaint_id):
+        """Every row of the timeline this user may read, oldest first."""
         actor = api_actor()
-        return services.timeline(actor, services.get_visible_complaint(actor, complaint_id), record=True)
+        complaint = services.get_visible_complaint(actor, complaint_id)
+        return page_list(services.timeline(actor, complaint, record=True),
+                         window(args, "timeline", complaint.id), key=lambda event: (event.id,)).envelope()
 
 
 UPLOAD_DOC = {"requestBody": {"content": {"multipart/form-data": {"schema": {
@@ -111,10 +110,14 @@ UPLOAD_DOC = {"requestBody": {"content": {"multipart/form-data": {"schema": {
 
 @blp.route("/complaints/<complaint_id>/evidence")
 class Evidence(MethodView):
-    @blp.response(200, EvidenceSchema(many=True))
-    def get(self, complaint_id):
+    @blp.arguments(CursorArgs, location="query")
+    @blp.response(200, EvidencePage)
+    def get(self, args, complaint_id):
+        """The complaint's evidence files, oldest first."""
         actor = api_actor()
-        return services.list_evidence(actor, services.get_visible_complaint(actor, complaint_id))
+        complaint = services.get_visible_complaint(actor, complaint_id)
+        return page_list(services.list_evidence(actor, complaint), window(args, "evidence", complaint.id),
+                         key=lambda evidence: (evidence.created_at, evidence.id)).envelope()
 
     @accepts_files
     @blp.doc(**UPLOAD_DOC)
@@ -133,6 +136,7 @@ class Evidence(MethodView):
 @blp.route("/complaints/<complaint_id>/evidence/<evidence_id>")
 class EvidenceContent(MethodView):
     @blp.response(200, description="The decrypted file, as an attachment")
+    @blp.doc(**file_answer("*/*", description="The decrypted file, as an attachment (its own media type)", stored=True))
     def get(self, complaint_id, evidence_id):
         """Download one file (decrypted, as an attachment; every download is audited)."""
         actor = api_actor()

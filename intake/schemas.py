@@ -7,10 +7,11 @@ from marshmallow import ValidationError, fields, post_load, validate, validates,
 
 from accounts.enums import DISTRICT_LABELS, District
 from accounts.schemas import credit_code_length_message, validate_credit_code
-from core.schemas import (Code, CompactCode, EmailAddress, EnumValue, Name, OneOfLabelled, OutSchema, StrictSchema,
-                          Text, validate_phone)
+from core.schemas import (Code, CompactCode, Computed, EmailAddress, EnumValue, Name, OneOfLabelled, OutSchema, StrictSchema,
+                          Text, coded, validate_phone)
 from core.timeutil import SHANGHAI
 
+from .enums import (COMPLAINT_STATE_LABELS, EVENT_KIND_LABELS, ComplaintState, EventKind)
 from .enums import (CENTRE_DECIDES, INFRINGER_KIND_LABELS, INFRINGING_ACT_LABELS, ORGANISATION_INFRINGERS,
                     REMEDY_LABELS, SECRET_CATEGORY_LABELS, TRACK_LABELS, InfringerKind, InfringingAct, Remedy,
                     SecretCategory, Track)
@@ -210,11 +211,16 @@ def penalty_date_errors(discovered_on, penalty_dates) -> dict[str, list[str]]:
     return errors
 
 
+class PartyRefSchema(OutSchema):
+    id = fields.UUID(required=True)
+    name = fields.String(required=True)
+
+
 class InfringerOutSchema(OutSchema):
-    kind = EnumValue(InfringerKind)
+    kind = EnumValue(InfringerKind, labels=INFRINGER_KIND_LABELS, required=True)
     name = fields.String()
     credit_code = fields.String()
-    district = EnumValue(District)
+    district = EnumValue(District, labels=DISTRICT_LABELS)
     penalty_decision_number = fields.String()
     penalty_authority = fields.String()
     penalty_decided_on = fields.Date()
@@ -223,25 +229,25 @@ class InfringerOutSchema(OutSchema):
 class ComplaintSchema(OutSchema):
     id = fields.UUID()
     reference = fields.String()
-    state = fields.Function(lambda c: c.state.value)
-    version = fields.Integer()
-    enterprise = fields.Function(lambda c: {"id": str(c.enterprise.id), "name": c.enterprise.name})
-    centre = fields.Function(lambda c: {"id": str(c.centre.id), "name": c.centre.name} if c.centre else None)
+    state = EnumValue(ComplaintState, labels=COMPLAINT_STATE_LABELS, required=True)
+    version = fields.Integer(required=True)
+    enterprise = fields.Nested(PartyRefSchema, required=True)
+    centre = fields.Nested(PartyRefSchema, metadata={"description": "null while a draft."})
     contact_name = fields.String()
     contact_phone = fields.String()
     contact_email = fields.String()
-    secret_category = EnumValue(SecretCategory)
+    secret_category = EnumValue(SecretCategory, labels=SECRET_CATEGORY_LABELS)
     secret_description = fields.String()
     confidentiality_measures = fields.String()
     commercial_value = fields.String()
     infringers = fields.List(fields.Nested(InfringerOutSchema))
-    infringing_acts = fields.List(fields.String())
+    infringing_acts = fields.List(coded(InfringingAct, INFRINGING_ACT_LABELS))
     discovered_on = fields.Date()
-    estimated_loss = fields.Decimal(as_string=True)
-    estimated_illegal_gains = fields.Decimal(as_string=True)
+    estimated_loss = fields.Decimal(as_string=True, places=2)
+    estimated_illegal_gains = fields.Decimal(as_string=True, places=2)
     holder_bankrupt_or_closed = fields.Boolean(allow_none=True)
-    remedies = fields.List(fields.String())
-    preferred_tracks = fields.List(fields.String())
+    remedies = fields.List(coded(Remedy, REMEDY_LABELS))
+    preferred_tracks = fields.List(coded(TRACK_CHOICES, TRACK_CHOICE_LABELS, "PreferredTrack"))
     facts = fields.String()
     withdrawal_reason = fields.String()
     created_at = fields.AwareDateTime()
@@ -252,8 +258,8 @@ class ComplaintSchema(OutSchema):
 class ComplaintSummarySchema(OutSchema):
     id = fields.UUID()
     reference = fields.String()
-    state = fields.Function(lambda c: c.state.value)
-    secret_category = EnumValue(SecretCategory)
+    state = EnumValue(ComplaintState, labels=COMPLAINT_STATE_LABELS, required=True)
+    secret_category = EnumValue(SecretCategory, labels=SECRET_CATEGORY_LABELS)
     updated_at = fields.AwareDateTime()
     submitted_at = fields.AwareDateTime()
 
@@ -269,12 +275,16 @@ class WithdrawSchema(StrictSchema):
 
 class TimelineEventSchema(OutSchema):
     at = fields.AwareDateTime()
-    kind = fields.String()
-    trigger = fields.String()
-    from_state = fields.String()
+    kind = coded(EventKind, EVENT_KIND_LABELS, required=True)
+    trigger = fields.String(metadata={"description": "The trigger fired (the labels of every machine's triggers: "
+                                                     "GET /labels)."})
+    from_state = fields.String(metadata={"description": "The state of the subject before (a complaint's, a "
+                                                        "referral's or a consultation's)."})
     to_state = fields.String()
-    actor = fields.Function(lambda e: e.actor.name if e.actor else None)
-    organisation = fields.Function(lambda e: e.organisation.name if e.organisation else None)
+    actor = Computed(lambda e: e.actor.name if e.actor else None, fields.String(),
+                     metadata={"description": "The name of who acted (null: the platform)."})
+    organisation = Computed(lambda e: e.organisation.name if e.organisation else None, fields.String(),
+                            metadata={"description": "The name of the actor's organisation."})
     reason = fields.String()
     payload = fields.Dict()
 
@@ -285,5 +295,6 @@ class EvidenceSchema(OutSchema):
     media_type = fields.String()
     size = fields.Integer()
     sha256 = fields.String()
-    uploaded_by = fields.Function(lambda e: e.uploaded_by.name)
+    uploaded_by = Computed(lambda e: e.uploaded_by.name, fields.String(), required=True,
+                           metadata={"description": "The uploader's name."})
     created_at = fields.AwareDateTime()

@@ -7,7 +7,7 @@ import uuid
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -17,6 +17,7 @@ from core.errors import Conflict, NotFound, PermissionDenied, StaleVersion, Vali
 from core.extensions import db
 from core.queries import one_visible
 from core.models import append_row, utcnow
+from core.pagination import Page, Pages, asc, desc, fetch
 from core.outbox import emit
 from core.timeutil import shanghai_year
 from evidence import services as vault
@@ -50,19 +51,14 @@ def get_visible_complaint(actor, complaint_id, *, for_update=False, with_infring
     return one_visible(Complaint.id, complaint_id, visibility_filter(actor), for_update=for_update, options=options)
 
 
-def list_complaints(actor, *, q=None, page=1, per_page=20):
+def list_complaints(actor, *, q=None, window=Pages()) -> Page:
     """The complaints this actor may see, most recently updated first; ``q``: only those it finds (search.py)."""
     condition = visibility_filter(actor)
     if condition is False:
-        return [], 0
+        return Page([], 0)
     if (q := search.normalise(q)) is not None:
         condition = condition & search.complaint_matches(q)
-    total = db.session.scalar(select(func.count()).select_from(Complaint).where(condition))
-    items = db.session.scalars(
-        select(Complaint).where(condition).order_by(Complaint.updated_at.desc(), Complaint.id)
-        .offset((page - 1) * per_page).limit(per_page)
-    ).all()
-    return items, total
+    return fetch(select(Complaint).where(condition), (desc(Complaint.updated_at), asc(Complaint.id)), window)
 
 
 def can_see_evidence(actor, complaint) -> bool:

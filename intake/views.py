@@ -10,6 +10,7 @@ from core.extensions import db
 from core.http import form_version
 from core.limits import accepts_files, page_arg
 from core.pages import load
+from core.pagination import Pages
 from routing import services as routing
 from routing.enums import OPEN_REFERRAL_STATES, OUTCOME_LABELS, REFERRAL_STATE_LABELS
 from routing.machines import complaint_machine
@@ -114,8 +115,8 @@ def list_complaints():
     except ValidationFailed as exc:
         return render_template("intake/list.html", complaints=[], total=0, page=1, per_page=20, q=request.args.get("q", ""),
                                errors=exc.errors), 422
-    items, total = services.list_complaints(current_user, q=q, page=page, per_page=20)
-    return render_template("intake/list.html", complaints=items, total=total, page=page, per_page=20, q=q or "",
+    found = services.list_complaints(current_user, q=q, window=Pages(page, 20))
+    return render_template("intake/list.html", complaints=found.items, total=found.total, page=page, per_page=20, q=q or "",
                            errors={})
 
 
@@ -166,7 +167,7 @@ def edit_complaint(complaint_id):
 def _detail(complaint, errors=None, status=200, *, error_form=None):
     """The complaint page; ``errors`` belong to the one form named by ``error_form`` (evidence, supplement,
     withdraw) and are shown under that form only."""
-    referrals, _total = routing.list_referrals(current_user, complaint_id=complaint.id, per_page=100)
+    referrals = routing.list_referrals(current_user, complaint_id=complaint.id, window=Pages(per_page=100)).items
     return render_template(
         "intake/detail.html", complaint=complaint, errors=errors or {}, error_form=error_form,
         referrals=[(r, routing.notes_for(current_user, r)) for r in sorted(referrals, key=lambda r: r.letter_number)],
@@ -205,7 +206,7 @@ def _withdraw_confirmation(complaint, reason):
     """The no-JavaScript second step of a withdrawal (None once confirmed): what it ends, and the reason."""
     if 'withdraw' not in complaint_machine.allowed_triggers(complaint, current_user):
         return None  # the machine refuses it with 409 and the allowed actions: nothing to confirm
-    referrals, _total = routing.list_referrals(current_user, complaint_id=complaint.id, per_page=100)
+    referrals = routing.list_referrals(current_user, complaint_id=complaint.id, window=Pages(per_page=100)).items
     ended = [_("%(agency)s, letter %(number)s (%(state)s)", agency=r.agency.name, number=r.letter_number,
                state=REFERRAL_STATE_LABELS.get(r.state, ""))
              for r in sorted(referrals, key=lambda r: r.letter_number) if r.state in OPEN_REFERRAL_STATES]

@@ -3,7 +3,8 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import fields
 
-from core.schemas import Code, OutSchema, StrictSchema
+from core.pagination import CursorArgs, page_list, page_schema, window
+from core.schemas import Code, Computed, OutSchema, StrictSchema
 from core.security import api_actor
 
 from . import services
@@ -21,10 +22,14 @@ class WebhookRequest(StrictSchema):
 class WebhookSchema(OutSchema):
     id = fields.UUID()
     organisation_id = fields.UUID()
-    organisation = fields.Function(lambda endpoint: endpoint.organisation.name)
+    organisation = Computed(lambda endpoint: endpoint.organisation.name, fields.String(), required=True,
+                            metadata={"description": "The organisation's name."})
     url = fields.String()
     active = fields.Boolean()
     created_at = fields.AwareDateTime()
+
+
+WebhookPage = page_schema(WebhookSchema, "WebhookPage")
 
 
 class NewWebhookSchema(WebhookSchema):
@@ -33,10 +38,13 @@ class NewWebhookSchema(WebhookSchema):
 
 @blp.route("/admin/webhooks")
 class Webhooks(MethodView):
-    @blp.response(200, WebhookSchema(many=True))
-    def get(self):
+    @blp.arguments(CursorArgs, location="query")
+    @blp.response(200, WebhookPage)
+    def get(self, args):
+        """The webhooks, by organisation name."""
         services.require_admin(api_actor())
-        return services.list_webhooks()
+        return page_list(services.list_webhooks(), window(args, "webhooks"),
+                         key=lambda endpoint: (endpoint.organisation.name, endpoint.id)).envelope()
 
     @blp.arguments(WebhookRequest)
     @blp.response(201, NewWebhookSchema)

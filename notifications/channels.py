@@ -150,13 +150,14 @@ def send_email(delivery: OutboxDelivery, mailer: Mailer) -> None:
 
 def webhook_body(delivery: OutboxDelivery, config) -> bytes:
     link = link_for(delivery, reader_of_organisation(delivery.organisation)) if delivery.organisation else None
-    payload = {
+    payload = {  # docs/WEBHOOKS.md; its JSON schema: notifications/catalogue.py WEBHOOK_BODY
+        "event_id": str(delivery.event_id or delivery.public_id),  # the feed item's id (older rows: the delivery's)
         "delivery_id": str(delivery.public_id),
         "event": delivery.event,
         "occurred_at": delivery.created_at.isoformat(),
         "subject_type": delivery.subject_type,
         "subject_id": delivery.subject_id,
-        "params": delivery.params,
+        "data": delivery.params,
         "url": absolute_url(config, link.path if link else None),
     }
     return json.dumps(payload, ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode("utf-8")

@@ -25,6 +25,13 @@ class EventType:
     # by e-mail only, whatever the preferences say, never in-app (a password-reset link must not be
     # readable by whoever holds a session of the user)
     email_only: bool = False
+    # for the agencies' systems only: in the changes feed and the webhooks, never an in-app notice or an
+    # e-mail, and not on the preferences page (the texts are what the delivery list shows administrators)
+    machine: bool = False
+    # the JSON schema properties of its data (params), for the catalogue; None: derived from the texts
+    # (notifications/catalogue.py)
+    data: dict | None = None
+    required: tuple = ()  # the keys of ``data`` always present
 
 
 # The parameters each event's texts use are those routing (core.outbox.emit) and the deadline sweep pass.
@@ -249,7 +256,7 @@ EVENTS.update({
 })
 
 # the events a user may choose to receive by e-mail or not (the preferences page)
-CHOOSABLE = {name: spec for name, spec in EVENTS.items() if not spec.email_only}
+CHOOSABLE = {name: spec for name, spec in EVENTS.items() if not spec.email_only and not spec.machine}
 
 
 # Events sent only by e-mail to a bare address (OutboxEvent params["email_to"], see
@@ -455,3 +462,66 @@ ADDRESS_EVENTS.update({
            "may be under another address or disabled: ask your administrator. If it was not you, ignore this "
            "e-mail.")),
 })
+
+
+# --- for machines: what an agency's case system keeps in sync (the changes feed and webhooks only) -------
+_UUID = {"type": "string", "format": "uuid"}
+_NULLABLE_UUID = {"type": ["string", "null"], "format": "uuid"}
+_TEXT = {"type": "string"}
+_REFERRAL_STATES = ["sent", "acknowledged", "accepted", "declined", "returned", "concluded", "transferred",
+                    "supervision_requested", "withdrawn"]
+_REFERRAL = {"referral_id": _UUID, "complaint_id": _UUID, "reference": _TEXT, "letter_number": _TEXT,
+             "agency_id": _UUID}
+_REFERRAL_KEYS = ("referral_id", "complaint_id", "reference", "letter_number", "agency_id")
+
+EVENTS.update({
+    "referral.created": EventType(
+        _l("A referral was sent (for systems)"),
+        _l("Referral %(letter_number)s sent"),
+        _l("Referral %(letter_number)s of complaint %(reference)s was sent to %(agency)s."),
+        machine=True,
+        data={**_REFERRAL, "agency": _TEXT,
+              "track": {"type": "string", "enum": ["administrative", "criminal", "civil"]},
+              "civil_route": {"type": ["string", "null"], "enum": ["file_suit", "pre_suit_mediation", None]},
+              "link_kind": {"type": ["string", "null"],
+                            "enum": ["admin_to_criminal", "criminal_to_admin", "filing_supervision", "reroute", None]},
+              "parent_id": _NULLABLE_UUID, "state": {"type": "string", "enum": ["sent"]},
+              "evidence_ids": {"type": "array", "items": _UUID}},
+        required=(*_REFERRAL_KEYS, "agency", "track", "civil_route", "link_kind", "parent_id", "state",
+                  "evidence_ids")),
+    "referral.transitioned": EventType(
+        _l("A referral changed state (for systems)"),
+        _l("Referral %(letter_number)s: %(trigger)s"),
+        _l("Referral %(letter_number)s of complaint %(reference)s went from %(from_state)s to %(to_state)s "
+           "(%(trigger)s)."),
+        machine=True,
+        data={**_REFERRAL, "trigger": _TEXT, "from_state": {"type": "string", "enum": _REFERRAL_STATES},
+              "to_state": {"type": "string", "enum": _REFERRAL_STATES}},
+        required=(*_REFERRAL_KEYS, "trigger", "from_state", "to_state")),
+    "referral.step_taken": EventType(
+        _l("A step was taken on a referral (for systems)"),
+        _l("Referral %(letter_number)s: step %(step)s"),
+        _l("The step %(step)s was taken on referral %(letter_number)s of complaint %(reference)s."),
+        machine=True, data={**_REFERRAL, "step": _TEXT, "state": {"type": "string", "enum": _REFERRAL_STATES}},
+        required=(*_REFERRAL_KEYS, "step", "state")),
+    "referral.note_added": EventType(
+        _l("A progress note was added to a referral (for systems)"),
+        _l("Referral %(letter_number)s: a progress note"),
+        _l("A progress note was added to referral %(letter_number)s of complaint %(reference)s."),
+        machine=True, data={**_REFERRAL, "note_id": {"type": "integer"}, "public": {"type": "boolean"}},
+        required=(*_REFERRAL_KEYS, "note_id", "public")),
+    "referral.evidence_shared": EventType(
+        _l("Evidence was shared with a referral (for systems)"),
+        _l("Referral %(letter_number)s: evidence shared"),
+        _l("Further files were shared with referral %(letter_number)s of complaint %(reference)s."),
+        machine=True,
+        data={**_REFERRAL, "supplement_id": {"type": "integer"},
+              "kind": {"type": "string", "enum": ["evidence", "transfer"]},
+              "evidence_ids": {"type": "array", "items": _UUID}},
+        required=(*_REFERRAL_KEYS, "supplement_id", "kind", "evidence_ids")),
+})
+MACHINE_EVENTS = frozenset(name for name, spec in EVENTS.items() if spec.machine)
+# the roles of the organisations they reach (their systems, through API keys of these roles, and webhooks)
+RECIPIENTS.update({"referral.created": CENTRE | AGENCY, "referral.transitioned": CENTRE | AGENCY,
+                   "referral.step_taken": AGENCY, "referral.note_added": CENTRE | AGENCY,
+                   "referral.evidence_shared": CENTRE | AGENCY})

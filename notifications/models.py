@@ -60,6 +60,8 @@ class OutboxDelivery(db.Model):
 
     id: Mapped[int] = mapped_column(BigIntPK, primary_key=True, autoincrement=True)
     public_id: Mapped[uuid.UUID] = mapped_column(Uuid, unique=True, default=new_uuid)
+    # the event's id, the same in every delivery of the event and in the changes feed (webhooks' event_id)
+    event_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
     channel: Mapped[Channel] = mapped_column(enum_column(Channel, "delivery_channel"))
     event: Mapped[str] = mapped_column(String(60))
     params: Mapped[dict] = mapped_column(JSON, default=dict)

@@ -13,10 +13,12 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import insert, select
 
-from accounts.enums import Role
+from accounts.enums import OrgKind, Role
 from accounts.models import Organisation, User
+from core import changes
 from core.extensions import db
 from core.models import new_uuid, utcnow
+from core.outbox import register_audience
 
 from .events import check_event
 from .models import Channel, DeliveryState, Notification, NotificationPreference, OutboxDelivery, WebhookEndpoint
@@ -57,6 +59,7 @@ class Notice:
     url: str | None = None
     occurred_at: dt.datetime | None = None  # default: now
     email_to: str | None = None  # also one e-mail to this address, which need not have an account
+    event_id: object = None  # the event's id (feed items, webhooks' event_id); default: a new one
     _user_ids: list = field(default_factory=list, init=False, repr=False)
     _org_ids: list = field(default_factory=list, init=False, repr=False)
 
@@ -75,9 +78,16 @@ def notify(event: str, *, users=(), organisations=(), params: dict | None = None
     Writes one Notification per recipient, one e-mail OutboxDelivery per recipient who wants this
     event by e-mail (the default), and one webhook OutboxDelivery per given organisation with an
     active WebhookEndpoint. Flushes, never commits. Unknown event: ValueError.
+    The event also joins the changes feed of each of the ``organisations`` (core.changes), under the same
+    id as its webhooks' ``event_id``.
     Returns the counts written: {"notifications", "emails", "webhooks"}.
     """
-    return notify_many([Notice(event, users, organisations, params, subject_type, subject_id, url)])
+    notice = Notice(event, users, organisations, params, subject_type, subject_id, url, event_id=new_uuid())
+    counts = notify_many([notice])
+    if not check_event(event).email_only:
+        changes.record(event, notice.event_id, notice._org_ids, subject_type=subject_type,
+                       subject_id=subject_id, data=notice.params)
+    return counts
 
 
 def notify_many(notices: Iterable[Notice]) -> dict:
@@ -86,6 +96,8 @@ def notify_many(notices: Iterable[Notice]) -> dict:
     for notice in notices:
         check_event(notice.event)
         notice.params = dict(notice.params or {})
+        if notice.event_id is None:
+            notice.event_id = new_uuid()
     for prefix, enrich in _ENRICHERS:
         batch = [n.params for n in notices if n.event.startswith(prefix)]
         if batch:
@@ -140,11 +152,13 @@ def notify_many(notices: Iterable[Notice]) -> dict:
     notifications, deliveries = [], []
     webhooks = 0
     for notice, recipients in zip(notices, recipients_of):
-        common = {"event": notice.event, "params": notice.params, "subject_type": notice.subject_type,
+        common = {"event": notice.event, "event_id": _id(notice.event_id, None), "params": notice.params,
+                  "subject_type": notice.subject_type,
                   "subject_id": None if notice.subject_id is None else str(notice.subject_id), "url": notice.url,
                   "created_at": notice.occurred_at or now}
-        email_only = check_event(notice.event).email_only
-        for user_id in recipients:
+        spec = check_event(notice.event)
+        email_only = spec.email_only
+        for user_id in (() if spec.machine else recipients):  # a machine's event reaches no person
             if not email_only:
                 notifications.append({**common, "user_id": user_id})
             if email_only or (user_id, notice.event) not in no_email:
@@ -173,7 +187,7 @@ def _delivery(common, now, **columns):
 
 
 def _id(value, model) -> uuid.UUID:
-    if isinstance(value, model):
+    if model is not None and isinstance(value, model):
         return value.id
     if isinstance(value, uuid.UUID):
         return value
@@ -205,3 +219,11 @@ def jsonable(value):
     if isinstance(value, (decimal.Decimal, uuid.UUID)):
         return str(value)
     return str(value)
+
+
+def supervisor_offices() -> list[uuid.UUID]:
+    """The organisations of emit()'s audience "supervisors": every supervisor office."""
+    return list(db.session.scalars(select(Organisation.id).where(Organisation.kind == OrgKind.supervisor_office)))
+
+
+register_audience("supervisors", supervisor_offices)

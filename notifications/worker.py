@@ -13,8 +13,6 @@ import uuid
 from flask import current_app
 from sqlalchemy import select
 
-from accounts.enums import OrgKind
-from accounts.models import Organisation
 from core.extensions import db
 from core.models import utcnow
 from core.outbox import OutboxEvent
@@ -22,7 +20,7 @@ from core.outbox import OutboxEvent
 from .channels import DeliveryFailed, Mailer, PermanentFailure, send_email, send_webhook
 from .events import check_event
 from .models import Channel, DeliveryState, OutboxDelivery, WebhookEndpoint
-from .outbox import Notice, notify_many
+from .outbox import Notice, notify_many, supervisor_offices as outbox_supervisor_offices
 
 MAX_ERROR_LENGTH = 2000
 
@@ -151,12 +149,11 @@ def expand_outbox(now: dt.datetime | None = None, batch_size: int = 500, max_bat
             organisations = list(row.organisation_ids or ())
             if row.audience == "supervisors":
                 if supervisor_offices is None:
-                    supervisor_offices = list(db.session.scalars(
-                        select(Organisation.id).where(Organisation.kind == OrgKind.supervisor_office)))
+                    supervisor_offices = outbox_supervisor_offices()
                 organisations += supervisor_offices
             notice = Notice(row.event, users=row.user_ids or (), organisations=organisations,
                             params=row.params, subject_type=row.subject_type, subject_id=row.subject_id,
-                            url=row.url, occurred_at=row.created_at,
+                            url=row.url, occurred_at=row.created_at, event_id=row.event_id,
                             email_to=(row.params or {}).get("email_to") if isinstance(row.params, dict) else None)
             try:
                 check_event(row.event)  # ValueError when unknown

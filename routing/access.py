@@ -4,11 +4,12 @@ Every page and API operation on a referral, its notes, its evidence and its step
 predicates; nothing else decides access. The state-dependent "may fire this trigger now" is the
 machine tables' (routing.effects.allowed), and the pages show a button exactly when it answers yes.
 """
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import aliased
 
 from accounts.enums import AGENCY_ROLES, Role
 from core.extensions import db
+from core.pagination import Page, Pages, asc, desc, fetch
 from core.queries import one_visible
 from intake import search
 from intake.models import Complaint
@@ -138,12 +139,12 @@ def get_visible_referral(actor, referral_id, *, for_update=False) -> Referral:
     return one_visible(Referral.id, referral_id, visible_referrals(actor, followed=True), for_update=for_update)
 
 
-def list_referrals(actor, *, states=None, complaint_id=None, q=None, page=1, per_page=20):
+def list_referrals(actor, *, states=None, complaint_id=None, q=None, window=Pages()) -> Page:
     """The referrals this actor may see (visible_referrals); ``q``: only those of the complaints it finds
     (intake.search: reference, enterprise, infringer name or credit code), within what it may see."""
     condition = visible_referrals(actor)
     if condition is False:
-        return [], 0
+        return Page([], 0)
     query = select(Referral).where(condition)
     if (q := search.normalise(q)) is not None:
         query = query.where(Referral.complaint_id.in_(select(Complaint.id).where(search.complaint_matches(q))))
@@ -151,11 +152,8 @@ def list_referrals(actor, *, states=None, complaint_id=None, q=None, page=1, per
         query = query.where(Referral.state.in_(states))
     if complaint_id is not None:
         query = query.where(Referral.complaint_id == complaint_id)
-    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
     # the most urgent first (by the agency's running clocks), then the newest
-    items = db.session.scalars(query.order_by(Referral.agency_due_at.is_(None), Referral.agency_due_at,
-                                              Referral.created_at.desc(), Referral.id)
-                               .offset((page - 1) * per_page).limit(per_page)).all()
-    return items, total
+    return fetch(query, (asc(Referral.agency_due_at.is_(None)), asc(Referral.agency_due_at),
+                         desc(Referral.created_at), asc(Referral.id)), window)
 
 

@@ -5,6 +5,8 @@ from flask_smorest import Blueprint
 
 from core.errors import NotFound
 from core.http import etag, if_match, versioned_change, versioned_read
+from core.openapi import file_answer
+from core.pagination import CursorArgs, page_schema, window
 from core.security import api_actor
 from intake import services as intake
 from intake.schemas import ComplaintSchema
@@ -15,10 +17,13 @@ from .machines import consultation_machine, referral_machine
 from .queue import centre_queue
 from .schemas import (ComplaintTransitionSchema, ConsultationSchema, ConsultationTransitionSchema, ConveneSchema,
                       CreateReferralsSchema, FurtherInstructionsSchema, LiftSupervisionSchema, OpinionSchema, QueueArgsSchema, QueuePageSchema, ReassignSchema,
-                      ReferralSchema, SupervisionListArgsSchema, SupervisionPageSchema, SupervisionReportSchema,
-                      SupervisionSchema, SuperviseSchema, SupplementSchema)
+                      ReferralPageSchema, ReferralSchema, RoutingSuggestionSchema, SupervisionListArgsSchema,
+                      SupervisionPageSchema, SupervisionReportSchema, SupervisionSchema, SuperviseSchema,
+                      SupplementSchema, one_of_body)
 
 blp = Blueprint("routing", __name__, description="The centre's side: triage, routing, referrals, consultations")
+
+ConsultationPage = page_schema(ConsultationSchema, "ConsultationPage")
 
 
 @blp.route("/queue")
@@ -30,15 +35,16 @@ class Queue(MethodView):
 
         Closed and withdrawn complaints only when asked for (state, include_closed); sort and desc choose
         another order; holder narrows to the caller's complaints or the unassigned ones."""
-        items, total, exact = centre_queue(api_actor(), **args)
-        return {"items": items, "total": total, "total_is_exact": exact, "page": args["page"],
-                "per_page": args["per_page"]}
+        filters = {k: v for k, v in args.items() if k not in ("cursor", "limit")}
+        found = centre_queue(api_actor(), **filters, window=window(args, "queue"))
+        return found.envelope(total_is_exact=found.total_is_exact)
 
 
 @blp.route("/complaints/<complaint_id>/transitions")
 class ComplaintTransitions(MethodView):
     @versioned_change
     @blp.arguments(ComplaintTransitionSchema)
+    @blp.doc(requestBody=one_of_body(ComplaintTransitionSchema))
     @blp.response(200, ComplaintSchema)
     @blp.alt_response(409, description="Not possible now: the body lists the triggers allowed to you")
     def post(self, data, complaint_id):
@@ -79,7 +85,7 @@ class Supplements(MethodView):
 
 @blp.route("/complaints/<complaint_id>/routing-suggestion")
 class RoutingSuggestion(MethodView):
-    @blp.response(200)
+    @blp.response(200, RoutingSuggestionSchema)
     def get(self, complaint_id):
         """Tracks and agencies the routing rules suggest, with an explanation per rule."""
         actor = api_actor()
@@ -88,12 +94,16 @@ class RoutingSuggestion(MethodView):
 
 @blp.route("/complaints/<complaint_id>/referrals")
 class ComplaintReferrals(MethodView):
-    @blp.response(200, ReferralSchema(many=True))
-    def get(self, complaint_id):
+    @blp.arguments(CursorArgs, location="query")
+    @blp.response(200, ReferralPageSchema)
+    def get(self, args, complaint_id):
+        """The complaint's referrals this user may see, the most urgent first (as /referrals)."""
         actor = api_actor()
         complaint = intake.get_visible_complaint(actor, complaint_id)
-        items, _total = services.list_referrals(actor, complaint_id=complaint.id, per_page=100)
-        return [annotated(r, referral_machine, actor) for r in items]
+        found = services.list_referrals(actor, complaint_id=complaint.id,
+                                        window=window(args, "referrals", complaint.id))
+        found.items = [annotated(r, referral_machine, actor) for r in found.items]
+        return found.envelope()
 
     @versioned_change
     @blp.arguments(CreateReferralsSchema)
@@ -110,6 +120,7 @@ class ComplaintReferrals(MethodView):
 @blp.route("/referrals/<referral_id>/letter")
 class Letter(MethodView):
     @blp.response(200, description="The referral letter (移送函) as printable HTML")
+    @blp.doc(**file_answer("text/html", description="The referral letter (移送函) as printable HTML"))
     def get(self, referral_id):
         referral = services.get_visible_referral(api_actor(), referral_id)
         return Response(letters.letter_html(referral), mimetype="text/html")
@@ -118,6 +129,7 @@ class Letter(MethodView):
 @blp.route("/referrals/<referral_id>/letter.pdf")
 class LetterPdf(MethodView):
     @blp.response(200, description="The referral letter (移送函) as PDF")
+    @blp.doc(**file_answer("application/pdf", description="The referral letter (移送函) as PDF"))
     def get(self, referral_id):
         referral = services.get_visible_referral(api_actor(), referral_id)
         response = Response(letters.letter_pdf(referral), mimetype="application/pdf")
@@ -190,8 +202,8 @@ class SupervisionList(MethodView):
     @blp.response(200, SupervisionPageSchema)
     def get(self, args):
         """Supervised cases (supervisors: all; a clerk: its centre's), by the next report due."""
-        items, total = supervision.list_supervisions(api_actor(), **args)
-        return {"items": items, "total": total, "page": args["page"], "per_page": args["per_page"]}
+        return supervision.list_supervisions(api_actor(), active=args["active"],
+                                             window=window(args, "supervisions")).envelope()
 
 
 @blp.route("/complaints/<complaint_id>/consultations")
@@ -209,11 +221,14 @@ class Consultations(MethodView):
 
 @blp.route("/consultations")
 class ConsultationList(MethodView):
-    @blp.response(200, ConsultationSchema(many=True))
-    def get(self):
-        """Consultations visible to this user (an agency: those it is invited to)."""
+    @blp.arguments(CursorArgs, location="query")
+    @blp.response(200, ConsultationPage)
+    def get(self, args):
+        """Consultations visible to this user (an agency: those it is invited to), the opinion due soonest first."""
         actor = api_actor()
-        return [annotated(c, consultation_machine, actor) for c in services.list_consultations(actor)]
+        found = services.page_consultations(actor, window(args, "consultations"))
+        found.items = [annotated(c, consultation_machine, actor) for c in found.items]
+        return found.envelope()
 
 
 @blp.route("/consultations/<consultation_id>")
@@ -242,6 +257,7 @@ class Opinions(MethodView):
 class ConsultationTransitions(MethodView):
     @versioned_change
     @blp.arguments(ConsultationTransitionSchema)
+    @blp.doc(requestBody=one_of_body(ConsultationTransitionSchema))
     @blp.response(200, ConsultationSchema)
     def post(self, data, consultation_id):
         """request_opinions, record_minutes (minutes, conclusion, optional referrals), close."""

@@ -10,6 +10,7 @@ from core.errors import Conflict, NotFound, ValidationFailed
 from core.extensions import db
 from core.models import utcnow
 from core.outbox import emit
+from core.pagination import Page, asc, fetch
 from core.queries import one_visible
 from deadlines import services as deadlines
 from intake.enums import ComplaintState as S
@@ -86,14 +87,31 @@ def get_visible_consultation(actor, consultation_id) -> Consultation:
     return one_visible(Consultation.id, consultation_id, visible_consultations(actor))
 
 
-def list_consultations(actor, *, open_only=False):
+CONSULTATION_ORDER = (asc(Consultation.opinion_due_at), asc(Consultation.id))  # the opinion due soonest first
+
+
+def _consultations(actor, open_only):
     condition = visible_consultations(actor)
     if condition is False:
-        return []
+        return None
     query = select(Consultation).where(condition)
     if open_only:
         query = query.where(Consultation.state.in_(OPEN_CONSULTATION_STATES))
-    return db.session.scalars(query.order_by(Consultation.opinion_due_at, Consultation.id)).all()
+    return query
+
+
+def list_consultations(actor, *, open_only=False):
+    """Every consultation visible to the actor (an agency: those it is invited to), the opinion due soonest first."""
+    query = _consultations(actor, open_only)
+    if query is None:
+        return []
+    return db.session.scalars(query.order_by(*(key.order() for key in CONSULTATION_ORDER))).all()
+
+
+def page_consultations(actor, window, *, open_only=False) -> Page:
+    """A page of list_consultations (the API)."""
+    query = _consultations(actor, open_only)
+    return Page([], 0) if query is None else fetch(query, CONSULTATION_ORDER, window)
 
 
 def can_give_opinion(actor, consultation: Consultation) -> bool:

@@ -170,6 +170,14 @@ def apply(t: Transition) -> None:
     if notice:
         tell(t.complaint, notice, audience(t, effects.to), **notice_params(t))
     sync_due(t.machine, t.entity)
+    if t.machine.subject_type == "referral":
+        referral = t.entity
+        if t.machine.event_kind == "step":  # the agency's own steps (Order 310): its system only
+            tell_systems("referral.step_taken", referral, [referral.agency_id], step=t.rule.trigger,
+                         state=referral.state.value)
+        else:
+            tell_systems("referral.transitioned", referral, [referral.agency_id, centre_id(t.complaint)],
+                         trigger=t.rule.trigger, from_state=t.source.value, to_state=t.dest.value)
 
 
 def audience(t: Transition, who) -> list:
@@ -208,6 +216,16 @@ def tell(complaint, event, organisation_ids, **params):
     if organisation_ids:
         emit(event, organisation_ids=organisation_ids, subject_type="complaint", subject_id=complaint.id,
              params={"reference": complaint.reference, "enterprise": complaint.enterprise.name, **params})
+
+
+def tell_systems(event, referral, organisation_ids, **data):
+    """An event for the agencies' systems (the changes feed and webhooks; no person is notified): what
+    changed on ``referral``, by ids, for ``organisation_ids`` (its agency, its centre)."""
+    complaint = referral.complaint
+    emit(event, organisation_ids=[o for o in organisation_ids if o is not None], subject_type="referral",
+         subject_id=referral.id,
+         params={"referral_id": str(referral.id), "complaint_id": str(complaint.id), "reference": complaint.reference,
+                 "letter_number": referral.letter_number, "agency_id": str(referral.agency_id), **data})
 
 
 def sync_due(machine, entity) -> None:

@@ -190,3 +190,23 @@ def preservation_ruling(referral, data):
     if data is not None and data.get("preservation_ruling") is None:
         return {"preservation_ruling": [_("Choose the ruling: granted or refused.")]}
     return {}
+
+
+# --- what a request must have ---------------------------------------------------------------------------
+
+# the error of a field a row ``needs`` (or its reason) missing from the request, where it is not the general one;
+# the request schemas (routing/schemas.py) answer them, as the guards above do for a service called directly
+REQUIRED_MESSAGES = {
+    "reason": "Give a reason.",
+    "message": "Give a reason.",  # the complaint's reason field
+    "due_date": "Give the date by which the enterprise should answer.",
+    "reason_code": "Choose why the complaint is not accepted.",
+    "preservation_kind": "Choose what is to be preserved.",
+    "preservation_ruling": "Choose the ruling: granted or refused.",
+    "evidence_ids": "Choose the evidence to send.",
+}
+REQUIRED_MESSAGE = "This field is required for this action."
+
+
+def required_message(name: str) -> str:
+    return REQUIRED_MESSAGES.get(name, REQUIRED_MESSAGE)

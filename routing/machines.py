@@ -71,6 +71,10 @@ class Rule:
     effects: Effects = NONE
     public: bool = True  # the timeline row is shown to the enterprise
     label: object = None  # the button's words
+    # the request's fields besides the trigger (and the reason, which needs_reason requires): those it must
+    # have and those it may have. routing/schemas.py builds each trigger's request schema from them
+    needs: tuple = ()
+    takes: tuple = ()
 
     @property
     def reflexive(self) -> bool:
@@ -138,12 +142,12 @@ COMPLAINT_RULES = (
          effects=Effects(text=_l("Submitted to the rights-protection centre (reference %(reference)s)."), opens=("Q1", "Q2"), notice="complaint.submitted", to=("centre",)), label=_l("Submit")),
     Rule("claim", (S.submitted,), S.triaging, CLERK, "centre",
          effects=Effects(text=_l("A centre clerk has taken up the complaint."), meets=("Q1",)), label=_l("Claim")),
-    Rule("request_info", (S.triaging,), S.awaiting_info, CLERK, "centre", needs_reason=True,
+    Rule("request_info", (S.triaging,), S.awaiting_info, CLERK, "centre", needs_reason=True, needs=("due_date",),
          guard=guards.reply_date,
          effects=Effects(text=_l("The centre asked for supplementary information."), pauses=("Q1", "Q2"), opens=("Q3",), notice="complaint.info_requested", to=("enterprise",)),
          label=_l("Request supplements")),
     # after acceptance: the state stays, the centre's re-routing clock (Q5) pauses until the answer
-    Rule("request_info", AFTER_ACCEPTANCE, SAME, CLERK, "centre", needs_reason=True,
+    Rule("request_info", AFTER_ACCEPTANCE, SAME, CLERK, "centre", needs_reason=True, needs=("due_date",),
          guard=guards.reply_date_no_open_request,
          effects=Effects(text=_l("The centre asked for supplementary information."), pauses=("Q5",), opens=("Q3",), then=("mark_supplement_requested",),
                          notice="complaint.info_requested", to=("enterprise",)),
@@ -156,10 +160,10 @@ COMPLAINT_RULES = (
          effects=Effects(text=_l("Supplementary information provided."), meets=("Q3",), resumes=("Q5",), then=("clear_supplement_request",),
                          notice="complaint.info_supplied", to=("centre",)),
          label=_l("Supply information")),
-    Rule("accept", (S.triaging,), S.accepted, CLERK, "centre",
+    Rule("accept", (S.triaging,), S.accepted, CLERK, "centre", takes=("message",),
          effects=Effects(text=_l("The centre accepted the complaint."), meets=("Q1", "Q2"), notice="complaint.accepted", to=("enterprise",)),
          label=_l("Accept the complaint")),
-    Rule("reject", (S.triaging,), S.rejected, CLERK, "centre", needs_reason=True, guard=guards.reject_reason,
+    Rule("reject", (S.triaging,), S.rejected, CLERK, "centre", needs_reason=True, needs=("reason_code",), guard=guards.reject_reason,
          effects=Effects(text=_l("The centre did not accept the complaint."), cancels=True, notice="complaint.rejected", to=("enterprise",)),
          label=_l("Do not accept the complaint")),
     # the centre resolves the complaint itself: guidance given, nothing (more) to refer
@@ -175,7 +179,7 @@ COMPLAINT_RULES = (
          effects=Effects(text=_l("Every referral has been concluded."), meets=("Q5",), notice="complaint.concluded", to=("enterprise",))),
     Rule("reopen", (S.referred, S.in_progress, S.concluded), S.accepted, NOBODY, "system",
          effects=Effects(text=_l("A referral came back to the centre, which will route the complaint again."), opens=("Q5",), notice="complaint.reopened", to=("centre", "enterprise"))),
-    Rule("close", (S.concluded, S.rejected), S.closed, CLERK, "centre",
+    Rule("close", (S.concluded, S.rejected), S.closed, CLERK, "centre", takes=("message",),
          effects=Effects(text=_l("The complaint was closed."), cancels=True), label=_l("Close the complaint")),
     Rule("withdraw", WITHDRAWABLE, S.withdrawn, ENTERPRISE, "enterprise", needs_reason=True,
          effects=Effects(text=_l("Withdrawn by the enterprise."), cancels=True, then=("withdraw_referrals", "cancel_consultations"),
@@ -185,56 +189,56 @@ COMPLAINT_RULES = (
 
 REFERRAL_RULES = (
     # a court's V1 does not open here: it runs from complete materials (materials_complete below)
-    Rule("acknowledge", (R.sent,), R.acknowledged, AGENCY, "agency",
+    Rule("acknowledge", (R.sent,), R.acknowledged, AGENCY, "agency", needs=("officer_name",),
          effects=Effects(text=_civil(_l("%(agency)s acknowledged the referral."), _l("%(agency)s acknowledged receipt of the civil dispute.")), meets=("Q4",), opens=(clocks.decision_on_receipt,), then=("ask_police_to_explain",)),
          label=_l("Acknowledge receipt")),
     # for a court: the registration (登记立案) of the enterprise's suit with its case number (案号)
-    Rule("accept", (R.acknowledged,), R.accepted, AGENCY, "agency", guard=guards.registrable,
+    Rule("accept", (R.acknowledged,), R.accepted, AGENCY, "agency", needs=("case_number",), guard=guards.registrable,
          effects=Effects(text=_accept_text, meets=(clocks.decision,), opens=(clocks.conclusion,), notice="referral.decided",
                          to=("centre", "enterprise", "parent_agency")),
          label=_l("Open a case")),
     Rule("decline", (R.acknowledged,), R.declined, AGENCY, "agency", needs_reason=True,
          effects=Effects(text=_l("%(agency)s declined to open a case."), meets=(ALL,), notice="referral.decided", to=("centre", "enterprise", "parent_agency")),
          label=_l("Decline to open a case")),
-    Rule("return", (R.sent, R.acknowledged), R.returned, AGENCY, "agency", needs_reason=True,
+    Rule("return", (R.sent, R.acknowledged), R.returned, AGENCY, "agency", needs_reason=True, needs=("return_reason",),
          guard=guards.return_reason,
          effects=Effects(text=_civil(_l("%(agency)s returned the referral to the centre."), _l("%(agency)s sent the civil dispute back to the centre.")),
                          meets=(ALL,), notice=_civil_notice("referral.returned", "civil.returned"), to=("centre", "enterprise")),
          label=_l("Return to the centre")),
-    Rule("conclude", (R.accepted,), R.concluded, AGENCY, "agency", guard=guards.outcome,
+    Rule("conclude", (R.accepted,), R.concluded, AGENCY, "agency", needs=("outcome",), guard=guards.outcome,
          effects=Effects(text=_civil(_l("%(agency)s concluded the referral."), _l("The civil case at %(agency)s has ended.")),
                          meets=(ALL,), notice=_civil_notice("referral.concluded", "civil.concluded"), to=("centre", "enterprise", "parent_agency")),
          label=_l("Conclude")),
     # 行刑衔接 once the head approved (Order 310: within 24 hours, T2); 反向衔接 by the police, from an
     # opened case or from a decision not to file (no crime, but an administrative violation)
-    Rule("transfer", (R.accepted,), R.transferred, AGENCY, "agency", needs_reason=True, guard=guards.transferable,
+    Rule("transfer", (R.accepted,), R.transferred, AGENCY, "agency", needs_reason=True, takes=("to_agency_id",), guard=guards.transferable,
          effects=Effects(text=_l("%(agency)s transferred the case to %(to_agency)s."), meets=(ALL,), then=("hand_over",), notice="referral.transferred",
                          to=("centre", "enterprise")),
          label=_l("Transfer the case")),
-    Rule("transfer", (R.declined,), R.transferred, AGENCY, "agency", needs_reason=True,
+    Rule("transfer", (R.declined,), R.transferred, AGENCY, "agency", needs_reason=True, takes=("to_agency_id",),
          guard=guards.transferable_after_decline,
          effects=Effects(text=_l("%(agency)s found no crime but an administrative violation and transferred the case to %(to_agency)s."), then=("hand_over",), notice="referral.transferred", to=("centre", "enterprise")),
          label=_l("Transfer the case")),
-    Rule("request_supervision", (R.declined,), R.supervision_requested, CLERK, "centre", needs_reason=True,
+    Rule("request_supervision", (R.declined,), R.supervision_requested, CLERK, "centre", needs_reason=True, takes=("to_agency_id",),
          guard=guards.supervisable, effects=Effects(text=_l("The centre asked the procuratorate to supervise the decision of %(agency)s not to open a case."), then=("send_for_supervision",)),
          label=_l("Request filing supervision")),
     # the police file the case after the procuratorate's notice to file (P2)
-    Rule("file_after_notice", (R.supervision_requested,), R.accepted, AGENCY, "agency",
+    Rule("file_after_notice", (R.supervision_requested,), R.accepted, AGENCY, "agency", needs=("case_number",),
          effects=Effects(text=_l("%(agency)s filed the case after the procuratorate's notice."), meets=(ALL,), notice="referral.decided", to=("centre", "enterprise")),
          label=_l("File the case after the procuratorate's notice")),
     # the centre adds evidence to a referral already sent (the agency is told and can download it)
-    Rule("supplement", OPEN_REFERRALS, SAME, CLERK, "centre", guard=guards.new_evidence,
+    Rule("supplement", OPEN_REFERRALS, SAME, CLERK, "centre", needs=("evidence_ids",), takes=("reason",), guard=guards.new_evidence,
          effects=Effects(text=_l("The centre sent further evidence to %(agency)s."), then=("share_evidence",), notice="referral.supplemented", to=("agency",)),
          label=_l("Send further evidence")),
     # --- civil procedure (a court's referral: the enterprise's suit, pre-suit mediation, preservation) ---
     # the court found the suit's materials complete: its 7 days to register the suit (V1) run (again) from now
-    Rule("materials_complete", (R.acknowledged,), SAME, AGENCY, "agency", guard=guards.suit_route,
+    Rule("materials_complete", (R.acknowledged,), SAME, AGENCY, "agency", takes=("reason",), guard=guards.suit_route,
          effects=Effects(text=_l("%(agency)s found the materials of the enterprise's suit complete: it decides on "
                                  "registering the suit within 7 days."), restarts=("V1",),
                          notice="civil.materials_complete", to=("centre", "enterprise")),
          label=_l("Record that the suit's materials are complete")),
     # pre-suit mediation (诉前调解) succeeded: a mediation agreement ends the matter (its mediation case number)
-    Rule("mediation_succeeded", (R.acknowledged,), R.concluded, AGENCY, "agency", guard=guards.mediation_route,
+    Rule("mediation_succeeded", (R.acknowledged,), R.concluded, AGENCY, "agency", needs=("case_number",), takes=("reason",), guard=guards.mediation_route,
          effects=Effects(text=_l("The pre-suit mediation at %(agency)s succeeded: the parties reached a mediation "
                                  "agreement."), meets=(ALL,), notice="civil.concluded", to=("centre", "enterprise")),
          label=_l("Record a successful pre-suit mediation")),
@@ -245,11 +249,11 @@ REFERRAL_RULES = (
                          notice="civil.mediation_failed", to=("centre", "enterprise")),
          label=_l("Record that the pre-suit mediation failed")),
     # an application for preservation (财产 / 证据 / 行为保全): the court rules within 48 hours (V2)
-    Rule("apply_preservation", (R.acknowledged, R.accepted), SAME, AGENCY, "agency", guard=guards.preservation_application,
+    Rule("apply_preservation", (R.acknowledged, R.accepted), SAME, AGENCY, "agency", needs=("preservation_kind",), takes=("reason",), guard=guards.preservation_application,
          effects=Effects(text=_preservation_applied_text, opens=("V2",), then=("record_preservation_application",)),
          label=_l("Record an application for preservation")),
     # the court's ruling on it, granted or refused with reasons: V2 is met
-    Rule("rule_on_preservation", (R.acknowledged, R.accepted), SAME, AGENCY, "agency", needs_reason=True,
+    Rule("rule_on_preservation", (R.acknowledged, R.accepted), SAME, AGENCY, "agency", needs_reason=True, needs=("preservation_ruling",),
          guard=guards.preservation_ruling,
          effects=Effects(text=_preservation_ruled_text, meets=("V2",), then=("record_preservation_ruling",),
                          notice="civil.preservation_ruled", to=("centre", "enterprise")),
@@ -264,7 +268,7 @@ CONSULTATION_RULES = (
     Rule("request_opinions", (C.convened,), C.opinions_due, CONVENERS, "convener",
          label=_l("Request written opinions"),
          effects=Effects(text=_l("Written opinions were requested from the invited agencies."))),
-    Rule("record_minutes", (C.convened, C.opinions_due), C.minuted, CONVENERS, "convener", guard=guards.minutes,
+    Rule("record_minutes", (C.convened, C.opinions_due), C.minuted, CONVENERS, "convener", needs=("minutes", "conclusion"), takes=("referrals",), guard=guards.minutes,
          effects=Effects(text=_l("The minutes and conclusion of the consultation were recorded."), meets=(ALL,), then=("record_conclusion", "refer_from_minutes")),
          label=_l("Record the minutes")),
     Rule("close", (C.minuted,), C.closed, CONVENERS, "convener", effects=Effects(text=_l("The consultation was closed."), meets=(ALL,)),
@@ -288,8 +292,9 @@ def _parent_agency(referral):
 class StateMachine:
     """A transition table plus the one ``transitions.Machine`` that enforces it."""
 
-    def __init__(self, name, states, rules, org_checks, *, subject_type=None, event_kind=None):
+    def __init__(self, name, states, rules, org_checks, *, subject_type=None, event_kind=None, reason_field="reason"):
         self.name = name
+        self.reason_field = reason_field  # the request field a row's reason comes from
         self.subject_type = subject_type or name  # what its rows' clocks and timeline rows are about
         self.event_kind = event_kind or name  # the timeline row's kind
         self.states = states
@@ -308,6 +313,20 @@ class StateMachine:
                 self._by_trigger[(rule.trigger, source)] = rule
                 if rule.org != "system":
                     self._by_state[source].append(rule)
+        self._fields = {}
+        for rule in rules:
+            fields = self._rule_fields(rule)
+            if self._fields.setdefault(rule.trigger, fields) != fields:
+                raise ValueError(f"{name}: the rows of {rule.trigger} take different fields")
+
+    def _rule_fields(self, rule):
+        needs = ((self.reason_field,) if rule.needs_reason else ()) + tuple(rule.needs)
+        return needs, tuple(f for f in rule.takes if f not in needs)
+
+    def request_fields(self, trigger) -> tuple[tuple, tuple]:
+        """The fields a request firing ``trigger`` must have and those it may have (besides the trigger): from
+        the rows (``needs_reason``, ``needs``, ``takes``), the same for every row of the trigger."""
+        return self._fields[trigger]
 
     @property
     def triggers(self):
@@ -365,6 +384,10 @@ class StateMachine:
             )
         if rule.needs_reason and not (reason or "").strip():
             raise ValidationFailed({"reason": [_("Give a reason.")]})
+        missing = {name: [_(guards.required_message(name))] for name in rule.needs
+                   if (data or {}).get(name) is None or not str((data or {}).get(name)).strip()}
+        if missing:  # what the request schemas require too (routing/schemas.py), for a service called directly
+            raise ValidationFailed(missing)
         if rule.guard is not None:
             errors = rule.guard(entity, data or {})
             if errors:
@@ -389,7 +412,7 @@ class StateMachine:
 complaint_machine = StateMachine("complaint", S, COMPLAINT_RULES, {
     "enterprise": _org_is(lambda c: c.enterprise_id),
     "centre": _org_is(lambda c: c.centre_id),
-}, event_kind="transition")
+}, event_kind="transition", reason_field="message")
 referral_machine = StateMachine("referral", R, REFERRAL_RULES, {
     "agency": _org_is(lambda r: r.agency_id),
     "parent_agency": _org_is(_parent_agency),

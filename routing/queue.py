@@ -20,6 +20,7 @@ from accounts.enums import Role
 from accounts.models import Organisation
 from core.extensions import db
 from core.models import utcnow
+from core.pagination import Page, Pages, fetch
 from core.timeutil import to_shanghai
 from intake import search
 from intake.enums import ComplaintState
@@ -132,26 +133,27 @@ def state_counts(actor, *, state=(), include_closed=False, sort=None, desc=None,
 
 
 def centre_queue(actor, *, q=None, state=(), include_closed=False, track=None, district=None, infringer=None,
-                 key_case=None, overdue=None, holder=None, sort="due", desc=False, page=1, per_page=20):
-    """The complaints of the clerk's centre (supervisors: all), filtered: (items, total, total_is_exact).
+                 key_case=None, overdue=None, holder=None, sort="due", desc=False, window=Pages()) -> Page:
+    """The complaints of the clerk's centre (supervisors: all), filtered: a Page whose total is capped at
+    COUNT_LIMIT (total_is_exact). The sort is the person's choice: an API cursor is an offset.
     ``q`` finds complaints by reference, enterprise, infringer name or credit code (intake.search);
     ``holder`` is "mine" (claimed by the actor) or "unassigned"; closed and withdrawn complaints only
     when named in ``state`` or with ``include_closed``."""
     query = _filtered(actor, q=q, track=track, district=district, infringer=infringer, key_case=key_case,
                       overdue=overdue, holder=holder)
     if query is None:
-        return [], 0, True
+        return Page([], 0)
     query = _with_states(query, state, include_closed)
-    counted = db.session.scalar(select(func.count()).select_from(
-        query.with_only_columns(Complaint.id).limit(COUNT_LIMIT + 1).subquery()))
+
+    def capped_count(query):
+        counted = db.session.scalar(select(func.count()).select_from(
+            query.with_only_columns(Complaint.id).limit(COUNT_LIMIT + 1).subquery()))
+        return min(counted, COUNT_LIMIT), counted <= COUNT_LIMIT
+
     enterprise = None
     if sort == "enterprise":  # an alias: the district filter's EXISTS must stay correlated to its own row
         enterprise = aliased(Organisation)
         query = query.join(enterprise, enterprise.id == Complaint.enterprise_id)
-    items = db.session.scalars(
-        query.options(joinedload(Complaint.enterprise), joinedload(Complaint.claimed_by),
-                      selectinload(Complaint.infringers))
-        .order_by(*_order(sort, desc, enterprise))
-        .offset((page - 1) * per_page).limit(per_page)
-    ).unique().all()
-    return items, min(counted, COUNT_LIMIT), counted <= COUNT_LIMIT
+    return fetch(query.options(joinedload(Complaint.enterprise), joinedload(Complaint.claimed_by),
+                               selectinload(Complaint.infringers)),
+                 _order(sort, desc, enterprise), window, count=capped_count, keyset=False, unique=True)

@@ -24,7 +24,7 @@ from . import clocks, rules
 from .access import can_download_shared_evidence, can_read_internal_notes, can_read_referral, can_refer, \
     can_write_notes
 from .complaints import follow_referrals
-from .effects import ENDED, allowed, follow_up, run, sync_due, tell
+from .effects import ENDED, allowed, centre_id, follow_up, run, sync_due, tell, tell_systems
 from .enums import (OPEN_REFERRAL_STATES, CivilRoute, LinkKind, ReferralState as R,
                     SupplementKind, TransferState)
 from .machines import AFTER_ACCEPTANCE, complaint_machine, consultation_machine, referral_machine
@@ -109,6 +109,11 @@ def new_referral(complaint, actor, agency, track, evidence, *, message=None, par
                                  responsible_org_id=agency.id)
     referral.agency_due_at = q4.due_at
     tell(complaint, RECEIVED_NOTICE[civil_route], [agency.id], agency=agency.name, letter_number=referral.letter_number)
+    tell_systems("referral.created", referral, [agency.id, centre_id(complaint)], agency=agency.name,
+                 track=track.value, civil_route=civil_route.value if civil_route else None,
+                 link_kind=link_kind.value if link_kind else None,
+                 parent_id=str(parent.id) if parent is not None else None, state=R.sent.value,
+                 evidence_ids=[str(e.id) for e in evidence])
     return referral
 
 
@@ -346,6 +351,9 @@ def attach_supplement(referral, actor, kind, evidence, *, message=None, source=N
                "from_agency": source.agency.name if source is not None else None}
     record_event(referral.complaint, actor, "referral", trigger="supplemented", referral_id=referral.id,
                  reason=message, payload=payload)
+    if new:
+        tell_systems("referral.evidence_shared", referral, [referral.agency_id, referral.complaint.centre_id],
+                     supplement_id=supplement.id, kind=kind.value, evidence_ids=[str(e.id) for e in new])
     if kind is SupplementKind.transfer:
         _restart_decision_clock(referral)
         tell(referral.complaint, "referral.transfer_attached", [referral.agency_id], agency=referral.agency.name,
@@ -455,6 +463,8 @@ def add_note(actor, referral: Referral, text: str, public: bool) -> ReferralNote
     record_event(referral.complaint, actor, "note", referral_id=referral.id, reason=text.strip(), public=public,
                  payload={"agency": referral.agency.name})
     db.session.flush()
+    tell_systems("referral.note_added", referral, [referral.agency_id, referral.complaint.centre_id],
+                 note_id=note.id, public=bool(public))
     return note
 
 

@@ -76,7 +76,7 @@ STEP_RULES = (
          effects=Effects(opens=("T1",), then=("propose_transfer",), notice="referral.transfer_proposed",
                          to=("agency",)),
          public=False, label=_l("Propose a transfer to the police (report a suspected crime)")),
-    Rule("approve_transfer", (R.accepted,), SAME, HEADS, "deciding_head", guard=_proposal_waits,
+    Rule("approve_transfer", (R.accepted,), SAME, HEADS, "deciding_head", guard=_proposal_waits, takes=("reason",),
          effects=Effects(meets=("T1",), opens=("T2",), then=("decide_transfer",), notice="referral.transfer_decided",
                          to=("agency",)),
          public=False, label=_l("Approve the transfer to the police")),

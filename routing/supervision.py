@@ -22,6 +22,7 @@ from accounts.enums import Role
 from core.errors import Conflict, NotFound, ValidationFailed
 from core.extensions import db
 from core.models import utcnow
+from core.pagination import Page, Pages, asc, desc, fetch
 from core.outbox import emit
 from deadlines import services as deadlines
 from deadlines.models import Deadline
@@ -166,33 +167,32 @@ def _next_due():
             .group_by(Deadline.subject_id).subquery())
 
 
-def list_supervisions(actor, *, active=None, page=1, per_page=20):
+def list_supervisions(actor, *, active=None, window=Pages()) -> Page:
     """The supervised cases this actor may read (supervisors: all; a clerk: its centre's; anyone else:
-    none), by the next report due (those with none last), then the newest: (items, total)."""
+    none), by the next report due (those with none last), then the newest."""
     if _is_supervisor(actor):
         query = select(Supervision)
     elif getattr(actor, "role", None) is Role.clerk:
         query = select(Supervision).join(Complaint, Complaint.id == Supervision.complaint_id).where(
             Complaint.centre_id == actor.organisation_id)
     else:
-        return [], 0
+        return Page([], 0)
     if active is not None:
         query = query.where(Supervision.lifted_at.is_(None) if active else Supervision.lifted_at.is_not(None))
-    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
     due = _next_due()
-    rows = db.session.execute(
+    found = fetch(
         query.add_columns(due.c.due_at).outerjoin(due, due.c.supervision_id == Supervision.id)
         .options(joinedload(Supervision.complaint).joinedload(Complaint.enterprise),
                  joinedload(Supervision.supervisor), joinedload(Supervision.lifted_by),
                  selectinload(Supervision.reports).joinedload(SupervisionReport.author),
-                 selectinload(Supervision.further_instructions).joinedload(SupervisionInstruction.author))
-        .order_by(due.c.due_at.is_(None), due.c.due_at, Supervision.created_at.desc(), Supervision.id)
-        .offset((page - 1) * per_page).limit(per_page)).all()
+                 selectinload(Supervision.further_instructions).joinedload(SupervisionInstruction.author)),
+        (asc(due.c.due_at.is_(None)), asc(due.c.due_at), desc(Supervision.created_at), asc(Supervision.id)), window)
     items = []
-    for supervision, due_at in rows:
+    for supervision, due_at in found.items:
         supervision.next_report_due_at = due_at
         items.append(supervision)
-    return items, total
+    found.items = items
+    return found
 
 
 # --- the cycle ---------------------------------------------------------------------------------------

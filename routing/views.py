@@ -18,6 +18,7 @@ from core.extensions import db
 from core.http import form_version
 from core.limits import page_arg
 from core.pages import failure_status, load, local_to_utc, only, posted
+from core.pagination import Pages
 from intake import services as intake
 from intake.enums import COMPLAINT_STATE_LABELS, ComplaintState
 
@@ -28,7 +29,7 @@ from .presenters import (COMPLAINT_ACTION_LABELS, CONSULTATION_ACTION_LABELS, LA
 from .queue import HIDDEN_BY_DEFAULT, centre_queue, short_time, state_counts, urgency
 from .schemas import (CLERK_TRIGGERS, ComplaintTransitionSchema, ConsultationTransitionSchema, ConveneSchema,
                       CreateReferralsSchema, FurtherEvidenceSchema, FurtherInstructionsSchema, GuidanceSchema,
-                      LiftSupervisionSchema, OpinionSchema, QueueArgsSchema, ReferralTransitionSchema, RerouteSchema,
+                      LiftSupervisionSchema, OpinionSchema, QueuePageArgsSchema, ReferralTransitionSchema, RerouteSchema,
                       SupervisionReportSchema, SuperviseSchema)
 
 bp = Blueprint("centre", __name__)
@@ -95,11 +96,13 @@ def queue():
     if states:
         args["state"] = states
     try:
-        filters = load(QueueArgsSchema(), args)
+        filters = load(QueuePageArgsSchema(), args)
     except ValidationFailed as exc:
         return _queue_page(422, complaints=[], total=0, exact=True, page=1, per_page=20, errors=exc.errors,
                            args=request.args, page_url=None, tabs=[], sort="due", desc=False)
-    items, total, exact = centre_queue(current_user, **filters)
+    page_numbers = Pages(filters.pop("page"), filters.pop("per_page"))
+    found = centre_queue(current_user, **filters, window=page_numbers)
+    items, total, exact = found.items, found.total, found.total_is_exact
     counts = state_counts(current_user, **filters)
 
     def page_url(number):
@@ -107,7 +110,8 @@ def queue():
         query["page"] = [str(number)]
         return url_for("centre.queue", **query)
 
-    return _queue_page(complaints=items, total=total, exact=exact, page=filters["page"], per_page=filters["per_page"],
+    return _queue_page(complaints=items, total=total, exact=exact, page=page_numbers.page,
+                       per_page=page_numbers.per_page,
                        errors={}, args=request.args, page_url=page_url, tabs=_queue_tabs(request.args, counts),
                        sort=filters["sort"], desc=filters["desc"])
 
@@ -175,7 +179,7 @@ def _triage_page(complaint_id, failure=None, form=None, rows=None):
     events = intake.timeline(actor, complaint)
     evidence = intake.list_evidence(actor, complaint) if intake.can_see_evidence(actor, complaint) else []
     suggestion = services.routing_suggestion(actor, complaint)
-    referrals, _total = services.list_referrals(actor, complaint_id=complaint.id, per_page=100)
+    referrals = services.list_referrals(actor, complaint_id=complaint.id, window=Pages(per_page=100)).items
     referrals = sorted(referrals, key=lambda r: r.letter_number)  # in the order they were sent
     consultation_ids = list(dict.fromkeys(e.consultation_id for e in events if e.consultation_id))
     is_own_clerk = actor.role is Role.clerk and complaint.centre_id == actor.organisation_id
@@ -468,9 +472,8 @@ def supervised():
     only(Role.clerk, Role.supervisor)
     lifted = request.args.get("lifted") == "1"
     page = page_arg()
-    items, total = supervision.list_supervisions(current_user, active=not lifted, page=page,
-                                                 per_page=SUPERVISED_PER_PAGE)
-    return render_template("routing/supervised.html", supervisions=items, total=total, lifted=lifted, page=page,
+    found = supervision.list_supervisions(current_user, active=not lifted, window=Pages(page, SUPERVISED_PER_PAGE))
+    return render_template("routing/supervised.html", supervisions=found.items, total=found.total, lifted=lifted, page=page,
                            per_page=SUPERVISED_PER_PAGE)
 
 

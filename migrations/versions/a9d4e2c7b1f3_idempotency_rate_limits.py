@@ -1,7 +1,7 @@
 """retries: Idempotency-Key records (core/idempotency.py) and the API keys' own request rate limits
 
 Revision ID: a9d4e2c7b1f3
-Revises: c0a7e9d3b1f6
+Revises: a9c4e2f7b3d1
 Create Date: 2026-12-03 15:30:00
 """
 from alembic import op
@@ -12,7 +12,7 @@ import core.models  # the UTCDateTime column type
 
 # revision identifiers, used by Alembic.
 revision = 'a9d4e2c7b1f3'
-down_revision = 'c0a7e9d3b1f6'
+down_revision = 'a9c4e2f7b3d1'
 branch_labels = None
 depends_on = None
 

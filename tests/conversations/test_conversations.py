@@ -13,6 +13,7 @@ from tests.accounts.web import field_errors
 from tests.evidence.support import count, csrf_token, files_under, pdf_bytes, web_login
 from tests.routing.conftest import world  # noqa: F401 - the fixture
 from tests.routing.support import complaint_transition, ok, submit
+from tests.paging import every
 
 OUTSIDERS = ["other_enterprise", "other_clerk", "police", "amr_city_head", "supervisor", "admin"]
 
@@ -67,7 +68,7 @@ def _test_both_sides(app, world, clock):
     answer = ok(post(world, "clerk", cid, "请补充保密协议的签署页。"), 201)
     assert (question["side"], answer["side"]) == ("enterprise", "centre")
     for who in ("enterprise", "clerk", "clerk2"):
-        thread = ok(world.api(who).get(messages_url(cid)))
+        thread = every(world.api(who), messages_url(cid))
         assert [m["body"] for m in thread] == ["请问还需要补充哪些材料？", "请补充保密协议的签署页。"]
         assert thread[0]["author_name"] == "enterprise 用户" and thread[1]["author_name"] == "clerk 用户"
     assert thread[0]["created_at"].startswith("2027-03-01T02:00:00")  # stored and served in UTC
@@ -130,7 +131,7 @@ def test_the_parties_download_attachments_audited(app, world):
     clerk = web_login(app, world.users["clerk"])
     response = web_post(clerk, cid, "请查收模板。", (content, "模板.pdf"))
     assert response.status_code == 302 and response.headers["Location"].endswith(f"/centre/complaints/{cid}#conversation")
-    [attachment] = ok(world.api("enterprise").get(messages_url(cid)))[0]["attachments"]
+    [attachment] = every(world.api("enterprise"), messages_url(cid))[0]["attachments"]
     download = world.api("enterprise").get(attachment["url"])
     assert download.status_code == 200 and download.data == content
     web = web_login(app, world.users["enterprise"]).get(f"/complaints/{cid}/messages/attachments/{attachment['id']}")
@@ -139,7 +140,7 @@ def test_the_parties_download_attachments_audited(app, world):
     assert count(app, AuditEntry, AuditEntry.action == "evidence.downloaded",
                  AuditEntry.subject_type == "message_attachment", AuditEntry.subject_id == attachment["id"]) == 2
     # a file of the conversation is not evidence of the complaint
-    assert all(e["id"] != attachment["id"] for e in ok(world.api("clerk").get(f"/api/v1/complaints/{cid}/evidence")))
+    assert all(e["id"] != attachment["id"] for e in every(world.api("clerk"), f"/api/v1/complaints/{cid}/evidence"))
     # an attachment of another complaint is not found through this one
     other = submit(world)["id"]
     assert world.api("enterprise").get(
@@ -197,7 +198,7 @@ def test_no_conversation_on_a_draft_and_read_only_once_closed(app, world):
     cid = submit(world)["id"]
     ok(post(world, "enterprise", cid, "撤回前的问题。"), 201)
     ok(world.api("enterprise").post(f"/api/v1/complaints/{cid}/withdraw", json={"reason": "已和解。"}))
-    assert [m["body"] for m in ok(world.api("clerk").get(messages_url(cid)))] == ["撤回前的问题。"]
+    assert [m["body"] for m in every(world.api("clerk"), messages_url(cid))] == ["撤回前的问题。"]
     assert post(world, "enterprise", cid, "还能写吗？").status_code == 409
     assert post(world, "clerk", cid, "还能写吗？").status_code == 409
     client = web_login(app, world.users["enterprise"])

@@ -21,6 +21,7 @@ from tests.conftest import ApiClient
 from tests.evidence.support import web_login
 from tests.routing.conftest import world  # noqa: F401 - the fixture
 from tests.routing.support import accepted, ok, refer, referral_transition
+from tests.paging import every
 
 # examples per operation and per form: the whole file stays well under a minute per database
 SETTINGS = dict(deadline=None, derandomize=True, database=None,
@@ -131,7 +132,7 @@ def query_value(schema, components):
 
 
 def query_for(parameters, components):
-    optional = {p["name"]: query_value(p.get("schema", {}), components) for p in parameters if p["in"] == "query"}
+    optional = {p["name"]: query_value(p.get("schema", {}), components) for p in parameters if p.get("in") == "query"}
     return st.fixed_dictionaries({}, optional=optional)
 
 
@@ -188,7 +189,7 @@ def objects(app, world, reference_data_kept):
         "questions": ["是否构成商业秘密？"], "agency_ids": [world.org("police"), world.org("amr_city")],
         "meeting_at": "2026-12-03T02:00:00+00:00", "opinion_due_at": "2099-01-01T10:00:00+00:00",
         "due_reason": "远期。"}), 201)
-    deadlines = ok(world.api("clerk").get(f"/api/v1/complaints/{complaint['id']}/deadlines"))
+    deadlines = every(world.api("clerk"), f"/api/v1/complaints/{complaint['id']}/deadlines")
     return {
         "enterprise": {"complaint_id": draft["id"]},
         "other": {"complaint_id": complaint["id"], "referral_id": referral["id"],
@@ -209,7 +210,7 @@ def operations(app):
             parameters = operation.get("parameters", []) + methods.get("parameters", [])
             content = operation.get("requestBody", {}).get("content", {})
             json_schema = content.get("application/json", {}).get("schema")
-            if json_schema is None and not any(p["in"] == "query" for p in parameters):
+            if json_schema is None and not any(p.get("in") == "query" for p in parameters):  # not the $ref headers
                 continue
             found.append((method, path, parameters, json_schema))
     return found, components

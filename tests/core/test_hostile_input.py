@@ -16,6 +16,7 @@ from intake.models import Complaint, ComplaintEvent, Infringer
 from tests.evidence.support import csrf_token, pdf_bytes, web_login
 from tests.routing.conftest import world  # noqa: F401 - the fixture
 from tests.routing.support import accepted, ok, refer, referral_transition
+from tests.paging import every
 
 MIB = 1024 * 1024
 HUGE_PAGE = "99999999999999999999"
@@ -257,19 +258,19 @@ API_LISTS = {"/api/v1/complaints": ("enterprise", "clerk", "police", "supervisor
              "/api/v1/referrals": ("clerk", "police", "procuratorate", "supervisor")}
 
 
-def test_a_huge_page_number_on_every_api_list_is_422_naming_page(app, world):
+def test_a_bad_limit_or_cursor_on_every_api_list_is_422_naming_it(app, world):
     for url, roles in API_LISTS.items():
         for role in roles:
             api = world.api(role)
-            for query, field in ((f"page={HUGE_PAGE}", "page"), ("page=0", "page"), (f"page={PAGE_MAX + 1}", "page"),
-                                 ("per_page=101", "per_page"), (f"per_page={HUGE_PAGE}", "per_page"),
-                                 ("page=-1", "page")):
+            for query, field in (("limit=0", "limit"), ("limit=101", "limit"), (f"limit={HUGE_PAGE}", "limit"),
+                                 ("limit=-1", "limit"), ("cursor=", "cursor"), ("cursor=" + "A" * 2000, "cursor"),
+                                 ("cursor=not-a-cursor", "cursor"), (f"cursor={HUGE_PAGE}", "cursor")):
                 response = api.get(f"{url}?{query}")
 
                 assert response.status_code == 422, (url, role, query)
                 assert list(response.get_json()["errors"]) == [field]
-            last = ok(api.get(f"{url}?page={PAGE_MAX}&per_page=100"))
-            assert last["items"] == [] and last["page"] == PAGE_MAX
+            first = ok(api.get(f"{url}?limit=100"))
+            assert set(first) >= {"items", "next_cursor"}
 
 
 def without_tokens(response):
@@ -339,7 +340,7 @@ def test_the_procuratorate_recording_an_appraisal_is_refused_not_a_500(app, worl
     ok(referral_transition(police, criminal["id"], "acknowledge", officer_name="郑刚"))
     ok(referral_transition(police, criminal["id"], "decline", reason="不构成犯罪。"))
     ok(referral_transition(world.api("clerk"), criminal["id"], "request_supervision", reason="请求立案监督。"))
-    [supervision] = [r for r in ok(world.api("clerk").get(f"/api/v1/complaints/{complaint['id']}/referrals"))
+    [supervision] = [r for r in every(world.api("clerk"), f"/api/v1/complaints/{complaint['id']}/referrals")
                      if r["link_kind"] == "filing_supervision"]
     procuratorate = world.api("procuratorate")
     url = f"/api/v1/referrals/{supervision['id']}/appraisal"

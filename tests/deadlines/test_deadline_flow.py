@@ -10,6 +10,7 @@ from sqlalchemy import select
 from tests.core.test_translations import compiled  # noqa: F401  (the .mo the pages use)
 from tests.routing.conftest import world  # noqa: F401  (the fixture)
 from tests.routing.support import (complaint_transition, evidence_ids, ok, refer, referral_transition, submit)
+from tests.paging import every
 
 SH = ZoneInfo("Asia/Shanghai")
 
@@ -183,10 +184,10 @@ def _all(app, complaint_id):
 ])
 def test_absurd_rules_are_refused_and_nothing_changes(app, world, body, field):
     admin = world.api("admin")
-    before = {r["code"]: r for r in ok(admin.get("/api/v1/admin/deadline-rules"))}["Q2"]
+    before = {r["code"]: r for r in every(admin, "/api/v1/admin/deadline-rules")}["Q2"]
     response = admin.put("/api/v1/admin/deadline-rules/Q2", json=body)
     assert response.status_code == 422 and field in response.get_json()["errors"]
-    after = {r["code"]: r for r in ok(admin.get("/api/v1/admin/deadline-rules"))}["Q2"]
+    after = {r["code"]: r for r in every(admin, "/api/v1/admin/deadline-rules")}["Q2"]
     assert after == before
 
 
@@ -363,9 +364,9 @@ def test_the_enterprise_sees_its_public_clocks_by_name_and_never_an_internal_clo
     assert "已调取证据。" in html and "A consultation of the agencies was convened." in timeline
     # the API gives the enterprise the same: no internal clock, no internal row
     api = world.api("enterprise")
-    codes = {d["rule_code"] for d in ok(api.get(f"/api/v1/complaints/{cid}/deadlines"))}
+    codes = {d["rule_code"] for d in every(api, f"/api/v1/complaints/{cid}/deadlines")}
     assert codes == {"Q1", "Q2", "Q4", "A1"}
-    rows_api = ok(api.get(f"/api/v1/complaints/{cid}/timeline"))
+    rows_api = every(api, f"/api/v1/complaints/{cid}/timeline")
     assert {e["kind"] for e in rows_api} & {"supervision", "step", "appraisal", "routing_decision"} == set()
     assert not any(e["kind"] == "consultation" and e["trigger"] == "opinion" for e in rows_api)
     assert "内部：拟约谈。" not in str(rows_api)
@@ -376,7 +377,7 @@ def test_the_enterprise_sees_its_public_clocks_by_name_and_never_an_internal_clo
                for r in clerk_rows), clerk_rows
     assert any(r.startswith("Centre reports on the key case 上海市商业秘密保护维权中心 (key-case supervision)")
                for r in clerk_rows), clerk_rows
-    assert {c for c in ok(world.api("clerk").get(f"/api/v1/complaints/{cid}/deadlines"))
+    assert {c for c in every(world.api("clerk"), f"/api/v1/complaints/{cid}/deadlines")
             for c in [c["rule_code"]]} >= {"S1", "C1"}
 
 

@@ -12,6 +12,7 @@ from tests.conftest import ApiClient
 from tests.routing.conftest import world  # noqa: F401  (the fixture)
 from tests.routing.support import accepted, complaint_transition, ok, refer, referral_transition, submit
 from tests.threads import run_together
+from tests.paging import every
 
 
 def a1_of(app, world):
@@ -108,13 +109,13 @@ def test_an_officer_asks_and_the_head_approves_over_the_api(app, world):
     wanted = a1.due_at + dt.timedelta(days=10)
     made = ok(world.api("amr_city").post(ask_url, json=ask(wanted)), 201)
     assert made["state"] == "pending" and made["rule_code"] == "A1"
-    assert [r["id"] for r in ok(world.api("amr_city_head").get("/api/v1/extension-requests"))] == [made["id"]]
-    assert ok(world.api("amr_city").get("/api/v1/extension-requests")) == []
+    assert [r["id"] for r in every(world.api("amr_city_head"), "/api/v1/extension-requests")] == [made["id"]]
+    assert every(world.api("amr_city"), "/api/v1/extension-requests") == []
     # a second request while one waits: 409
     assert world.api("amr_city").post(ask_url, json=ask(wanted)).status_code == 409
     decided = ok(world.api("amr_city_head").post(decide_url, json={"decision": "approve", "request_id": made["id"]}))
     assert decided["state"] == "approved" and decided["decided_by"]
-    rows = ok(world.api("clerk").get(f"/api/v1/complaints/{complaint['id']}/deadlines"))
+    rows = every(world.api("clerk"), f"/api/v1/complaints/{complaint['id']}/deadlines")
     a1_row = next(r for r in rows if r["rule_code"] == "A1")
     assert dt.datetime.fromisoformat(a1_row["due_at"]) == wanted
     assert dt.datetime.fromisoformat(a1_row["fixed_due_at"]) == wanted
@@ -139,7 +140,7 @@ def test_a_refusal_needs_a_reason_and_a_new_request_may_follow(app, world):
     assert deadline(app, a1.subject_id, "A1").due_at == a1.due_at
     assert outbox(app, "deadline.extension_decided")[0][3]["decision"] == "refused"
     ok(world.api("amr_city").post(ask_url, json=ask(a1.due_at + dt.timedelta(days=2))), 201)
-    history = ok(world.api("amr_city").get(ask_url))
+    history = every(world.api("amr_city"), ask_url)
     assert [r["state"] for r in history] == ["refused", "pending"]
 
 
@@ -156,7 +157,7 @@ def test_bad_dates_and_reasons_are_field_errors(app, world):
                         (ask(a1.due_at + dt.timedelta(days=2), reason="长" * 2001), "reason")):
         response = officer.post(ask_url, json=body)
         assert response.status_code == 422 and field in response.get_json()["errors"], (body, response.get_json())
-    assert ok(officer.get(ask_url)) == []
+    assert every(officer, ask_url) == []
 
 
 def test_another_agencys_head_and_other_people_get_404(app, world, create_user):
@@ -169,7 +170,7 @@ def test_another_agencys_head_and_other_people_get_404(app, world, create_user):
         assert world.api(key).post(decide_url, json=approve).status_code == 404, key
         assert world.api(key).get(ask_url).status_code == 404, key
         assert world.api(key).post(ask_url, json=ask(a1.due_at + dt.timedelta(days=2))).status_code == 404, key
-    assert world.api("putuo_head").get("/api/v1/extension-requests").get_json() == []
+    assert every(world.api("putuo_head"), "/api/v1/extension-requests") == []
     # the officer who asked cannot decide
     assert world.api("amr_city").post(decide_url, json=approve).status_code == 404
     assert deadline(app, a1.subject_id, "A1").due_at == a1.due_at

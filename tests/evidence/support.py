@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 
 from tests.accounts.web import web_login as form_login
 from tests.conftest import ApiClient, token_request
+from tests.paging import every
 
 CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
 
@@ -59,9 +60,8 @@ def read(api, complaint_id) -> dict:
 
 
 def timeline(api, complaint_id) -> list:
-    response = api.get(f"/api/v1/complaints/{complaint_id}/timeline")
-    assert response.status_code == 200, response.get_json()
-    return response.get_json()
+    """Every row of the complaint's timeline (all its pages)."""
+    return every(api, f"/api/v1/complaints/{complaint_id}/timeline")
 
 
 # --- evidence ------------------------------------------------------------------------------------

@@ -17,6 +17,7 @@ from evidence.vault import TamperedEvidence
 from intake.models import ComplaintEvent
 from tests.evidence.support import (api_client, count, csrf_token, files_under, new_draft, pdf_bytes, read, rows,
                                     submitted, upload, upload_escaped, web_login)
+from tests.paging import every
 
 # Distinctive, so that finding it (or a piece of it) on disk would mean it is stored in clear.
 PLAINTEXT = b"TRADE-SECRET-PLAINTEXT-7f3a9c: servo gain table v4.2; "
@@ -63,13 +64,13 @@ def test_several_files_in_one_upload_are_listed_with_their_hashes(api, draft):
     response = upload(api, draft["id"], *files)
 
     assert response.status_code == 201, response.get_json()
-    listing = api.get(f"/api/v1/complaints/{draft['id']}/evidence").get_json()
+    listing = every(api, f"/api/v1/complaints/{draft['id']}/evidence")
     assert [(e["display_name"], e["size"], e["sha256"], e["media_type"]) for e in listing] == [
         ("合同.pdf", len(files[0][0]), hashlib.sha256(files[0][0]).hexdigest(), "application/pdf"),
         ("screenshot.png", len(PNG), hashlib.sha256(PNG).hexdigest(), "image/png"),
         ("chat.txt", len(files[2][0]), hashlib.sha256(files[2][0]).hexdigest(), "text/plain; charset=utf-8"),
     ]
-    last = api.get(f"/api/v1/complaints/{draft['id']}/timeline").get_json()[-1]
+    last = every(api, f"/api/v1/complaints/{draft['id']}/timeline")[-1]
     assert last["kind"] == "evidence_added" and len(last["payload"]["files"]) == 3
 
 
@@ -120,7 +121,7 @@ def test_the_web_form_uploads_several_files(app, user, draft, api):
         "file": [(io.BytesIO(pdf_bytes(PLAINTEXT)), "one.pdf"), (io.BytesIO(b"plain words"), "two.txt")]})
 
     assert response.status_code == 302
-    names = [e["display_name"] for e in api.get(f"/api/v1/complaints/{draft['id']}/evidence").get_json()]
+    names = [e["display_name"] for e in every(api, f"/api/v1/complaints/{draft['id']}/evidence")]
     assert names == ["one.pdf", "two.txt"]
     assert "one.pdf" in web.get(page).get_data(as_text=True)
 

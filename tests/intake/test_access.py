@@ -185,7 +185,7 @@ def test_the_centre_clerk_reads_a_submitted_complaint_and_its_evidence(app, worl
 
     assert call_api(clerk, "get", complaint).get_json()["state"] == "submitted"
     assert call_api(clerk, "timeline", complaint).status_code == 200
-    assert [e["id"] for e in call_api(clerk, "evidence_list", complaint).get_json()] == [complaint["eid"]]
+    assert [e["id"] for e in call_api(clerk, "evidence_list", complaint).get_json()["items"]] == [complaint["eid"]]
     download = call_api(clerk, "evidence_download", complaint)
     assert download.status_code == 200 and download.data == EVIDENCE
 

@@ -3,6 +3,7 @@ import re
 
 from tests.accounts.registration import register_over_api
 from tests.conftest import pdf_file
+from tests.paging import every
 
 
 def test_register_draft_upload_submit_follow(app, client, anonymous_api, api_login, rights_centre, complete_draft):
@@ -42,7 +43,7 @@ def test_register_draft_upload_submit_follow(app, client, anonymous_api, api_log
     listing = api.get("/api/v1/complaints").get_json()
     assert [c["reference"] for c in listing["items"]] == [submitted.get_json()["reference"]]
 
-    timeline = api.get(f"/api/v1/complaints/{complaint['id']}/timeline").get_json()
+    timeline = every(api, f"/api/v1/complaints/{complaint['id']}/timeline")
     assert [e["kind"] for e in timeline] == ["created", "edited", "evidence_added", "transition"]
     assert timeline[-1]["trigger"] == "submit" and timeline[-1]["to_state"] == "submitted"
 

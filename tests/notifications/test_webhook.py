@@ -15,6 +15,7 @@ from core.extensions import db
 from notifications.models import DeliveryState, OutboxDelivery, WebhookEndpoint
 from tests.accounts.web import csrf_token, field_errors, web_login
 from tests.notifications.support import count, deliver_until_idle
+from tests.paging import every
 
 T0 = dt.datetime(2026, 10, 12, 1, 0, tzinfo=dt.UTC)
 PARAMS = {"reference": "SH-2026-00042", "enterprise": "上海澄川智能科技有限公司", "letter_number": "沪商秘移〔2026〕7号"}
@@ -89,9 +90,14 @@ def test_a_receiver_answering_500_then_200_gets_the_event_once_signed(app, api_l
 
     payload = json.loads(body)
     assert payload == {
-        "delivery_id": str(delivery_id), "event": "referral.received", "occurred_at": payload["occurred_at"],
-        "subject_type": "referral", "subject_id": "5d8d2f3c-0000-4000-8000-000000000001", "params": PARAMS,
+        "event_id": payload["event_id"], "delivery_id": str(delivery_id), "event": "referral.received",
+        "occurred_at": payload["occurred_at"], "subject_type": "referral",
+        "subject_id": "5d8d2f3c-0000-4000-8000-000000000001", "data": PARAMS,
         "url": "https://tradesecret.example/agency/referrals/5d8d2f3c"}
+    with app.app_context():  # the event's id is its item's in the agency's changes feed
+        from core.changes import ChangeEvent
+
+        assert str(db.session.scalars(select(ChangeEvent.event_id)).one()) == payload["event_id"]
     assert dt.datetime.fromisoformat(payload["occurred_at"]).tzinfo is not None
     with app.app_context():
         row = db.session.scalars(select(OutboxDelivery)).one()
@@ -218,7 +224,7 @@ def test_webhooks_api_for_administrators_only(app, api_login, admin, agency, cre
     again = api.post("/api/v1/admin/webhooks", json={"organisation_id": str(agency), "url": "https://x.example/"})
     assert again.status_code == 422 and again.get_json()["errors"]["organisation_id"]
 
-    listed = api.get("/api/v1/admin/webhooks").get_json()
+    listed = every(api, "/api/v1/admin/webhooks")
     assert [w["id"] for w in listed] == [body["id"]] and "secret" not in listed[0]
 
     officer = api_login(create_user("agency_officer", org_id=agency))

@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 
 from tests.conftest import COMPLETE_DRAFT
 from tests.evidence.support import pdf_bytes, upload
+from tests.paging import every
 
 # EXAMPLES.md, case 1: source code taken to a competitor (criminal + civil).
 SOURCE_CODE = COMPLETE_DRAFT
@@ -89,7 +90,7 @@ def accepted(world, data=None, who="enterprise", clerk="clerk", files=1) -> dict
 
 
 def evidence_ids(world, complaint_id, who="clerk") -> list[str]:
-    return [e["id"] for e in ok(world.api(who).get(f"/api/v1/complaints/{complaint_id}/evidence"))]
+    return [e["id"] for e in every(world.api(who), f"/api/v1/complaints/{complaint_id}/evidence")]
 
 
 def item(world, agency, track, evidence=(), message=None, civil_route="file_suit") -> dict:

@@ -1,6 +1,7 @@
 """Access: an agency sees only its own referrals and only the evidence shared with them; API keys."""
 from tests.conftest import ApiClient
 from tests.routing.support import (accepted, create_referrals, evidence_ids, item, ok, referral_transition, snapshot)
+from tests.paging import every
 
 
 def test_an_agency_sees_only_its_own_referrals_and_their_shared_evidence(app, world):
@@ -58,7 +59,7 @@ def test_an_api_key_works_until_revoked(app, world):
                                                            "label": "经侦案件系统"}), 201)
     assert created["key"] and created["label"] == "经侦案件系统"
     assert created["user"] == world.users["police"]["email"]
-    listed = ok(admin.get("/api/v1/admin/api-keys"))
+    listed = every(admin, "/api/v1/admin/api-keys")
     assert [k["id"] for k in listed] == [created["id"]] and "key" not in listed[0]
     assert created["key"] not in admin.get("/api/v1/admin/api-keys").get_data(as_text=True)
 
@@ -68,7 +69,7 @@ def test_an_api_key_works_until_revoked(app, world):
     assert acknowledged["state"] == "acknowledged"
 
     assert admin.delete(f"/api/v1/admin/api-keys/{created['id']}").status_code == 204
-    assert ok(admin.get("/api/v1/admin/api-keys"))[0]["revoked_at"] is not None
+    assert every(admin, "/api/v1/admin/api-keys")[0]["revoked_at"] is not None
     revoked = system.get("/api/v1/referrals")
     assert revoked.status_code == 401 and revoked.get_json()["code"] == "unauthenticated"
     before = snapshot(app, complaint["id"])
@@ -100,4 +101,4 @@ def test_api_keys_are_for_agency_officers_and_made_by_administrators_only(world)
     system = ApiClient(world.client, key["key"])
     assert system.get("/api/v1/admin/api-keys").status_code == 404
     assert ApiClient(world.client).get("/api/v1/admin/api-keys").status_code == 401
-    assert len(ok(admin.get("/api/v1/admin/api-keys"))) == 1
+    assert len(every(admin, "/api/v1/admin/api-keys")) == 1

@@ -12,6 +12,7 @@ from tests.evidence.support import timeline
 from tests.routing.support import (CUSTOMER_LIST, accepted, acknowledge_and_accept, approve_transfer,
                                    complaint_state, complaint_transition, create_referrals, evidence_ids, item, ok,
                                    refer, referral_transition, refused, snapshot)
+from tests.paging import every
 
 
 def test_acknowledge_accept_conclude_an_administrative_referral(app, world):
@@ -37,7 +38,8 @@ def test_acknowledge_accept_conclude_an_administrative_referral(app, world):
     assert complaint_state(world, cid) == "in_progress"
 
     penalty = {"result": "penalty_decision", "decision_number": "沪市监罚〔2026〕88号"}
-    refused(app, amr, cid, rid, "conclude", 422, "outcome.result")
+    refused(app, amr, cid, rid, "conclude", 422, "outcome")
+    refused(app, amr, cid, rid, "conclude", 422, "outcome.result", outcome={})
     refused(app, amr, cid, rid, "conclude", 422, "outcome.result", outcome={"result": "prosecuted"})
     refused(app, amr, cid, rid, "conclude", 422, "outcome.decision_number", outcome={"result": "penalty_decision"})
     refused(app, amr, cid, rid, "conclude", 422, "outcome.fine_amount", outcome={**penalty, "fine_amount": "-1.00"})
@@ -154,9 +156,9 @@ def test_notes_public_and_internal(app, world):
     public = ok(police.post(f"/api/v1/referrals/{rid}/notes", json={"text": public_text, "public": True}), 201)
     assert public["public"] is True and public["text"] == public_text
 
-    assert [n["text"] for n in ok(enterprise.get(f"/api/v1/referrals/{rid}/notes"))] == [public_text]
-    assert [n["text"] for n in ok(clerk.get(f"/api/v1/referrals/{rid}/notes"))] == [internal_text, public_text]
-    assert [n["text"] for n in ok(police.get(f"/api/v1/referrals/{rid}/notes"))] == [internal_text, public_text]
+    assert [n["text"] for n in every(enterprise, f"/api/v1/referrals/{rid}/notes")] == [public_text]
+    assert [n["text"] for n in every(clerk, f"/api/v1/referrals/{rid}/notes")] == [internal_text, public_text]
+    assert [n["text"] for n in every(police, f"/api/v1/referrals/{rid}/notes")] == [internal_text, public_text]
 
     enterprise_view = json.dumps(timeline(enterprise, cid), ensure_ascii=False)
     assert public_text in enterprise_view and internal_text not in enterprise_view

@@ -17,6 +17,7 @@ from tests.routing.case_support import (clocks, complaint as complaint_row, even
 from tests.routing.support import (CUSTOMER_LIST, PATENT_APPLICATION, accepted, acknowledge_and_accept,
                                    complaint_transition, create_referrals, example, item, ok, referral_transition,
                                    step)
+from tests.paging import every
 
 MINUTES = "与会各方认为涉案工艺构成商业秘密，损失逾250万元。"
 CONCLUSION = "由公安机关立案侦查，市场监管部门同步调查。"
@@ -96,12 +97,12 @@ def test_7_api_minutes_with_referrals_by_a_supervisor_and_the_conclusion_on_the_
     mark = outbox_mark(app)
     minuted = ok(supervisor.post(f"/api/v1/consultations/{kid}/transitions", json=body))
     assert (minuted["state"], minuted["minutes"], minuted["conclusion"]) == ("minuted", MINUTES, CONCLUSION)
-    [made] = ok(world.api("clerk").get(f"/api/v1/complaints/{cid}/referrals"))
+    [made] = every(world.api("clerk"), f"/api/v1/complaints/{cid}/referrals")
     assert (made["agency"]["id"], made["track"], made["state"]) == (world.org("police"), "criminal", "sent")
     told(app, mark, "referral.received", world.org("police"))
     assert ok(world.api("clerk").get(f"/api/v1/complaints/{cid}"))["state"] == "referred"
     assert {s for s, _ in clocks(app, "consultation", kid)["C1"]} == {"met"}
-    seen = ok(world.api("enterprise").get(f"/api/v1/complaints/{cid}/timeline"))
+    seen = every(world.api("enterprise"), f"/api/v1/complaints/{cid}/timeline")
     assert ("conclusion", CONCLUSION) in [(e["trigger"], e["reason"]) for e in seen]
     assert "opinion" not in [e["trigger"] for e in seen]  # the written opinions stay internal
     in_plain_chinese(zh_timeline(app, cid))
@@ -230,10 +231,10 @@ def test_10_api_guidance_only_and_not_while_something_is_open(app, world):
     assert complaint_transition(clerk, other["id"], "resolve", message="x").status_code == 409
     resolved = ok(complaint_transition(clerk, cid, "resolve", message="已指导企业向法院起诉。"))
     assert resolved["state"] == "concluded"
-    rows = ok(world.api("enterprise").get(f"/api/v1/complaints/{cid}/timeline"))
+    rows = every(world.api("enterprise"), f"/api/v1/complaints/{cid}/timeline")
     assert (rows[-1]["trigger"], rows[-1]["to_state"], rows[-1]["reason"]) == ("resolve", "concluded",
                                                                                 "已指导企业向法院起诉。")
-    assert ok(clerk.get(f"/api/v1/complaints/{cid}/referrals")) == []
+    assert every(clerk, f"/api/v1/complaints/{cid}/referrals") == []
     assert complaint_transition(clerk, cid, "resolve", message="再次").status_code == 409
 
 
@@ -261,7 +262,8 @@ def test_13_service_supervise_report_report_lift(app, world):
         sid = found.id
         assert [r.text for r in found.reports] == ["第一次报告：已移送公安。", "第二次报告：公安已立案。"]
         assert found.next_report_due_at is not None
-        items, total = supervision.list_supervisions(supervisor, active=True)
+        found = supervision.list_supervisions(supervisor, active=True)
+        items, total = found.items, found.total
         assert total == 2 and [i.complaint_id for i in items] == [uid(second["id"]), uid(first["id"])]  # by due
     assert [s for s, _ in clocks(app, "supervision", sid)["S1"]] == ["met", "met", "open"]  # a new period each
     mark = outbox_mark(app)
@@ -301,7 +303,7 @@ def test_13_api_the_cycle_and_the_list_by_next_report_due(app, world):
     with app.app_context():
         assert complaint_row(cid).key_case is False
     # the enterprise reads none of it; the centre's timeline tells each step in Chinese
-    assert "supervision" not in [e["kind"] for e in ok(world.api("enterprise").get(
-        f"/api/v1/complaints/{cid}/timeline"))]
+    assert "supervision" not in [e["kind"] for e in every(world.api("enterprise"),
+                                                          f"/api/v1/complaints/{cid}/timeline")]
     in_plain_chinese(zh_timeline(app, cid, public_only=False))
     assert notices(app, 0, "complaint.supervised")

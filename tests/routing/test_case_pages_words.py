@@ -11,6 +11,7 @@ import pytest
 from tests.agencies.web import Browser
 from tests.core.test_translations import compiled  # noqa: F401  (the .mo the pages use)
 from tests.routing.support import SOURCE_CODE, acknowledge_and_accept, accepted, ok, refer, referral_transition
+from tests.paging import every
 
 CJK = "\u3400-\u9fff"
 WESTERN_BESIDE_CHINESE = re.compile(rf"[{CJK}]\s?[:;()]|[:;()]\s?[{CJK}]")
@@ -44,7 +45,7 @@ def journey(world):
     ok(world.api("supervisor").post(f"/api/v1/complaints/{cid}/supervision", json={"instructions": "加快办理"}), 201)
     ok(referral_transition(world.api("amr_city"), amr_referral["id"], "conclude", outcome={
         "result": "penalty_decision", "decision_number": "沪市监罚〔2026〕12号", "fine_amount": "680000"}))
-    t4 = next(d for d in ok(world.api("clerk").get(f"/api/v1/complaints/{cid}/deadlines")) if d["rule_code"] == "T4")
+    t4 = next(d for d in every(world.api("clerk"), f"/api/v1/complaints/{cid}/deadlines") if d["rule_code"] == "T4")
     ok(world.api("police").post(f"/api/v1/deadlines/{t4['id']}/extension-requests", json={
         "reason": "案情复杂。", "requested_due_at": (dt.datetime.fromisoformat(t4["due_at"])
                                                    + dt.timedelta(days=2)).isoformat()}), 201)

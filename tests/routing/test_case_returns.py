@@ -15,6 +15,7 @@ from tests.routing.case_support import (clocks, complaint as complaint_row, even
                                         referral, service, states, supplements, told, uid, zh_timeline)
 from tests.routing.support import (accepted, complaint_transition, create_referrals, evidence_ids, item, ok,
                                    referral_transition)
+from tests.paging import every
 
 REPLY_BY = dt.date.today() + dt.timedelta(days=10)
 
@@ -126,12 +127,12 @@ def test_6_api_return_and_decline_come_back_with_reasons_supplements_pause_the_c
     ok(referral_transition(world.api("police"), police_id, "decline", reason="尚未达到立案标准。"))
     clerk, enterprise = world.api("clerk"), world.api("enterprise")
     assert ok(clerk.get(f"/api/v1/complaints/{cid}"))["state"] == "accepted"
-    listed = {r["id"]: r for r in ok(clerk.get(f"/api/v1/complaints/{cid}/referrals"))}
+    listed = {r["id"]: r for r in every(clerk, f"/api/v1/complaints/{cid}/referrals")}
     assert (listed[putuo_id]["return_reason"], listed[putuo_id]["return_message"]) == (
         "wrong_jurisdiction", "依第126号令应由市局管辖。")
     assert listed[police_id]["decline_reason"] == "尚未达到立案标准。"
     assert listed[police_id]["allowed_triggers"] == ["request_supervision"]
-    seen = ok(enterprise.get(f"/api/v1/complaints/{cid}/timeline"))
+    seen = every(enterprise, f"/api/v1/complaints/{cid}/timeline")
     assert ("return", "依第126号令应由市局管辖。") in [(e["trigger"], e["reason"]) for e in seen]
     in_plain_chinese(zh_timeline(app, cid))
 
@@ -180,5 +181,5 @@ def test_6_api_the_enterprise_adds_evidence_after_submission(app, world):
     cid = complaint["id"]
     response = upload(world.api("enterprise"), cid, (pdf_bytes(b"later"), "later.pdf"))
     assert response.status_code == 201, response.get_json()
-    listed = ok(world.api("clerk").get(f"/api/v1/complaints/{cid}/evidence"))
+    listed = every(world.api("clerk"), f"/api/v1/complaints/{cid}/evidence")
     assert listed[-1]["display_name"] == "later.pdf" and listed[-1]["created_at"]

@@ -16,6 +16,7 @@ from tests.routing.case_support import (add_user, clocks, events, in_plain_chine
 from tests.routing.support import (CUSTOMER_LIST, accepted, acknowledge_and_accept, create_referrals, evidence_ids,
                                    item, ok, referral_transition, step)
 from tests.core.test_translations import compiled  # noqa: F401
+from tests.paging import every
 
 
 
@@ -234,9 +235,9 @@ def test_2_api_proposal_approval_and_hand_over_with_the_attacks(app, world):
     assert clocks(app, "referral", rid)["T2"] == [("met", False)]
     assert referral_transition(officer, rid, "transfer", reason=TRANSFER).status_code == 409  # once
     # the steps are internal: the enterprise reads the transfer, not the deliberation
-    enterprise_rows = [e["kind"] for e in ok(world.api("enterprise").get(f"/api/v1/complaints/{cid}/timeline"))]
+    enterprise_rows = [e["kind"] for e in every(world.api("enterprise"), f"/api/v1/complaints/{cid}/timeline")]
     assert "step" not in enterprise_rows and "step" in [
-        e["kind"] for e in ok(world.api("clerk").get(f"/api/v1/complaints/{cid}/timeline"))]
+        e["kind"] for e in every(world.api("clerk"), f"/api/v1/complaints/{cid}/timeline")]
 
 
 def test_2_api_a_head_cannot_approve_their_own_proposal(app, world):
@@ -352,7 +353,7 @@ def test_3_api_the_police_send_a_declined_case_to_the_market_regulator(app, worl
         rid, "criminal_to_admin", "administrative", "sent")
     assert ok(world.api("amr_city").get("/api/v1/referrals?pending=true"))["items"][0]["id"] == child["id"]
     assert ok(world.api("clerk").get(f"/api/v1/complaints/{cid}"))["state"] == "referred"
-    last = ok(world.api("enterprise").get(f"/api/v1/complaints/{cid}/timeline"))
+    last = every(world.api("enterprise"), f"/api/v1/complaints/{cid}/timeline")
     assert ("transfer", "transferred") in [(e["trigger"], e["to_state"]) for e in last]
 
 
@@ -422,13 +423,13 @@ def test_4_api_declined_and_returned_wait_for_re_routing_and_a_transfer_does_not
                            reason="缺少保密措施证据。"))
     shown = ok(world.api("clerk").get(f"/api/v1/complaints/{cid}"))
     assert shown["state"] == "accepted"  # never concluded: the centre re-routes
-    rows = ok(world.api("enterprise").get(f"/api/v1/complaints/{cid}/timeline"))
+    rows = every(world.api("enterprise"), f"/api/v1/complaints/{cid}/timeline")
     assert (rows[-1]["trigger"], rows[-1]["to_state"]) == ("reopen", "accepted")
     texts = zh_timeline(app, cid)
     assert "移送" in texts[-1] or "中心" in texts[-1], texts[-1]
     in_plain_chinese(texts)
     # the reasons are shown to the centre
-    listed = {r["id"]: r for r in ok(world.api("clerk").get(f"/api/v1/complaints/{cid}/referrals"))}
+    listed = {r["id"]: r for r in every(world.api("clerk"), f"/api/v1/complaints/{cid}/referrals")}
     assert listed[police_ref["id"]]["decline_reason"] == "证据不足。"
     assert (listed[amr_ref["id"]]["return_reason"], listed[amr_ref["id"]]["return_message"]) == (
         "missing_material", "缺少保密措施证据。")
@@ -448,7 +449,7 @@ def test_4_api_after_a_transfer_the_complaint_follows_the_police_to_the_end(app,
     assert ok(clerk.get(f"/api/v1/complaints/{cid}"))["state"] == "in_progress"
     ok(referral_transition(world.api("police"), child["id"], "conclude", outcome={"result": "sent_for_prosecution"}))
     assert ok(clerk.get(f"/api/v1/complaints/{cid}"))["state"] == "concluded"
-    rows = [(e["kind"], e["trigger"], e["to_state"]) for e in ok(world.api("enterprise").get(
-        f"/api/v1/complaints/{cid}/timeline"))]
+    rows = [(e["kind"], e["trigger"], e["to_state"]) for e in every(world.api("enterprise"),
+                                                                    f"/api/v1/complaints/{cid}/timeline")]
     assert rows[-1] == ("transition", "conclude", "concluded")
     assert ("transition", "refer", "referred") not in rows[rows.index(("referral", "transfer", "transferred")):]

@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from tests.routing.support import accepted, complaint_transition, ok, submit
+from tests.paging import every
 
 SH = ZoneInfo("Asia/Shanghai")
 
@@ -97,7 +98,7 @@ def test_the_told_reply_date_is_the_q3_clock_before_and_after_acceptance(app, wo
     ok(complaint_transition(clerk, complaint["id"], "request_info", message="请补充授权书。",
                             due_date=told_again.isoformat()))
     assert clocks(app, complaint["id"], "Q3")[-1].due_at == end_of(told_again)
-    listed = ok(clerk.get(f"/api/v1/complaints/{complaint['id']}/deadlines"))
+    listed = every(clerk, f"/api/v1/complaints/{complaint['id']}/deadlines")
     assert [dt.datetime.fromisoformat(d["due_at"]) for d in listed if d["rule_code"] == "Q3"][-1] == end_of(told_again)
 
 

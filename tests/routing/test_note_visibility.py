@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from tests.accounts.web import web_login
 from tests.routing.support import (accepted, approve_transfer, evidence_ids, ok, refer, referral_transition)
+from tests.paging import every
 
 pytestmark = pytest.mark.config(API_TOKEN_LIFETIME_SECONDS=365 * 86400)
 
@@ -23,7 +24,7 @@ def note(api, referral_id, text, public=False):
 
 
 def texts(response):
-    return [n["text"] for n in ok(response)]
+    return [n["text"] for n in ok(response)["items"]]
 
 
 def page(app, world, who, url):
@@ -127,8 +128,8 @@ def test_the_enterprise_reads_only_public_notes_and_no_key_case_instructions(app
     assert texts(enterprise.get(f"/api/v1/referrals/{referral}/notes")) == [POLICE_PUBLIC]
     assert texts(enterprise.get(f"/api/v1/referrals/{child}/notes")) == [PROCURATORATE_PUBLIC]
     everything = json.dumps([ok(enterprise.get(f"/api/v1/complaints/{cid}")),
-                             ok(enterprise.get(f"/api/v1/complaints/{cid}/timeline")),
-                             ok(enterprise.get(f"/api/v1/complaints/{cid}/referrals"))], ensure_ascii=False)
+                             every(enterprise, f"/api/v1/complaints/{cid}/timeline"),
+                             every(enterprise, f"/api/v1/complaints/{cid}/referrals")], ensure_ascii=False)
     for secret in (instructions, report, POLICE_INTERNAL, PROCURATORATE_INTERNAL):
         assert secret not in everything
     client = app.test_client()

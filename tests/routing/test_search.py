@@ -42,6 +42,7 @@ def _actor(app, world, key):
 def test_every_list_finds_by_reference_enterprise_infringer_and_code_within_its_access(app, world):
     from intake import services as intake
     from routing import services
+    from core.pagination import Pages
     from routing.queue import centre_queue
 
     a, b, c, ref_a, ref_b = _setting(world)
@@ -54,13 +55,13 @@ def test_every_list_finds_by_reference_enterprise_infringer_and_code_within_its_
         supervisor = _actor(app, world, "supervisor")
 
         def mine(q, actor=enterprise):
-            return {x.reference for x in intake.list_complaints(actor, q=q, per_page=100)[0]}
+            return {x.reference for x in intake.list_complaints(actor, q=q, window=Pages(per_page=100)).items}
 
         def queue(q, actor=clerk):
-            return {x.reference for x in centre_queue(actor, q=q, per_page=100)[0]}
+            return {x.reference for x in centre_queue(actor, q=q, window=Pages(per_page=100)).items}
 
         def inbox(q, actor=police):
-            return {r.complaint.reference for r in services.list_referrals(actor, q=q, per_page=100)[0]}
+            return {r.complaint.reference for r in services.list_referrals(actor, q=q, window=Pages(per_page=100)).items}
 
         ra, rb, rc = a["reference"], b["reference"], c["reference"]
         # the reference, whole, lower-case, or a part of it

@@ -29,7 +29,7 @@ def test_queue_claim_supplements_accept(app, world):
     # a request for supplements needs a message (the machine's "reason") and a due date
     before = snapshot(app, mine["id"])
     no_message = complaint_transition(clerk, mine["id"], "request_info", due_date=DUE_DATE)
-    assert no_message.status_code == 422 and "reason" in no_message.get_json()["errors"]
+    assert no_message.status_code == 422 and "message" in no_message.get_json()["errors"]
     no_due_date = complaint_transition(clerk, mine["id"], "request_info", message="请补充离职交接清单。")
     assert no_due_date.status_code == 422 and "due_date" in no_due_date.get_json()["errors"]
     assert snapshot(app, mine["id"]) == before
@@ -85,7 +85,7 @@ def test_reject_needs_a_reason_code_and_a_message(app, world):
     bad_code = complaint_transition(clerk, complaint["id"], "reject", message="x", reason_code="because")
     assert bad_code.status_code == 422 and "reason_code" in bad_code.get_json()["errors"]
     no_message = complaint_transition(clerk, complaint["id"], "reject", reason_code="not_trade_secret")
-    assert no_message.status_code == 422 and "reason" in no_message.get_json()["errors"]
+    assert no_message.status_code == 422 and "message" in no_message.get_json()["errors"]
     assert snapshot(app, complaint["id"]) == before
 
     rejected = ok(complaint_transition(clerk, complaint["id"], "reject", reason_code="not_trade_secret",

@@ -199,7 +199,7 @@ def test_reject_needs_a_reason_code_and_a_message(app, world):
     assert field_errors(html, "reason_code") == ["Choose why the complaint is not accepted."]
     html = clerk.submit(page, f"{page}/transitions", "reject", status=422,
                         reason_code="not_trade_secret").get_data(as_text=True)
-    assert field_errors(html, "reason") == ["Give a reason."]
+    assert field_errors(html, "message") == ["Give a reason."]
     html = clerk.submit(page, f"{page}/transitions", "reject", status=422, reason_code="no_such_reason",
                         message="x").get_data(as_text=True)
     assert field_errors(html, "reason_code")
@@ -559,7 +559,7 @@ def test_the_clerk_asks_for_supplements_after_acceptance_and_the_centre_clock_pa
     html = clerk.submit(page, action, "request_info", status=422, message="请补充导出记录。").get_data(as_text=True)
     assert field_errors(html, "due_date") == ["Give the date by which the enterprise should answer."]
     html = clerk.submit(page, action, "request_info", status=422, due_date=DUE_DATE).get_data(as_text=True)
-    assert field_errors(html, "reason") == ["Give a reason."]
+    assert field_errors(html, "message") == ["Give a reason."]
 
     clerk.submit(page, action, "request_info", message="请补充CRM导出记录。", due_date=DUE_DATE)
     assert _complaint(app, cid).state.value == "accepted" and _complaint(app, cid).supplement_requested_at
