@@ -297,3 +297,17 @@ def test_a_retry_while_the_first_is_still_running_is_409_in_progress(app, world,
     assert replay.status_code == 201 and replay.headers["Idempotent-Replayed"] == "true"
     assert replay.json() == first["answer"].json()
     assert notes(app) == 1
+
+
+def test_pruning_expired_keys_never_blocks_the_request_that_prunes(app, world, referral, monkeypatch):
+    """Each claim may forget expired keys first (core.idempotency.PRUNE_CHANCE): here every one does."""
+    import core.idempotency
+
+    monkeypatch.setattr(core.idempotency, "PRUNE_CHANCE", 1.0)
+    police = world.api("police")
+    url = f"/api/v1/referrals/{referral}/notes"
+    with time_machine.travel(dt.datetime.now(dt.UTC) - dt.timedelta(days=2)):
+        ok(police.post(url, json={"text": "很久以前。"}, headers=key_header()), 201)
+    assert stored_keys(app) == 1
+    assert police.post(url, json={"text": "现在。"}, headers=key_header()).status_code == 201
+    assert stored_keys(app) == 1  # the expired one forgotten, the new one kept
