@@ -41,7 +41,8 @@ class ApiKeySchema(OutSchema):
                     metadata={"description": "The e-mail address of the user the key acts as."})
     created_at = fields.AwareDateTime()
     revoked_at = fields.AwareDateTime()
-    rate_limit = fields.Integer(allow_none=True, metadata={"description": "The key's own limit of requests per minute (null: the default)."})
+    rate_limit = fields.Integer(allow_none=True, metadata={
+        "description": "The key's own limit of requests per minute (null: the default)."})
     effective_rate_limit = Computed(rate_limits.limit_of, fields.Integer(), required=True, metadata={
         "description": "The requests per minute the key may make now (its own limit, else the default)."})
 

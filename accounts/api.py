@@ -63,6 +63,7 @@ class Enterprises(MethodView):
     @blp.response(202, RegistrationRequestedSchema)
     @blp.alt_response(429, description="Too many registrations from this address or for this e-mail address")
     @blp.doc(security=[])
+    @not_replayed  # no one's request (and a token's answer is a secret): Idempotency-Key is ignored
     def post(self, data):
         """Register an enterprise: the answer is always the same; a confirmation link goes to the e-mail address.
 
@@ -80,6 +81,7 @@ class EnterpriseConfirmations(MethodView):
     @blp.alt_response(404, description="The token is unknown, used or expired")
     @blp.alt_response(409, description="The address or the credit code has an account by now")
     @blp.doc(security=[])
+    @not_replayed  # no one's request (and a token's answer is a secret): Idempotency-Key is ignored
     def post(self, data):
         """Confirm a registration with the token of the e-mailed link: creates the enterprise and its user."""
         return services.confirm_registration(data["token"])

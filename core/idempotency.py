@@ -136,6 +136,8 @@ def begin(credential: str | None):
     found = _find(scope)
     if found is not None and found.expires_at > now:
         return _replay(found, request_hash)
+    if random.random() < PRUNE_CHANCE:  # before this request takes a write lock (SQLite: one writer at a time)
+        prune()
     cfg = current_app.config
     postgres = db.session.get_bind().dialect.name == "postgresql"
     try:
@@ -158,8 +160,6 @@ def begin(credential: str | None):
         db.session.rollback()
         raise IdempotencyInProgress() from None
     g.idempotency_scope = scope
-    if random.random() < PRUNE_CHANCE:
-        prune()
     return None
 
 
@@ -176,13 +176,13 @@ def record(response) -> None:
 
 
 def prune(limit: int = 1000) -> int:
-    """Forget up to ``limit`` expired keys, in a transaction of its own on PostgreSQL. On SQLite in the
-    request's: its session may hold the one write lock already (the key it just claimed), and a second
-    connection would wait for it until "database is locked"."""
+    """Forget up to ``limit`` expired keys, in a transaction of its own (housekeeping: a busy database skips it)."""
     table = IdempotencyRecord.__table__
-    old = select(table.c.scope).where(table.c.expires_at < utcnow()).limit(limit)
-    if db.session.get_bind().dialect.name != "postgresql":
-        return db.session.execute(delete(table).where(table.c.scope.in_(old))).rowcount
-    with db.engine.begin() as conn:
-        old = old.with_for_update(skip_locked=True)
-        return conn.execute(delete(table).where(table.c.scope.in_(old))).rowcount
+    try:
+        with db.engine.begin() as conn:
+            old = select(table.c.scope).where(table.c.expires_at < utcnow()).limit(limit)
+            if conn.dialect.name == "postgresql":
+                old = old.with_for_update(skip_locked=True)
+            return conn.execute(delete(table).where(table.c.scope.in_(old))).rowcount
+    except OperationalError:
+        return 0

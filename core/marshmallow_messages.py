@@ -79,6 +79,7 @@ MESSAGES = (
     _l("Must be greater than or equal to 1."),
     _l("Must be greater than or equal to 1 and less than or equal to 100."),
     _l("Must be greater than or equal to 1 and less than or equal to 10000."),  # core/limits.py: page
+    _l("Must be greater than or equal to 1 and less than or equal to 1000000."),  # an API key's rate limit
     # validate.OneOf as our schemas use it (accounts/schemas.py: language)
     _l("Must be one of: zh, en."),
     # webargs: a request body that is not JSON

@@ -297,3 +297,27 @@ def test_a_retry_while_the_first_is_still_running_is_409_in_progress(app, world,
     assert replay.status_code == 201 and replay.headers["Idempotent-Replayed"] == "true"
     assert replay.json() == first["answer"].json()
     assert notes(app) == 1
+
+
+def test_pruning_expired_keys_never_blocks_the_request_that_prunes(app, world, referral, monkeypatch):
+    """Each claim may forget expired keys first (core.idempotency.PRUNE_CHANCE): here every one does."""
+    import core.idempotency
+
+    monkeypatch.setattr(core.idempotency, "PRUNE_CHANCE", 1.0)
+    police = world.api("police")
+    url = f"/api/v1/referrals/{referral}/notes"
+    with time_machine.travel(dt.datetime.now(dt.UTC) - dt.timedelta(days=2)):
+        ok(police.post(url, json={"text": "很久以前。"}, headers=key_header()), 201)
+    assert stored_keys(app) == 1
+    assert police.post(url, json={"text": "现在。"}, headers=key_header()).status_code == 201
+    assert stored_keys(app) == 1  # the expired one forgotten, the new one kept
+
+
+def test_signing_in_with_a_key_and_a_bearer_token_is_never_stored(app, world):
+    """An authenticated caller may call the unauthenticated POSTs too (a token's answer is a secret; the login
+    throttle writes in a transaction of its own, which a claimed key must not hold up on SQLite)."""
+    from tests.conftest import token_request
+
+    police = world.api("police")
+    response = police.post("/api/v1/auth/tokens", json=token_request(world.users["enterprise"]), headers=key_header())
+    assert response.status_code == 201 and stored_keys(app) == 0

@@ -93,7 +93,8 @@ def call_api(api, route, complaint):
     url = path.format(cid=complaint["id"], eid=complaint["eid"])
     if payload == "file":
         return upload(api, complaint["id"], (EVIDENCE, "more.pdf"))
-    return api.client.open(url, method=method, json=payload, headers=api.headers())
+    headers = api.headers({"If-Match": api.etag(url)} if method != "GET" else None)  # the version it read
+    return api.client.open(url, method=method, json=payload, headers=headers)
 
 
 def call_web(client, route, complaint, token=None):

@@ -106,9 +106,9 @@ def test_a_stale_version_is_refused(api, complete_draft):
     draft = new_draft(api, complete_draft)
     api.patch(f"/api/v1/complaints/{draft['id']}", json={"facts": "moved on"})
 
-    response = api.post(f"/api/v1/complaints/{draft['id']}/submit?version={draft['version']}")
+    response = api.post(f"/api/v1/complaints/{draft['id']}/submit", headers={"If-Match": f'"{draft["version"]}"'})
 
-    assert response.status_code == 409
+    assert response.status_code == 412 and response.get_json()["code"] == "stale_version"
     assert read(api, draft["id"])["state"] == "draft"
 
 
@@ -145,12 +145,12 @@ def test_if_match_guards_submission_and_withdrawal(api_login, create_user, right
     api = api_login(create_user("enterprise_user"))
     draft = api.post("/api/v1/complaints", json=complete_draft).get_json()
     stale = api.post(f"/api/v1/complaints/{draft['id']}/submit", headers={"If-Match": f'"{draft["version"] - 1}"'})
-    assert stale.status_code == 409 and stale.get_json()["code"] == "stale_version"
+    assert stale.status_code == 412 and stale.get_json()["code"] == "stale_version"
     submitted = api.post(f"/api/v1/complaints/{draft['id']}/submit", headers={"If-Match": f'"{draft["version"]}"'})
     assert submitted.status_code == 200, submitted.get_json()
     stale = api.post(f"/api/v1/complaints/{draft['id']}/withdraw", json={"reason": "和解"},
                      headers={"If-Match": f'"{draft["version"]}"'})
-    assert stale.status_code == 409 and api.get(f"/api/v1/complaints/{draft['id']}").get_json()["state"] == "submitted"
+    assert stale.status_code == 412 and api.get(f"/api/v1/complaints/{draft['id']}").get_json()["state"] == "submitted"
 
 
 @pytest.mark.parametrize("reason", ["理" * 2001, "已和解\u202e", "已和解\x00"])

@@ -213,33 +213,35 @@ def test_a_stale_complaint_version_is_refused(app, world):
     assert claimed.headers["ETag"] == f'"{claimed.get_json()["version"]}"'
     assert claimed.get_json()["version"] > read
 
-    unchanged(app, cid, lambda: complaint_transition(clerk, cid, "accept", headers={"If-Match": f'"{read}"'}), 409,
+    # a stale If-Match is a failed precondition (412); the API takes no version field (422), none at all is 428
+    unchanged(app, cid, lambda: complaint_transition(clerk, cid, "accept", headers={"If-Match": f'"{read}"'}), 412,
               "stale_version")
-    unchanged(app, cid, lambda: complaint_transition(clerk, cid, "accept", headers={"If-Match": f'W/"{read}"'}), 409,
+    unchanged(app, cid, lambda: complaint_transition(clerk, cid, "accept", headers={"If-Match": f'W/"{read}"'}), 412,
               "stale_version")
-    unchanged(app, cid, lambda: complaint_transition(clerk, cid, "accept", version=read), 409, "stale_version")
+    unchanged(app, cid, lambda: complaint_transition(clerk, cid, "accept", version=read), 422, field="version")
+    unchanged(app, cid, lambda: complaint_transition(clerk, cid, "accept", headers={"If-Match": None}), 428,
+              "precondition_required")
     unchanged(app, cid, lambda: complaint_transition(clerk, cid, "accept", headers={"If-Match": '"abc"'}), 422,
               field="If-Match")
-    # If-Match wins over the body's version
-    unchanged(app, cid, lambda: complaint_transition(clerk, cid, "accept", version=claimed.get_json()["version"],
-                                                     headers={"If-Match": f'"{read}"'}), 409, "stale_version")
     current = claimed.get_json()["version"]
-    accepted_ = ok(complaint_transition(clerk, cid, "accept", version=current))
+    accepted_ = ok(complaint_transition(clerk, cid, "accept", headers={"If-Match": f'"{current}"'}))
     assert accepted_["state"] == "accepted"
 
     # referrals: the complaint's version, too
     unchanged(app, cid, lambda: create_referrals(world, cid, item(world, "police", "criminal"), version=current),
-              409, "stale_version")
+              422, field="version")
     unchanged(app, cid, lambda: create_referrals(world, cid, item(world, "police", "criminal"),
-                                                 headers={"If-Match": f'"{current}"'}), 409, "stale_version")
+                                                 headers={"If-Match": f'"{current}"'}), 412, "stale_version")
     created = create_referrals(world, cid, item(world, "police", "criminal"),
                                headers={"If-Match": f'"{accepted_["version"]}"'})
     assert created.status_code == 201, created.get_json()
 
-    # the enterprise's withdrawal takes the version it read as well (intake's API: a query argument)
+    # the enterprise's withdrawal takes the version it read as well (If-Match; a query argument is not read)
     api = world.api("enterprise")
-    unchanged(app, cid, lambda: api.post(f"/api/v1/complaints/{cid}/withdraw?version={current}",
-                                         json={"reason": "x"}), 409, "stale_version")
+    unchanged(app, cid, lambda: api.post(f"/api/v1/complaints/{cid}/withdraw", json={"reason": "x"},
+                                         headers={"If-Match": f'"{current}"'}), 412, "stale_version")
+    unchanged(app, cid, lambda: api.post(f"/api/v1/complaints/{cid}/withdraw?version={current}", json={"reason": "x"},
+                                         headers={"If-Match": None}), 428, "precondition_required")
 
 
 def test_the_version_a_change_answers_is_the_version_stored(app, world):
@@ -252,7 +254,8 @@ def test_the_version_a_change_answers_is_the_version_stored(app, world):
         body = ok(response)
         assert body["version"] == snapshot(app, cid)["version"], trigger
         assert response.headers["ETag"] == f'"{body["version"]}"'
-    referral = ok(create_referrals(world, cid, item(world, "police", "criminal"), version=body["version"]), 201)[0]
+    referral = ok(create_referrals(world, cid, item(world, "police", "criminal"),
+                                   headers={"If-Match": response.headers["ETag"]}), 201)[0]
     police = world.api("police")
     for trigger, extra in (("acknowledge", {"officer_name": "郑刚"}), ("accept", {"case_number": "1"})):
         response = referral_transition(police, referral["id"], trigger, headers={"If-Match": f'"{referral["version"]}"'},
@@ -274,9 +277,9 @@ def test_a_stale_referral_version_is_refused(app, world):
     assert acknowledged.headers["ETag"] != etag
 
     unchanged(app, cid, lambda: referral_transition(police, rid, "accept", case_number="1", headers={"If-Match": etag}),
-              409, "stale_version")
+              412, "stale_version")
     unchanged(app, cid, lambda: referral_transition(police, rid, "accept", case_number="1",
-                                                    version=read.get_json()["version"]), 409, "stale_version")
+                                                    version=read.get_json()["version"]), 422, field="version")
     ok(referral_transition(police, rid, "accept", case_number="1", headers={"If-Match": acknowledged.headers["ETag"]}))
 
 
@@ -290,9 +293,9 @@ def test_a_stale_consultation_version_is_refused(app, world):
     clerk = world.api("clerk")
     ok(clerk.post(url, json={"trigger": "request_opinions"}, headers={"If-Match": f'"{version}"'}))
     unchanged(app, cid, lambda: clerk.post(url, json={"trigger": "record_minutes", "minutes": "m", "conclusion": "c"},
-                                           headers={"If-Match": f'"{version}"'}), 409, "stale_version")
+                                           headers={"If-Match": f'"{version}"'}), 412, "stale_version")
     unchanged(app, cid, lambda: clerk.post(url, json={"trigger": "record_minutes", "minutes": "m", "conclusion": "c",
-                                                      "version": version}), 409, "stale_version")
+                                                      "version": version}), 422, field="version")
 
 
 # --- referrals to the wrong agency, or twice to the same one ---------------------------------------

@@ -271,7 +271,8 @@ def test_2_api_two_approvals_at_once_one_wins(app, world):
         results[who] = response.status_code
 
     run_together(approve, (0, 1))
-    assert sorted(results) == [200, 409], results
+    # the loser read the version the winner moved on (412), or read after the winner's commit (409: no step left)
+    assert sorted(results) in ([200, 409], [200, 412]), results
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Deadline).where(
             Deadline.subject_id == uid(rid), Deadline.rule_code == "T2")) == 1

@@ -60,8 +60,8 @@ def test_two_clerks_route_the_same_complaint_at_once(app, world):
 
     results = race(app, world, complaint_ids, route)
     for i, pair in enumerate(results):
-        assert sorted(status for status, _ in pair) == [201, 409], (i, pair)
-        loser = next(body for status, body in pair if status == 409)
+        assert sorted(status for status, _ in pair) == [201, 412], (i, pair)
+        loser = next(body for status, body in pair if status == 412)
         assert loser["code"] == "stale_version", loser  # it waited for the winner's lock, then saw the new version
     counts, refer_events = referrals_per_complaint(app, complaint_ids)
     assert counts == {c: 1 for c in complaint_ids}
@@ -69,9 +69,10 @@ def test_two_clerks_route_the_same_complaint_at_once(app, world):
 
 
 @pytest.mark.postgres_only
+@pytest.mark.config(API_REQUIRE_IF_MATCH=False)
 def test_two_clerks_accept_then_route_without_versions(app, world):
-    """Accept with If-Match (one wins), then route with no version at all: the row lock and the
-    unique active referral still let exactly one through."""
+    """Accept with If-Match (one wins), then route with no version at all (API_REQUIRE_IF_MATCH off): the row
+    lock and the unique active referral still let exactly one through."""
     rounds = ROUNDS // 2
     complaint_ids = insert_complaints(app, world, rounds, "triaging")
 
@@ -82,14 +83,14 @@ def test_two_clerks_accept_then_route_without_versions(app, world):
                         headers={"If-Match": f'"{version}"'})
 
     for i, pair in enumerate(race(app, world, complaint_ids, accept)):
-        assert sorted(status for status, _ in pair) == [200, 409], (i, pair)
-        assert next(body for status, body in pair if status == 409)["code"] == "stale_version"
+        assert sorted(status for status, _ in pair) == [200, 412], (i, pair)
+        assert next(body for status, body in pair if status == 412)["code"] == "stale_version"
 
     body = {"referrals": [{"agency_id": world.org("police"), "track": "criminal"}]}
 
     def route(api, complaint_id, barrier):
         barrier.wait(timeout=30)
-        return api.post(f"/api/v1/complaints/{complaint_id}/referrals", json=body)
+        return api.post(f"/api/v1/complaints/{complaint_id}/referrals", json=body, headers={"If-Match": None})
 
     for i, pair in enumerate(race(app, world, complaint_ids, route)):
         assert sorted(status for status, _ in pair) == [201, 409], (i, pair)

@@ -125,11 +125,11 @@ def test_a_supervisor_may_reassign_over_the_api_and_a_stale_version_is_refused(a
     cid = complaint["id"]
     version = _holder(app, cid)[2]
     supervisor = world.api("supervisor")
-    stale = supervisor.put(f"/api/v1/complaints/{cid}/holder",
-                           json={"clerk_id": str(world.users["clerk2"]["id"]), "version": version - 1})
-    assert stale.status_code == 409 and _holder(app, cid)[0] == str(world.users["clerk"]["id"])
-    body = ok(supervisor.put(f"/api/v1/complaints/{cid}/holder",
-                             json={"clerk_id": str(world.users["clerk2"]["id"]), "version": version}))
+    stale = supervisor.put(f"/api/v1/complaints/{cid}/holder", json={"clerk_id": str(world.users["clerk2"]["id"])},
+                           headers={"If-Match": f'"{version - 1}"'})
+    assert stale.status_code == 412 and _holder(app, cid)[0] == str(world.users["clerk"]["id"])
+    body = ok(supervisor.put(f"/api/v1/complaints/{cid}/holder", json={"clerk_id": str(world.users["clerk2"]["id"])},
+                             headers={"If-Match": f'"{version}"'}))
     assert body["state"] == "triaging" and body["version"] == version + 1
     assert _holder(app, cid)[0] == str(world.users["clerk2"]["id"])
     queue = ok(world.api("clerk2").get("/api/v1/queue"))
