@@ -3,6 +3,7 @@
 The schema is created once per database per session; after each test every table is emptied, so
 each test starts from an empty database with real commits (threads and processes see them).
 """
+import contextlib
 import io
 import os
 import re
@@ -91,6 +92,30 @@ def seed_reference_data():
     except ImportError:  # the calendar arrives with its own module
         return
     seed_calendar()
+
+
+@contextlib.contextmanager
+def reference_data_kept(app):
+    """The deadline rules and the calendar are kept across tests: whatever a fuzzing run changed in them (an
+    administrator's valid edit is a possible example) is put back as it was."""
+    from sqlalchemy import delete, insert, select
+
+    from core.extensions import db
+
+    with app.app_context():
+        tables = [t for t in db.metadata.sorted_tables if t.name in REFERENCE_TABLES]
+        saved = {t.name: [dict(row._mapping) for row in db.session.execute(select(t))] for t in tables}
+    try:
+        yield
+    finally:
+        with app.app_context():
+            db.session.rollback()
+            for table in reversed(tables):
+                db.session.execute(delete(table))
+            for table in tables:
+                if saved[table.name]:
+                    db.session.execute(insert(table), saved[table.name])
+            db.session.commit()
 
 
 def _empty_all_tables(engine, metadata):

@@ -17,7 +17,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from tests.agencies.web import forms_of
-from tests.conftest import ApiClient
+from tests.conftest import ApiClient, reference_data_kept as kept
 from tests.evidence.support import web_login
 from tests.routing.conftest import world  # noqa: F401 - the fixture
 from tests.routing.support import accepted, ok, refer, referral_transition
@@ -157,24 +157,8 @@ def caller(method, path):
 
 @pytest.fixture
 def reference_data_kept(app):
-    """The deadline rules and the calendar are kept across tests: whatever the fuzzing changed in
-    them (an administrator's valid edit is a possible example) is put back as it was."""
-    from sqlalchemy import delete, insert, select
-
-    from core.extensions import db
-    from tests.conftest import REFERENCE_TABLES
-
-    with app.app_context():
-        tables = [t for t in db.metadata.sorted_tables if t.name in REFERENCE_TABLES]
-        saved = {t.name: [dict(row._mapping) for row in db.session.execute(select(t))] for t in tables}
-    yield
-    with app.app_context():
-        for table in reversed(tables):
-            db.session.execute(delete(table))
-        for table in tables:
-            if saved[table.name]:
-                db.session.execute(insert(table), saved[table.name])
-        db.session.commit()
+    with kept(app):
+        yield
 
 
 @pytest.fixture
