@@ -126,6 +126,8 @@ def field_properties(self, field, ret, **kwargs):
         if field.places is not None:
             places = -field.places.as_tuple().exponent if hasattr(field.places, "as_tuple") else field.places
             out["pattern"] = rf"^-?[0-9]+\.[0-9]{{{places}}}$"
+        if "pattern" in ret:  # the field's own (e.g. never negative) wins
+            out["pattern"] = ret["pattern"]
             out["description"] = (ret.get("description", "") + f" A decimal string with {places} decimals.").strip()
     elif "enum" in ret or isinstance(field, fields.Enum):
         if isinstance(field, fields.Enum) and "enum" not in ret:
