@@ -109,10 +109,4 @@ class ApiKeyItem(MethodView):
     def delete(self, key_id):
         """Revoke a key: it stops working at once."""
         admin = _admin()
-        try:
-            token = db.session.get(AuthToken, uuid.UUID(key_id))
-        except ValueError:
-            token = None
-        if token is None or token.kind is not TokenKind.api_key:
-            raise NotFound()
-        services.revoke_token(token, admin)
+        services.revoke_token(_key(key_id), admin)

@@ -215,16 +215,21 @@ def _evidence(data: dict, heading: str) -> list[str]:
     return [f"{heading}：{len(evidence)}份" + ("：" if evidence else "。"), *evidence_lines(evidence)]
 
 
+def _heading(data: dict, addressee: str) -> list[str]:
+    """The letter's title, number and salutation."""
+    return [data["title"], f"编号：{data['number']}", "", f"{addressee}："]
+
+
+def _complainant(c: dict) -> str:
+    return f"{c['enterprise']['name']}（统一社会信用代码：{c['enterprise']['credit_code']}）"
+
+
 def _referral_lines(data: dict) -> list[str]:
     c = data["complaint"]
     return [
-        data["title"],
-        f"编号：{data['number']}",
-        "",
-        f"{data['agency']['name']}：",
-        (f"{_acceptance(c)}{c['enterprise']['name']}（统一社会信用代码：{c['enterprise']['credit_code']}）"
-         f"提出的商业秘密侵权投诉（投诉编号：{c['reference']}）。经初步审查，现将该案移送贵单位依法处理（"
-         f"{TRACK_LABELS[data['track']]}）。"),
+        *_heading(data, data["agency"]["name"]),
+        (f"{_acceptance(c)}{_complainant(c)}提出的商业秘密侵权投诉（投诉编号：{c['reference']}）。"
+         f"经初步审查，现将该案移送贵单位依法处理（{TRACK_LABELS[data['track']]}）。"),
         "",
         *_secret_lines(c),
         f"涉嫌侵权人：{_infringers(c)}",
@@ -275,12 +280,8 @@ def _civil_facts(data: dict) -> list[str]:
 def _mediation_lines(data: dict) -> list[str]:
     c = data["complaint"]
     return [
-        data["title"],
-        f"编号：{data['number']}",
-        "",
-        f"{data['agency']['name']}：",
-        (f"{_acceptance(c)}{c['enterprise']['name']}（统一社会信用代码：{c['enterprise']['credit_code']}）"
-         f"提出的商业秘密侵权投诉（投诉编号：{c['reference']}）。经初步审查，该纠纷系民事纠纷，经该企业同意，"
+        *_heading(data, data["agency"]["name"]),
+        (f"{_acceptance(c)}{_complainant(c)}提出的商业秘密侵权投诉（投诉编号：{c['reference']}）。经初步审查，该纠纷系民事纠纷，经该企业同意，"
          "现商请贵院依诉调对接机制组织诉前调解。"),
         "",
         *_civil_facts(data),
@@ -298,10 +299,7 @@ def _filing_guide_lines(data: dict) -> list[str]:
     c = data["complaint"]
     court = data["agency"]["name"]
     return [
-        data["title"],
-        f"编号：{data['number']}",
-        "",
-        f"{data['addressee']['name']}：",
+        *_heading(data, data["addressee"]["name"]),
         (f"{_acceptance(c)}贵单位提出的商业秘密侵权投诉（投诉编号：{c['reference']}）。"
          f"经初步审查，该纠纷系民事纠纷，由贵单位作为原告依法向{court}提起诉讼。"
          "本中心已整理下列案件材料，并告知该院。"),
