@@ -3,12 +3,12 @@ transfer or a consultation) and to display (the labels of kinds and districts, i
 
 Its query and answer schemas live here, beside the one operation that uses them."""
 from flask.views import MethodView
-from flask_babel import force_locale
 from flask_smorest import Blueprint
 from marshmallow import fields
 
+from core.openapi import resolved_labels
 from core.pagination import CursorArgs, page_schema, window
-from core.schemas import EnumValue, Name, OneOfLabelled, OutSchema
+from core.schemas import EnumValue, LabelTextsSchema, Name, OneOfLabelled, OutSchema
 from core.security import api_actor
 
 from .directory import PARTNER_KINDS, partner_directory
@@ -16,17 +16,10 @@ from .enums import AGENCY_KINDS, DISTRICT_LABELS, ORG_KIND_LABELS, District, Org
 
 blp = Blueprint("directory", __name__, description="The directory of partner organisations")
 
-LANGUAGES = ("zh", "en")
-
 
 def labels_of(labels: dict) -> dict:
-    """{member: {"zh": ..., "en": ...}} of an enum's lazy labels."""
-    out = {member: {} for member in labels}
-    for language in LANGUAGES:
-        with force_locale(language):
-            for member, label in labels.items():
-                out[member][language] = str(label)
-    return out
+    """{value: {"zh": ..., "en": ...}} of an enum's lazy labels."""
+    return resolved_labels({member.value: label for member, label in labels.items()})
 
 
 class DirectoryArgs(CursorArgs):
@@ -39,20 +32,13 @@ class DirectoryArgs(CursorArgs):
         "description": "Part of the name (case-insensitive; % and _ match themselves)."})
 
 
-class DirectoryLabelSchema(OutSchema):
-    """A label in both languages (the directory answers the same whatever Accept-Language says)."""
-
-    zh = fields.String()
-    en = fields.String()
-
-
 class DirectoryEntrySchema(OutSchema):
     id = fields.UUID()
     name = fields.String()
     kind = EnumValue(OrgKind)
-    kind_label = fields.Nested(DirectoryLabelSchema)
+    kind_label = fields.Nested(LabelTextsSchema)
     district = EnumValue(District)
-    district_label = fields.Nested(DirectoryLabelSchema)
+    district_label = fields.Nested(LabelTextsSchema)
     receives_referrals = fields.Boolean(metadata={
         "description": "An agency (market regulation, public security, procuratorate, court): a referral, a "
                        "transfer or a consultation invitation may name it."})
@@ -74,7 +60,7 @@ class Organisations(MethodView):
         kind = OrgKind(args["kind"]) if args["kind"] else None
         found = partner_directory(window(args, "organisations"), kind=kind, district=args["district"], q=args["q"])
         kinds, districts = labels_of(ORG_KIND_LABELS), labels_of(DISTRICT_LABELS)
-        found.items = [{"id": o.id, "name": o.name, "kind": o.kind, "kind_label": kinds[o.kind],
-                        "district": o.district, "district_label": districts[o.district],
+        found.items = [{"id": o.id, "name": o.name, "kind": o.kind, "kind_label": kinds[o.kind.value],
+                        "district": o.district, "district_label": districts[o.district.value],
                         "receives_referrals": o.kind in AGENCY_KINDS} for o in found.items]
         return found.envelope()

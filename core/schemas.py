@@ -31,6 +31,13 @@ class OutSchema(StrictSchema):
         raise TypeError(f"{type(self).__name__} describes answers; read requests with a request schema")
 
 
+class LabelTextsSchema(OutSchema):
+    """A label in both languages, whatever Accept-Language says (GET /labels, the directory)."""
+
+    zh = fields.String(required=True)
+    en = fields.String(required=True)
+
+
 class Computed(fields.Function):
     """A value an answer computes (``serialize(obj)``), documented in the OpenAPI document as ``as_field``
     describes it (a Nested schema, an enum, a list...): no answer is an untyped ``{}``."""

@@ -7,16 +7,11 @@ from marshmallow import fields
 
 from .openapi import enumerations
 from .pages import start_page_for
-from .schemas import OutSchema
+from .schemas import LabelTextsSchema, OutSchema
 
 bp = Blueprint("core", __name__)
 api_docs_bp = Blueprint("api_docs", __name__)
 labels_blp = ApiBlueprint("labels", __name__, description="The labels of every coded value")
-
-
-class LabelTextsSchema(OutSchema):
-    zh = fields.String(required=True)
-    en = fields.String(required=True)
 
 
 class LabelsSchema(OutSchema):
