@@ -23,6 +23,7 @@ APP_ENVS = ("development", "testing", "production")
 # Where development and testing keep the keys generated on first run (inside the instance folder).
 SECRET_KEY_FILE = "secret_key"
 EVIDENCE_KEY_FILE = "evidence_key"
+SIGNING_KEY_FILE = "signing_key"
 
 # Documented defaults; the instance file (instance/config.py) and then the environment override them.
 DEFAULTS = {
@@ -31,6 +32,7 @@ DEFAULTS = {
     # testing generate them on first run into instance/secret_key and instance/evidence_key (mode 0600).
     "SECRET_KEY": None,  # sessions and CSRF: >= 32 characters, >= 128 bits of estimated entropy in production
     "EVIDENCE_KEY": None,  # base64 of 32 random bytes: wraps each evidence file's data key
+    "SIGNING_KEY": None,  # base64 of a 32-byte Ed25519 seed: signs the deposit log's checkpoints and the receipts
     "DATABASE_URL": None,  # default: SQLite under instance/
     "EVIDENCE_DIR": None,  # default: instance/evidence
     "MAX_EVIDENCE_BYTES": 50 * 1024 * 1024,
@@ -177,6 +179,10 @@ def configure(app: Flask, test_config: dict | None) -> None:
             cfg["EVIDENCE_KEY"] = installation_key(
                 instance / EVIDENCE_KEY_FILE, lambda: base64.b64encode(secrets.token_bytes(32)).decode(),
                 evidence_key_problem)
+        if not cfg.get("SIGNING_KEY"):
+            cfg["SIGNING_KEY"] = installation_key(
+                instance / SIGNING_KEY_FILE, lambda: base64.b64encode(secrets.token_bytes(32)).decode(),
+                signing_key_problem)
         # a key from the source is public, in any environment
         if cfg["SECRET_KEY"] == OLD_DEV_SECRET_KEY:
             raise RuntimeError("SECRET_KEY is the published development key: unset it to have one generated")
@@ -233,6 +239,19 @@ def secret_key_problem(key) -> str | None:
     return None
 
 
+def signing_key_problem(key) -> str | None:
+    """What is wrong with a SIGNING_KEY (the base64 of an Ed25519 private key's 32-byte seed), if anything."""
+    if not key or not isinstance(key, str):
+        return "SIGNING_KEY must be set"
+    try:
+        raw = base64.b64decode(key, validate=True)
+    except ValueError:
+        raw = b""
+    if len(raw) != 32 or len(set(raw)) < 16:
+        return "SIGNING_KEY must be the base64 of 32 random bytes (an Ed25519 seed)"
+    return None
+
+
 def evidence_key_problem(key) -> str | None:
     if not key or not isinstance(key, str):
         return "EVIDENCE_KEY must be set"
@@ -252,8 +271,8 @@ def evidence_key_problem(key) -> str | None:
 
 def refuse_development_secrets(cfg) -> None:
     """Production starts only with both keys set (environment or instance/config.py), strong, and a database."""
-    problems = [p for p in (secret_key_problem(cfg.get("SECRET_KEY")), evidence_key_problem(cfg.get("EVIDENCE_KEY")))
-                if p]
+    problems = [p for p in (secret_key_problem(cfg.get("SECRET_KEY")), evidence_key_problem(cfg.get("EVIDENCE_KEY")),
+                            signing_key_problem(cfg.get("SIGNING_KEY"))) if p]
     if not cfg.get("DATABASE_URL"):
         problems.append("DATABASE_URL must be set")
     if problems:
@@ -314,6 +333,7 @@ def _import_models():
     import deadlines.models  # noqa: F401
     import deadlines.calendar  # noqa: F401
     import conversations.models  # noqa: F401
+    import supervision.models  # noqa: F401
 
 
 def _register_blueprints(app):

@@ -6,7 +6,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from accounts.models import User
 from core.extensions import db
-from core.models import UTCDateTime, new_uuid, utcnow
+from core.models import BigIntPK, UTCDateTime, new_uuid, utcnow
 
 
 class EvidenceFile(db.Model):
@@ -33,4 +33,30 @@ class EvidenceFile(db.Model):
     __table_args__ = (
         CheckConstraint("size >= 0", name="size_not_negative"),
         Index("ix_evidence_files_complaint", "complaint_id", "created_at"),
+    )
+
+
+class DepositLeaf(db.Model):
+    """One entry of the append-only deposit log (存证): the digest of something the platform holds.
+
+    Written in the depositing transaction with no position; the log's sequencer (evidence/deposits.py)
+    gives leaves their dense ``leaf_index`` in id order, under a lock, before a checkpoint covers them.
+    Never updated after that, never deleted.
+    """
+
+    __tablename__ = "deposit_leaves"
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True, autoincrement=True)
+    kind: Mapped[str] = mapped_column(String(20))  # evidence, receipt, case_file (evidence/deposits.KINDS)
+    subject: Mapped[str] = mapped_column(String(80), unique=True)  # "<kind>:<id of what was deposited>"
+    sha256: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column(BigInteger)
+    complaint_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, index=True)
+    reference: Mapped[str | None] = mapped_column(String(20))
+    deposited_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    leaf_index: Mapped[int | None] = mapped_column(BigInteger, unique=True)
+
+    __table_args__ = (
+        CheckConstraint("size >= 0", name="deposit_size_not_negative"),
+        CheckConstraint("leaf_index IS NULL OR leaf_index >= 0", name="leaf_index_not_negative"),
     )

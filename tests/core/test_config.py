@@ -13,7 +13,7 @@ import pytest
 from app import OLD_DEV_EVIDENCE_KEY, OLD_DEV_SECRET_KEY, create_app
 
 ROOT = Path(__file__).resolve().parents[2]
-ENVIRONMENT_SETTINGS = ("APP_ENV", "SECRET_KEY", "EVIDENCE_KEY", "DATABASE_URL", "WEBHOOK_ALLOWED_NETWORKS")
+ENVIRONMENT_SETTINGS = ("APP_ENV", "SECRET_KEY", "EVIDENCE_KEY", "SIGNING_KEY", "DATABASE_URL", "WEBHOOK_ALLOWED_NETWORKS")
 
 
 @pytest.fixture(autouse=True)
@@ -28,6 +28,7 @@ def production(database_urls, db_kind, tmp_path):
         "APP_ENV": "production",
         "SECRET_KEY": secrets.token_urlsafe(48),
         "EVIDENCE_KEY": base64.b64encode(secrets.token_bytes(32)).decode(),
+        "SIGNING_KEY": base64.b64encode(secrets.token_bytes(32)).decode(),
         "DATABASE_URL": database_urls[db_kind],
         "EVIDENCE_DIR": str(tmp_path / "evidence"),
     }
@@ -82,6 +83,12 @@ WEAK_EVIDENCE_KEYS = [OLD_DEV_EVIDENCE_KEY, "", "not base64!", b64(b"sixteen byt
                       b64(secrets.token_bytes(32)) + "\n" + "AAAA"]
 
 
+@pytest.mark.parametrize("key", ["", "not base64!", b64(b"sixteen byte key"), b64(b"\x00" * 32)])
+def test_production_refuses_a_weak_signing_key(production, instance, key):
+    with pytest.raises(RuntimeError, match="SIGNING_KEY"):
+        create_app({**production, "SIGNING_KEY": key}, instance_path=str(instance))
+
+
 @pytest.mark.parametrize("key", WEAK_EVIDENCE_KEYS)
 def test_production_refuses_a_weak_or_published_evidence_key(production, instance, key):
     with pytest.raises(RuntimeError, match="EVIDENCE_KEY"):
@@ -99,15 +106,18 @@ def test_production_refuses_the_defaults_and_generates_nothing(tmp_path, instanc
         create_app({"APP_ENV": "production", "EVIDENCE_DIR": str(tmp_path)}, instance_path=str(instance))
     message = str(excinfo.value)
     assert "SECRET_KEY" in message and "EVIDENCE_KEY" in message and "DATABASE_URL" in message
+    assert "SIGNING_KEY" in message
     assert not (instance / "secret_key").exists() and not (instance / "evidence_key").exists()
+    assert not (instance / "signing_key").exists()
 
 
 def test_production_does_not_take_the_generated_development_keys(production, instance):
     development(instance)  # leaves instance/secret_key and instance/evidence_key behind
-    settings = {k: v for k, v in production.items() if k not in ("SECRET_KEY", "EVIDENCE_KEY")}
+    settings = {k: v for k, v in production.items() if k not in ("SECRET_KEY", "EVIDENCE_KEY", "SIGNING_KEY")}
     with pytest.raises(RuntimeError) as excinfo:
         create_app(settings, instance_path=str(instance))
     assert "SECRET_KEY" in str(excinfo.value) and "EVIDENCE_KEY" in str(excinfo.value)
+    assert "SIGNING_KEY" in str(excinfo.value)
 
 
 def test_production_settings_come_from_the_environment(production, monkeypatch, instance):
@@ -124,8 +134,9 @@ def test_production_settings_come_from_the_environment(production, monkeypatch, 
 def test_production_settings_from_the_instance_config_file(production, instance):
     instance.mkdir()
     (instance / "config.py").write_text(
-        f"SECRET_KEY = {production['SECRET_KEY']!r}\nEVIDENCE_KEY = {production['EVIDENCE_KEY']!r}\n")
-    settings = {k: v for k, v in production.items() if k not in ("SECRET_KEY", "EVIDENCE_KEY")}
+        f"SECRET_KEY = {production['SECRET_KEY']!r}\nEVIDENCE_KEY = {production['EVIDENCE_KEY']!r}\n"
+        f"SIGNING_KEY = {production['SIGNING_KEY']!r}\n")
+    settings = {k: v for k, v in production.items() if k not in ("SECRET_KEY", "EVIDENCE_KEY", "SIGNING_KEY")}
     app = create_app(settings, instance_path=str(instance))
     assert app.config["EVIDENCE_KEY"] == production["EVIDENCE_KEY"]
 
@@ -138,6 +149,8 @@ def test_development_generates_its_own_keys_once_and_reads_them_later(instance):
     secret_file, evidence_file = instance / "secret_key", instance / "evidence_key"
     assert app.config["SECRET_KEY"] == secret_file.read_text().strip()
     assert app.config["EVIDENCE_KEY"] == evidence_file.read_text().strip()
+    assert app.config["SIGNING_KEY"] == (instance / "signing_key").read_text().strip()
+    assert len(base64.b64decode(app.config["SIGNING_KEY"], validate=True)) == 32
     assert app.config["SECRET_KEY"] != OLD_DEV_SECRET_KEY and app.config["EVIDENCE_KEY"] != OLD_DEV_EVIDENCE_KEY
     assert len(base64.b64decode(app.config["EVIDENCE_KEY"], validate=True)) == 32
     for path in (secret_file, evidence_file):
@@ -154,6 +167,7 @@ def test_two_installations_get_different_keys(tmp_path):
     first, second = development(tmp_path / "a"), development(tmp_path / "b")
     assert first.config["SECRET_KEY"] != second.config["SECRET_KEY"]
     assert first.config["EVIDENCE_KEY"] != second.config["EVIDENCE_KEY"]
+    assert first.config["SIGNING_KEY"] != second.config["SIGNING_KEY"]
 
 
 def test_testing_generates_its_evidence_key_too_and_has_no_secure_cookie(instance):
