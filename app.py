@@ -107,6 +107,9 @@ DEFAULTS = {
     # Requests per minute per API key (accounts/rate_limit.py), unless the administrator set the key's own
     # limit; over it: 429 with Retry-After
     "API_KEY_RATE_LIMIT": 600,
+    # League tables (supervision/league.py): the floors below which a centre or agency is marked, as
+    # "indicator=fraction" pairs (on_time_rate, reply_rate, satisfaction_rate)
+    "LEAGUE_FLOORS": "on_time_rate=0.92,satisfaction_rate=0.85",
 }
 INT_SETTINGS = {k for k, v in DEFAULTS.items() if isinstance(v, int) and not isinstance(v, bool)}
 BOOL_SETTINGS = {k for k, v in DEFAULTS.items() if isinstance(v, bool)}
@@ -334,6 +337,7 @@ def _import_models():
     import deadlines.calendar  # noqa: F401
     import conversations.models  # noqa: F401
     import supervision.models  # noqa: F401
+    import supervision.assessment_models  # noqa: F401
 
 
 def _register_blueprints(app):
