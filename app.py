@@ -378,9 +378,12 @@ def _register_blueprints(app):
 
     conversations.init_app(app)
     app.register_blueprint(conversations_views.bp)
+    from supervision import assessment_api, assessment_views
+
+    app.register_blueprint(assessment_views.bp)
     for blp in (accounts_api.blp, admin_api.blp, intake_api.blp, routing_api.blp, agencies_api.blp, deadlines_api.blp,
                 calendar_views.blp, notifications_api.blp, conversations_api.blp, directory_api.blp,
-                core_views.labels_blp, notifications_feed_api.blp):
+                core_views.labels_blp, notifications_feed_api.blp, assessment_api.blp):
         csrf.exempt(blp)  # bearer tokens only: no cookie ever authenticates an API call
         api.register_blueprint(blp, url_prefix="/api/v1")
     app.register_blueprint(core_views.api_docs_bp)

@@ -91,6 +91,7 @@ def league_table(group: Group, period: Period, *, now: dt.datetime | None = None
             hits, total = counted[method].get(org.id, (0, 0))
             value = fraction(hits, total)
             row[f"{method.value}_counted"] = total
+            row[f"{method.value}_hits"] = hits
             row[method.value] = value
             floor = limits.get(method)
             if floor is not None and value is not None and value < floor:
