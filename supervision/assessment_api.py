@@ -5,12 +5,12 @@ from marshmallow import fields, validate
 
 from core.errors import NotFound, ValidationFailed
 from core.pagination import CursorArgs, page_list, page_schema, window
-from core.schemas import EnumValue, OutSchema
+from core.schemas import EnumValue, OutSchema, coded
 from core.security import api_actor
 
 from . import assessment, assessment_access as access
 from .assessment_models import PeriodKind
-from .indicators import GROUP_LABELS, Group, Method
+from .indicators import GROUP_LABELS, METHOD_LABELS, Group, Method
 from .league import LEAGUE_METHODS, last_month, league_table, month_period
 
 blp = Blueprint("assessment_api", __name__, description="League tables and the assessment (评估考核)")
@@ -41,7 +41,7 @@ LeaguePage = page_schema(LeagueRowSchema, "LeaguePage")
 
 
 class IndicatorSchema(OutSchema):
-    method = EnumValue(Method, required=True)
+    method = coded(Method, METHOD_LABELS, required=True)
     weight = fields.Integer(required=True)
     target = fields.Decimal(as_string=True, required=True)
 
@@ -65,7 +65,7 @@ class RecordSchema(OutSchema):
 
 
 class ScoredIndicatorSchema(OutSchema):
-    method = EnumValue(Method, required=True)
+    method = coded(Method, METHOD_LABELS, required=True)
     weight = fields.Integer(required=True)
     target = fields.Decimal(as_string=True, required=True)
     hits = fields.Integer(required=True)
