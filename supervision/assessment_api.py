@@ -1,11 +1,12 @@
 """API: the monthly league tables and the assessment's frozen snapshots (supervisors; anyone else 404)."""
 from flask.views import MethodView
+from flask_babel import gettext as _
 from flask_smorest import Blueprint
-from marshmallow import fields, validate
+from marshmallow import fields
 
 from core.errors import NotFound, ValidationFailed
 from core.pagination import CursorArgs, page_list, page_schema, window
-from core.schemas import EnumValue, OutSchema, coded
+from core.schemas import Code, EnumValue, OutSchema, coded
 from core.security import api_actor
 
 from . import assessment, assessment_access as access
@@ -17,7 +18,7 @@ blp = Blueprint("assessment_api", __name__, description="League tables and the a
 
 
 class LeagueQuery(CursorArgs):
-    month = fields.String(load_default=None, validate=validate.Length(max=7), metadata={
+    month = Code(10, load_default=None, metadata={
         "description": "The month, YYYY-MM (Asia/Shanghai days); default: last month."})
     group = EnumValue(Group, labels=GROUP_LABELS, load_default=Group.centre, metadata={
         "description": "The centres' league (default) or the agencies'."})
@@ -114,7 +115,7 @@ class LeagueTables(MethodView):
         month = args["month"] or last_month()
         period = month_period(month)
         if period is None:
-            raise ValidationFailed({"month": ["Give a month as YYYY-MM, e.g. 2026-11."]})
+            raise ValidationFailed({"month": [_("Give a month as YYYY-MM, e.g. 2026-11.")]})
         table = league_table(args["group"], period)
         rows = [{k: row[k] for k in ("rank", "organisation", "below_floor", "marks")} | {
             "organisation_id": row["organisation_id"],

@@ -1,16 +1,15 @@
 """The forms and query arguments of the league tables, the assessment and the bulletin (pages and API)."""
 from marshmallow import fields, validate
 
-from core.schemas import EnumValue, OneOfLabelled, StrictSchema, Text
+from core.schemas import Code, EnumValue, OneOfLabelled, StrictSchema, Text
 
 from .assessment_models import PERIOD_KIND_LABELS, PeriodKind
 from .indicators import GROUP_LABELS, METHOD_LABELS, Group, Method
 
-PERIOD_TEXT = validate.Length(max=7)
 
 
 class LeagueArgs(StrictSchema):
-    month = fields.String(load_default=None, validate=PERIOD_TEXT, metadata={
+    month = Code(10, load_default=None, metadata={
         "description": "The month, YYYY-MM (Asia/Shanghai); default: last month."})
     group = EnumValue(Group, labels=GROUP_LABELS, load_default=None, metadata={
         "description": "centre or agency; default: both (pages), centre (API)."})
@@ -19,11 +18,11 @@ class LeagueArgs(StrictSchema):
 
 class SnapshotForm(StrictSchema):
     period_kind = EnumValue(PeriodKind, labels=PERIOD_KIND_LABELS, required=True)
-    period = fields.String(required=True, validate=PERIOD_TEXT)
+    period = Code(10, required=True)
 
 
 class BulletinForm(StrictSchema):
-    month = fields.String(required=True, validate=PERIOD_TEXT)
+    month = Code(10, required=True)
 
 
 def scheme_form_schema():

@@ -16,7 +16,9 @@ def _rows(app, group, **config):
     from supervision.indicators import Group
     from supervision.league import league_table, month_period
 
-    with app.test_request_context(headers={"Accept-Language": "en"}):
+    from flask_babel import force_locale
+
+    with app.test_request_context(), force_locale("en"):
         app.config.update(config)
         table = league_table(Group(group), month_period("2026-11"), now=NOW)
         return {row["organisation"]: row for row in table.rows}, table
