@@ -107,6 +107,9 @@ DEFAULTS = {
     # Requests per minute per API key (accounts/rate_limit.py), unless the administrator set the key's own
     # limit; over it: 429 with Retry-After
     "API_KEY_RATE_LIMIT": 600,
+    # League tables (supervision/league.py): the floors below which a centre or agency is marked, as
+    # "indicator=fraction" pairs (on_time_rate, reply_rate, satisfaction_rate)
+    "LEAGUE_FLOORS": "on_time_rate=0.92,satisfaction_rate=0.85",
 }
 INT_SETTINGS = {k for k, v in DEFAULTS.items() if isinstance(v, int) and not isinstance(v, bool)}
 BOOL_SETTINGS = {k for k, v in DEFAULTS.items() if isinstance(v, bool)}
@@ -334,6 +337,7 @@ def _import_models():
     import deadlines.calendar  # noqa: F401
     import conversations.models  # noqa: F401
     import supervision.models  # noqa: F401
+    import supervision.assessment_models  # noqa: F401
 
 
 def _register_blueprints(app):
@@ -374,12 +378,15 @@ def _register_blueprints(app):
 
     conversations.init_app(app)
     app.register_blueprint(conversations_views.bp)
-    from supervision import dashboard_api, dashboard_views
+    from supervision import assessment_api, assessment_views, dashboard_api, dashboard_views
 
     app.register_blueprint(dashboard_views.bp)
-    for blp in (accounts_api.blp, admin_api.blp, intake_api.blp, routing_api.blp, agencies_api.blp, deadlines_api.blp,
-                calendar_views.blp, notifications_api.blp, conversations_api.blp, directory_api.blp,
-                core_views.labels_blp, notifications_feed_api.blp, dashboard_api.blp):
+    app.register_blueprint(assessment_views.bp)
+    api_blueprints = [accounts_api.blp, admin_api.blp, intake_api.blp, routing_api.blp, agencies_api.blp,
+                      deadlines_api.blp, calendar_views.blp, notifications_api.blp, conversations_api.blp,
+                      directory_api.blp, core_views.labels_blp, notifications_feed_api.blp]
+    api_blueprints += [dashboard_api.blp, assessment_api.blp]
+    for blp in api_blueprints:
         csrf.exempt(blp)  # bearer tokens only: no cookie ever authenticates an API call
         api.register_blueprint(blp, url_prefix="/api/v1")
     app.register_blueprint(core_views.api_docs_bp)

@@ -40,6 +40,11 @@ REFERRAL = {  # key: (actor, referral)
 CONSULTATION = {"anonymous": None, "officer:invited": "police", "head:invited": "head", "officer:other": "court",
                 "clerk:centre": "clerk", "clerk:other": "other_clerk", "supervisor:any": "supervisor",
                 "enterprise:own": "enterprise", "enterprise:other": "other_enterprise", "admin:any": "admin"}
+SNAPSHOT = {"anonymous": None, "supervisor:any": "supervisor", "clerk:any": "clerk", "officer:any": "police",
+            "head:any": "head", "enterprise:any": "enterprise", "admin:any": "admin"}
+BULLETIN = {"anonymous": None, "supervisor:any": "supervisor", "clerk:named": "clerk", "clerk:other": "other_clerk",
+            "officer:named": "police", "officer:other": "court", "head:other": "head", "enterprise:any": "enterprise",
+            "admin:any": "admin"}
 NOTIFICATION = {"anonymous": None, "user:own": "clerk", "user:other": "clerk2", "enterprise:other": "enterprise",
                 "admin:other": "admin"}
 DEADLINE = {"anonymous": None, "officer:own": "police_pudong", "officer:transferring": "amr_city",
@@ -76,6 +81,10 @@ def relations(kind, o):
                      "deadline_rule": {"code": "Q1"}, "calendar_day": {"day": "2099-01-01"},
                      "link_token": {"token": "no-such-link-token"},
                      "organisation": {"org_id": o["organisation"]}, "user": {"user_id": o["user"]}}  # e-mailed single-use links
+    if kind == "snapshot":
+        return each(SNAPSHOT, {"snapshot_id": o["snapshot"]})
+    if kind == "bulletin":
+        return each(BULLETIN, {"bulletin_id": o["bulletin"]})
     if kind in admin_objects:
         return each(ROLE_ACTORS, admin_objects[kind])
     raise AssertionError(f"unknown object kind {kind!r} in {MATRIX_FILE.name}")
@@ -87,7 +96,8 @@ PARAM_KINDS = [({"referral_id", "evidence_id"}, "referral_evidence"), ({"complai
                ({"consultation_id"}, "consultation"), ({"notification_id"}, "notification"),
                ({"deadline_id"}, "deadline"), ({"endpoint_id"}, "webhook"), ({"delivery_id"}, "delivery"),
                ({"key_id"}, "api_key"), ({"code"}, "deadline_rule"), ({"day"}, "calendar_day"),
-               ({"token"}, "link_token"), ({"org_id"}, "organisation"), ({"user_id"}, "user")]
+               ({"token"}, "link_token"), ({"org_id"}, "organisation"), ({"user_id"}, "user"),
+               ({"snapshot_id"}, "snapshot"), ({"bulletin_id"}, "bulletin")]
 
 
 def kind_of(rule_text, entry):

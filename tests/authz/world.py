@@ -178,3 +178,31 @@ def _records(world):
         o["organisation"] = world.org("court")  # the administrator's pages of one organisation and one user
         o["user"] = str(world.users["clerk2"]["id"])
         assert all(isinstance(k, AuthToken) for k in keys)
+        _assessment(world)
+
+
+def _assessment(world):
+    """A frozen assessment snapshot (``snapshot``) and a bulletin (``bulletin``) of this month, taken as if it
+    had ended. The bulletin names the centre and the police only (set here, so that the other centre and the
+    court are outsiders whatever their records)."""
+    import datetime as dt
+
+    from accounts.models import User
+    from core.extensions import db
+    from core.models import utcnow
+    from core.timeutil import to_shanghai
+    from supervision.assessment import take_snapshot
+    from supervision.assessment_models import PeriodKind
+    from supervision.bulletin import issue_bulletin
+
+    o = world.objects
+    today = to_shanghai(utcnow()).date()
+    month = f"{today.year:04d}-{today.month:02d}"
+    after = utcnow() + dt.timedelta(days=40)
+    with world.app.test_request_context():
+        supervisor = db.session.get(User, world.users["supervisor"]["id"])
+        o["snapshot"] = str(take_snapshot(supervisor, PeriodKind.month, month, now=after).id)
+        bulletin = issue_bulletin(supervisor, month, now=after)
+        bulletin.organisation_ids = [world.org("centre"), world.org("police")]
+        o["bulletin"] = str(bulletin.id)
+        db.session.commit()

@@ -56,6 +56,8 @@ CONFIG = {"WTF_CSRF_ENABLED": False, "API_TOKEN_LIFETIME_SECONDS": 365 * 86400, 
 SKIP = {
     "/complaints/<complaint_id>/messages/attachments/<attachment_id>":
         "a download (the attached file), not a page: tests/conversations checks who may fetch it",
+    "/supervision/bulletins/<bulletin_id>/pdf":
+        "a download (the bulletin's PDF), not a page: tests/supervision/test_bulletin.py checks it and who may fetch it",
 }
 
 EXTENSION_REASON = "鉴定材料较多，需要更多时间核查。"
@@ -86,6 +88,8 @@ class PageWorld(authz.AuthzWorld):
             + ([str(own)] if own else []),
             "organisation_id": [self.org("police"), self.org("enterprise")],
             "org_id": [self.org("police"), self.org("enterprise")],
+            "snapshot_id": [o.get("snapshot")],
+            "bulletin_id": [o.get("bulletin")],
         }.get(name)
         return None if values is None else [str(v) for v in values if v is not None]
 
