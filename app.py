@@ -107,6 +107,10 @@ DEFAULTS = {
     # Requests per minute per API key (accounts/rate_limit.py), unless the administrator set the key's own
     # limit; over it: 429 with Retry-After
     "API_KEY_RATE_LIMIT": 600,
+    # Satisfaction (supervision/satisfaction.py): the enterprise rates a concluded complaint once, within this
+    # many days of its conclusion; unrated after SATISFACTION_REMINDER_DAYS, it is reminded once
+    "SATISFACTION_WINDOW_DAYS": 15,
+    "SATISFACTION_REMINDER_DAYS": 5,
 }
 INT_SETTINGS = {k for k, v in DEFAULTS.items() if isinstance(v, int) and not isinstance(v, bool)}
 BOOL_SETTINGS = {k for k, v in DEFAULTS.items() if isinstance(v, bool)}
@@ -374,9 +378,13 @@ def _register_blueprints(app):
 
     conversations.init_app(app)
     app.register_blueprint(conversations_views.bp)
+    from supervision import satisfaction_api, satisfaction_views
+
+    satisfaction_views.init_app(app)  # the rating partial on the complaint page and the triage page
+    app.register_blueprint(satisfaction_views.bp)
     for blp in (accounts_api.blp, admin_api.blp, intake_api.blp, routing_api.blp, agencies_api.blp, deadlines_api.blp,
                 calendar_views.blp, notifications_api.blp, conversations_api.blp, directory_api.blp,
-                core_views.labels_blp, notifications_feed_api.blp):
+                core_views.labels_blp, notifications_feed_api.blp, satisfaction_api.blp):
         csrf.exempt(blp)  # bearer tokens only: no cookie ever authenticates an API call
         api.register_blueprint(blp, url_prefix="/api/v1")
     app.register_blueprint(core_views.api_docs_bp)
