@@ -6,7 +6,8 @@ from core.pagination import page_schema, window
 from core.security import api_actor
 
 from . import satisfaction as services
-from .satisfaction_schemas import RatingListArgs, RatingOutSchema, RatingSchema, ReviewSchema
+from .satisfaction_schemas import (ComplaintSatisfactionSchema, RatingListArgs, RatingOutSchema, RatingSchema,
+                                   ReviewSchema)
 
 blp = Blueprint("satisfaction", __name__, description="Satisfaction ratings of concluded complaints and their review")
 
@@ -14,12 +15,16 @@ RatingPage = page_schema(RatingOutSchema, "SatisfactionRatingPage",
                          total_description="How many ratings match (all pages, these filters).")
 
 
-def _answer(rating):
-    """A rating with what its answer shows beside it (the complaint's reference, the review)."""
-    complaint = services.complaints_by_id([rating])[rating.complaint_id]
-    rating.complaint_reference = complaint.reference
-    rating.review = services.reviews_by_rating([rating]).get(rating.id)
-    return rating
+def _answer(actor, complaint):
+    """The complaint's satisfaction as ``actor`` sees it: the rating (with the complaint's reference and the
+    review beside it) and what the actor may do now."""
+    found = services.summary(actor, complaint)
+    rating = found.get("rating")
+    if rating is not None:
+        rating.complaint_reference = complaint.reference
+        rating.review = found.get("review")
+    return {"complaint_id": complaint.id, "rating": rating, "can_rate": found.get("can_rate", False),
+            "rate_by": found.get("rate_by"), "can_review": found.get("can_review", False)}
 
 
 @blp.route("/satisfaction-ratings")
@@ -40,38 +45,34 @@ class Ratings(MethodView):
 
 @blp.route("/complaints/<complaint_id>/satisfaction")
 class ComplaintRating(MethodView):
-    @blp.response(200, RatingOutSchema)
+    @blp.response(200, ComplaintSatisfactionSchema)
     def get(self, complaint_id):
-        """The complaint's rating and its review: its enterprise, its centre's clerks and the supervisors
-        (anyone else, or no rating yet: 404)."""
-        complaint = services.get_complaint(api_actor(), complaint_id)
-        rating = services.rating_of(complaint)
-        if rating is None:
-            from core.errors import NotFound
-
-            raise NotFound()
-        return _answer(rating)
+        """The complaint's rating (null until given) with the centre's review, and whether this user may rate or
+        record the review now: its enterprise, its centre's clerks and the supervisors (anyone else: 404)."""
+        actor = api_actor()
+        return _answer(actor, services.get_complaint(actor, complaint_id))
 
     @blp.arguments(RatingSchema)
-    @blp.response(201, RatingOutSchema)
+    @blp.response(201, ComplaintSatisfactionSchema)
     @blp.alt_response(409, description="Already rated, not concluded, or the period for rating has ended")
     def post(self, data, complaint_id):
         """Rate a concluded complaint, once, within SATISFACTION_WINDOW_DAYS of its conclusion (its enterprise
         only). Dissatisfied needs a comment and reopens the complaint for its centre's review (rule R1)."""
         actor = api_actor()
         complaint = services.get_complaint(actor, complaint_id, for_update=True)
-        return _answer(services.rate(actor, complaint, data["rating"], data["comment"]))
+        services.rate(actor, complaint, data["rating"], data["comment"])
+        return _answer(actor, complaint)
 
 
 @blp.route("/complaints/<complaint_id>/satisfaction/review")
 class ComplaintReview(MethodView):
     @blp.arguments(ReviewSchema)
-    @blp.response(201, RatingOutSchema)
+    @blp.response(201, ComplaintSatisfactionSchema)
     @blp.alt_response(409, description="The complaint is not under review")
     def post(self, data, complaint_id):
         """Record what the centre did about a dissatisfied rating (a clerk of the complaint's centre): the
         complaint is concluded again, R1 met, the enterprise told."""
         actor = api_actor()
         complaint = services.get_complaint(actor, complaint_id, for_update=True)
-        review = services.record_review(actor, complaint, data["action"])
-        return _answer(review.rating)
+        services.record_review(actor, complaint, data["action"])
+        return _answer(actor, complaint)

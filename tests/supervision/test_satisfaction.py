@@ -71,7 +71,12 @@ def test_the_enterprise_rates_once_and_the_parties_see_it(app, world):
     from supervision.models import SatisfactionRating
 
     cid = concluded(world)
+    before = ok(world.api("enterprise").get(rating_url(cid)))
+    assert before["rating"] is None and before["can_rate"] and before["rate_by"] and not before["can_review"]
+    assert not ok(world.api("clerk").get(rating_url(cid)))["can_rate"]
     answer = ok(rate(world, cid, "basically_satisfied", "处理及时。"), 201)
+    assert not answer["can_rate"] and answer["rate_by"] is None
+    answer = answer["rating"]
     assert answer["rating"] == "basically_satisfied" and answer["comment"] == "处理及时。"
     assert answer["review"] is None and answer["centre_id"] == world.org("centre")
     assert state(world, cid) == "concluded"  # only dissatisfaction reopens it
@@ -79,7 +84,7 @@ def test_the_enterprise_rates_once_and_the_parties_see_it(app, world):
     assert rate(world, cid, "dissatisfied", "不满意。").status_code == 409
     assert db_rows(app, SatisfactionRating) == 1
     for who in ("enterprise", "clerk", "clerk2", "supervisor"):
-        assert ok(world.api(who).get(rating_url(cid)))["rating"] == "basically_satisfied", who
+        assert ok(world.api(who).get(rating_url(cid)))["rating"]["rating"] == "basically_satisfied", who
     for who in OUTSIDERS:
         assert world.api(who).get(rating_url(cid)).status_code == 404, who
         assert rate(world, cid, "satisfied", who=who).status_code == 404, who
@@ -145,7 +150,8 @@ def test_dissatisfied_reopens_for_the_centres_review(app, world):
     assert blank.status_code == 422 and "action" in blank.get_json()["errors"]
     assert review(world, cid, "好" * 2001).status_code == 422
     assert state(world, cid) == "under_review"
-    done = ok(review(world, cid, "已联系企业，指导其向知识产权法院申请证据保全。", who="clerk2"), 201)
+    assert ok(world.api("clerk").get(rating_url(cid)))["can_review"]
+    done = ok(review(world, cid, "已联系企业，指导其向知识产权法院申请证据保全。", who="clerk2"), 201)["rating"]
     assert done["review"]["action"] == "已联系企业，指导其向知识产权法院申请证据保全。"
     assert done["review"]["reviewer_name"] == "clerk2 用户"
     assert state(world, cid) == "concluded"
