@@ -221,3 +221,13 @@ def rates(start: dt.datetime, end: dt.datetime, by: str = "centre") -> dict[uuid
     else:
         raise ValueError(f"rates by {by!r}: centre or agency")
     return {org: (int(sat or 0), int(count)) for org, sat, count in db.session.execute(query)}
+
+
+def reviews(start: dt.datetime, end: dt.datetime) -> dict[uuid.UUID, tuple[int, int]]:
+    """{centre id: (reviews recorded, reviews opened)} of the reviews opened in [start, end) (each dissatisfied
+    rating opens one): what the assessment counts of the centres' follow-up of dissatisfaction."""
+    done = func.sum(case((SatisfactionReview.reviewed_at.is_not(None), 1), else_=0))
+    query = (select(SatisfactionReview.centre_id, done, func.count(SatisfactionReview.id))
+             .where(SatisfactionReview.opened_at >= start, SatisfactionReview.opened_at < end)
+             .group_by(SatisfactionReview.centre_id))
+    return {org: (int(n or 0), int(count)) for org, n, count in db.session.execute(query)}

@@ -162,6 +162,11 @@ def test_dissatisfied_reopens_for_the_centres_review(app, world):
     assert rate(world, cid, "satisfied").status_code == 409  # and the rating stays the one given
     assert every(world.api("clerk"), "/api/v1/satisfaction-ratings?pending=true") == []
     assert db_rows(app, SatisfactionReview) == 1
+    from supervision.satisfaction import reviews
+
+    with app.app_context():
+        wide = (dt.datetime(2000, 1, 1, tzinfo=dt.UTC), dt.datetime(2100, 1, 1, tzinfo=dt.UTC))
+        assert reviews(*wide) == {world.orgs["centre"]: (1, 1)}
     timeline = ok(world.api("enterprise").get(f"/api/v1/complaints/{cid}/timeline?limit=100"))["items"]
     triggers = [e["trigger"] for e in timeline]
     assert "review" in triggers and "complete_review" in triggers
