@@ -110,6 +110,10 @@ DEFAULTS = {
     # League tables (supervision/league.py): the floors below which a centre or agency is marked, as
     # "indicator=fraction" pairs (on_time_rate, reply_rate, satisfaction_rate)
     "LEAGUE_FLOORS": "on_time_rate=0.92,satisfaction_rate=0.85",
+    # Satisfaction (supervision/satisfaction.py): the enterprise rates a concluded complaint once, within this
+    # many days of its conclusion; unrated after SATISFACTION_REMINDER_DAYS, it is reminded once
+    "SATISFACTION_WINDOW_DAYS": 15,
+    "SATISFACTION_REMINDER_DAYS": 5,
 }
 INT_SETTINGS = {k for k, v in DEFAULTS.items() if isinstance(v, int) and not isinstance(v, bool)}
 BOOL_SETTINGS = {k for k, v in DEFAULTS.items() if isinstance(v, bool)}
@@ -379,13 +383,16 @@ def _register_blueprints(app):
     conversations.init_app(app)
     app.register_blueprint(conversations_views.bp)
     from supervision import assessment_api, assessment_views, dashboard_api, dashboard_views
+    from supervision import satisfaction_api, satisfaction_views
 
     app.register_blueprint(dashboard_views.bp)
     app.register_blueprint(assessment_views.bp)
+    satisfaction_views.init_app(app)  # the rating partial on the complaint page and the triage page
+    app.register_blueprint(satisfaction_views.bp)
     api_blueprints = [accounts_api.blp, admin_api.blp, intake_api.blp, routing_api.blp, agencies_api.blp,
                       deadlines_api.blp, calendar_views.blp, notifications_api.blp, conversations_api.blp,
                       directory_api.blp, core_views.labels_blp, notifications_feed_api.blp]
-    api_blueprints += [dashboard_api.blp, assessment_api.blp]
+    api_blueprints += [dashboard_api.blp, assessment_api.blp, satisfaction_api.blp]
     for blp in api_blueprints:
         csrf.exempt(blp)  # bearer tokens only: no cookie ever authenticates an API call
         api.register_blueprint(blp, url_prefix="/api/v1")

@@ -42,6 +42,9 @@ def jobs(app):
         return found
     found.append(("outbox-expand", app.config["DELIVERY_INTERVAL_SECONDS"], expand_outbox))
     found.append(("outbox-deliver", app.config["DELIVERY_INTERVAL_SECONDS"], deliver_due))
+    from supervision.satisfaction import remind_job
+
+    found.append(("satisfaction-reminders", app.config["SWEEP_INTERVAL_SECONDS"], remind_job))
     return found
 
 

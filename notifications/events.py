@@ -89,6 +89,20 @@ EVENTS: dict[str, EventType] = {
         _l("Every referral of a complaint is concluded"),
         _l("Complaint %(reference)s concluded"),
         _l("Every agency has concluded its work on complaint %(reference)s.")),
+    "complaint.under_review": EventType(
+        _l("An enterprise is dissatisfied with a concluded complaint"),
+        _l("Complaint %(reference)s: the enterprise is dissatisfied"),
+        _l("%(enterprise)s rated the outcome of complaint %(reference)s dissatisfied: %(message)s Please review the "
+           "complaint and record what the centre did.")),
+    "complaint.reviewed": EventType(
+        _l("The centre reviewed a complaint after your rating"),
+        _l("Complaint %(reference)s reviewed by the centre"),
+        _l("The centre reviewed complaint %(reference)s after your rating: %(message)s")),
+    "satisfaction.reminder": EventType(
+        _l("A reminder to rate a concluded complaint"),
+        _l("Please rate how complaint %(reference)s was handled"),
+        _l("Complaint %(reference)s has been concluded. Please tell us how satisfied you are with how it was handled, "
+           "by %(rate_by)s, on the complaint's page.")),
     "complaint.reopened": EventType(
         _l("A referral came back to the centre"),
         _l("Complaint %(reference)s back with the centre"),
@@ -404,6 +418,9 @@ RECIPIENTS: dict[str, frozenset] = {
     "complaint.resolved": ENTERPRISE,
     "complaint.concluded": ENTERPRISE,
     "complaint.reopened": CENTRE | ENTERPRISE,
+    "complaint.under_review": CENTRE,
+    "complaint.reviewed": ENTERPRISE,
+    "satisfaction.reminder": ENTERPRISE,
     "referral.received": AGENCY,
     "referral.decided": CENTRE | ENTERPRISE | AGENCY,
     "referral.returned": CENTRE | ENTERPRISE,

@@ -185,6 +185,15 @@ COMPLAINT_RULES = (
          effects=Effects(text=_l("Withdrawn by the enterprise."), cancels=True, then=("withdraw_referrals", "cancel_consultations"),
                          notice="complaint.withdrawn", to=("centre",)),
          label=_l("Withdraw")),
+    # satisfaction (supervision/satisfaction.py): a "dissatisfied" rating reopens the concluded complaint for
+    # its centre's review (R1), fired by the rating itself; the centre records what it did and it is concluded again
+    Rule("review", (S.concluded, S.closed), S.under_review, NOBODY, "system",
+         effects=Effects(text=_l("The enterprise is dissatisfied with the outcome: the centre reviews the complaint."),
+                         opens=("R1",), notice="complaint.under_review", to=("centre",))),
+    Rule("complete_review", (S.under_review,), S.concluded, CLERK, "centre", needs_reason=True,
+         effects=Effects(text=_l("The centre reviewed the complaint and recorded what it did."), meets=("R1",),
+                         notice="complaint.reviewed", to=("enterprise",)),
+         label=_l("Record the review")),
 )
 
 REFERRAL_RULES = (

@@ -71,7 +71,7 @@ class PageWorld(authz.AuthzWorld):
         o = self.objects
         own = self.users[user_key]["id"] if user_key else None
         values = {
-            "complaint_id": [o["c1"], o["draft"], o["c3"], o["c4"], o["c2"]],
+            "complaint_id": [o["c1"], o["draft"], o["c3"], o["c4"], o["c2"], o["c5"], o["c6"]],
             "referral_id": [o["r_police"], o["r_amr3"], o["r_court"], o["r_proc"], o["r_amr"], o["r_transfer"],
                             o["r_other"]],
             "consultation_id": [o["cons"]],
@@ -129,6 +129,16 @@ def _more_objects(world):
         wanted = (a1.due_at + dt.timedelta(days=10)).isoformat()
     ok(api("amr_city").post(f"/api/v1/deadlines/{o['deadline_a1']}/extension-requests",
                             json={"reason": EXTENSION_REASON, "requested_due_at": wanted}), 201)
+    # satisfaction: c5 concluded with guidance and rated dissatisfied (under the centre's review), c6 concluded and
+    # not rated yet (the enterprise's rating form)
+    for key in ("c5", "c6"):
+        complaint = submit(world)
+        for body in ({"trigger": "claim"}, {"trigger": "accept", "message": "受理。"},
+                     {"trigger": "resolve", "message": "已提供维权指导。"}):
+            ok(api("clerk").post(f"/api/v1/complaints/{complaint['id']}/transitions", json=body))
+        o[key] = complaint["id"]
+    ok(api("enterprise").post(f"/api/v1/complaints/{o['c5']}/satisfaction",
+                              json={"rating": "dissatisfied", "comment": "指导意见未回应证据保全的请求。"}), 201)
 
 
 def make_world(db_kind, url, tmp_path_factory):
