@@ -334,6 +334,8 @@ def _import_models():
     import deadlines.calendar  # noqa: F401
     import conversations.models  # noqa: F401
     import supervision.models  # noqa: F401
+    import supervision.clue_models  # noqa: F401
+    import supervision.clues  # noqa: F401  (the submission's match keys: a before_flush listener)
 
 
 def _register_blueprints(app):
@@ -374,6 +376,11 @@ def _register_blueprints(app):
 
     conversations.init_app(app)
     app.register_blueprint(conversations_views.bp)
+    from supervision import clue_api, clue_views
+
+    app.register_blueprint(clue_views.bp)
+    csrf.exempt(clue_api.blp)
+    api.register_blueprint(clue_api.blp, url_prefix="/api/v1")
     for blp in (accounts_api.blp, admin_api.blp, intake_api.blp, routing_api.blp, agencies_api.blp, deadlines_api.blp,
                 calendar_views.blp, notifications_api.blp, conversations_api.blp, directory_api.blp,
                 core_views.labels_blp, notifications_feed_api.blp):
@@ -433,5 +440,8 @@ def _register_cli(app):
     app.cli.add_command(orgs_cli)
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(notifications_cli)
+    from supervision.clue_cli import clues_cli
+
+    app.cli.add_command(clues_cli)
 
 
