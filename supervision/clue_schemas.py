@@ -53,5 +53,5 @@ class ClusterSchema(OutSchema):
     kind = EnumValue(ClueKind, labels=CLUE_KIND_LABELS, required=True)
     label = fields.String(required=True)
     count = fields.Integer(required=True, metadata={"description": "How many complaints name this infringer"})
-    url = Computed(lambda c: url_for("clues.cluster_page", key_id=c.key_id), fields.String(), required=True,
+    url = Computed(lambda c: url_for("clues.cluster_page", clue_id=c.key_id), fields.String(), required=True,
                    metadata={"description": "The supervisors' page of this infringer's complaints"})

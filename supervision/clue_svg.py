@@ -38,7 +38,8 @@ def graph_svg(graph, title) -> Markup:
                      f'stroke="#555" stroke-width="1.2"/>')
     for node, label, kind in graph.infringers:
         y = y_of[node]
-        parts.append(f'<g><title>{escape(label)} ({escape(CLUE_KIND_LABELS[kind])})</title>'
+        tip = _("%(label)s (%(kind)s)", label=label, kind=CLUE_KIND_LABELS[kind])
+        parts.append(f'<g><title>{escape(tip)}</title>'
                      f'<rect x="{LEFT_X}" y="{y}" width="{LEFT_W}" height="24" fill="#fff" stroke="#222"{DASH[kind]}/>'
                      f'<text x="{LEFT_X + 6}" y="{y + 16}" font-size="13">{escape(_short(label))}</text></g>')
     for node, reference in graph.complaints:
@@ -49,7 +50,8 @@ def graph_svg(graph, title) -> Markup:
         y = legend_y + n * 20
         parts.append(f'<rect x="{LEFT_X}" y="{y}" width="30" height="14" fill="#fff" stroke="#222"{DASH[kind]}/>'
                      f'<text x="{LEFT_X + 38}" y="{y + 12}" font-size="12">{escape(CLUE_KIND_LABELS[kind])}</text>')
-    parts.append(f'<text x="{RIGHT_X}" y="{legend_y + 12}" font-size="12">{escape(_("○ a complaint"))}</text>')
+    complaint_legend = _("○ a complaint")
+    parts.append(f'<text x="{RIGHT_X}" y="{legend_y + 12}" font-size="12">{escape(complaint_legend)}</text>')
     parts.append("</svg>")
     return Markup("".join(parts))
 

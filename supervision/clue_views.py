@@ -107,11 +107,11 @@ def clusters_page():
                            if picture else Markup(""))
 
 
-@bp.get("/supervision/clues/<key_id>")
+@bp.get("/supervision/clues/<clue_id>")
 @login_required
-def cluster_page(key_id):
+def cluster_page(clue_id):
     only(Role.supervisor)
-    key, complaints = clues.get_cluster(current_user, key_id)
+    key, complaints = clues.get_cluster(current_user, clue_id)
     picture = clues.graph([c.id for c in complaints])
     references = [c.reference for c in complaints]
     rows = [{"complaint": c, "can_convene": can_convene(current_user, c),
