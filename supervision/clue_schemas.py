@@ -2,14 +2,15 @@
 from flask import url_for
 from marshmallow import fields
 
-from core.schemas import Computed, EnumValue, OutSchema, StrictSchema, Text
+from core.schemas import Code, Computed, EnumValue, OutSchema, StrictSchema, Text
 from intake.enums import COMPLAINT_STATE_LABELS, ComplaintState
 
 from .clue_models import CLUE_KIND_LABELS, COMPLAINT_LINK_KIND_LABELS, MAX_LINK_MESSAGE, ClueKind, ComplaintLinkKind
 
 
 class LinkSchema(StrictSchema):
-    other_id = fields.UUID(required=True, metadata={"description": "A related complaint (one sharing an infringer)"})
+    other_reference = Code(20, required=True, metadata={
+        "description": "The reference of a related complaint (one sharing an infringer: GET .../related)"})
     kind = EnumValue(ComplaintLinkKind, labels=COMPLAINT_LINK_KIND_LABELS, required=True,
                      metadata={"description": "duplicate: this complaint is closed as a duplicate of the other "
                                               "(message required, told to its enterprise); related: both stay open"})
@@ -43,6 +44,7 @@ class LinkOutSchema(OutSchema):
     id = fields.Integer(required=True)
     complaint_id = fields.UUID(required=True)
     other_id = fields.UUID(required=True)
+    other_reference = Computed(lambda link: link.other.reference, fields.String(), required=True)
     kind = EnumValue(ComplaintLinkKind, labels=COMPLAINT_LINK_KIND_LABELS, required=True)
     message = fields.String(allow_none=True)
     created_at = fields.AwareDateTime(required=True)

@@ -29,7 +29,7 @@ GRAPH_CLUSTERS = 8  # the overview's graph: the most named infringers' complaint
 
 
 def _labels():
-    return {"other_id": _("Related complaint"), "kind": _("Link"), "message": _("Message to the enterprise"),
+    return {"other_reference": _("Related complaint"), "kind": _("Link"), "message": _("Message to the enterprise"),
             "version": _("Version")}
 
 
@@ -80,7 +80,7 @@ def link(complaint_id):
     only(Role.clerk)
     complaint = intake.get_visible_complaint(current_user, complaint_id, for_update=True)
     try:
-        data = {**load(LinkSchema(), posted("other_id", "kind", "message")), "version": form_version()}
+        data = {**load(LinkSchema(), posted("other_reference", "kind", "message")), "version": form_version()}
         clues.link(current_user, complaint, data)
     except (ValidationFailed, Conflict) as exc:
         return _link_page(complaint, exc)

@@ -181,7 +181,7 @@ class Related:
     state: S
     submitted_at: object
     complaint: Complaint | None
-    id: uuid.UUID  # for the link form only (never shown for a complaint the viewer may not open)
+    id: uuid.UUID  # never shown for a complaint the viewer may not open (the link form names the reference)
     matches: list = field(default_factory=list)  # (ClueKind, label of the other complaint's infringer)
     link: ComplaintLinkKind | None = None  # a link between the two, either way
     ended: bool = False
@@ -261,13 +261,13 @@ def link(actor, complaint: Complaint, data: dict) -> ComplaintLink:
     if not can_see_related(actor, complaint):
         raise NotFound()
     kind, message = data["kind"], (data.get("message") or "").strip() or None
-    candidates = {r.id: r for r in linkable(actor, complaint)}
-    other = candidates.get(data["other_id"])
+    candidates = {r.reference: r for r in linkable(actor, complaint)}
+    other = candidates.get(data["other_reference"].strip())
     errors = {}
     if other is None:
-        errors["other_id"] = [_("Choose one of the related complaints not linked to this one yet.")]
+        errors["other_reference"] = [_("Choose one of the related complaints not linked to this one yet.")]
     elif kind is ComplaintLinkKind.duplicate and other.ended:
-        errors["other_id"] = [_("That complaint has ended: a complaint can only be a duplicate of one still handled.")]
+        errors["other_reference"] = [_("That complaint has ended: a complaint can only be a duplicate of one still handled.")]
     if kind is ComplaintLinkKind.duplicate and message is None:
         errors["message"] = [_("Tell the enterprise why its complaint is closed as a duplicate.")]
     if errors:

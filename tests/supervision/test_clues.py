@@ -132,19 +132,19 @@ def test_rebuild_writes_the_same_keys(app, world, pair):
 
 def test_related_link_keeps_both_open(app, world, pair):
     a, b = pair
-    response = _link(world, "clerk", a["id"], a["version"], other_id=b["id"], kind="related")
+    response = _link(world, "clerk", a["id"], a["version"], other_reference=b["reference"], kind="related")
     link = ok(response, 201)
-    assert link["kind"] == "related" and link["other_id"] == b["id"]
+    assert link["kind"] == "related" and link["other_id"] == b["id"] and link["other_reference"] == b["reference"]
     assert ok(world.api("clerk").get(f"/api/v1/complaints/{a['id']}"))["state"] == "submitted"
     [row] = _related(world, "clerk", a["id"])["items"]
     assert row["link"] == "related"
     [row] = _related(world, "other_clerk", b["id"])["items"]
     assert row["link"] == "related"  # either way
     # once linked, not again (either way)
-    again = _link(world, "clerk", a["id"], a["version"], other_id=b["id"], kind="related")
-    assert again.status_code == 422 and "other_id" in again.get_json()["errors"]
-    back = _link(world, "other_clerk", b["id"], b["version"], other_id=a["id"], kind="duplicate", message="重复。")
-    assert back.status_code == 422 and "other_id" in back.get_json()["errors"]
+    again = _link(world, "clerk", a["id"], a["version"], other_reference=b["reference"], kind="related")
+    assert again.status_code == 422 and "other_reference" in again.get_json()["errors"]
+    back = _link(world, "other_clerk", b["id"], b["version"], other_reference=a["reference"], kind="duplicate", message="重复。")
+    assert back.status_code == 422 and "other_reference" in back.get_json()["errors"]
 
 
 def test_duplicate_closes_it_and_tells_its_enterprise(app, world, pair):
@@ -154,7 +154,7 @@ def test_duplicate_closes_it_and_tells_its_enterprise(app, world, pair):
     a, b = pair
     ok(complaint_transition(world.api("clerk"), a["id"], "claim"))
     version = ok(world.api("clerk").get(f"/api/v1/complaints/{a['id']}"))["version"]
-    response = _link(world, "clerk", a["id"], version, other_id=b["id"], kind="duplicate",
+    response = _link(world, "clerk", a["id"], version, other_reference=b["reference"], kind="duplicate",
                      message="与徐汇中心受理的投诉内容相同，由其统一处理。")
     assert ok(response, 201)["kind"] == "duplicate"
     complaint = ok(world.api("enterprise").get(f"/api/v1/complaints/{a['id']}"))
@@ -167,20 +167,20 @@ def test_duplicate_closes_it_and_tells_its_enterprise(app, world, pair):
         assert event.params["other"] == b["reference"] and "徐汇中心" in event.params["message"]
         assert str(world.orgs["enterprise"]) in str(event.organisation_ids)
     # closed: no more links from it
-    assert _link(world, "clerk", a["id"], complaint["version"], other_id=b["id"], kind="related").status_code == 422
+    assert _link(world, "clerk", a["id"], complaint["version"], other_reference=b["reference"], kind="related").status_code == 422
 
 
 @pytest.mark.parametrize("body, field", [
     ({"kind": "duplicate"}, "message"),
     ({"kind": "duplicate", "message": "   "}, "message"),
-    ({"kind": "related", "other_id": "00000000-0000-0000-0000-000000000001"}, "other_id"),
+    ({"kind": "related", "other_reference": "2026-999999"}, "other_reference"),
 ])
 def test_a_refused_link_keeps_nothing(app, world, pair, body, field):
     from core.extensions import db
     from supervision.clue_models import ComplaintLink
 
     a, b = pair
-    response = _link(world, "clerk", a["id"], a["version"], **{"other_id": b["id"], **body})
+    response = _link(world, "clerk", a["id"], a["version"], **{"other_reference": b["reference"], **body})
     assert response.status_code == 422 and field in response.get_json()["errors"], response.get_json()
     assert ok(world.api("clerk").get(f"/api/v1/complaints/{a['id']}"))["state"] == "submitted"
     with app.app_context():
@@ -190,21 +190,21 @@ def test_a_refused_link_keeps_nothing(app, world, pair, body, field):
 def test_a_complaint_not_sharing_an_infringer_cannot_be_linked(world, pair):
     a, _b = pair
     unrelated = submit(world, example(SOURCE_CODE, infringers=[{"kind": "competitor", "name": "无关公司"}]))
-    response = _link(world, "clerk", a["id"], a["version"], other_id=unrelated["id"], kind="related")
-    assert response.status_code == 422 and "other_id" in response.get_json()["errors"]
+    response = _link(world, "clerk", a["id"], a["version"], other_reference=unrelated["reference"], kind="related")
+    assert response.status_code == 422 and "other_reference" in response.get_json()["errors"]
 
 
 def test_only_the_complaints_own_clerks_link(world, pair):
     a, b = pair
-    assert _link(world, "other_clerk", a["id"], a["version"], other_id=b["id"], kind="related").status_code == 404
-    assert _link(world, "enterprise", a["id"], a["version"], other_id=b["id"], kind="related").status_code == 404
-    refused = _link(world, "supervisor", a["id"], a["version"], other_id=b["id"], kind="related")
+    assert _link(world, "other_clerk", a["id"], a["version"], other_reference=b["reference"], kind="related").status_code == 404
+    assert _link(world, "enterprise", a["id"], a["version"], other_reference=b["reference"], kind="related").status_code == 404
+    refused = _link(world, "supervisor", a["id"], a["version"], other_reference=b["reference"], kind="related")
     assert refused.status_code == 422  # a supervisor sees the clues but links nothing: no candidate
 
 
 def test_if_match_is_required(world, pair):
     a, b = pair
-    response = world.api("clerk").post(f"/api/v1/complaints/{a['id']}/links", json={"other_id": b["id"], "kind": "related"})
+    response = world.api("clerk").post(f"/api/v1/complaints/{a['id']}/links", json={"other_reference": b["reference"], "kind": "related"})
     assert response.status_code == 428
 
 
@@ -213,9 +213,9 @@ def test_an_accepted_complaint_is_no_duplicate_any_more(world, pair):
     api = world.api("clerk")
     ok(complaint_transition(api, a["id"], "claim"))
     accepted = ok(complaint_transition(api, a["id"], "accept", message="受理。"))
-    response = _link(world, "clerk", a["id"], accepted["version"], other_id=b["id"], kind="duplicate", message="重复。")
+    response = _link(world, "clerk", a["id"], accepted["version"], other_reference=b["reference"], kind="duplicate", message="重复。")
     assert response.status_code == 409
-    assert ok(_link(world, "clerk", a["id"], accepted["version"], other_id=b["id"], kind="related"), 201)
+    assert ok(_link(world, "clerk", a["id"], accepted["version"], other_reference=b["reference"], kind="related"), 201)
 
 
 def test_supervisors_see_infringers_with_several_complaints(world, pair):
