@@ -61,6 +61,7 @@ class ComplaintLinks(MethodView):
 class Clusters(MethodView):
     @blp.arguments(CursorArgs, location="query")
     @blp.response(200, ClusterPage)
+    @blp.alt_response(404, description="Not a supervisor: the clues are the supervisor office's")
     def get(self, args):
         """Suspected infringers named by several complaints, the most named first (supervisors; anyone else:
         404). At most the 1,000 most named."""
