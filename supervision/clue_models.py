@@ -51,7 +51,8 @@ class ClueKey(db.Model):
     __tablename__ = "clue_keys"
 
     id: Mapped[int] = mapped_column(BigIntPK, primary_key=True, autoincrement=True)
-    complaint_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("complaints.id", ondelete="CASCADE"), index=True)
+    # the unique (complaint_id, kind, key) below is also the index by complaint
+    complaint_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("complaints.id", ondelete="CASCADE"))
     kind: Mapped[ClueKind] = mapped_column(enum_column(ClueKind, "clue_kind"))
     key: Mapped[str] = mapped_column(String(MAX_KEY))
     label: Mapped[str] = mapped_column(String(MAX_LABEL))  # the infringer as the complaint named it

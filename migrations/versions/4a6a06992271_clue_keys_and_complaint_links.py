@@ -32,7 +32,6 @@ def upgrade():
     sa.UniqueConstraint('complaint_id', 'kind', 'key', name='uq_clue_keys_complaint_kind_key')
     )
     with op.batch_alter_table('clue_keys', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_clue_keys_complaint_id'), ['complaint_id'], unique=False)
         batch_op.create_index('ix_clue_keys_kind_key', ['kind', 'key', 'complaint_id'], unique=False)
 
     op.create_table('complaint_links',
@@ -66,7 +65,6 @@ def downgrade():
     op.drop_table('complaint_links')
     with op.batch_alter_table('clue_keys', schema=None) as batch_op:
         batch_op.drop_index('ix_clue_keys_kind_key')
-        batch_op.drop_index(batch_op.f('ix_clue_keys_complaint_id'))
 
     op.drop_table('clue_keys')
     # ### end Alembic commands ###
