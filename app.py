@@ -342,6 +342,13 @@ def _import_models():
     import conversations.models  # noqa: F401
     import supervision.models  # noqa: F401
     import supervision.assessment_models  # noqa: F401
+    import supervision.clue_models  # noqa: F401
+    import supervision.clues  # noqa: F401  (the submission's match keys: a before_flush listener)
+
+    api_blueprints = [accounts_api.blp, admin_api.blp, intake_api.blp, routing_api.blp, agencies_api.blp,
+                      deadlines_api.blp, calendar_views.blp, notifications_api.blp, conversations_api.blp,
+                      directory_api.blp, core_views.labels_blp, notifications_feed_api.blp]
+    for blp in api_blueprints:
 
 
 def _register_blueprints(app):
@@ -384,15 +391,17 @@ def _register_blueprints(app):
     app.register_blueprint(conversations_views.bp)
     from supervision import assessment_api, assessment_views, dashboard_api, dashboard_views
     from supervision import satisfaction_api, satisfaction_views
+    from supervision import clue_api, clue_views
 
     app.register_blueprint(dashboard_views.bp)
     app.register_blueprint(assessment_views.bp)
     satisfaction_views.init_app(app)  # the rating partial on the complaint page and the triage page
     app.register_blueprint(satisfaction_views.bp)
+    app.register_blueprint(clue_views.bp)
     api_blueprints = [accounts_api.blp, admin_api.blp, intake_api.blp, routing_api.blp, agencies_api.blp,
                       deadlines_api.blp, calendar_views.blp, notifications_api.blp, conversations_api.blp,
                       directory_api.blp, core_views.labels_blp, notifications_feed_api.blp]
-    api_blueprints += [dashboard_api.blp, assessment_api.blp, satisfaction_api.blp]
+    api_blueprints += [dashboard_api.blp, assessment_api.blp, satisfaction_api.blp, clue_api.blp]
     for blp in api_blueprints:
         csrf.exempt(blp)  # bearer tokens only: no cookie ever authenticates an API call
         api.register_blueprint(blp, url_prefix="/api/v1")
@@ -450,5 +459,8 @@ def _register_cli(app):
     app.cli.add_command(orgs_cli)
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(notifications_cli)
+    from supervision.clue_cli import clues_cli
+
+    app.cli.add_command(clues_cli)
 
 

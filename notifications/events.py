@@ -81,6 +81,10 @@ EVENTS: dict[str, EventType] = {
         _l("A complaint is not accepted"),
         _l("Complaint %(reference)s not accepted"),
         _l("The centre has not accepted complaint %(reference)s. Reason: %(message)s")),
+    "complaint.closed_as_duplicate": EventType(
+        _l("A complaint is closed as a duplicate"),
+        _l("Complaint %(reference)s closed as a duplicate"),
+        _l("The centre has closed complaint %(reference)s as a duplicate of complaint %(other)s, which it handles: %(message)s")),
     "complaint.resolved": EventType(
         _l("The centre concluded a complaint with guidance"),
         _l("Complaint %(reference)s concluded by the centre"),
@@ -415,6 +419,7 @@ RECIPIENTS: dict[str, frozenset] = {
     "complaint.evidence_added": CENTRE,
     "complaint.accepted": ENTERPRISE,
     "complaint.rejected": ENTERPRISE,
+    "complaint.closed_as_duplicate": ENTERPRISE,
     "complaint.resolved": ENTERPRISE,
     "complaint.concluded": ENTERPRISE,
     "complaint.reopened": CENTRE | ENTERPRISE,

@@ -181,6 +181,11 @@ COMPLAINT_RULES = (
          effects=Effects(text=_l("A referral came back to the centre, which will route the complaint again."), opens=("Q5",), notice="complaint.reopened", to=("centre", "enterprise"))),
     Rule("close", (S.concluded, S.rejected), S.closed, CLERK, "centre", takes=("message",),
          effects=Effects(text=_l("The complaint was closed."), cancels=True), label=_l("Close the complaint")),
+    # a clerk found the complaint repeats another (supervision/clues.py links the two): closed, the enterprise told why
+    Rule("close_as_duplicate", (S.submitted, S.triaging, S.awaiting_info), S.closed, CLERK, "centre", needs_reason=True,
+         effects=Effects(text=_l("The centre closed the complaint as a duplicate of complaint %(other)s: %(reason)s"),
+                         cancels=True, notice="complaint.closed_as_duplicate", to=("enterprise",)),
+         label=_l("Close as a duplicate")),
     Rule("withdraw", WITHDRAWABLE, S.withdrawn, ENTERPRISE, "enterprise", needs_reason=True,
          effects=Effects(text=_l("Withdrawn by the enterprise."), cancels=True, then=("withdraw_referrals", "cancel_consultations"),
                          notice="complaint.withdrawn", to=("centre",)),

@@ -119,6 +119,13 @@ def _objects(world):
     c2 = accepted(world, data=SOURCE_CODE, who="other_enterprise", clerk="other_clerk")
     o["c2"], o["c2_reference"] = c2["id"], c2["reference"]
     o["r_other"] = refer(world, c2["id"], "amr_putuo", "administrative", who="other_clerk")["id"]
+    with world.app.app_context():  # c1 and c2 name the same competitor: a clue of both (supervision/clues.py)
+        from core.extensions import db
+        from sqlalchemy import select
+        from supervision.clue_models import ClueKey, ClueKind
+
+        o["clue"] = str(db.session.scalar(select(ClueKey.id).where(
+            ClueKey.complaint_id == uuid.UUID(o["c1"]), ClueKey.kind == ClueKind.org_name)))
     draft = ok(api("enterprise").post("/api/v1/complaints", json={"facts": "草稿"}), 201)
     o["draft"] = draft["id"]
     _records(world)

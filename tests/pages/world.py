@@ -81,6 +81,7 @@ class PageWorld(authz.AuthzWorld):
             "endpoint_id": o["webhooks"][:1],
             "delivery_id": [o["delivery"]],
             "key_id": o["api_keys"][:1],
+            "clue_id": [o["clue"]],
             "code": ["Q1"],
             "day": ["2099-01-01"],
             "token": ["no-such-link-token"],
