@@ -93,6 +93,10 @@ DEFAULTS = {
     "NOTIFY_TIMEOUT_SECONDS": 10,  # per SMTP connection or webhook call
     "SWEEP_INTERVAL_SECONDS": 30,  # the deadline sweep
     "DELIVERY_INTERVAL_SECONDS": 10,  # expanding the outbox and delivering e-mails and webhooks
+    # The deposit log (evidence/deposits.py): its name, the origin line of its signed checkpoints and the
+    # signature's key name (no spaces, no "+"), and how often the scheduler takes a checkpoint (when it grew)
+    "DEPOSIT_LOG_ORIGIN": "deposits.tradesecrets.sh.example/log",
+    "DEPOSIT_CHECKPOINT_INTERVAL_SECONDS": 300,
     "CRIMINAL_FILING_THRESHOLD": 300000,  # RMB, loss or illegal gains (Criminal Law art. 219)
     "CRIMINAL_FILING_THRESHOLD_AFTER_PENALTY": 100000,  # RMB, after a penalty within two years (法释〔2025〕5号)
     # Versions (core/http.py): the API takes a version only from If-Match; a change of a complaint, referral
