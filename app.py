@@ -378,9 +378,19 @@ def _register_blueprints(app):
 
     conversations.init_app(app)
     app.register_blueprint(conversations_views.bp)
+    from evidence import access as evidence_access, deposit_api, deposit_views
+    from intake import services as intake_services
+
+    def visible_evidence(actor, complaint_id, evidence_id):
+        """An evidence file for its certificate: whoever may download it (intake's rule), else 404."""
+        complaint = intake_services.get_visible_complaint(actor, complaint_id)
+        return intake_services.evidence_for_download(actor, complaint, evidence_id)[0]
+
+    evidence_access.init_app(app, visible_evidence)
+    app.register_blueprint(deposit_views.bp)
     for blp in (accounts_api.blp, admin_api.blp, intake_api.blp, routing_api.blp, agencies_api.blp, deadlines_api.blp,
                 calendar_views.blp, notifications_api.blp, conversations_api.blp, directory_api.blp,
-                core_views.labels_blp, notifications_feed_api.blp):
+                core_views.labels_blp, notifications_feed_api.blp, deposit_api.blp):
         csrf.exempt(blp)  # bearer tokens only: no cookie ever authenticates an API call
         api.register_blueprint(blp, url_prefix="/api/v1")
     app.register_blueprint(core_views.api_docs_bp)
@@ -428,6 +438,7 @@ def _register_cli(app):
     from deadlines.cli import deadlines_cli
     from routing.cli import state_diagrams_command
     from scheduler import scheduler_command
+    from evidence.deposit_cli import deposits_cli
 
     app.cli.add_command(state_diagrams_command)
     app.cli.add_command(deadlines_cli)
@@ -437,5 +448,6 @@ def _register_cli(app):
     app.cli.add_command(orgs_cli)
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(notifications_cli)
+    app.cli.add_command(deposits_cli)
 
 

@@ -116,8 +116,8 @@ def checkpoint_of_size(size: int) -> DepositCheckpoint | None:
 
 
 def checkpoint_list():
-    """Every checkpoint, newest first (a select for the pages' and API's windows)."""
-    return select(DepositCheckpoint).order_by(DepositCheckpoint.size.desc())
+    """Every checkpoint (a select for the pages' and API's windows, which order it)."""
+    return select(DepositCheckpoint)
 
 
 def leaf_hashes(size: int) -> list[bytes]:
