@@ -67,7 +67,7 @@ class Checkpoints(MethodView):
         if not access.can_take_checkpoint(api_actor()):
             raise NotFound()
         checkpoint, new = deposits.take_checkpoint()
-        return CheckpointSchema().dump(checkpoint), 201 if new else 200
+        return checkpoint, 201 if new else 200
 
 
 @blp.route("/deposits/consistency")

@@ -1,6 +1,6 @@
 """The deposit log's request and answer schemas, shared by its pages and its API."""
 from flask_babel import lazy_gettext as _l
-from marshmallow import ValidationError, fields, validate, validates
+from marshmallow import ValidationError, fields, validates
 
 from core.schemas import Code, OutSchema, StrictSchema
 from core.timeutil import iso_utc
@@ -11,7 +11,7 @@ MAX_SIZE = 2**53
 
 
 class VerifySchema(StrictSchema):
-    sha256 = Code(64, min_length=64, required=True, metadata={
+    sha256 = Code(64, required=True, metadata={
         "description": "The file's SHA-256, 64 hexadecimal digits (either case)"})
 
     @validates("sha256")
@@ -20,11 +20,18 @@ class VerifySchema(StrictSchema):
             raise ValidationError(str(_l("Enter the SHA-256 as 64 hexadecimal digits (0-9, a-f).")))
 
 
+def _tree_size(value):
+    if not 0 <= value <= MAX_SIZE:
+        raise ValidationError(str(_l("No checkpoint has this size.")))
+
+
 class ConsistencyArgs(StrictSchema):
-    first = fields.Integer(required=True, validate=validate.Range(min=0, max=MAX_SIZE),
-                           metadata={"description": "The tree size of the earlier checkpoint"})
-    second = fields.Integer(required=True, validate=validate.Range(min=0, max=MAX_SIZE),
-                            metadata={"description": "The tree size of the later checkpoint"})
+    first = fields.Integer(required=True, validate=_tree_size,
+                           metadata={"description": "The tree size of the earlier checkpoint", "minimum": 0,
+                                     "maximum": MAX_SIZE})
+    second = fields.Integer(required=True, validate=_tree_size,
+                            metadata={"description": "The tree size of the later checkpoint", "minimum": 0,
+                                      "maximum": MAX_SIZE})
 
 
 class CheckpointSchema(OutSchema):

@@ -4,6 +4,7 @@ certificate (page and PDF) for those who may see the file."""
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from markupsafe import Markup
 
 from core.errors import NotFound, ValidationFailed
 from core.limits import accepts_files, page_arg
@@ -92,8 +93,8 @@ def verify_submit():
 def certificate_page(complaint_id, evidence_id):
     evidence = access.visible_evidence(current_user, complaint_id, evidence_id)
     cert = deposits.certificate(evidence)
-    return render_template("evidence/deposit_certificate.html", cert=cert, steps=deposits.verification_steps(),
-                           complaint_id=complaint_id)
+    return render_template("evidence/deposit_certificate.html", cert=cert, steps=deposits.verification_steps(html=True),
+                           root_algorithm=deposits.ROOT_ALGORITHM, complaint_id=complaint_id)
 
 
 @bp.get("/complaints/<complaint_id>/evidence/<evidence_id>/certificate.pdf")
@@ -107,5 +108,10 @@ def certificate_pdf(complaint_id, evidence_id):
 
 @bp.app_context_processor
 def deposit_helpers():
-    return {"can_take_checkpoint": access.can_take_checkpoint}
+    return {"can_take_checkpoint": access.can_take_checkpoint, "as_code": _code}
+
+
+def _code(text) -> Markup:
+    """A code inside a translated sentence (a formula, a key): <code>, so it is never taken for text to translate."""
+    return Markup("<code>{}</code>").format(text)
 

@@ -19,7 +19,8 @@ import uuid
 from dataclasses import dataclass
 
 from flask import current_app
-from flask_babel import force_locale, gettext as _
+from flask_babel import force_locale, gettext as _, lazy_gettext as _l
+from markupsafe import Markup, escape
 from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -235,30 +236,54 @@ def certificate_lines(cert: dict) -> list[str]:
     lines += [_("Log index: %(index)d", index=proof["index"]),
               _("Tree size of the checkpoint: %(size)d", size=proof["tree_size"]),
               _("Root hash: %(root)s", root=proof["root_hash"]),
-              "", _("Leaf data (the exact bytes, UTF-8):"), proof["leaf_data"],
+              "", _("Leaf data (its exact bytes):"), proof["leaf_data"],
               _("Leaf hash: %(hash)s", hash=proof["leaf_hash"]),
               "", _("Inclusion proof (from the leaf up):")]
     lines += [f"{n}. {h}" for n, h in enumerate(proof["proof"], 1)] or [_("(empty: the tree has one leaf)")]
     lines += ["", _("Signed checkpoint:")] + proof["checkpoint"].rstrip("\n").split("\n")
-    lines += ["", _("Public key (Ed25519, base64): %(key)s", key=cert["public_key"]),
+    lines += ["", _("Public key (%(alg)s, %(enc)s): %(key)s", alg="Ed25519", enc="base64", key=cert["public_key"]),
               _("Key fingerprint (SHA-256): %(fp)s", fp=cert["fingerprint"]),
-              "", _("How to verify by hand")] + verification_steps()
+              "", _("How to verify by hand")] + verification_steps() + ROOT_ALGORITHM.split("\n")
     return lines
 
 
-def verification_steps() -> list[str]:
-    return [
-        _("1. Compute the SHA-256 of the file and compare it with the digest above and the leaf data's sha256."),
-        _("2. Leaf hash = SHA-256(0x00 followed by the leaf data's bytes); it must equal the leaf hash above."),
-        _("3. Follow the proof per RFC 9162 section 2.1.3.2: with fn = index and sn = size - 1, for each proof "
-          "hash p, if fn is odd or fn = sn, r = SHA-256(0x01 ‖ p ‖ r) (and while fn is even and not 0, halve "
-          "fn and sn), else r = SHA-256(0x01 ‖ r ‖ p); then halve fn and sn. At the end sn must be 0 and r "
-          "the root hash."),
-        _("4. The root hash is the checkpoint's third line (base64). Its signature line holds base64(key id ‖ "
-          "Ed25519 signature) over the checkpoint's first lines (up to the empty line); check it with the "
-          "public key above, published on the deposit log's public page."),
-        _("Or upload the file (or enter its SHA-256) on the public verification page."),
-    ]
+# How to verify a certificate by hand: each step a sentence whose technical parts are codes (shown as <code>
+# on the page, plain in the PDF), and the root's computation as pseudo-code (RFC 9162 2.1.3.2)
+STEPS = [
+    (_l("1. Compute the SHA-256 of the file: it must equal the digest above and the one in the leaf data."), {}),
+    (_l("2. The leaf hash is %(formula)s over the leaf data's exact bytes: it must equal the leaf hash above."),
+     {"formula": "SHA-256(0x00 ‖ leaf_data)"}),
+    (_l("3. From the leaf hash, the log index and the tree size, compute the root with the proof's hashes as %(rfc)s "
+        "section 2.1.3.2 says (below): it must equal the root hash above."), {"rfc": "RFC 9162"}),
+    (_l("4. The checkpoint's third line is the root hash in %(b64)s. The last field of its signature line, decoded, "
+        "is a 4-byte key id followed by the %(alg)s signature of the checkpoint's lines up to the empty line: check "
+        "it with the log's public key, published on the deposit log's public page."),
+     {"b64": "base64", "alg": "Ed25519"}),
+    (_l("Or upload the file (or enter its SHA-256) on the public verification page."), {}),
+]
+ROOT_ALGORITHM = """fn = index; sn = size - 1; r = leaf_hash
+for p in proof:
+    if fn % 2 == 1 or fn == sn:
+        r = SHA-256(0x01 ‖ p ‖ r)
+        while fn % 2 == 0 and fn != 0: fn //= 2; sn //= 2
+    else:
+        r = SHA-256(0x01 ‖ r ‖ p)
+    fn //= 2; sn //= 2
+valid = (sn == 0 and r == root_hash)"""
+
+
+def verification_steps(html: bool = False) -> list:
+    """The steps in the current language: plain strings, or Markup with the codes in <code> (``html``)."""
+    if not html:
+        return [str(text) % codes if codes else str(text) for text, codes in STEPS]
+    found = []
+    for text, codes in STEPS:
+        marks = {key: f"\x00{n}\x00" for n, key in enumerate(codes)}
+        rendered = str(escape(str(text) % marks if codes else str(text)))
+        for n, key in enumerate(codes):
+            rendered = rendered.replace(f"\x00{n}\x00", str(Markup("<code>{}</code>").format(codes[key])))
+        found.append(Markup(rendered))
+    return found
 
 
 def certificate_pdf(evidence_file) -> bytes:

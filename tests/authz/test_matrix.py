@@ -75,7 +75,8 @@ def relations(kind, o):
                      "api_key2": {"key_id": o["api_keys"][1]},  # revoked by no other row
                      "deadline_rule": {"code": "Q1"}, "calendar_day": {"day": "2099-01-01"},
                      "link_token": {"token": "no-such-link-token"},
-                     "organisation": {"org_id": o["organisation"]}, "user": {"user_id": o["user"]}}  # e-mailed single-use links
+                     "organisation": {"org_id": o["organisation"]}, "user": {"user_id": o["user"]},
+                     "checkpoint": {"size": o["checkpoint_size"]}}  # the deposit log's (public)  # e-mailed single-use links
     if kind in admin_objects:
         return each(ROLE_ACTORS, admin_objects[kind])
     raise AssertionError(f"unknown object kind {kind!r} in {MATRIX_FILE.name}")
@@ -87,7 +88,8 @@ PARAM_KINDS = [({"referral_id", "evidence_id"}, "referral_evidence"), ({"complai
                ({"consultation_id"}, "consultation"), ({"notification_id"}, "notification"),
                ({"deadline_id"}, "deadline"), ({"endpoint_id"}, "webhook"), ({"delivery_id"}, "delivery"),
                ({"key_id"}, "api_key"), ({"code"}, "deadline_rule"), ({"day"}, "calendar_day"),
-               ({"token"}, "link_token"), ({"org_id"}, "organisation"), ({"user_id"}, "user")]
+               ({"token"}, "link_token"), ({"org_id"}, "organisation"), ({"user_id"}, "user"),
+               ({"size"}, "checkpoint")]
 
 
 def kind_of(rule_text, entry):
