@@ -389,3 +389,28 @@ def test_verify_names_a_damaged_stored_file_and_a_file_without_a_leaf(app, api, 
             kind="case_file", subject="case_file:x", sha256="2" * 64, size=1))
         db.session.commit()
     assert verify(runner).exit_code == 0  # an entry waiting for the sequencer is no inconsistency
+
+
+@pytest.mark.postgres_only
+def test_concurrent_deposits_and_checkpoints_give_dense_indexes_and_consistent_checkpoints(app, runner):
+    """Eight writers at once, each depositing and checkpointing in its own transaction: the counter row's
+    SELECT ... FOR UPDATE makes them take turns, so no index is given twice or skipped."""
+    from core.extensions import db
+    from evidence import deposits
+    from tests.threads import run_together
+
+    def work(n, barrier):
+        with app.app_context():
+            deposits.deposit("case_file", f"t{n}", hashlib.sha256(str(n).encode()).hexdigest(), n)
+            db.session.flush()
+            barrier.wait()
+            deposits.take_checkpoint()
+            db.session.commit()
+            db.session.remove()
+
+    run_together(work, list(range(8)))
+    leaves = rows(app, DepositLeaf)
+    assert sorted(leaf.leaf_index for leaf in leaves) == list(range(8))
+    assert max(c.size for c in rows(app, DepositCheckpoint)) == 8
+    result = runner.invoke(args=["deposits", "verify"])
+    assert result.exit_code == 0, result.output
