@@ -93,6 +93,10 @@ DEFAULTS = {
     "NOTIFY_TIMEOUT_SECONDS": 10,  # per SMTP connection or webhook call
     "SWEEP_INTERVAL_SECONDS": 30,  # the deadline sweep
     "DELIVERY_INTERVAL_SECONDS": 10,  # expanding the outbox and delivering e-mails and webhooks
+    # The deposit log (evidence/deposits.py): its name, the origin line of its signed checkpoints and the
+    # signature's key name (no spaces, no "+"), and how often the scheduler takes a checkpoint (when it grew)
+    "DEPOSIT_LOG_ORIGIN": "deposits.tradesecrets.sh.example/log",
+    "DEPOSIT_CHECKPOINT_INTERVAL_SECONDS": 300,
     "CRIMINAL_FILING_THRESHOLD": 300000,  # RMB, loss or illegal gains (Criminal Law art. 219)
     "CRIMINAL_FILING_THRESHOLD_AFTER_PENALTY": 100000,  # RMB, after a penalty within two years (法释〔2025〕5号)
     # Versions (core/http.py): the API takes a version only from If-Match; a change of a complaint, referral
@@ -392,16 +396,20 @@ def _register_blueprints(app):
     from supervision import assessment_api, assessment_views, dashboard_api, dashboard_views
     from supervision import satisfaction_api, satisfaction_views
     from supervision import clue_api, clue_views
+    from evidence import access as evidence_access, deposit_api, deposit_views
+    from intake import services as intake_services
 
     app.register_blueprint(dashboard_views.bp)
     app.register_blueprint(assessment_views.bp)
     satisfaction_views.init_app(app)  # the rating partial on the complaint page and the triage page
     app.register_blueprint(satisfaction_views.bp)
     app.register_blueprint(clue_views.bp)
+    app.register_blueprint(deposit_views.bp)
     api_blueprints = [accounts_api.blp, admin_api.blp, intake_api.blp, routing_api.blp, agencies_api.blp,
                       deadlines_api.blp, calendar_views.blp, notifications_api.blp, conversations_api.blp,
                       directory_api.blp, core_views.labels_blp, notifications_feed_api.blp]
     api_blueprints += [dashboard_api.blp, assessment_api.blp, satisfaction_api.blp, clue_api.blp]
+    api_blueprints += [deposit_api.blp]
     for blp in api_blueprints:
         csrf.exempt(blp)  # bearer tokens only: no cookie ever authenticates an API call
         api.register_blueprint(blp, url_prefix="/api/v1")
@@ -450,6 +458,7 @@ def _register_cli(app):
     from deadlines.cli import deadlines_cli
     from routing.cli import state_diagrams_command
     from scheduler import scheduler_command
+    from evidence.deposit_cli import deposits_cli
 
     app.cli.add_command(state_diagrams_command)
     app.cli.add_command(deadlines_cli)
@@ -462,5 +471,6 @@ def _register_cli(app):
     from supervision.clue_cli import clues_cli
 
     app.cli.add_command(clues_cli)
+    app.cli.add_command(deposits_cli)
 
 

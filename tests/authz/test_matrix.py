@@ -81,6 +81,7 @@ def relations(kind, o):
                      "deadline_rule": {"code": "Q1"}, "calendar_day": {"day": "2099-01-01"},
                      "link_token": {"token": "no-such-link-token"},
                      "clue": {"clue_id": o["clue"]},  # clue linking: an infringer c1 and c2 both name
+                     "checkpoint": {"size": o["checkpoint_size"]},  # the deposit log's (public)
                      "organisation": {"org_id": o["organisation"]}, "user": {"user_id": o["user"]}}  # e-mailed single-use links
     if kind == "snapshot":
         return each(SNAPSHOT, {"snapshot_id": o["snapshot"]})
@@ -98,7 +99,7 @@ PARAM_KINDS = [({"referral_id", "evidence_id"}, "referral_evidence"), ({"complai
                ({"deadline_id"}, "deadline"), ({"endpoint_id"}, "webhook"), ({"delivery_id"}, "delivery"),
                ({"key_id"}, "api_key"), ({"code"}, "deadline_rule"), ({"day"}, "calendar_day"),
                ({"token"}, "link_token"), ({"clue_id"}, "clue"), ({"org_id"}, "organisation"), ({"user_id"}, "user"),
-               ({"snapshot_id"}, "snapshot"), ({"bulletin_id"}, "bulletin")]
+               ({"snapshot_id"}, "snapshot"), ({"bulletin_id"}, "bulletin"), ({"size"}, "checkpoint")]
 
 
 def kind_of(rule_text, entry):

@@ -185,6 +185,10 @@ def _records(world):
         o["organisation"] = world.org("court")  # the administrator's pages of one organisation and one user
         o["user"] = str(world.users["clerk2"]["id"])
         assert all(isinstance(k, AuthToken) for k in keys)
+        from evidence.deposits import take_checkpoint  # the deposit log's first checkpoint: its public note
+
+        o["checkpoint_size"] = take_checkpoint()[0].size
+
         _assessment(world)
 
 

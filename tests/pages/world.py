@@ -58,6 +58,8 @@ SKIP = {
         "a download (the attached file), not a page: tests/conversations checks who may fetch it",
     "/supervision/bulletins/<bulletin_id>/pdf":
         "a download (the bulletin's PDF), not a page: tests/supervision/test_bulletin.py checks it and who may fetch it",
+    "/deposits/checkpoints/<int:size>":
+        "a checkpoint's signed note (text/plain, verbatim), not a page: tests/evidence/test_deposits.py reads it",
 }
 
 EXTENSION_REASON = "鉴定材料较多，需要更多时间核查。"
