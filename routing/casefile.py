@@ -73,12 +73,13 @@ class CaseFile:
     complaint: Complaint
     documents: list[tuple[str, bytes]]  # small entries, built before the answer starts
     evidence: list[tuple[str, object, int, str]]  # (name, the verified plaintext chunks, size, sha256)
-    manifest: receipts.Receipt
+    manifest: bytes  # the signed manifest.json (its receipt row stored and deposited)
+    reference: str
     names: list[str] = field(default_factory=list)
 
     @property
     def filename(self) -> str:
-        return f"{self.complaint.reference}-case-file.zip"
+        return f"{self.reference}-case-file.zip"
 
 
 def _referrals(complaint) -> list[Referral]:
@@ -122,8 +123,8 @@ def summary_lines(complaint, referrals, consultations) -> list[str]:
 def _timeline(actor, complaint) -> tuple[bytes, bytes]:
     from .presenters import event_text  # the timeline in plain words, as the pages say it
 
-    rows = timeline(actor, complaint, record=True)
-    text = "\n".join(f"{format_local(e.at)}  {event_text(e)}" for e in rows) + "\n"
+    rows = timeline(actor, complaint, record=True)  # the JSON: every row written, as the API's record
+    text = "\n".join(f"{format_local(e.at)}  {event_text(e)}" for e in timeline(actor, complaint)) + "\n"
     data = [{"id": e.id, "at": e.at, "kind": e.kind, "trigger": e.trigger, "from_state": e.from_state,
              "to_state": e.to_state, "reason": e.reason, "public": e.public, "referral_id": e.referral_id,
              "consultation_id": e.consultation_id, "payload": e.payload} for e in rows]
@@ -182,7 +183,8 @@ def build(actor, complaint: Complaint) -> CaseFile:
     audit("case_file.downloaded", actor=actor, subject_type="complaint", subject_id=complaint.id,
           reference=complaint.reference, manifest=str(manifest.id), manifest_sha256=manifest.sha256,
           files=len(files), evidence=len(evidence))
-    return CaseFile(complaint, documents, evidence, manifest, [f["name"] for f in files])
+    return CaseFile(complaint, documents, evidence, manifest.document.encode("utf-8"), complaint.reference,
+                    [f["name"] for f in files])
 
 
 class _Sink:
@@ -218,7 +220,7 @@ def stream(case_file: CaseFile):
                     if (data := sink.take()):
                         yield data
             yield sink.take()
-        archive.writestr("manifest.json", case_file.manifest.document.encode("utf-8"))
+        archive.writestr("manifest.json", case_file.manifest)
     yield sink.take()
 
 
@@ -233,7 +235,7 @@ def response(actor, complaint_id) -> Response:
         raise
     answer = Response(stream_with_context(stream(case_file)), mimetype="application/zip")
     answer.headers["Content-Disposition"] = (
-        f'attachment; filename="{complaint.reference}-case-file.zip"; '
+        f'attachment; filename="{case_file.filename}"; '
         f"filename*=UTF-8''{quote(case_file.filename)}")
     answer.headers["Cache-Control"] = "no-store"
     answer.headers["X-Content-Type-Options"] = "nosniff"
