@@ -33,7 +33,7 @@ from sqlalchemy import select
 
 from accounts.enums import Role
 from core.audit import audit
-from core.errors import NotFound
+from core.errors import DomainError, NotFound
 from core.extensions import db
 from core.models import utcnow
 from core.pdf import lines_pdf
@@ -170,13 +170,21 @@ def build(actor, complaint: Complaint) -> CaseFile:
     documents += [(f"会商纪要/{n}.txt", _minutes(c)) for n, c in enumerate(consultations, start=1)]
     documents += [(f"回执/{r.kind}-{r.id}.json", r.document.encode("utf-8"))
                   for r in receipts.receipts_for_case_file(complaint)]
-    certificate = getattr(deposits, "certificate_pdf", None)  # the deposit log's certificates, when present
+    # the deposit log's certificates (evidence.deposits.certificate_pdf, part "deposits"); until the log offers
+    # them, the ZIP says so in 存证证书/说明.txt
+    certificate = getattr(deposits, "certificate_pdf", None)
+    if certificate is None:
+        documents.append(("存证证书/说明.txt", "存证日志尚未提供证据的存证证书；各证据的 SHA-256 见 manifest.json。\n".encode()))
     evidence = []
     for n, e in enumerate(evidence_of(complaint.id), start=1):
         name = f"证据/{n:03d}-{_safe(e.display_name)}"
         evidence.append((name, open_for_download(e, actor).open(), e.size, e.sha256))  # 410 if damaged
         if certificate is not None:
-            documents.append((f"存证证书/{n:03d}-{_safe(e.display_name)}.pdf", certificate(e)))
+            try:
+                documents.append((f"存证证书/{n:03d}-{_safe(e.display_name)}.pdf", certificate(e)))
+            except DomainError as exc:  # e.g. a file stored before the deposit log: no leaf, no certificate
+                documents.append((f"存证证书/{n:03d}-{_safe(e.display_name)}.txt",
+                                  f"该证据暂无存证证书：{exc.message}\n".encode("utf-8")))
     files = [{"name": name, "size": len(body), "sha256": hashlib.sha256(body).hexdigest()} for name, body in documents]
     files += [{"name": name, "size": size, "sha256": sha256} for name, _chunks, size, sha256 in evidence]
     manifest = receipts.issue_case_file_manifest(complaint, actor, files)

@@ -116,23 +116,6 @@ def test_a_damaged_evidence_file_is_a_410_and_nothing_is_sent(app, world):
         assert db.session.scalar(select(AuditEntry).where(AuditEntry.action == "evidence.download_failed")) is not None
 
 
-def test_the_page_link_is_shown_exactly_to_those_who_may_download(app, world, client):
-    from tests.routing.case_support import service  # noqa: F401
-
-    complaint, _referral = _case(world)
-    from accounts.models import User
-    from core.extensions import db
-    from routing import casefile
-    from intake.models import Complaint
-
-    with app.app_context():
-        row = db.session.get(Complaint, uuid.UUID(complaint["id"]))
-        for who, expected in (("clerk", True), ("supervisor", True), ("other_clerk", False), ("enterprise", False),
-                              ("amr_city", False)):
-            user = db.session.get(User, world.users[who]["id"])
-            assert casefile.can_download_case_file(user, row) is expected, who
-
-
 class _Pseudorandom(io.RawIOBase):
     """``size`` bytes that deflate cannot shrink, read in pieces: a large evidence file without a large buffer."""
 
@@ -210,3 +193,23 @@ def test_memory_stays_flat_for_a_large_evidence_file(app, world):
     assert total > size  # the file is in it (deflate cannot shrink it)
     assert build - small_build < 2 * 1024 * 1024, (build, small_build)
     assert stream < 2 * 1024 * 1024, stream
+
+
+def test_the_triage_page_offers_the_download_exactly_to_those_who_may(app, world):
+    from tests.evidence.support import web_login
+
+    complaint, _referral = _case(world)
+    for who, shown in (("clerk", True), ("supervisor", True), ("other_clerk", None)):
+        client = web_login(app, world.users[who])
+        page = client.get(f"/centre/complaints/{complaint['id']}")
+        if shown is None:
+            assert page.status_code == 404
+            assert client.get(f"/complaints/{complaint['id']}/case-file.zip").status_code == 404
+            continue
+        assert ('data-testid="case-file-download"' in page.get_data(as_text=True)) is shown, who
+        download = client.get(f"/complaints/{complaint['id']}/case-file.zip")
+        assert download.status_code == 200 and download.mimetype == "application/zip"
+        assert "manifest.json" in zipfile.ZipFile(io.BytesIO(download.get_data())).namelist()
+    enterprise = web_login(app, world.users["enterprise"])
+    assert 'case-file-download' not in enterprise.get(f"/complaints/{complaint['id']}").get_data(as_text=True)
+    assert enterprise.get(f"/complaints/{complaint['id']}/case-file.zip").status_code == 404

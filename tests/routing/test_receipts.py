@@ -194,3 +194,39 @@ def test_two_first_openings_at_once_leave_one_receipt(app, world):
         db.session.commit()
         assert db.session.scalar(select(func.count()).select_from(receipts.Receipt).where(
             receipts.Receipt.referral_id == row.id, receipts.Receipt.kind == "opened")) == 1
+
+
+def test_the_pages_list_the_receipts_to_those_they_concern_and_the_agency_page_is_a_first_opening(app, world):
+    from tests.evidence.support import web_login
+
+    complaint, referral = _referred(world)
+    clerk = world.api("clerk")
+    agency_page = web_login(app, world.users["amr_city"])
+    html = agency_page.get(f"/agency/referrals/{referral['id']}").get_data(as_text=True)
+    assert _kinds(clerk, f"/api/v1/referrals/{referral['id']}/receipts") == ["delivered", "opened"]
+    assert 'data-testid="receipt-delivered"' in html and 'data-testid="receipt-submitted"' not in html
+    receipt = every(clerk, f"/api/v1/referrals/{referral['id']}/receipts")[0]
+    page_download = agency_page.get(f"/receipts/{receipt['id']}.json")
+    assert page_download.status_code == 200 and page_download.get_data() == _download(clerk, receipt)
+    triage = web_login(app, world.users["clerk"]).get(f"/centre/complaints/{complaint['id']}").get_data(as_text=True)
+    for kind in ("submitted", "delivered", "opened"):
+        assert f'data-testid="receipt-{kind}"' in triage, kind
+    enterprise = web_login(app, world.users["enterprise"])
+    detail = enterprise.get(f"/complaints/{complaint['id']}").get_data(as_text=True)
+    assert 'data-testid="receipt-submitted"' in detail and 'data-testid="receipt-delivered"' not in detail
+    assert enterprise.get(f"/receipts/{receipt['id']}.json").status_code == 404
+
+
+@pytest.mark.skipif(not all(__import__("shutil").which(t) for t in ("jq", "openssl")), reason="needs jq and openssl")
+def test_the_documented_openssl_steps_verify_a_receipt(app, world, tmp_path):
+    """routing/verify_receipt.py's docstring: jq makes the signed bytes, OpenSSL 3 checks the Ed25519 signature."""
+    complaint, _referral = _referred(world)
+    clerk = world.api("clerk")
+    for receipt in every(clerk, f"/api/v1/complaints/{complaint['id']}/receipts"):
+        (tmp_path / "receipt.json").write_bytes(_download(clerk, receipt))
+        (tmp_path / "public_key.pem").write_bytes(_public_pem(app))
+        script = ("jq -cS 'del(.signature)' receipt.json | tr -d '\\n' > signed.bin && "
+                  "jq -r .signature receipt.json | base64 -d > signature.bin && "
+                  "openssl pkeyutl -verify -pubin -inkey public_key.pem -rawin -in signed.bin -sigfile signature.bin")
+        result = subprocess.run(["sh", "-c", script], cwd=tmp_path, capture_output=True, text=True, timeout=60)
+        assert result.returncode == 0 and "Signature Verified Successfully" in result.stdout, (receipt["kind"], result)
