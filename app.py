@@ -338,6 +338,7 @@ def _import_models():
     import evidence.models  # noqa: F401
     import intake.models  # noqa: F401
     import routing.models  # noqa: F401
+    import routing.receipts  # noqa: F401
     import core.outbox  # noqa: F401
     import core.idempotency  # noqa: F401
     import notifications.models  # noqa: F401
@@ -364,6 +365,7 @@ def _register_blueprints(app):
     from deadlines import api as deadlines_api, calendar_views, extension_views, views as deadline_views
     from routing import api as routing_api, links as routing_links, views as routing_views
     from routing import assignment_views  # noqa: F401  (its routes join the centre blueprint before it is registered)
+    from routing import casefile_api, casefile_views, receipt_api, receipt_views as routing_receipt_views
     from core import views as core_views
     from intake import api as intake_api, receipt_views, views as intake_views
     from notifications import api as notifications_api, views as notifications_views
@@ -384,6 +386,8 @@ def _register_blueprints(app):
     app.register_blueprint(receipt_views.bp)
     app.register_blueprint(routing_views.bp)
     app.register_blueprint(agencies_views.bp)
+    app.register_blueprint(routing_receipt_views.bp)
+    app.register_blueprint(casefile_views.bp)
     app.register_blueprint(notifications_views.bp)
     app.register_blueprint(calendar_views.bp)
     app.register_blueprint(deadline_views.bp)
@@ -409,7 +413,7 @@ def _register_blueprints(app):
                       deadlines_api.blp, calendar_views.blp, notifications_api.blp, conversations_api.blp,
                       directory_api.blp, core_views.labels_blp, notifications_feed_api.blp]
     api_blueprints += [dashboard_api.blp, assessment_api.blp, satisfaction_api.blp, clue_api.blp]
-    api_blueprints += [deposit_api.blp]
+    api_blueprints += [deposit_api.blp, receipt_api.blp, casefile_api.blp]
     for blp in api_blueprints:
         csrf.exempt(blp)  # bearer tokens only: no cookie ever authenticates an API call
         api.register_blueprint(blp, url_prefix="/api/v1")

@@ -204,7 +204,7 @@ COMPLAINT_RULES = (
 REFERRAL_RULES = (
     # a court's V1 does not open here: it runs from complete materials (materials_complete below)
     Rule("acknowledge", (R.sent,), R.acknowledged, AGENCY, "agency", needs=("officer_name",),
-         effects=Effects(text=_civil(_l("%(agency)s acknowledged the referral."), _l("%(agency)s acknowledged receipt of the civil dispute.")), meets=("Q4",), opens=(clocks.decision_on_receipt,), then=("ask_police_to_explain",)),
+         effects=Effects(text=_civil(_l("%(agency)s acknowledged the referral."), _l("%(agency)s acknowledged receipt of the civil dispute.")), meets=("Q4",), opens=(clocks.decision_on_receipt,), then=("ask_police_to_explain", "acknowledgement_receipt")),
          label=_l("Acknowledge receipt")),
     # for a court: the registration (登记立案) of the enterprise's suit with its case number (案号)
     Rule("accept", (R.acknowledged,), R.accepted, AGENCY, "agency", needs=("case_number",), guard=guards.registrable,

@@ -47,6 +47,9 @@ BULLETIN = {"anonymous": None, "supervisor:any": "supervisor", "clerk:named": "c
             "admin:any": "admin"}
 NOTIFICATION = {"anonymous": None, "user:own": "clerk", "user:other": "clerk2", "enterprise:other": "enterprise",
                 "admin:other": "admin"}
+RECEIPT = {"anonymous": None, "enterprise:own": "enterprise", "enterprise:other": "other_enterprise",
+           "clerk:centre": "clerk", "clerk:other": "other_clerk", "officer:own": "police", "officer:other": "court",
+           "officer:same_complaint": "amr_city", "supervisor:any": "supervisor", "admin:any": "admin"}
 DEADLINE = {"anonymous": None, "officer:own": "police_pudong", "officer:transferring": "amr_city",
             "officer:other": "court", "clerk:centre": "clerk", "clerk:other": "other_clerk",
             "supervisor:any": "supervisor", "enterprise:own": "enterprise", "admin:any": "admin"}
@@ -75,6 +78,8 @@ def relations(kind, o):
         return each(NOTIFICATION, {"notification_id": o["notifications"]["clerk"]})
     if kind == "deadline":
         return each(DEADLINE, {"deadline_id": o["deadline"]})
+    if kind in ("receipt", "submission_receipt"):  # r_police's delivered receipt; c1's submission receipt
+        return each(RECEIPT, {"receipt_id": o[kind]})
     admin_objects = {"webhook": {"endpoint_id": o["webhooks"][0]}, "webhook2": {"endpoint_id": o["webhooks"][1]},
                      "delivery": {"delivery_id": o["delivery"]}, "api_key": {"key_id": o["api_keys"][0]},
                      "api_key2": {"key_id": o["api_keys"][1]},  # revoked by no other row
@@ -96,7 +101,7 @@ PARAM_KINDS = [({"referral_id", "evidence_id"}, "referral_evidence"), ({"complai
                "complaint_evidence"), ({"complaint_id", "attachment_id"}, "complaint_attachment"),
                ({"complaint_id"}, "complaint"), ({"referral_id"}, "referral"),
                ({"consultation_id"}, "consultation"), ({"notification_id"}, "notification"),
-               ({"deadline_id"}, "deadline"), ({"endpoint_id"}, "webhook"), ({"delivery_id"}, "delivery"),
+               ({"deadline_id"}, "deadline"), ({"receipt_id"}, "receipt"), ({"endpoint_id"}, "webhook"), ({"delivery_id"}, "delivery"),
                ({"key_id"}, "api_key"), ({"code"}, "deadline_rule"), ({"day"}, "calendar_day"),
                ({"token"}, "link_token"), ({"clue_id"}, "clue"), ({"org_id"}, "organisation"), ({"user_id"}, "user"),
                ({"snapshot_id"}, "snapshot"), ({"bulletin_id"}, "bulletin"), ({"size"}, "checkpoint")]

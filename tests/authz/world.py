@@ -182,6 +182,12 @@ def _records(world):
         db.session.commit()
         o["webhooks"] = [str(h.id) for h in hooks]
         o["api_keys"] = [str(k.id) for k in keys]
+        from routing.receipts import Receipt  # r_police's delivered receipt and c1's submission receipt
+
+        o["receipt"] = str(db.session.scalar(select(Receipt.id).where(
+            Receipt.referral_id == uuid.UUID(o["r_police"]), Receipt.kind == "delivered")))
+        o["submission_receipt"] = str(db.session.scalar(select(Receipt.id).where(
+            Receipt.complaint_id == uuid.UUID(o["c1"]), Receipt.kind == "submitted")))
         o["organisation"] = world.org("court")  # the administrator's pages of one organisation and one user
         o["user"] = str(world.users["clerk2"]["id"])
         assert all(isinstance(k, AuthToken) for k in keys)

@@ -77,6 +77,7 @@ class PageWorld(authz.AuthzWorld):
             "referral_id": [o["r_police"], o["r_amr3"], o["r_court"], o["r_proc"], o["r_amr"], o["r_transfer"],
                             o["r_other"]],
             "consultation_id": [o["cons"]],
+            "receipt_id": [o["receipt"], o["submission_receipt"]],  # routing/receipts.py (a JSON download)
             "deadline_id": [o["deadline_a1"], o["deadline"]],
             "evidence_id": [o["evidence"]],
             "notification_id": [o["notifications"].get(user_key)] if user_key else [],
