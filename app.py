@@ -334,6 +334,7 @@ def _import_models():
     import deadlines.calendar  # noqa: F401
     import conversations.models  # noqa: F401
     import supervision.models  # noqa: F401
+    import publication.models  # noqa: F401
 
 
 def _register_blueprints(app):
@@ -374,9 +375,12 @@ def _register_blueprints(app):
 
     conversations.init_app(app)
     app.register_blueprint(conversations_views.bp)
+    from publication import api as publication_api, views as publication_views
+
+    app.register_blueprint(publication_views.bp)
     for blp in (accounts_api.blp, admin_api.blp, intake_api.blp, routing_api.blp, agencies_api.blp, deadlines_api.blp,
                 calendar_views.blp, notifications_api.blp, conversations_api.blp, directory_api.blp,
-                core_views.labels_blp, notifications_feed_api.blp):
+                core_views.labels_blp, notifications_feed_api.blp, publication_api.blp):
         csrf.exempt(blp)  # bearer tokens only: no cookie ever authenticates an API call
         api.register_blueprint(blp, url_prefix="/api/v1")
     app.register_blueprint(core_views.api_docs_bp)

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-ORDER = ("core", "accounts", "evidence", "notifications", "intake", "deadlines", "routing", "agencies", "conversations")
+ORDER = ("core", "accounts", "evidence", "notifications", "intake", "deadlines", "routing", "agencies", "conversations", "publication")
 MAY_IMPORT = {
     "core": set(),
     "accounts": {"core"},
@@ -25,6 +25,8 @@ MAY_IMPORT = {
     "agencies": {"core", "accounts", "evidence", "notifications", "intake", "deadlines", "routing"},
     # the enterprise and its centre talk about a complaint: it needs the complaint, the vault and the outbox
     "conversations": {"core", "accounts", "evidence", "notifications", "intake"},
+    # typical cases are drawn from concluded complaints and their referrals' outcomes
+    "publication": {"core", "accounts", "evidence", "notifications", "intake", "deadlines", "routing"},
 }
 
 # Known violations, as (importing file, imported module). Each must still be a violation (the last test),
