@@ -14,9 +14,9 @@ from intake.models import Complaint
 from .enums import ArticleKind, CaseState, Industry
 
 MAX_TITLE = 200
-MAX_SUMMARY = 10000
+MAX_SUMMARY = 20000
 MAX_ARTICLE = 20000
-MAX_REASON = 1000
+MAX_REASON = 2000
 
 
 class TypicalCase(db.Model):

@@ -5,29 +5,38 @@ content = {"title": {"zh", "en"}, "questions": [{"key", "area", "weight", "text"
 "advice": {"zh", "en"}}]}; an answer earns its question's weight in full (yes), half (partly) or nothing (no);
 the score is the percentage of all weights, and every question not answered "yes" is something to improve.
 """
+import re
+
 from marshmallow import ValidationError, fields, validate, validates_schema
 
-from core.schemas import Code, Name, StrictSchema, Text
+from flask_babel import gettext as _
+
+from core.schemas import Code, Name, OneOfLabelled, StrictSchema, Text, validate_not_blank
 
 from .enums import ANSWER_SHARE, AREA_LABELS, Answer, Area
 
 KEY = "internal_protection"
-MAX_QUESTIONS = 60
+MAX_QUESTIONS = 100
 
 
 class BilingualName(StrictSchema):
-    zh = Name(200, required=True, validate=validate.Length(min=1))
-    en = Name(200, required=True, validate=validate.Length(min=1))
+    zh = Name(200, required=True, validate=validate_not_blank)
+    en = Name(200, required=True, validate=validate_not_blank)
 
 
 class BilingualText(StrictSchema):
-    zh = Text(2000, required=True, validate=validate.Length(min=1))
-    en = Text(2000, required=True, validate=validate.Length(min=1))
+    zh = Text(2000, required=True, validate=validate_not_blank)
+    en = Text(2000, required=True, validate=validate_not_blank)
+
+
+def _check_key(value: str) -> None:
+    if not re.fullmatch(r"[a-z][a-z0-9_]*", value):
+        raise ValidationError(_("A key is lower-case letters, digits and underscores, starting with a letter."))
 
 
 class QuestionSchema(StrictSchema):
-    key = Code(40, required=True, validate=validate.Regexp(r"^[a-z][a-z0-9_]*$", error="Use lower-case letters, digits and _."))
-    area = fields.String(required=True, validate=validate.OneOf([a.value for a in Area]))
+    key = Code(40, required=True, validate=lambda value: _check_key(value))
+    area = fields.String(required=True, validate=OneOfLabelled({a.value: label for a, label in AREA_LABELS.items()}))
     weight = fields.Integer(required=True, validate=validate.Range(min=1, max=100))
     text = fields.Nested(BilingualText, required=True)
     advice = fields.Nested(BilingualText, required=True)
@@ -42,7 +51,7 @@ class ContentSchema(StrictSchema):
     def unique_keys(self, data, **kwargs):
         keys = [q["key"] for q in data.get("questions", [])]
         if len(keys) != len(set(keys)):
-            raise ValidationError("Each question needs its own key.", "questions")
+            raise ValidationError(_("Each question needs its own key."), "questions")
 
 
 def _q(key, area, weight, zh, en, advice_zh, advice_en):

@@ -1,8 +1,9 @@
 """The publication's load schemas (forms and API alike) and answer schemas."""
 from flask import url_for
+from flask_babel import lazy_gettext as _l
 from marshmallow import fields, validate
 
-from core.schemas import Computed, EnumValue, coded, Name, OutSchema, StrictSchema, Text
+from core.schemas import Computed, EnumValue, Name, OneOfLabelled, OutSchema, StrictSchema, Text, coded
 from intake.enums import INFRINGING_ACT_LABELS, TRACK_LABELS, InfringingAct, Track
 
 from .enums import (ANSWER_LABELS, ARTICLE_KIND_LABELS, CASE_STATE_LABELS, INDUSTRY_LABELS, Answer, ArticleKind,
@@ -11,7 +12,7 @@ from .models import MAX_REASON, MAX_SUMMARY, MAX_TITLE
 from .questionnaire import ContentSchema
 
 MAX_QUERY = 100
-KNOWLEDGE_KINDS = {**{k.value: v for k, v in ARTICLE_KIND_LABELS.items()}}
+KNOWLEDGE_KINDS = {**{k.value: v for k, v in ARTICLE_KIND_LABELS.items()}, "typical_case": _l("Typical cases")}
 
 
 class CaseTextsSchema(StrictSchema):
@@ -21,8 +22,9 @@ class CaseTextsSchema(StrictSchema):
     title_en = Name(MAX_TITLE, allow_none=True, metadata={"description": "The title in English (optional)"})
     summary_zh = Text(MAX_SUMMARY, metadata={"description": "The anonymised summary in Chinese"})
     summary_en = Text(MAX_SUMMARY, allow_none=True, metadata={"description": "The summary in English (optional)"})
+    # each act once at most: a longer list has a repeated or unknown act (refused by the service)
     infringing_acts = fields.List(EnumValue(InfringingAct, labels=INFRINGING_ACT_LABELS),
-                                  validate=validate.Length(max=len(InfringingAct)))
+                                  validate=validate.Length(max=500, error="At most 500 items."))
     industry = EnumValue(Industry, labels=INDUSTRY_LABELS)
     track = EnumValue(Track, labels=TRACK_LABELS, allow_none=True)
 
@@ -46,12 +48,12 @@ class CaseSearchArgs(StrictSchema):
 
 class KnowledgeArgs(StrictSchema):
     q = Name(MAX_QUERY, load_default=None, allow_none=True, metadata={"description": "Words to find"})
-    kind = fields.String(load_default=None, allow_none=True,
-                         validate=validate.OneOf([k.value for k in ArticleKind] + ["typical_case"]))
+    kind = fields.String(load_default=None, allow_none=True, validate=OneOfLabelled(KNOWLEDGE_KINDS))
 
 
 class AssessmentSchema(StrictSchema):
-    answers = fields.Dict(keys=Name(40), values=fields.String(validate=validate.OneOf([a.value for a in Answer])),
+    answers = fields.Dict(keys=Name(40), values=fields.String(validate=OneOfLabelled(
+                              {a.value: label for a, label in ANSWER_LABELS.items()})),
                           required=True, validate=validate.Length(max=200),
                           metadata={"description": "Question key -> yes, partly or no (every question)"})
 
@@ -96,7 +98,7 @@ class CaseSchema(PublicCaseSchema):
 
 
 class KnowledgeEntrySchema(OutSchema):
-    kind = fields.String(required=True, validate=validate.OneOf([k.value for k in ArticleKind] + ["typical_case"]))
+    kind = coded(list(KNOWLEDGE_KINDS), KNOWLEDGE_KINDS, name="KnowledgeKind", required=True)
     title = fields.String(required=True)
     excerpt = fields.String(required=True)
     url = fields.String(required=True)

@@ -88,6 +88,11 @@ def draft_values(complaint: Complaint) -> dict:
             "infringing_acts": list(complaint.infringing_acts or []), "track": _track_of(complaint)}
 
 
+def _acts(acts) -> list[str]:
+    """The acts' values, each once, in the order given."""
+    return list(dict.fromkeys(getattr(a, "value", a) for a in acts))
+
+
 def draft_case(actor, complaint: Complaint, data: dict) -> TypicalCase:
     """A new draft from ``complaint``; texts not given are the anonymiser's."""
     if not can_draft_case(actor, complaint):
@@ -97,7 +102,7 @@ def draft_case(actor, complaint: Complaint, data: dict) -> TypicalCase:
     if "track" not in data:
         values["track"] = _track_of(complaint)
     case = TypicalCase(complaint_id=complaint.id, drafted_by_id=actor.id, state=CaseState.draft,
-                       infringing_acts=[getattr(a, "value", a) for a in values.pop("infringing_acts", [])],
+                       infringing_acts=_acts(values.pop("infringing_acts", [])),
                        **{k: values[k] for k in ("industry", "track", *CASE_TEXTS) if k in values})
     _check_texts(case)
     db.session.add(case)
@@ -146,7 +151,7 @@ def update_case(actor, case: TypicalCase, data: dict) -> TypicalCase:
         raise Conflict(_("Only a draft can be edited."))
     for key, value in data.items():
         if key == "infringing_acts":
-            value = [getattr(a, "value", a) for a in value]
+            value = _acts(value)
         setattr(case, key, value)
     _check_texts(case)
     case.updated_at = utcnow()

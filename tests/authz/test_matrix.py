@@ -45,6 +45,11 @@ NOTIFICATION = {"anonymous": None, "user:own": "clerk", "user:other": "clerk2", 
 DEADLINE = {"anonymous": None, "officer:own": "police_pudong", "officer:transferring": "amr_city",
             "officer:other": "court", "clerk:centre": "clerk", "clerk:other": "other_clerk",
             "supervisor:any": "supervisor", "enterprise:own": "enterprise", "admin:any": "admin"}
+# publication/: typical cases (the draft's drafter is ``supervisor``) and an enterprise's self-assessment
+TYPICAL_CASE = {"anonymous": None, "enterprise": "enterprise", "clerk": "clerk", "officer": "police", "head": "head",
+                "supervisor:drafter": "supervisor", "admin": "admin"}
+ASSESSMENT = {"anonymous": None, "enterprise:own": "enterprise", "enterprise:other": "other_enterprise",
+              "clerk": "clerk", "officer": "police", "supervisor": "supervisor", "admin": "admin"}
 
 
 def relations(kind, o):
@@ -70,6 +75,12 @@ def relations(kind, o):
         return each(NOTIFICATION, {"notification_id": o["notifications"]["clerk"]})
     if kind == "deadline":
         return each(DEADLINE, {"deadline_id": o["deadline"]})
+    if kind in ("typical_case", "published_case"):
+        return each(TYPICAL_CASE, {"case_id": o["case_draft" if kind == "typical_case" else "case_published"]})
+    if kind == "assessment":
+        return each(ASSESSMENT, {"assessment_id": o["assessment"]})
+    if kind == "article":
+        return each(ROLE_ACTORS, {"slug": "protection-guide"})
     admin_objects = {"webhook": {"endpoint_id": o["webhooks"][0]}, "webhook2": {"endpoint_id": o["webhooks"][1]},
                      "delivery": {"delivery_id": o["delivery"]}, "api_key": {"key_id": o["api_keys"][0]},
                      "api_key2": {"key_id": o["api_keys"][1]},  # revoked by no other row
@@ -87,7 +98,8 @@ PARAM_KINDS = [({"referral_id", "evidence_id"}, "referral_evidence"), ({"complai
                ({"consultation_id"}, "consultation"), ({"notification_id"}, "notification"),
                ({"deadline_id"}, "deadline"), ({"endpoint_id"}, "webhook"), ({"delivery_id"}, "delivery"),
                ({"key_id"}, "api_key"), ({"code"}, "deadline_rule"), ({"day"}, "calendar_day"),
-               ({"token"}, "link_token"), ({"org_id"}, "organisation"), ({"user_id"}, "user")]
+               ({"token"}, "link_token"), ({"org_id"}, "organisation"), ({"user_id"}, "user"),
+               ({"case_id"}, "typical_case"), ({"assessment_id"}, "assessment"), ({"slug"}, "article")]
 
 
 def kind_of(rule_text, entry):
