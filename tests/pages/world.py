@@ -69,7 +69,7 @@ class PageWorld(authz.AuthzWorld):
         o = self.objects
         own = self.users[user_key]["id"] if user_key else None
         values = {
-            "complaint_id": [o["c1"], o["draft"], o["c3"], o["c4"], o["c2"]],
+            "complaint_id": [o["c1"], o["draft"], o["c3"], o["c4"], o["c2"], o["c5"]],
             "referral_id": [o["r_police"], o["r_amr3"], o["r_court"], o["r_proc"], o["r_amr"], o["r_transfer"],
                             o["r_other"]],
             "consultation_id": [o["cons"]],
@@ -86,6 +86,9 @@ class PageWorld(authz.AuthzWorld):
             + ([str(own)] if own else []),
             "organisation_id": [self.org("police"), self.org("enterprise")],
             "org_id": [self.org("police"), self.org("enterprise")],
+            "case_id": [o["case_published"], o["case_draft"]],
+            "assessment_id": [o["assessment"]],
+            "slug": ["protection-guide", "criminal-threshold"],
         }.get(name)
         return None if values is None else [str(v) for v in values if v is not None]
 
@@ -117,6 +120,12 @@ def _more_objects(world):
                       201)[0]["id"]
     # c4: submitted, waiting in the queue unclaimed
     o["c4"] = submit(world)["id"]
+    # c5: concluded by the centre with guidance (a typical case can be drafted from it)
+    c5 = submit(world, data={**CUSTOMER_LIST, "facts": "销售经理辞职前一周导出客户名单，交给竞争对手。"})
+    ok(api("clerk").post(f"/api/v1/complaints/{c5['id']}/transitions", json={"trigger": "claim"}))
+    ok(api("clerk").post(f"/api/v1/complaints/{c5['id']}/transitions", json={"trigger": "accept", "message": "受理。"}))
+    ok(api("clerk").post(f"/api/v1/complaints/{c5['id']}/transitions", json={"trigger": "resolve", "message": "已指导企业固定证据并与对方协商。"}))
+    o["c5"] = c5["id"]
     with world.app.app_context():
         a1 = db.session.scalars(select(Deadline).where(
             Deadline.subject_type == "referral", Deadline.subject_id == uuid.UUID(o["r_amr3"]))
