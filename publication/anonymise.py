@@ -10,7 +10,7 @@ result; ``leaks`` names what identifying text an edited draft still holds, and a
 import re
 from decimal import Decimal
 
-from flask_babel import force_locale
+from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
 
 from intake.enums import INFRINGING_ACT_LABELS, SECRET_CATEGORY_LABELS, InfringerKind, InfringingAct
@@ -23,7 +23,7 @@ PHONE = re.compile(r"(?<![0-9])(?:\+?86[- ]?)?1[3-9][0-9]{9}(?![0-9])|(?<![0-9])
 EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
 # organisation-name endings: a name is also found without them ("上海某某科技" for "上海某某科技有限公司")
 ORG_SUFFIXES = ("股份有限公司", "有限责任公司", "有限公司", "分公司", "办事处", "公司")
-LETTERS = "乙丙丁戊己庚辛壬癸"
+LETTERS = {"zh": "乙丙丁戊己庚辛壬癸", "en": "BCDEFGHIJ"}  # the parties after the right holder (A)
 MIN_NAME = 2  # shorter fragments would scrub ordinary words
 
 
@@ -80,7 +80,8 @@ def replacements(complaint: Complaint) -> list[tuple[str, str]]:
     if complaint.enterprise.credit_code:
         pairs.append((complaint.enterprise.credit_code, _("[credit code removed]")))
     for n, infringer in enumerate(sorted(complaint.infringers, key=lambda i: i.position)):
-        letter = LETTERS[n % len(LETTERS)]
+        letters = LETTERS["en" if str(get_locale() or "zh").startswith("en") else "zh"]
+        letter = letters[n % len(letters)]
         person = infringer.kind in (InfringerKind.former_employee, InfringerKind.current_employee)
         placeholder = _("Person %(letter)s", letter=letter) if person else _("Company %(letter)s", letter=letter)
         if infringer.name and len(infringer.name.strip()) >= MIN_NAME:

@@ -48,6 +48,7 @@ class TypicalCases(MethodView):
 
     @blp.arguments(CaseCreateSchema)
     @blp.response(201, CaseSchema)
+    @blp.alt_response(404, description="Not a supervisor, or no such complaint")
     @blp.alt_response(409, description="The complaint is not concluded")
     def post(self, data):
         """A supervisor drafts a case from a concluded complaint: texts left out are the anonymiser's (names,
@@ -152,6 +153,7 @@ def _assessment(assessment):
 class SelfAssessments(MethodView):
     @blp.arguments(AssessmentSchema)
     @blp.response(201, AssessmentOutSchema)
+    @blp.alt_response(404, description="Not an enterprise user")
     def post(self, data):
         """An enterprise user answers the current questionnaire (every question: yes, partly or no) and gets
         the score and what to improve."""
