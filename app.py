@@ -349,6 +349,7 @@ def _import_models():
     import supervision.assessment_models  # noqa: F401
     import supervision.clue_models  # noqa: F401
     import supervision.clues  # noqa: F401  (the submission's match keys: a before_flush listener)
+    import publication.models  # noqa: F401
 
     api_blueprints = [accounts_api.blp, admin_api.blp, intake_api.blp, routing_api.blp, agencies_api.blp,
                       deadlines_api.blp, calendar_views.blp, notifications_api.blp, conversations_api.blp,
@@ -402,6 +403,7 @@ def _register_blueprints(app):
     from supervision import clue_api, clue_views
     from evidence import access as evidence_access, deposit_api, deposit_views
     from intake import services as intake_services
+    from publication import api as publication_api, views as publication_views
 
     app.register_blueprint(dashboard_views.bp)
     app.register_blueprint(assessment_views.bp)
@@ -409,11 +411,12 @@ def _register_blueprints(app):
     app.register_blueprint(satisfaction_views.bp)
     app.register_blueprint(clue_views.bp)
     app.register_blueprint(deposit_views.bp)
+    app.register_blueprint(publication_views.bp)
     api_blueprints = [accounts_api.blp, admin_api.blp, intake_api.blp, routing_api.blp, agencies_api.blp,
                       deadlines_api.blp, calendar_views.blp, notifications_api.blp, conversations_api.blp,
                       directory_api.blp, core_views.labels_blp, notifications_feed_api.blp]
     api_blueprints += [dashboard_api.blp, assessment_api.blp, satisfaction_api.blp, clue_api.blp]
-    api_blueprints += [deposit_api.blp, receipt_api.blp, casefile_api.blp]
+    api_blueprints += [deposit_api.blp, receipt_api.blp, casefile_api.blp, publication_api.blp]
     for blp in api_blueprints:
         csrf.exempt(blp)  # bearer tokens only: no cookie ever authenticates an API call
         api.register_blueprint(blp, url_prefix="/api/v1")

@@ -53,6 +53,11 @@ RECEIPT = {"anonymous": None, "enterprise:own": "enterprise", "enterprise:other"
 DEADLINE = {"anonymous": None, "officer:own": "police_pudong", "officer:transferring": "amr_city",
             "officer:other": "court", "clerk:centre": "clerk", "clerk:other": "other_clerk",
             "supervisor:any": "supervisor", "enterprise:own": "enterprise", "admin:any": "admin"}
+# publication/: typical cases (the draft's drafter is ``supervisor``) and an enterprise's self-assessment
+TYPICAL_CASE = {"anonymous": None, "enterprise": "enterprise", "clerk": "clerk", "officer": "police", "head": "head",
+                "supervisor:drafter": "supervisor", "admin": "admin"}
+ASSESSMENT = {"anonymous": None, "enterprise:own": "enterprise", "enterprise:other": "other_enterprise",
+              "clerk": "clerk", "officer": "police", "supervisor": "supervisor", "admin": "admin"}
 
 
 def relations(kind, o):
@@ -80,6 +85,12 @@ def relations(kind, o):
         return each(DEADLINE, {"deadline_id": o["deadline"]})
     if kind in ("receipt", "submission_receipt"):  # r_police's delivered receipt; c1's submission receipt
         return each(RECEIPT, {"receipt_id": o[kind]})
+    if kind in ("typical_case", "published_case"):
+        return each(TYPICAL_CASE, {"case_id": o["case_draft" if kind == "typical_case" else "case_published"]})
+    if kind == "assessment":
+        return each(ASSESSMENT, {"assessment_id": o["assessment"]})
+    if kind == "article":
+        return each(ROLE_ACTORS, {"slug": "protection-guide"})
     admin_objects = {"webhook": {"endpoint_id": o["webhooks"][0]}, "webhook2": {"endpoint_id": o["webhooks"][1]},
                      "delivery": {"delivery_id": o["delivery"]}, "api_key": {"key_id": o["api_keys"][0]},
                      "api_key2": {"key_id": o["api_keys"][1]},  # revoked by no other row
@@ -104,7 +115,8 @@ PARAM_KINDS = [({"referral_id", "evidence_id"}, "referral_evidence"), ({"complai
                ({"deadline_id"}, "deadline"), ({"receipt_id"}, "receipt"), ({"endpoint_id"}, "webhook"), ({"delivery_id"}, "delivery"),
                ({"key_id"}, "api_key"), ({"code"}, "deadline_rule"), ({"day"}, "calendar_day"),
                ({"token"}, "link_token"), ({"clue_id"}, "clue"), ({"org_id"}, "organisation"), ({"user_id"}, "user"),
-               ({"snapshot_id"}, "snapshot"), ({"bulletin_id"}, "bulletin"), ({"size"}, "checkpoint")]
+               ({"snapshot_id"}, "snapshot"), ({"bulletin_id"}, "bulletin"), ({"size"}, "checkpoint"),
+               ({"case_id"}, "typical_case"), ({"assessment_id"}, "assessment"), ({"slug"}, "article")]
 
 
 def kind_of(rule_text, entry):

@@ -129,6 +129,7 @@ def _objects(world):
     draft = ok(api("enterprise").post("/api/v1/complaints", json={"facts": "草稿"}), 201)
     o["draft"] = draft["id"]
     _records(world)
+    _publication(world)
 
 
 def _message_attachment(world, complaint_id) -> str:
@@ -223,3 +224,32 @@ def _assessment(world):
         bulletin.organisation_ids = [world.org("centre"), world.org("police")]
         o["bulletin"] = str(bulletin.id)
         db.session.commit()
+
+
+def _publication(world):
+    """publication/: a draft typical case (drafted by ``supervisor``), a published one (approved by another
+    account: ``admin`` stands in for the second supervisor here), the knowledge base's articles, and a
+    self-assessment of ``enterprise``."""
+    from accounts.models import User
+    from core.extensions import db
+    from core.models import utcnow
+    from publication.enums import CaseState, Industry
+    from publication.models import TypicalCase
+    from publication.seed import seed
+
+    o = world.objects
+    with world.app.app_context():
+        seed()
+        supervisor = db.session.get(User, world.users["supervisor"]["id"])
+        admin = db.session.get(User, world.users["admin"]["id"])
+        common = {"complaint_id": uuid.UUID(o["c1"]), "drafted_by_id": supervisor.id, "industry": Industry.other,
+                  "infringing_acts": ["theft"], "summary_en": "A company's process was taken."}
+        draft = TypicalCase(title_zh="草稿案例", summary_zh="A公司的工艺被窃取。", **common)
+        published = TypicalCase(title_zh="已发布案例", summary_zh="A公司的配方被窃取。", state=CaseState.published,
+                                approved_by_id=admin.id, published_at=utcnow(), **common)
+        db.session.add_all([draft, published])
+        db.session.commit()
+        o["case_draft"], o["case_published"] = str(draft.id), str(published.id)
+    questionnaire = ok(world.client.get("/api/v1/questionnaires/current"))
+    answers = {q["key"]: "yes" for q in questionnaire["questions"]}
+    o["assessment"] = ok(world.api("enterprise").post("/api/v1/self-assessments", json={"answers": answers}), 201)["id"]

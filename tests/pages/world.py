@@ -94,6 +94,9 @@ class PageWorld(authz.AuthzWorld):
             "org_id": [self.org("police"), self.org("enterprise")],
             "snapshot_id": [o.get("snapshot")],
             "bulletin_id": [o.get("bulletin")],
+            "case_id": [o["case_published"], o["case_draft"]],
+            "assessment_id": [o["assessment"]],
+            "slug": ["protection-guide", "criminal-threshold"],
         }.get(name)
         return None if values is None else [str(v) for v in values if v is not None]
 
@@ -125,6 +128,12 @@ def _more_objects(world):
                       201)[0]["id"]
     # c4: submitted, waiting in the queue unclaimed
     o["c4"] = submit(world)["id"]
+    # c5: concluded by the centre with guidance (a typical case can be drafted from it)
+    c5 = submit(world, data={**CUSTOMER_LIST, "facts": "销售经理辞职前一周导出客户名单，交给竞争对手。"})
+    ok(api("clerk").post(f"/api/v1/complaints/{c5['id']}/transitions", json={"trigger": "claim"}))
+    ok(api("clerk").post(f"/api/v1/complaints/{c5['id']}/transitions", json={"trigger": "accept", "message": "受理。"}))
+    ok(api("clerk").post(f"/api/v1/complaints/{c5['id']}/transitions", json={"trigger": "resolve", "message": "已指导企业固定证据并与对方协商。"}))
+    o["c5"] = c5["id"]
     with world.app.app_context():
         a1 = db.session.scalars(select(Deadline).where(
             Deadline.subject_type == "referral", Deadline.subject_id == uuid.UUID(o["r_amr3"]))
