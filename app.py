@@ -62,7 +62,7 @@ DEFAULTS = {
     "SESSION_SINGLE": True,  # a new login ends the user's other web sessions
     "PASSWORD_RESET_SECONDS": 3600,  # a password-reset link works once, this long
     # two-step verification (TOTP) is required for these roles (comma-separated in the environment)
-    "MFA_REQUIRED_ROLES": ("clerk", "agency_officer", "agency_head", "supervisor", "admin"),
+    "MFA_REQUIRED_ROLES": ("clerk", "agency_officer", "agency_head", "supervisor", "admin", "expert"),
     "MFA_ISSUER": "上海商业秘密一站式受理",  # the name authenticator apps show
     "MFA_MAX_ATTEMPTS": 5,  # codes per sign-in (then the password again)
     "MFA_USER_MAX_ATTEMPTS": 15,  # codes per user within MFA_USER_WINDOW_SECONDS, over all sign-ins
@@ -334,6 +334,7 @@ def _import_models():
     import deadlines.calendar  # noqa: F401
     import conversations.models  # noqa: F401
     import supervision.models  # noqa: F401
+    import registry.models  # noqa: F401
 
 
 def _register_blueprints(app):
@@ -374,9 +375,14 @@ def _register_blueprints(app):
 
     conversations.init_app(app)
     app.register_blueprint(conversations_views.bp)
+    import registry
+    from registry import api as registry_api, views as registry_views
+
+    registry.init_app(app)
+    app.register_blueprint(registry_views.bp)
     for blp in (accounts_api.blp, admin_api.blp, intake_api.blp, routing_api.blp, agencies_api.blp, deadlines_api.blp,
                 calendar_views.blp, notifications_api.blp, conversations_api.blp, directory_api.blp,
-                core_views.labels_blp, notifications_feed_api.blp):
+                core_views.labels_blp, notifications_feed_api.blp, registry_api.blp):
         csrf.exempt(blp)  # bearer tokens only: no cookie ever authenticates an API call
         api.register_blueprint(blp, url_prefix="/api/v1")
     app.register_blueprint(core_views.api_docs_bp)
