@@ -13,6 +13,7 @@ from core.limits import page_arg
 from core.pages import load, only
 from core.pagination import Pages
 from routing.consultations import get_visible_consultation
+from routing.presenters import LABELS as ROUTING_LABELS
 
 from . import access, bases, experts, talent
 from .schemas import (BaseFilters, BaseRequest, ExpertCreateRequest, ExpertRequest, InviteExpertsRequest,
@@ -21,6 +22,11 @@ from .schemas import (BaseFilters, BaseRequest, ExpertCreateRequest, ExpertReque
 bp = Blueprint("registry", __name__)
 PER_PAGE = 50
 FILTERS = ("kind", "district", "industry", "status", "q")
+
+
+@bp.context_processor
+def _labels():
+    return ROUTING_LABELS  # the consultations' states on an expert's page
 
 
 def _args(names):
