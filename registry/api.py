@@ -137,10 +137,10 @@ class OfficerTags(MethodView):
         talent.add_tag(actor, officer, data["tag"])
         return _officer(officer)
 
-    @blp.arguments(TagRequest)
+    @blp.arguments(TagRequest, location="query")
     @blp.response(200, OfficerSchema)
     def delete(self, data, officer_id):
-        """Remove a tag (the same people)."""
+        """Remove the tag ``?tag=`` (the same people)."""
         actor = api_actor()
         officer = talent.get_visible_officer(actor, officer_id)
         talent.remove_tag(actor, officer, data["tag"])

@@ -80,8 +80,9 @@ def visible_consultations(actor):
     if actor.role is Role.supervisor:
         return True
     if actor.role is Role.expert:  # an expert of the think tank: only the consultations it is invited to
-        return Consultation.id.in_(select(ExpertInvitation.consultation_id)
-                                   .where(ExpertInvitation.expert_id == actor.id))
+        expert_id = getattr(actor, "id", None)
+        return False if expert_id is None else Consultation.id.in_(
+            select(ExpertInvitation.consultation_id).where(ExpertInvitation.expert_id == expert_id))
     # not the enterprise: the agencies' written opinions are internal (its timeline tells it the rest)
     return False
 

@@ -7,7 +7,7 @@ from tests.routing.conftest import USERS, World, make_people
 EXPERTS = {"expert": "王教授", "conflicted": "陈律师"}
 
 
-def add_think_tank(app, world, *, domain="registry.example"):
+def add_think_tank(app, world, *, domain="registry.example", keys=None):
     """The think tank's organisation and one expert account per EXPERTS key (enrolled in two-step sign-in)."""
     from accounts import mfa, services
     from accounts.enums import District, OrgKind, Role
@@ -19,7 +19,7 @@ def add_think_tank(app, world, *, domain="registry.example"):
         org = services.create_organisation(name="上海市商业秘密保护专家智库", kind=OrgKind.think_tank,
                                            district=District.municipal, contact_person="联系人",
                                            phone="13800000000", email=f"think_tank@{domain}")
-        for key, name in EXPERTS.items():
+        for key, name in (keys or EXPERTS).items():
             user = services.create_user(organisation=org, email=f"{key}@{domain}", name=name, password=PASSWORD,
                                         role=Role.expert, language="en")
             world.users[key] = {"id": user.id, "email": user.email, "password": PASSWORD, "org_id": org.id}

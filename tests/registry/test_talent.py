@@ -44,7 +44,7 @@ def test_tags_search_and_who_may_tag(world):
     assert set(officers(world, who="amr_city_head")) == {"amr_city 用户", "amr_city_head 用户"}
     assert world.api("amr_city_head").get(f"/api/v1/talent/{world.users['police']['id']}/tags").status_code == 405
     removed = world.api("supervisor").delete(f"/api/v1/talent/{world.users['police']['id']}/tags",
-                                             json={"tag": "源代码比对"})
+                                             query_string={"tag": "源代码比对"})
     assert ok(removed)["tags"] == ["电子数据取证"]
 
 
