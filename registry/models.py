@@ -49,7 +49,7 @@ class Expert(db.Model):
     user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"), unique=True)
     kind: Mapped[ExpertKind] = mapped_column(enum_column(ExpertKind, "expert_kind"))
     affiliation: Mapped[str] = mapped_column(String(200))
-    expertise: Mapped[str] = mapped_column(String(500))  # the fields of expertise, as written
+    expertise: Mapped[str] = mapped_column(String(200))  # the fields of expertise, as written
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     user: Mapped[User] = relationship()
@@ -66,7 +66,7 @@ class ExpertConflict(db.Model):
     expert_id: Mapped[int] = mapped_column(ForeignKey("experts.id", ondelete="CASCADE"), index=True)
     name: Mapped[str | None] = mapped_column(String(200))
     credit_code: Mapped[str | None] = mapped_column(String(18), index=True)
-    note: Mapped[str | None] = mapped_column(String(500))
+    note: Mapped[str | None] = mapped_column(String(200))
 
     expert: Mapped[Expert] = relationship(back_populates="conflicts")
 

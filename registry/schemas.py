@@ -83,7 +83,7 @@ class ExpertRequest(StrictSchema):
     kind = EnumValue(ExpertKind, labels=EXPERT_KIND_LABELS, required=True)
     affiliation = Name(column=Expert.__table__.c.affiliation, required=True, validate=validate_not_blank)
     expertise = Name(column=Expert.__table__.c.expertise, required=True, validate=validate_not_blank)
-    conflicts = fields.List(fields.Nested(ConflictRequest), load_default=list, validate=validate.Length(max=50))
+    conflicts = fields.List(fields.Nested(ConflictRequest), load_default=list, validate=validate.Length(max=20))
 
 
 class ExpertCreateRequest(ExpertRequest):
@@ -115,7 +115,7 @@ ExpertPageSchema = page_schema(ExpertSchema, "ExpertPage")
 
 
 class InviteExpertsRequest(StrictSchema):
-    expert_ids = fields.List(fields.UUID(), required=True, validate=validate.Length(max=50))
+    expert_ids = fields.List(fields.UUID(), required=True, validate=validate.Length(max=20))
 
 
 class ExpertInvitationOutSchema(OutSchema):
@@ -155,7 +155,7 @@ class TagRequest(StrictSchema):
 
 
 class StaffRequest(StrictSchema):
-    officer_ids = fields.List(fields.UUID(), required=True, validate=validate.Length(max=50))
+    officer_ids = fields.List(fields.UUID(), required=True, validate=validate.Length(max=20))
 
 
 class StaffSchema(OutSchema):

@@ -125,7 +125,7 @@ CONFLICT_ROWS = 3
 
 def _conflict_rows():
     rows = []
-    for i in range(CONFLICT_ROWS + 20):
+    for i in range(20):  # at most the schema's 20 rows
         row = {k: request.form.get(f"conflicts-{i}-{k}", "").strip() for k in ("name", "credit_code", "note")}
         if any(row.values()):
             rows.append({k: v for k, v in row.items() if v})
@@ -219,7 +219,7 @@ def invite_experts(consultation_id):
     only(Role.clerk, Role.supervisor)
     consultation = get_visible_consultation(current_user, consultation_id)
     try:
-        ids = load(InviteExpertsRequest(), {"expert_ids": request.form.getlist("expert_ids")[:50]})["expert_ids"]
+        ids = load(InviteExpertsRequest(), {"expert_ids": request.form.getlist("expert_ids")})["expert_ids"]
         experts.invite(current_user, consultation, ids)
     except (ValidationFailed, Conflict) as exc:
         db.session.rollback()
@@ -299,7 +299,7 @@ def staff_page(supervision_id, errors=None, status=200):
 def staff(supervision_id):
     supervision = talent.get_supervision(current_user, supervision_id)
     try:
-        ids = load(StaffRequest(), {"officer_ids": request.form.getlist("officer_ids")[:50]})["officer_ids"]
+        ids = load(StaffRequest(), {"officer_ids": request.form.getlist("officer_ids")})["officer_ids"]
         talent.staff(current_user, supervision, ids)
     except (ValidationFailed, Conflict) as exc:
         db.session.rollback()

@@ -84,7 +84,7 @@ def upgrade():
     sa.Column('user_id', sa.Uuid(), nullable=False),
     sa.Column('kind', sa.Enum('judge', 'scholar', 'lawyer', 'forensic_appraiser', 'industry_specialist', name='expert_kind', native_enum=False, create_constraint=True, length=40), nullable=False),
     sa.Column('affiliation', sa.String(length=200), nullable=False),
-    sa.Column('expertise', sa.String(length=500), nullable=False),
+    sa.Column('expertise', sa.String(length=200), nullable=False),
     sa.Column('created_at', core.models.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_experts_user_id_users')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_experts')),
@@ -109,7 +109,7 @@ def upgrade():
     sa.Column('expert_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
     sa.Column('name', sa.String(length=200), nullable=True),
     sa.Column('credit_code', sa.String(length=18), nullable=True),
-    sa.Column('note', sa.String(length=500), nullable=True),
+    sa.Column('note', sa.String(length=200), nullable=True),
     sa.CheckConstraint('name IS NOT NULL OR credit_code IS NOT NULL', name=op.f('ck_expert_conflicts_names_someone')),
     sa.ForeignKeyConstraint(['expert_id'], ['experts.id'], name=op.f('fk_expert_conflicts_expert_id_experts'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_expert_conflicts'))
