@@ -17,6 +17,11 @@ from .schemas import (BaseListArgs, BasePageSchema, BaseRequest, BaseSchema, Exp
                       TargetsSchema)
 
 blp = Blueprint("registry_api", __name__, description="Demonstration bases, the expert think tank, the talent pool")
+NOT_FOR_YOU = {
+    "bases": "Only supervisors and clerks read the registry of bases (supervisors keep it): anyone else is answered 404.",
+    "experts": "Only supervisors and clerks read the think tank (supervisors keep it): anyone else is answered 404.",
+    "talent": "Only supervisors and agency heads read the talent pool: anyone else is answered 404.",
+}
 
 
 def _with_count(base):
@@ -27,6 +32,7 @@ def _with_count(base):
 @blp.route("/registry/bases")
 class Bases(MethodView):
     @blp.arguments(BaseListArgs, location="query")
+    @blp.alt_response(404, description=NOT_FOR_YOU["bases"])
     @blp.response(200, BasePageSchema)
     def get(self, args):
         """The demonstration zones, stations and points (supervisors: all; a clerk: its centre's), each with its
@@ -40,6 +46,7 @@ class Bases(MethodView):
         return found.envelope()
 
     @blp.arguments(BaseRequest)
+    @blp.alt_response(404, description=NOT_FOR_YOU["bases"])
     @blp.response(201, BaseSchema)
     def post(self, data):
         """Register a base (supervisors)."""
@@ -62,6 +69,7 @@ class BaseItem(MethodView):
 
 @blp.route("/registry/targets")
 class Targets(MethodView):
+    @blp.alt_response(404, description=NOT_FOR_YOU["bases"])
     @blp.response(200, TargetsSchema)
     def get(self):
         """The bases against the city's targets (REGISTRY_TARGETS: 100 points, 10 stations, 10 zones), per kind:
@@ -76,12 +84,14 @@ class Targets(MethodView):
 @blp.route("/experts")
 class Experts(MethodView):
     @blp.arguments(ExpertListArgs, location="query")
+    @blp.alt_response(404, description=NOT_FOR_YOU["experts"])
     @blp.response(200, ExpertPageSchema)
     def get(self, args):
         """The think tank (supervisors and clerks): by kind, found by name, affiliation or expertise."""
         return experts.list_experts(api_actor(), window(args, "experts"), kind=args["kind"], q=args["q"]).envelope()
 
     @blp.arguments(ExpertCreateRequest)
+    @blp.alt_response(404, description=NOT_FOR_YOU["experts"])
     @blp.response(201, ExpertSchema)
     def post(self, data):
         """Profile an expert's account (supervisors): kind, affiliation, expertise, declared conflicts."""
@@ -118,6 +128,7 @@ class ConsultationExperts(MethodView):
 @blp.route("/talent")
 class Talent(MethodView):
     @blp.arguments(OfficerArgs, location="query")
+    @blp.alt_response(404, description=NOT_FOR_YOU["talent"])
     @blp.response(200, OfficerPageSchema)
     def get(self, args):
         """The talent pool (supervisors: every agency's officers; an agency head: its own), with tags and the
