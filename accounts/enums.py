@@ -12,6 +12,7 @@ class OrgKind(enum.Enum):
     procuratorate = "procuratorate"
     court = "court"
     supervisor_office = "supervisor_office"
+    think_tank = "think_tank"  # the experts' organisation (registry/: the think tank 专家智库)
 
 
 AGENCY_KINDS = frozenset({OrgKind.market_regulation, OrgKind.public_security, OrgKind.procuratorate, OrgKind.court})
@@ -24,6 +25,7 @@ ORG_KIND_LABELS = {
     OrgKind.procuratorate: _l("Procuratorate"),
     OrgKind.court: _l("People's court"),
     OrgKind.supervisor_office: _l("Supervisor office"),
+    OrgKind.think_tank: _l("Expert think tank"),
 }
 
 
@@ -77,6 +79,7 @@ class Role(enum.Enum):
     agency_head = "agency_head"  # approves extensions of the agency's deadlines
     supervisor = "supervisor"
     admin = "admin"
+    expert = "expert"  # of the think tank: sees only the consultations it is invited to (registry/)
 
 
 ROLE_LABELS = {
@@ -86,6 +89,7 @@ ROLE_LABELS = {
     Role.agency_head: _l("Agency head"),
     Role.supervisor: _l("Supervisor"),
     Role.admin: _l("Administrator"),
+    Role.expert: _l("Expert"),
 }
 
 AGENCY_ROLES = frozenset({Role.agency_officer, Role.agency_head})
@@ -99,6 +103,7 @@ ROLES_BY_KIND = {
     OrgKind.procuratorate: {Role.agency_officer, Role.agency_head},
     OrgKind.court: {Role.agency_officer, Role.agency_head},
     OrgKind.supervisor_office: {Role.supervisor, Role.admin},
+    OrgKind.think_tank: {Role.expert},
 }
 
 

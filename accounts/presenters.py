@@ -12,7 +12,8 @@ from .enums import DISTRICT_LABELS, ORG_KIND_LABELS, ROLE_LABELS, Role
 # does not exist, the deadline rules. The first endpoint the app has wins.
 START_PAGES = {Role.enterprise_user: ("intake.list_complaints",), Role.clerk: ("centre.queue",),
                Role.supervisor: ("centre.queue",), Role.agency_officer: ("agency.inbox",),
-               Role.agency_head: ("deadline_pages.decisions_page",), Role.admin: ("admin.home", "deadline_rules.rules")}
+               Role.agency_head: ("deadline_pages.decisions_page",), Role.admin: ("admin.home", "deadline_rules.rules"),
+               Role.expert: ("registry.expert_home",)}
 
 
 def start_page(user):

@@ -25,6 +25,7 @@ class Reader:
 
     role: Role | None
     organisation_id: uuid.UUID | None
+    id: uuid.UUID | None = None  # the user's own (an expert sees the consultations it is invited to)
 
 
 @dataclass(frozen=True)
@@ -54,7 +55,7 @@ def register_link(subject_type: str, resolve: Resolver) -> None:
 
 
 def reader_of_user(user) -> Reader:
-    return Reader(role=user.role, organisation_id=user.organisation_id)
+    return Reader(role=user.role, organisation_id=user.organisation_id, id=user.id)
 
 
 def reader_of_organisation(organisation) -> Reader:

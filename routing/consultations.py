@@ -21,7 +21,7 @@ from .complaints import follow_referrals
 from .effects import ENDED, allowed, check_complaint_open, follow_up, run
 from .enums import OPEN_CONSULTATION_STATES, ConsultationState
 from .machines import consultation_machine
-from .models import Consultation, ConsultationInvitation
+from .models import Consultation, ConsultationInvitation, ExpertInvitation
 from .referrals import create_referrals
 
 
@@ -79,6 +79,10 @@ def visible_consultations(actor):
         return Consultation.complaint_id.in_(select(Complaint.id).where(Complaint.centre_id == actor.organisation_id))
     if actor.role is Role.supervisor:
         return True
+    if actor.role is Role.expert:  # an expert of the think tank: only the consultations it is invited to
+        expert_id = getattr(actor, "id", None)
+        return False if expert_id is None else Consultation.id.in_(
+            select(ExpertInvitation.consultation_id).where(ExpertInvitation.expert_id == expert_id))
     # not the enterprise: the agencies' written opinions are internal (its timeline tells it the rest)
     return False
 
@@ -114,16 +118,24 @@ def page_consultations(actor, window, *, open_only=False) -> Page:
     return Page([], 0) if query is None else fetch(query, CONSULTATION_ORDER, window)
 
 
+def own_invitation(actor, consultation: Consultation):
+    """The actor's invitation to the consultation: its agency's, or an expert's own; None if not invited."""
+    role = getattr(actor, "role", None)
+    if role is Role.expert:
+        return next((i for i in consultation.expert_invitations if i.expert_id == actor.id), None)
+    if role in AGENCY_ROLES:
+        return next((i for i in consultation.invitations if i.agency_id == actor.organisation_id), None)
+    return None
+
+
 def can_give_opinion(actor, consultation: Consultation) -> bool:
-    invitation = next((i for i in consultation.invitations if i.agency_id == getattr(actor, "organisation_id", None)),
-                      None)
-    return (getattr(actor, "role", None) in AGENCY_ROLES and invitation is not None
+    return (own_invitation(actor, consultation) is not None
             and consultation.state in OPEN_CONSULTATION_STATES and consultation.complaint.state not in ENDED)
 
 
-def submit_opinion(actor, consultation: Consultation, text: str) -> ConsultationInvitation:
-    invitation = next((i for i in consultation.invitations if i.agency_id == actor.organisation_id), None)
-    if actor.role not in AGENCY_ROLES or invitation is None:
+def submit_opinion(actor, consultation: Consultation, text: str):
+    invitation = own_invitation(actor, consultation)
+    if invitation is None:
         raise NotFound()
     check_complaint_open(consultation.complaint, actor, consultation, consultation_machine)
     if not can_give_opinion(actor, consultation):
@@ -131,6 +143,16 @@ def submit_opinion(actor, consultation: Consultation, text: str) -> Consultation
                        allowed_triggers=[])
     if not (text or "").strip():
         raise ValidationFailed({"opinion": [_("Write the opinion.")]})
+    if isinstance(invitation, ExpertInvitation):  # an adviser's opinion: no agency clock (C1) to meet
+        invitation.opinion = text.strip()
+        invitation.opinion_at = utcnow()
+        record_event(consultation.complaint, actor, "consultation", trigger="opinion", consultation_id=consultation.id,
+                     reason=text.strip(), public=False, payload={"agency": actor.name, "expert": True})
+        emit("consultation.opinion_submitted", organisation_ids=[consultation.convener_org_id],
+             subject_type="consultation", subject_id=consultation.id,
+             params={"reference": consultation.complaint.reference, "agency": actor.name})
+        db.session.flush()
+        return invitation
     invitation.opinion = text.strip()
     invitation.opinion_by = actor
     invitation.opinion_at = utcnow()

@@ -246,6 +246,8 @@ class Consultation(db.Model):
     convened_by: Mapped[User] = relationship()
     invitations: Mapped[list["ConsultationInvitation"]] = relationship(
         back_populates="consultation", cascade="all, delete-orphan", order_by="ConsultationInvitation.id")
+    expert_invitations: Mapped[list["ExpertInvitation"]] = relationship(
+        back_populates="consultation", cascade="all, delete-orphan", order_by="ExpertInvitation.id")
 
     __mapper_args__ = {"version_id_col": version}
     __table_args__ = (
@@ -269,6 +271,29 @@ class ConsultationInvitation(db.Model):
     opinion_by: Mapped[User | None] = relationship()
 
     __table_args__ = (UniqueConstraint("consultation_id", "agency_id"),)
+
+
+class ExpertInvitation(db.Model):
+    """An expert of the think tank (Role.expert) invited to a consultation beside the agencies: the expert
+    sees that consultation only and gives a written opinion (registry/experts.py invites, checking the
+    expert's declared conflicts against the complaint's parties)."""
+
+    __tablename__ = "expert_invitations"
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True, autoincrement=True)
+    consultation_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("consultations.id", ondelete="CASCADE"))
+    expert_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"), index=True)
+    invited_by_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"))
+    invited_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    opinion: Mapped[str | None] = mapped_column(Text)
+    opinion_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+    consultation: Mapped[Consultation] = relationship(back_populates="expert_invitations")
+    expert: Mapped[User] = relationship(foreign_keys=[expert_id])
+    invited_by: Mapped[User] = relationship(foreign_keys=[invited_by_id])
+
+    __table_args__ = (UniqueConstraint("consultation_id", "expert_id"),
+                      CheckConstraint("(opinion IS NULL) = (opinion_at IS NULL)", name="opinion_has_time"))
 
 
 

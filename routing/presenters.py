@@ -138,6 +138,7 @@ CONSULTATION_EVENT_TEXTS = {
     "convene": lambda p: _("A consultation of the agencies was convened."),
     "opinion": lambda p: _("%(agency)s submitted its written opinion.", agency=p.get("agency", "")),
     "conclusion": lambda p: _("The consultation concluded."),
+    "invite_experts": lambda p: _("Experts of the think tank were invited to the consultation."),
 }
 APPRAISAL_EVENT_TEXTS = {
     "appraisal_requested": lambda p: _("%(agency)s commissioned an appraisal; its time limit to decide is paused.",

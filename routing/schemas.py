@@ -452,6 +452,13 @@ class InvitationSchema(OutSchema):
                           metadata={"description": "The name of who wrote the opinion."})
 
 
+class ExpertInvitationSchema(OutSchema):
+    expert = Computed(lambda i: i.expert.name, fields.String(), required=True,
+                      metadata={"description": "The invited expert's name (the think tank, registry/)."})
+    opinion = fields.String()
+    opinion_at = fields.AwareDateTime()
+
+
 class ConsultationSchema(OutSchema):
     id = fields.UUID()
     complaint = fields.Nested(ComplaintRefSchema, required=True)
@@ -463,6 +470,8 @@ class ConsultationSchema(OutSchema):
     minutes = fields.String()
     conclusion = fields.String()
     invitations = fields.List(fields.Nested(InvitationSchema))
+    expert_invitations = fields.List(fields.Nested(ExpertInvitationSchema), metadata={
+        "description": "The experts of the think tank invited beside the agencies, and their opinions."})
     allowed_triggers = allowed_list("allowed_triggers", consultation_machine.user_triggers,
                                     _trigger_labels(consultation_machine), "ConsultationTrigger",
                                     "The triggers you may fire now (POST .../transitions).")

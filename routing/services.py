@@ -27,7 +27,8 @@ from .complaints import (CLERK_TRIGGERS, allowed_clerk_triggers, centre_for, fol
                          routing_suggestion, submit_complaint, supply_info, transition_complaint, triage,
                          withdraw_complaint)
 from .consultations import (allowed_triggers as consultation_triggers, can_convene, can_give_opinion,  # noqa: F401
-                            convene, get_visible_consultation, list_consultations, page_consultations, submit_opinion,
+                            convene, get_visible_consultation, list_consultations, own_invitation, page_consultations,
+                            submit_opinion,
                             transition_consultation, visible_consultations)
 from .effects import sync_due, tell as _tell
 from .machines import complaint_machine, referral_machine

@@ -500,11 +500,10 @@ def letter_pdf(referral_id):
 def _consultation_page(consultation_id, failure=None, form=None, rows=None):
     if failure is not None:
         db.session.rollback()
-    only(Role.clerk, Role.supervisor, *AGENCY_ROLES)
+    only(Role.clerk, Role.supervisor, Role.expert, *AGENCY_ROLES)
     actor = current_user
     consultation = services.get_visible_consultation(actor, consultation_id)
-    invitation = next((i for i in consultation.invitations
-                       if actor.role in AGENCY_ROLES and i.agency_id == actor.organisation_id), None)
+    invitation = services.own_invitation(actor, consultation)  # its agency's, or an invited expert's own
     allowed = services.consultation_triggers(consultation, actor)
     complaint = consultation.complaint
     minuting = "record_minutes" in allowed  # the minutes' form may refer the complaint, whoever convened
@@ -531,7 +530,7 @@ def consultation_page(consultation_id):
 @bp.post("/consultations/<consultation_id>/opinions")
 @login_required
 def submit_opinion(consultation_id):
-    only(*AGENCY_ROLES)
+    only(Role.expert, *AGENCY_ROLES)
     consultation = services.get_visible_consultation(current_user, consultation_id)
     try:
         data = load(OpinionSchema(), posted("opinion"))

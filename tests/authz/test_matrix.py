@@ -25,10 +25,11 @@ CONFIG = {"WTF_CSRF_ENABLED": False, "API_TOKEN_LIFETIME_SECONDS": 365 * 86400, 
 
 # The relations of each kind of object: key -> (the acting user, or None; the path parameters' object keys)
 ROLE_ACTORS = {"anonymous": None, "enterprise": "enterprise", "clerk": "clerk", "officer": "police",
-               "head": "head", "supervisor": "supervisor", "admin": "admin"}
+               "head": "head", "supervisor": "supervisor", "admin": "admin", "expert": "expert"}
 COMPLAINT = {"anonymous": None, "enterprise:own": "enterprise", "enterprise:other": "other_enterprise",
              "clerk:centre": "clerk", "clerk:other": "other_clerk", "officer:referred": "police",
-             "officer:other": "court", "head:referred": "head", "supervisor:any": "supervisor", "admin:any": "admin"}
+             "officer:other": "court", "head:referred": "head", "supervisor:any": "supervisor", "admin:any": "admin",
+             "expert:any": "expert"}
 REFERRAL = {  # key: (actor, referral)
     "anonymous": (None, "r_police"), "officer:own": ("police", "r_police"), "head:own": ("head", "r_amr"),
     "officer:other": ("court", "r_police"), "officer:same_complaint": ("amr_city", "r_police"),
@@ -36,28 +37,38 @@ REFERRAL = {  # key: (actor, referral)
     "officer:supervising": ("procuratorate", "r_police"), "officer:supervised": ("police", "r_proc"),
     "clerk:centre": ("clerk", "r_police"), "clerk:other": ("other_clerk", "r_police"),
     "supervisor:any": ("supervisor", "r_police"), "enterprise:own": ("enterprise", "r_police"),
-    "enterprise:other": ("other_enterprise", "r_police"), "admin:any": ("admin", "r_police")}
+    "enterprise:other": ("other_enterprise", "r_police"), "admin:any": ("admin", "r_police"),
+    "expert:any": ("expert", "r_police")}
 CONSULTATION = {"anonymous": None, "officer:invited": "police", "head:invited": "head", "officer:other": "court",
                 "clerk:centre": "clerk", "clerk:other": "other_clerk", "supervisor:any": "supervisor",
-                "enterprise:own": "enterprise", "enterprise:other": "other_enterprise", "admin:any": "admin"}
+                "enterprise:own": "enterprise", "enterprise:other": "other_enterprise", "admin:any": "admin",
+                "expert:invited": "expert", "expert:other": "expert2"}
 SNAPSHOT = {"anonymous": None, "supervisor:any": "supervisor", "clerk:any": "clerk", "officer:any": "police",
-            "head:any": "head", "enterprise:any": "enterprise", "admin:any": "admin"}
+            "head:any": "head", "enterprise:any": "enterprise", "admin:any": "admin", "expert:any": "expert"}
 BULLETIN = {"anonymous": None, "supervisor:any": "supervisor", "clerk:named": "clerk", "clerk:other": "other_clerk",
             "officer:named": "police", "officer:other": "court", "head:other": "head", "enterprise:any": "enterprise",
-            "admin:any": "admin"}
+            "admin:any": "admin", "expert:any": "expert"}
 NOTIFICATION = {"anonymous": None, "user:own": "clerk", "user:other": "clerk2", "enterprise:other": "enterprise",
                 "admin:other": "admin"}
 RECEIPT = {"anonymous": None, "enterprise:own": "enterprise", "enterprise:other": "other_enterprise",
            "clerk:centre": "clerk", "clerk:other": "other_clerk", "officer:own": "police", "officer:other": "court",
-           "officer:same_complaint": "amr_city", "supervisor:any": "supervisor", "admin:any": "admin"}
+           "officer:same_complaint": "amr_city", "supervisor:any": "supervisor", "admin:any": "admin",
+           "expert:any": "expert"}
 DEADLINE = {"anonymous": None, "officer:own": "police_pudong", "officer:transferring": "amr_city",
             "officer:other": "court", "clerk:centre": "clerk", "clerk:other": "other_clerk",
-            "supervisor:any": "supervisor", "enterprise:own": "enterprise", "admin:any": "admin"}
+            "supervisor:any": "supervisor", "enterprise:own": "enterprise", "admin:any": "admin", "expert:any": "expert"}
 # publication/: typical cases (the draft's drafter is ``supervisor``) and an enterprise's self-assessment
 TYPICAL_CASE = {"anonymous": None, "enterprise": "enterprise", "clerk": "clerk", "officer": "police", "head": "head",
-                "supervisor:drafter": "supervisor", "admin": "admin"}
+                "supervisor:drafter": "supervisor", "admin": "admin", "expert": "expert"}
 ASSESSMENT = {"anonymous": None, "enterprise:own": "enterprise", "enterprise:other": "other_enterprise",
-              "clerk": "clerk", "officer": "police", "supervisor": "supervisor", "admin": "admin"}
+              "clerk": "clerk", "officer": "police", "supervisor": "supervisor", "admin": "admin", "expert": "expert"}
+# registry/: a demonstration base of ``centre``, an expert's profile, an officer of the talent pool (amr_city's,
+# whose head is ``head``) and the key case of c1
+DEMO_BASE = {"anonymous": None, "supervisor:any": "supervisor", "clerk:centre": "clerk", "clerk:other": "other_clerk",
+             "officer": "police", "head": "head", "enterprise": "enterprise", "admin": "admin", "expert": "expert"}
+OFFICER = {"anonymous": None, "supervisor:any": "supervisor", "head:own": "head", "officer:self": "amr_city",
+           "officer:other": "police", "clerk": "clerk", "enterprise": "enterprise", "admin": "admin",
+           "expert": "expert"}
 
 
 def relations(kind, o):
@@ -91,6 +102,14 @@ def relations(kind, o):
         return each(ASSESSMENT, {"assessment_id": o["assessment"]})
     if kind == "article":
         return each(ROLE_ACTORS, {"slug": "protection-guide"})
+    if kind == "demo_base":
+        return each(DEMO_BASE, {"base_id": o["demo_base"]})
+    if kind == "officer":
+        return each(OFFICER, {"officer_id": o["officer"]})
+    if kind == "expert":
+        return each(ROLE_ACTORS, {"expert_id": o["expert"]})
+    if kind == "supervision":
+        return each(ROLE_ACTORS, {"supervision_id": o["supervision"]})
     admin_objects = {"webhook": {"endpoint_id": o["webhooks"][0]}, "webhook2": {"endpoint_id": o["webhooks"][1]},
                      "delivery": {"delivery_id": o["delivery"]}, "api_key": {"key_id": o["api_keys"][0]},
                      "api_key2": {"key_id": o["api_keys"][1]},  # revoked by no other row
@@ -116,7 +135,9 @@ PARAM_KINDS = [({"referral_id", "evidence_id"}, "referral_evidence"), ({"complai
                ({"key_id"}, "api_key"), ({"code"}, "deadline_rule"), ({"day"}, "calendar_day"),
                ({"token"}, "link_token"), ({"clue_id"}, "clue"), ({"org_id"}, "organisation"), ({"user_id"}, "user"),
                ({"snapshot_id"}, "snapshot"), ({"bulletin_id"}, "bulletin"), ({"size"}, "checkpoint"),
-               ({"case_id"}, "typical_case"), ({"assessment_id"}, "assessment"), ({"slug"}, "article")]
+               ({"case_id"}, "typical_case"), ({"assessment_id"}, "assessment"), ({"slug"}, "article"),
+               ({"base_id"}, "demo_base"), ({"officer_id"}, "officer"), ({"expert_id"}, "expert"),
+               ({"supervision_id"}, "supervision")]
 
 
 def kind_of(rule_text, entry):
@@ -294,8 +315,11 @@ SECRET_READERS = {
     authz.REPORT: {"supervisor", "clerk", "clerk2"},
     authz.POLICE_INTERNAL: {"police", "clerk", "clerk2", "supervisor"},
     authz.PROCURATORATE_INTERNAL: {"procuratorate", "clerk", "clerk2", "supervisor"},
-    authz.OPINION: {"police", "amr_city", "head", "clerk", "clerk2", "supervisor"},
+    authz.OPINION: {"police", "amr_city", "head", "clerk", "clerk2", "supervisor", "expert"},
+    authz.EXPERT_OPINION: {"police", "amr_city", "head", "clerk", "clerk2", "supervisor", "expert"},
 }
+# an invited expert (registry/) sees the consultation and so c1's id and reference, nothing else of c1
+EXPERT_SEES = {"expert"}
 LIST_API = ["/api/v1/queue", "/api/v1/queue?key_case=true", "/api/v1/complaints", "/api/v1/referrals",
             "/api/v1/referrals?pending=true", "/api/v1/consultations", "/api/v1/me", "/api/v1/supervisions",
             "/api/v1/supervisions?active=true"]
@@ -308,8 +332,9 @@ def _markers(world, key):
     o = world.objects
     forbidden = {}
     if key not in C1_READERS:
-        forbidden.update({o["c1"]: "c1", o["c1_reference"]: "c1's reference", o["r_police"]: "r_police",
-                          o["cons"]: "the consultation"})
+        forbidden.update({o["r_police"]: "r_police"})
+        if key not in EXPERT_SEES:
+            forbidden.update({o["c1"]: "c1", o["c1_reference"]: "c1's reference", o["cons"]: "the consultation"})
     if key not in C2_READERS:
         forbidden.update({o["c2"]: "c2", o["c2_reference"]: "c2's reference", o["r_other"]: "r_other"})
     if key not in ("police_pudong", "amr_city", "head", "clerk", "clerk2", "supervisor", "enterprise"):
@@ -325,7 +350,8 @@ def _controls(world):
     return [("clerk", "/api/v1/queue", o["c1_reference"]), ("other_clerk", "/api/v1/queue", o["c2_reference"]),
             ("supervisor", "/api/v1/queue", o["c2_reference"]), ("enterprise", "/api/v1/complaints", o["c1"]),
             ("police", "/api/v1/referrals", o["r_police"]), ("amr_putuo", "/agency/inbox", o["r_other"]),
-            ("police", "/api/v1/consultations", o["cons"]), ("supervisor", "/notifications", authz.REPORT),
+            ("police", "/api/v1/consultations", o["cons"]), ("expert", "/api/v1/consultations", o["cons"]),
+            ("supervisor", "/notifications", authz.REPORT),
             ("clerk", "/notifications", authz.INSTRUCTIONS), ("clerk", "/api/v1/supervisions", authz.REPORT),
             ("supervisor", "/api/v1/supervisions?active=true", authz.INSTRUCTIONS),
             ("clerk", "/centre/supervised", o["c1_reference"]),

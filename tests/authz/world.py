@@ -32,6 +32,7 @@ REPORT = "督办报告：已受理立案监督。MATRIX-SECRET-REPORT"
 POLICE_INTERNAL = "公安内部笔记 MATRIX-SECRET-POLICE-NOTE"
 PROCURATORATE_INTERNAL = "检察内部笔记 MATRIX-SECRET-PROCURATORATE-NOTE"
 OPINION = "书面意见 MATRIX-SECRET-OPINION"
+EXPERT_OPINION = "专家意见 MATRIX-SECRET-EXPERT-OPINION"
 
 
 _addresses = itertools.count(1)
@@ -113,7 +114,9 @@ def _objects(world):
         "questions": ["管辖？"], "agency_ids": [world.org("police"), world.org("amr_city")],
         "opinion_due_at": "2099-01-01T00:00:00+00:00", "due_reason": "矩阵测试：远期。"}), 201)["id"]
     ok(api("police").post(f"/api/v1/consultations/{o['cons']}/opinions", json={"opinion": OPINION}))
-    ok(api("supervisor").post(f"/api/v1/complaints/{c1['id']}/supervision", json={"instructions": INSTRUCTIONS}), 201)
+    _registry(world, c1["id"])
+    o["supervision"] = ok(api("supervisor").post(f"/api/v1/complaints/{c1['id']}/supervision",
+                                                 json={"instructions": INSTRUCTIONS}), 201)["id"]
     ok(api("clerk").post(f"/api/v1/complaints/{c1['id']}/supervision/reports", json={"text": REPORT}))
     # c2: another enterprise's complaint at another centre, referred to another agency
     c2 = accepted(world, data=SOURCE_CODE, who="other_enterprise", clerk="other_clerk")
@@ -130,6 +133,28 @@ def _objects(world):
     o["draft"] = draft["id"]
     _records(world)
     _publication(world)
+
+
+def _registry(world, complaint_id):
+    """registry/: the think tank (``expert`` invited to ``cons``, with its opinion; ``expert2`` not), a
+    demonstration base of the centre, and ``amr_city`` tagged in the talent pool."""
+    from tests.registry.conftest import add_think_tank
+
+    o, api = world.objects, world.api
+    add_think_tank(world.app, world, domain="think-tank.example", keys={"expert": "王教授", "expert2": "陈律师"})
+    for key in ("expert", "expert2"):
+        ok(api("supervisor").post("/api/v1/experts", json={
+            "user_id": str(world.users[key]["id"]), "kind": "scholar", "affiliation": "复旦大学法学院",
+            "expertise": "集成电路", "conflicts": [{"name": "某关联公司"}]}), 201)
+    ok(api("clerk").post(f"/api/v1/consultations/{o['cons']}/experts",
+                         json={"expert_ids": [str(world.users["expert"]["id"])]}))
+    ok(api("expert").post(f"/api/v1/consultations/{o['cons']}/opinions", json={"opinion": EXPERT_OPINION}))
+    o["expert"] = str(world.users["expert"]["id"])
+    o["demo_base"] = ok(api("supervisor").post("/api/v1/registry/bases", json={
+        "kind": "zone", "name": "市级示范区", "district": "municipal", "host_name": "上海市维权中心",
+        "industry": "integrated_circuits", "status": "recognised", "centre_id": world.org("centre")}), 201)["id"]
+    o["officer"] = str(world.users["amr_city"]["id"])
+    ok(api("supervisor").post(f"/api/v1/talent/{o['officer']}/tags", json={"tag": "电子数据取证"}))
 
 
 def _message_attachment(world, complaint_id) -> str:

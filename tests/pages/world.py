@@ -43,6 +43,7 @@ ROLES = {
     "head:public_security": "police_head",
     "head:procuratorate": "procuratorate_head",
     "head:court": "court_head",
+    "expert": "expert",  # of the think tank (registry/): the consultation it is invited to
     "staff:second_step": "clerk2",  # a clerk between the password and the code of the sign-in (/login/mfa)
 }
 # roles whose sign-in stops after the password, before the second step
@@ -97,6 +98,8 @@ class PageWorld(authz.AuthzWorld):
             "case_id": [o["case_published"], o["case_draft"]],
             "assessment_id": [o["assessment"]],
             "slug": ["protection-guide", "criminal-threshold"],
+            "base_id": [o["demo_base"]], "expert_id": [o["expert"]], "officer_id": [o["officer"]],
+            "supervision_id": [o["supervision"]],
         }.get(name)
         return None if values is None else [str(v) for v in values if v is not None]
 
