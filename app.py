@@ -334,6 +334,7 @@ def _import_models():
     import deadlines.calendar  # noqa: F401
     import conversations.models  # noqa: F401
     import supervision.models  # noqa: F401
+    import supervision.indexes  # noqa: F401
 
 
 def _register_blueprints(app):
