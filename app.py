@@ -350,6 +350,7 @@ def _import_models():
     import supervision.clues  # noqa: F401  (the submission's match keys: a before_flush listener)
     import publication.models  # noqa: F401
     import registry.models  # noqa: F401
+    import supervision.indexes  # noqa: F401
 
 
 def _register_blueprints(app):

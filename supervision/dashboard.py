@@ -98,16 +98,24 @@ def _complaint_conditions(f: Filters, *, period: bool = True) -> list:
     return conditions
 
 
-def _cohort(f: Filters, *, period: bool = True):
-    return select(Complaint.id).where(*_complaint_conditions(f, period=period)).scalar_subquery()
+def _unfiltered(f: Filters, period: bool) -> bool:
+    """Nothing narrows the complaints: every referral and deadline belongs to a submitted complaint, so a
+    condition on their complaint would only cost a join."""
+    return not period and not (f.centre_id or f.district or f.agency_id or f.track)
 
 
-def _referrals(f: Filters) -> list:
-    return [Referral.complaint_id.in_(_cohort(f)), *_referral_conditions(f)]
+def _in_cohort(column, f: Filters, *, period: bool = True) -> list:
+    if _unfiltered(f, period):
+        return []
+    return [column.in_(select(Complaint.id).where(*_complaint_conditions(f, period=period)).scalar_subquery())]
+
+
+def _referrals(f: Filters, *, period: bool = True) -> list:
+    return [*_in_cohort(Referral.complaint_id, f, period=period), *_referral_conditions(f)]
 
 
 def _deadlines(f: Filters, *, period: bool = True) -> list:
-    conditions = [Deadline.complaint_id.in_(_cohort(f, period=period))]
+    conditions = _in_cohort(Deadline.complaint_id, f, period=period)
     if f.agency_id:
         conditions.append(Deadline.responsible_org_id == f.agency_id)
     return conditions
@@ -180,13 +188,11 @@ def by_state(f: Filters) -> Figure:
 
 
 def by_track(f: Filters) -> Figure:
-    found = dict(db.session.execute(
-        select(Referral.track, func.count(func.distinct(Referral.complaint_id))).where(*_referrals(f))
-        .group_by(Referral.track)).all())
-    referrals = dict(db.session.execute(
-        select(Referral.track, func.count()).where(*_referrals(f)).group_by(Referral.track)).all())
-    rows = [{"code": t.value, "label": TRACK_LABELS[t], "count": found.get(t, 0), "referrals": referrals.get(t, 0)}
-            for t in Track]
+    found = {track: (complaints, referrals) for track, complaints, referrals in db.session.execute(
+        select(Referral.track, func.count(func.distinct(Referral.complaint_id)), func.count())
+        .where(*_referrals(f)).group_by(Referral.track))}
+    rows = [{"code": t.value, "label": TRACK_LABELS[t], "count": found.get(t, (0, 0))[0],
+             "referrals": found.get(t, (0, 0))[1]} for t in Track]
     return Figure(Table("by_track", _l("Complaints by track"), [
         Column("label", _l("Track")), COUNT, Column("referrals", _l("Referrals"), "int")], rows),
         "bar", series=["count", "referrals"])
@@ -194,7 +200,7 @@ def by_track(f: Filters) -> Figure:
 
 def _by_district(f: Filters, key, title, label, query) -> Figure:
     found = dict(db.session.execute(query).all())
-    total = db.session.scalar(select(func.count()).where(*_complaint_conditions(f)))
+    total = sum(found.values())  # the enterprise's: one district per complaint (the infringers' shows no share)
     rows = [{"code": d.value, "label": DISTRICT_LABELS[d], "count": found[d]} for d in District if found.get(d)]
     if found.get(None):
         rows.append({"code": None, "label": UNKNOWN, "count": found[None]})
@@ -211,7 +217,7 @@ def by_enterprise_district(f: Filters) -> Figure:
 
 def by_infringer_district(f: Filters) -> Figure:
     query = (select(Infringer.district, func.count(func.distinct(Infringer.complaint_id)))
-             .where(Infringer.complaint_id.in_(_cohort(f))).group_by(Infringer.district))
+             .where(*_in_cohort(Infringer.complaint_id, f)).group_by(Infringer.district))
     figure = _by_district(f, "by_infringer_district", _l("Complaints by the suspected infringer's district"),
                           _l("Infringer's district"), query)
     figure.table.columns = figure.table.columns[:2]  # a complaint may name infringers of several districts
@@ -320,13 +326,17 @@ def funnel(f: Filters) -> Figure:
 
 def outcomes_summary(f: Filters) -> Figure:
     result = Referral.outcome["result"].as_string()
-    penalties = db.session.execute(
-        select(func.count(), func.sum(Referral.fine_amount), func.sum(Referral.confiscation_amount))
-        .where(*_referrals(f), result == "penalty_decision")).one()
-    filed = db.session.scalar(select(func.count()).where(
-        *_referrals(f), Referral.track == Track.criminal, Referral.agency_case_number.is_not(None)))
-    civil = db.session.execute(select(func.count(), func.sum(Referral.damages_amount)).where(
-        *_referrals(f), Referral.track == Track.civil, Referral.concluded_at.is_not(None))).one()
+    penalty = result == "penalty_decision"
+    filed = and_(Referral.track == Track.criminal, Referral.agency_case_number.is_not(None))
+    civil = and_(Referral.track == Track.civil, Referral.concluded_at.is_not(None))
+    found = db.session.execute(select(
+        func.sum(case((penalty, 1), else_=0)), func.sum(case((penalty, Referral.fine_amount))),
+        func.sum(case((penalty, Referral.confiscation_amount))), func.sum(case((filed, 1), else_=0)),
+        func.sum(case((civil, 1), else_=0)), func.sum(case((civil, Referral.damages_amount))))
+        .where(*_referrals(f))).one()
+    penalties = (int(found[0] or 0), found[1], found[2])
+    filed = int(found[3] or 0)
+    civil = (int(found[4] or 0), found[5])
     guidance_conditions = _complaint_conditions(f)
     if f.agency_id or f.track:
         guidance = 0  # the centre's own guidance concerns no agency or track
@@ -425,8 +435,7 @@ def now_figures(f: Filters) -> Figure:
     open_complaints = db.session.scalar(select(func.count()).where(
         *_complaint_conditions(f, period=False), Complaint.state.in_(OPEN_STATES)))
     open_referrals = db.session.scalar(select(func.count()).where(
-        Referral.complaint_id.in_(_cohort(f, period=False)), *_referral_conditions(f),
-        Referral.state.in_(OPEN_REFERRAL_STATES)))
+        *_referrals(f, period=False), Referral.state.in_(OPEN_REFERRAL_STATES)))
     running = and_(Deadline.closed_at.is_(None), Deadline.state.in_((DeadlineState.open, DeadlineState.breached)))
     deadlines = db.session.execute(select(
         func.count(), func.sum(case((Deadline.due_at < now, 1), else_=0))).where(

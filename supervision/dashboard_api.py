@@ -73,6 +73,8 @@ def table_data(table) -> dict:
 class Dashboard(MethodView):
     @blp.arguments(DashboardArgs, location="query")
     @blp.response(200, DashboardSchema)
+    @blp.alt_response(404, description="The caller has no dashboard (an enterprise, an administrator), or a "
+                                       "filter names another centre or agency than the caller's own")
     def get(self, args):
         """The dashboard's tables for a period and filters. Supervisors: the city; a centre's clerks: their
         centre; an agency's officers and heads: their agency (a filter naming another centre or agency: 404).

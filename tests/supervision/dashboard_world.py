@@ -43,7 +43,7 @@ def build(app, create_user):
         w["e2"] = org("企业乙", "enterprise", "minhang", make_credit_code(902))
         db.session.commit()
     users = {
-        "supervisor": create_user("supervisor"),
+        "supervisor": create_user("supervisor", language="zh"),
         "clerk_a": create_user("clerk", org_id=w["centre_a"]),
         "clerk_b": create_user("clerk", org_id=w["centre_b"]),
         "officer_m": create_user("agency_officer", org_id=w["agency_m"]),
