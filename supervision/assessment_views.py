@@ -10,7 +10,7 @@ from core.extensions import db
 from core.pages import load
 
 from . import assessment, assessment_access as access, bulletin as bulletins
-from .assessment_models import PERIOD_KIND_LABELS, PeriodKind
+from .assessment_models import PERIOD_KIND_LABELS
 from .assessment_schemas import BulletinForm, LeagueArgs, SCHEME_LABELS, SnapshotForm, scheme_form_schema
 from .export import table_download
 from .indicators import GROUP_LABELS, HIT_LABELS, LOWER_IS_BETTER, METHOD_LABELS, Group, Method
