@@ -394,6 +394,18 @@ EVENTS.update({
 CHOOSABLE.update({name: EVENTS[name] for name in ("deadline.extension_requested", "deadline.extension_decided")})
 
 
+# --- the monthly bulletin (通报) issued by the supervisor office, sent to the organisations it names
+# (supervision/bulletin.py) ---
+EVENTS.update({
+    "bulletin.issued": EventType(
+        _l("The monthly bulletin names your organisation"),
+        _l("Bulletin %(number)s on trade-secret protection"),
+        _l("The supervisor office has issued the bulletin (通报) for %(month)s, which names your organisation. "
+           "Please read it on the platform.")),
+})
+CHOOSABLE.update({"bulletin.issued": EVENTS["bulletin.issued"]})
+
+
 # --- who receives each event: the roles of its recipients --------------------------------------------
 # From the machine tables' notices and their `to` (centre: its clerks; enterprise: its users; agency and
 # parent_agency: officers and heads; invited: the consulted agencies), the explicit emits (supervision,
@@ -460,6 +472,7 @@ RECIPIENTS: dict[str, frozenset] = {
     "conversation.enterprise_wrote": CENTRE,
     "conversation.centre_wrote": ENTERPRISE,
     "complaint.assigned": CENTRE,
+    "bulletin.issued": CENTRE | AGENCY,
 }
 
 

@@ -126,7 +126,7 @@ def assess(group: Group, period: Period, indicators: list[dict], now: dt.datetim
         for row in rows:
             by_org.setdefault(row.org_id, []).append({
                 "kind": row.kind, "id": _jsonable(row.record_id), "ref": row.ref, "detail": _jsonable(row.detail),
-                "hit": bool(row.hit)})
+                "hit": bool(row.hit), "complaint_id": _jsonable(row.complaint_id)})
         for found in by_org.values():
             found.sort(key=lambda r: (r["ref"] or "", str(r["id"])))
         per_method[method] = by_org
@@ -273,7 +273,8 @@ def records_table(snapshot: AssessmentSnapshot, result: dict, method_value: str)
     columns = [Column("kind", _l("Record")), Column("reference", _l("Complaint")), Column("detail", _l("Detail")),
                Column("hit", HIT_LABELS[method])]
     rows = [{"kind": RECORD_KIND_LABELS.get(r["kind"], r["kind"]), "reference": r["ref"] or "—",
-             "detail": r["detail"] or "—", "hit": _("Yes") if r["hit"] else _("No"), "id": r["id"]}
+             "detail": r["detail"] or "—", "hit": _("Yes") if r["hit"] else _("No"), "id": r["id"],
+             "complaint_id": r.get("complaint_id")}
             for r in entry["records"]]
     return Table(f"records_{method.value}", METHOD_LABELS[method], columns, rows)
 

@@ -63,6 +63,7 @@ class RecordSchema(OutSchema):
     ref = fields.String(metadata={"description": "The complaint's reference."})
     detail = fields.String()
     hit = fields.Boolean(required=True, metadata={"description": "In the numerator."})
+    complaint_id = fields.UUID(metadata={"description": "The complaint the record belongs to."})
 
 
 class ScoredIndicatorSchema(OutSchema):

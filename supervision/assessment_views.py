@@ -10,13 +10,18 @@ from core.extensions import db
 from core.pages import load
 
 from . import assessment, assessment_access as access, bulletin as bulletins
-from .assessment_models import PERIOD_KIND_LABELS, PeriodKind
+from .assessment_models import PERIOD_KIND_LABELS
 from .assessment_schemas import BulletinForm, LeagueArgs, SCHEME_LABELS, SnapshotForm, scheme_form_schema
 from .export import table_download
 from .indicators import GROUP_LABELS, HIT_LABELS, LOWER_IS_BETTER, METHOD_LABELS, Group, Method
-from .league import last_month, league_table, month_period, percent_text
+from .league import last_month, league_table, month_period, parse_floors, percent_text
 
 bp = Blueprint("assessment", __name__, url_prefix="/supervision")
+
+
+@bp.record_once
+def _check_floors(state):
+    parse_floors(state.app.config.get("LEAGUE_FLOORS", ""))  # a floor that cannot be read stops the start
 
 
 @bp.app_template_global()

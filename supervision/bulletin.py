@@ -37,13 +37,7 @@ from .tables import Column, Table
 EVENT = "bulletin.issued"
 COMMENDED_PER_GROUP = 3
 
-notification_events.EVENTS[EVENT] = notification_events.EventType(
-    _l("The monthly bulletin names your organisation"),
-    _l("Bulletin %(number)s on trade-secret protection"),
-    _l("The supervisor office has issued the bulletin (通报) for %(month)s, which names your organisation. "
-       "Please read it on the platform."))
-notification_events.CHOOSABLE[EVENT] = notification_events.EVENTS[EVENT]
-notification_events.RECIPIENTS[EVENT] = notification_events.CENTRE | notification_events.AGENCY
+assert EVENT in notification_events.EVENTS  # its texts and recipients: notifications/events.py
 
 
 def _text(value):

@@ -95,7 +95,7 @@ GOOD_RATINGS = (Rating.satisfied, Rating.basically_satisfied)
 
 
 def records(method: Method, group: Group, period: Period, now: dt.datetime):
-    """The SELECT of (org_id, kind, record_id, ref, hit) for ``method`` over ``group``'s organisations."""
+    """The SELECT of (org_id, kind, record_id, ref, detail, hit, complaint_id) of ``method`` for ``group``."""
     start, end = period.bounds()
     kinds = [k.value for k in GROUP_KINDS[group]]
     in_group = Organisation.kind.in_([OrgKind(k) for k in kinds])
@@ -104,7 +104,7 @@ def records(method: Method, group: Group, period: Period, now: dt.datetime):
                    Deadline.closed_at <= Deadline.due_at)
         return (select(Deadline.responsible_org_id.label("org_id"), literal("deadline").label("kind"),
                        Deadline.id.label("record_id"), Complaint.reference.label("ref"),
-                       Deadline.rule_code.label("detail"), hit.label("hit"))
+                       Deadline.rule_code.label("detail"), hit.label("hit"), Deadline.complaint_id.label("complaint_id"))
                 .join(Organisation, Organisation.id == Deadline.responsible_org_id)
                 .join(Complaint, Complaint.id == Deadline.complaint_id)
                 .where(in_group, Deadline.state != DeadlineState.cancelled,
@@ -113,7 +113,8 @@ def records(method: Method, group: Group, period: Period, now: dt.datetime):
     if method is Method.satisfaction_rate:
         hit = SatisfactionRating.rating.in_(GOOD_RATINGS)
         base = select(literal("rating").label("kind"), SatisfactionRating.id.label("record_id"),
-                      Complaint.reference.label("ref"), SatisfactionRating.rating.label("detail"), hit.label("hit"))
+                      Complaint.reference.label("ref"), SatisfactionRating.rating.label("detail"), hit.label("hit"),
+                      Complaint.id.label("complaint_id"))
         base = base.join(Complaint, Complaint.id == SatisfactionRating.complaint_id).where(
             SatisfactionRating.rated_at >= start, SatisfactionRating.rated_at < end)
         if group is Group.centre:
@@ -132,7 +133,7 @@ def records(method: Method, group: Group, period: Period, now: dt.datetime):
             extra = (Complaint.state != ComplaintState.withdrawn,)
         return (select(Complaint.centre_id.label("org_id"), literal("complaint").label("kind"),
                        Complaint.id.label("record_id"), Complaint.reference.label("ref"),
-                       Complaint.state.label("detail"), hit.label("hit"))
+                       Complaint.state.label("detail"), hit.label("hit"), Complaint.id.label("complaint_id"))
                 .join(Organisation, Organisation.id == Complaint.centre_id)
                 .where(in_group, Complaint.submitted_at >= start, Complaint.submitted_at < end, *extra))
     # the referral methods: an agency's received, a centre's sent (its complaints')
@@ -144,7 +145,8 @@ def records(method: Method, group: Group, period: Period, now: dt.datetime):
         hit, extra = Referral.return_reason.is_not(None), ()
     org = Referral.agency_id if group is Group.agency else Complaint.centre_id
     return (select(org.label("org_id"), literal("referral").label("kind"), Referral.id.label("record_id"),
-                   Complaint.reference.label("ref"), Referral.letter_number.label("detail"), hit.label("hit"))
+                   Complaint.reference.label("ref"), Referral.letter_number.label("detail"), hit.label("hit"),
+                   Complaint.id.label("complaint_id"))
             .join(Complaint, Complaint.id == Referral.complaint_id)
             .join(Organisation, Organisation.id == org)
             .where(in_group, Referral.created_at >= start, Referral.created_at < end, *extra))

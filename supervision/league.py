@@ -56,20 +56,30 @@ def last_month(now: dt.datetime | None = None) -> str:
     return f"{first.year:04d}-{first.month:02d}"
 
 
-def floors() -> dict:
-    """{Method: Decimal fraction} from LEAGUE_FLOORS ("on_time_rate=0.92,satisfaction_rate=0.85" or a dict)."""
-    raw = current_app.config.get("LEAGUE_FLOORS", DEFAULT_FLOORS)
+def parse_floors(raw) -> dict:
+    """{Method: Decimal fraction} of a LEAGUE_FLOORS value ("on_time_rate=0.92,satisfaction_rate=0.85" or a dict);
+    a value that cannot be read is a RuntimeError (checked when the app starts: assessment_views)."""
     if isinstance(raw, str):
-        pairs = [item.split("=", 1) for item in raw.split(",") if "=" in item]
+        pairs = [item.split("=", 1) for item in raw.split(",") if item.strip()]
+        if any(len(pair) != 2 for pair in pairs):
+            raise RuntimeError(f"LEAGUE_FLOORS: cannot read {raw!r} (indicator=fraction, comma-separated)")
         raw = {key.strip(): value.strip() for key, value in pairs}
     result = {}
     for key, value in dict(raw).items():
         try:
             method = key if isinstance(key, Method) else Method(key)
-            result[method] = Decimal(str(value))
+            floor = Decimal(str(value))
         except (ValueError, InvalidOperation):
             raise RuntimeError(f"LEAGUE_FLOORS: cannot read {key}={value}") from None
+        if method not in LEAGUE_METHODS or not Decimal(0) <= floor <= Decimal(1):
+            raise RuntimeError(f"LEAGUE_FLOORS: {key} is not a league indicator with a fraction 0..1")
+        result[method] = floor
     return result
+
+
+def floors() -> dict:
+    """The configured floors (LEAGUE_FLOORS)."""
+    return parse_floors(current_app.config.get("LEAGUE_FLOORS", DEFAULT_FLOORS))
 
 
 def percent_text(value: Decimal) -> str:

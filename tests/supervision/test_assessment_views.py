@@ -55,6 +55,7 @@ def test_take_a_snapshot_rank_breakdown_and_records(client, world, at_now):
     assert "64.40" in ranking and "94.38" in ranking
     breakdown = client.get(f"{url}?org={world.c1}", headers={"Accept-Language": "zh"}).get_data(as_text=True)
     assert "64.40" in breakdown and "SH-2026-0003" in breakdown and "Q1" in breakdown
+    assert f'href="/centre/complaints/{world.k3}"' in breakdown  # each record leads to its complaint
     assert client.get(f"{url}?org=00000000-0000-0000-0000-000000000000").status_code == 404
     xlsx = client.get(f"{url}?group=agency&format=xlsx")
     sheet = load_workbook(io.BytesIO(xlsx.data)).active

@@ -78,3 +78,13 @@ def test_periods():
     assert month_period("2026-12").end == dt.date(2027, 1, 1)
     assert quarter_period("2026-Q4").start == dt.date(2026, 10, 1) and quarter_period("2026-Q1").end == dt.date(2026, 4, 1)
     assert month_period("2026-13") is None and month_period("x") is None and quarter_period("2026-Q5") is None
+
+
+def test_floors_that_cannot_be_read_are_refused():
+    from supervision.indicators import Method
+    from supervision.league import parse_floors
+
+    assert parse_floors("on_time_rate=0.9") == {Method.on_time_rate: Decimal("0.9")}
+    for bad in ("on_time_rate", "on_time_rate=ninety", "conclusion_rate=0.5", "reply_rate=1.5"):
+        with pytest.raises(RuntimeError):
+            parse_floors(bad)
