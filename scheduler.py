@@ -47,7 +47,7 @@ def jobs(app):
     found.append(("outbox-deliver", app.config["DELIVERY_INTERVAL_SECONDS"], deliver_due))
     from supervision.satisfaction import remind_job
 
-    found.append(("satisfaction-reminders", app.config["SWEEP_INTERVAL_SECONDS"], remind_job))
+    found.append(("satisfaction-reminders", 3600, remind_job))  # hourly: the reminder is a matter of days
     return found
 
 

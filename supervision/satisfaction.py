@@ -14,6 +14,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import and_, case, exists, func, select
 
+from accounts.enums import Role
 from core.errors import Conflict, NotFound, ValidationFailed
 from core.extensions import db
 from core.models import utcnow
@@ -35,9 +36,8 @@ SATISFIED = (Rating.satisfied, Rating.basically_satisfied)  # what counts as sat
 
 
 def _visibility(actor):
-    """The SQL condition for the complaints whose satisfaction ``actor`` may see (False: none)."""
-    from accounts.enums import Role
-
+    """The SQL condition for the complaints whose satisfaction ``actor`` may see (False: none): the same
+    relations as access.can_see_satisfaction."""
     role, org = getattr(actor, "role", None), getattr(actor, "organisation_id", None)
     visible = Complaint.state != ComplaintState.draft
     if role is Role.enterprise_user:
@@ -171,16 +171,20 @@ def remind_unrated(now: dt.datetime | None = None, *, batch: int = 500) -> int:
     config = current_app.config
     remind_after = now - dt.timedelta(days=config["SATISFACTION_REMINDER_DAYS"])
     window_start = now - dt.timedelta(days=config["SATISFACTION_WINDOW_DAYS"])
-    concluded = (select(ComplaintEvent.complaint_id, func.max(ComplaintEvent.at).label("at"))
-                 .where(ComplaintEvent.to_state == ComplaintState.concluded.value)
-                 .group_by(ComplaintEvent.complaint_id).subquery())
+    # the latest conclusion of each candidate; a complaint concluded within the window was updated then or later,
+    # which bounds the candidates to the recently updated ones
+    concluded = (select(func.max(ComplaintEvent.at))
+                 .where(ComplaintEvent.complaint_id == Complaint.id,
+                        ComplaintEvent.to_state == ComplaintState.concluded.value)
+                 .correlate(Complaint).scalar_subquery())
     rows = db.session.execute(
-        select(Complaint, concluded.c.at).join(concluded, concluded.c.complaint_id == Complaint.id)
+        select(Complaint, concluded)
         .where(Complaint.state.in_((ComplaintState.concluded, ComplaintState.closed)),
-               concluded.c.at <= remind_after, concluded.c.at > window_start,
+               Complaint.updated_at > window_start,
                ~exists().where(SatisfactionRating.complaint_id == Complaint.id),
-               ~exists().where(SatisfactionReminder.complaint_id == Complaint.id))
-        .order_by(concluded.c.at, Complaint.id).limit(batch)).all()
+               ~exists().where(SatisfactionReminder.complaint_id == Complaint.id),
+               concluded <= remind_after, concluded > window_start)
+        .order_by(Complaint.updated_at, Complaint.id).limit(batch)).all()
     for complaint, at in rows:
         db.session.add(SatisfactionReminder(complaint_id=complaint.id, sent_at=now))
         emit("satisfaction.reminder", organisation_ids=[complaint.enterprise_id], subject_type="complaint",
