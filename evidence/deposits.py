@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from flask import current_app
 from flask_babel import force_locale, gettext as _, lazy_gettext as _l
 from markupsafe import Markup, escape
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -75,12 +75,19 @@ def sequence(state: DepositLogState | None = None) -> int:
     """Give the leaves without an index theirs (dense, in id order) under the counter's lock; the log's size."""
     state = state or _lock_state()
     size = state.size
-    pending = db.session.scalars(select(DepositLeaf).where(DepositLeaf.leaf_index.is_(None))
+    columns = (DepositLeaf.id, DepositLeaf.kind, DepositLeaf.subject, DepositLeaf.sha256, DepositLeaf.size,
+               DepositLeaf.reference, DepositLeaf.deposited_at)
+    pending = db.session.execute(select(*columns).where(DepositLeaf.leaf_index.is_(None))
                                  .order_by(DepositLeaf.id)).all()
-    for leaf in pending:
-        leaf.leaf_index = size
-        leaf.leaf_hash = merkle.leaf_hash(leaf_data(leaf)).hex()
+    values = []
+    for row in pending:  # a row has the attributes leaf_data reads
+        values.append({"id": row.id, "leaf_index": size, "leaf_hash": merkle.leaf_hash(leaf_data(row)).hex()})
         size += 1
+    for start in range(0, len(values), 1000):  # an UPDATE by primary key, executemany
+        db.session.execute(update(DepositLeaf), values[start:start + 1000])
+    for obj in list(db.session.identity_map.values()):  # leaves loaded before: their index is now set
+        if isinstance(obj, DepositLeaf):
+            db.session.expire(obj)
     if pending:  # indexes from here on are this transaction's own until it commits: never cached
         db.session.info.setdefault(SEQUENCED_FROM, state.size)
     state.size = size
