@@ -22,7 +22,8 @@ from dataclasses import dataclass
 from flask import current_app
 from flask_babel import force_locale, gettext as _, lazy_gettext as _l
 from markupsafe import Markup, escape
-from sqlalchemy import func, select, update
+from sqlalchemy import event, func, select, update
+from sqlalchemy.orm import Session
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -147,6 +148,15 @@ def leaf_hashes(size: int) -> list[bytes]:
 
 
 SEQUENCED_FROM = "deposits.sequenced_from"
+
+
+@event.listens_for(Session, "after_commit")
+@event.listens_for(Session, "after_rollback")
+def _transaction_ended(session):
+    """The indexes this transaction gave are committed (they may be cached now) or gone."""
+    session.info.pop(SEQUENCED_FROM, None)
+
+
 _TREES: dict[str, merkle.Tree] = {}
 _TREES_LOCK = threading.Lock()  # per database: the committed leaf hashes with their complete subtrees
 
