@@ -9,7 +9,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from core import signing
-from core.errors import NotFound, ValidationFailed
+from core.errors import PermissionDenied, ValidationFailed
 from core.limits import accepts_files
 from core.pagination import CursorArgs, desc, fetch, page_schema, window
 from core.security import api_actor
@@ -63,9 +63,9 @@ class Checkpoints(MethodView):
     @blp.response(201, CheckpointSchema)
     @blp.alt_response(200, schema=CheckpointSchema, description="Nothing was added since the latest checkpoint: it is answered")
     def post(self):
-        """Take a checkpoint now (administrators and supervisors; anyone else: 404)."""
+        """Take a checkpoint now (administrators and supervisors; another role: 403)."""
         if not access.can_take_checkpoint(api_actor()):
-            raise NotFound()
+            raise PermissionDenied()
         checkpoint, new = deposits.take_checkpoint()
         return checkpoint, 201 if new else 200
 

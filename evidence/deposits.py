@@ -15,13 +15,15 @@ between two checkpoints) are computed from the stored leaf hashes (evidence/merk
 import base64
 import hashlib
 import json
+import threading
 import uuid
 from dataclasses import dataclass
 
 from flask import current_app
 from flask_babel import force_locale, gettext as _, lazy_gettext as _l
 from markupsafe import Markup, escape
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select, update
+from sqlalchemy.orm import Session
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -74,12 +76,21 @@ def sequence(state: DepositLogState | None = None) -> int:
     """Give the leaves without an index theirs (dense, in id order) under the counter's lock; the log's size."""
     state = state or _lock_state()
     size = state.size
-    pending = db.session.scalars(select(DepositLeaf).where(DepositLeaf.leaf_index.is_(None))
+    columns = (DepositLeaf.id, DepositLeaf.kind, DepositLeaf.subject, DepositLeaf.sha256, DepositLeaf.size,
+               DepositLeaf.reference, DepositLeaf.deposited_at)
+    pending = db.session.execute(select(*columns).where(DepositLeaf.leaf_index.is_(None))
                                  .order_by(DepositLeaf.id)).all()
-    for leaf in pending:
-        leaf.leaf_index = size
-        leaf.leaf_hash = merkle.leaf_hash(leaf_data(leaf)).hex()
+    values = []
+    for row in pending:  # a row has the attributes leaf_data reads
+        values.append({"id": row.id, "leaf_index": size, "leaf_hash": merkle.leaf_hash(leaf_data(row)).hex()})
         size += 1
+    for start in range(0, len(values), 1000):  # an UPDATE by primary key, executemany
+        db.session.execute(update(DepositLeaf), values[start:start + 1000])
+    for obj in list(db.session.identity_map.values()):  # leaves loaded before: their index is now set
+        if isinstance(obj, DepositLeaf):
+            db.session.expire(obj)
+    if pending:  # indexes from here on are this transaction's own until it commits: never cached
+        db.session.info.setdefault(SEQUENCED_FROM, state.size)
     state.size = size
     db.session.flush()
     return size
@@ -92,7 +103,7 @@ def take_checkpoint() -> tuple[DepositCheckpoint, bool]:
     latest = latest_checkpoint()
     if latest is not None and latest.size == size:
         return latest, False
-    root = merkle.root(leaf_hashes(size))
+    root = tree(size).root(size)
     now = utcnow()
     checkpoint = DepositCheckpoint(size=size, root_hash=root.hex(), taken_at=now,
                                    note=checkpoints.sign_checkpoint(origin(), size, root, now))
@@ -121,12 +132,61 @@ def checkpoint_list():
     return select(DepositCheckpoint)
 
 
-def leaf_hashes(size: int) -> list[bytes]:
-    rows = db.session.scalars(select(DepositLeaf.leaf_hash).where(DepositLeaf.leaf_index < size)
+def _hashes(start: int, stop: int) -> list[bytes]:
+    rows = db.session.scalars(select(DepositLeaf.leaf_hash).where(DepositLeaf.leaf_index >= start,
+                                                                  DepositLeaf.leaf_index < stop)
                               .order_by(DepositLeaf.leaf_index)).all()
-    if len(rows) != size:
-        raise LogInconsistent(_("The deposit log has %(found)d indexed leaves below %(size)d.", found=len(rows), size=size))
+    if len(rows) != stop - start:
+        raise LogInconsistent(_("The deposit log has %(found)d indexed leaves below %(size)d.",
+                                found=start + len(rows), size=stop))
     return [bytes.fromhex(h) for h in rows]
+
+
+def leaf_hashes(size: int) -> list[bytes]:
+    """The first ``size`` leaf hashes, read from the database (no cache)."""
+    return _hashes(0, size)
+
+
+SEQUENCED_FROM = "deposits.sequenced_from"
+
+
+@event.listens_for(Session, "after_commit")
+@event.listens_for(Session, "after_rollback")
+def _transaction_ended(session):
+    """The indexes this transaction gave are committed (they may be cached now) or gone."""
+    session.info.pop(SEQUENCED_FROM, None)
+
+
+_TREES: dict[str, merkle.Tree] = {}
+_TREES_LOCK = threading.Lock()  # per database: the committed leaf hashes with their complete subtrees
+
+
+def tree(size: int) -> merkle.Tree:
+    """A Merkle tree of at least the first ``size`` leaves. Indexed leaves never change, so the leaf hashes
+    read once are kept per database (and per process) with their complete subtrees; only what is new is read.
+    The cache is checked against the database on every use (its last hash must be the stored one; a database
+    emptied or restored from an older backup resets it) and never holds the indexes the current transaction
+    gave itself (uncommitted: a rollback would take them back) — those extend a copy."""
+    key = db.session.get_bind().url.render_as_string(hide_password=True)
+    with _TREES_LOCK:  # one thread at a time extends a database's tree
+        return _tree(key, size)
+
+
+def _tree(key: str, size: int) -> merkle.Tree:
+    cached = _TREES.get(key)
+    if cached is not None and len(cached):
+        last = db.session.scalar(select(DepositLeaf.leaf_hash).where(DepositLeaf.leaf_index == len(cached) - 1))
+        if last is None or bytes.fromhex(last) != cached.leaves[-1]:
+            cached = None
+    if cached is None:
+        cached = _TREES[key] = merkle.Tree()
+    own = db.session.info.get(SEQUENCED_FROM)
+    committed = size if own is None else min(size, own)
+    if committed > len(cached):
+        cached.extend(_hashes(len(cached), committed))
+    if size > len(cached):
+        return cached.extended(_hashes(len(cached), size))
+    return cached
 
 
 class LogInconsistent(Exception):
@@ -148,7 +208,7 @@ def inclusion(leaf: DepositLeaf, checkpoint: DepositCheckpoint | None = None) ->
               "pending": True, "tree_size": None, "root_hash": None, "proof": [], "checkpoint": None}
     if leaf.leaf_index is None or checkpoint is None or checkpoint.size <= leaf.leaf_index:
         return answer
-    proof = merkle.inclusion_proof(leaf.leaf_index, leaf_hashes(checkpoint.size))
+    proof = tree(checkpoint.size).inclusion_proof(leaf.leaf_index, checkpoint.size)
     answer.update(pending=False, tree_size=checkpoint.size, root_hash=checkpoint.root_hash,
                   proof=[p.hex() for p in proof], checkpoint=checkpoint.note)
     return answer
@@ -158,7 +218,7 @@ def consistency(first: DepositCheckpoint, second: DepositCheckpoint) -> list[str
     """The consistency proof (hex) that checkpoint ``first`` is a prefix of ``second`` (first.size <= second.size)."""
     if first.size == 0 or first.size == second.size:
         return []
-    return [p.hex() for p in merkle.consistency_proof(first.size, leaf_hashes(second.size))]
+    return [p.hex() for p in tree(second.size).consistency_proof(first.size, second.size)]
 
 
 @dataclass

@@ -164,3 +164,79 @@ def verify_consistency(first: int, second: int, first_root: bytes, second_root: 
         fn >>= 1
         sn >>= 1
     return sn == 0 and fr == first_root and sr == second_root
+
+
+MEMO_MIN = 256  # complete subtrees of at least this many leaves are remembered (about n / 128 entries)
+
+
+class Tree:
+    """An append-only tree of leaf hashes that remembers its complete, aligned subtrees (which an append never
+    changes), so a root or a proof costs O(log² n) hashes once warm instead of O(n). Same answers as the
+    functions above (tests/evidence/test_merkle.py checks every size up to 70)."""
+
+    def __init__(self, leaves: list[bytes] | None = None, memo: dict | None = None):
+        self.leaves = list(leaves or [])
+        self._memo = dict(memo or {})
+
+    def __len__(self):
+        return len(self.leaves)
+
+    def extend(self, hashes) -> None:
+        self.leaves.extend(hashes)
+
+    def extended(self, hashes) -> "Tree":
+        """A copy with more leaves (the memo's entries stay valid: they cover complete subtrees only)."""
+        tree = Tree(self.leaves, self._memo)
+        tree.extend(hashes)
+        return tree
+
+    def subtree(self, lo: int, hi: int) -> bytes:
+        n = hi - lo
+        if n == 1:
+            return self.leaves[lo]
+        complete = n & (n - 1) == 0 and lo % n == 0
+        if complete and n >= MEMO_MIN:
+            found = self._memo.get((lo, n))
+            if found is None:
+                k = n // 2
+                found = self._memo[(lo, n)] = node_hash(self.subtree(lo, lo + k), self.subtree(lo + k, hi))
+            return found
+        if complete or n < MEMO_MIN:
+            return root(self.leaves[lo:hi])
+        k = _split(n)
+        return node_hash(self.subtree(lo, lo + k), self.subtree(lo + k, hi))
+
+    def root(self, size: int | None = None) -> bytes:
+        size = len(self.leaves) if size is None else size
+        if not 0 <= size <= len(self.leaves):
+            raise ValueError("size outside the tree")
+        return EMPTY_ROOT if size == 0 else self.subtree(0, size)
+
+    def inclusion_proof(self, index: int, size: int) -> list[bytes]:
+        if not 0 <= index < size <= len(self.leaves):
+            raise ValueError("index outside the tree")
+        proof, lo, hi = [], 0, size
+        while hi - lo > 1:
+            k = _split(hi - lo)
+            if index - lo < k:
+                proof.append(self.subtree(lo + k, hi))
+                hi = lo + k
+            else:
+                proof.append(self.subtree(lo, lo + k))
+                lo = lo + k
+        proof.reverse()
+        return proof
+
+    def consistency_proof(self, m: int, size: int) -> list[bytes]:
+        if not 0 < m <= size <= len(self.leaves):
+            raise ValueError("size outside the tree")
+        return self._subproof(m, 0, size, True)
+
+    def _subproof(self, m: int, lo: int, hi: int, complete: bool) -> list[bytes]:
+        n = hi - lo
+        if m == n:
+            return [] if complete else [self.subtree(lo, hi)]
+        k = _split(n)
+        if m <= k:
+            return self._subproof(m, lo, lo + k, complete) + [self.subtree(lo + k, hi)]
+        return self._subproof(m - k, lo + k, hi, False) + [self.subtree(lo, lo + k)]

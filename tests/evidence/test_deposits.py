@@ -414,3 +414,28 @@ def test_concurrent_deposits_and_checkpoints_give_dense_indexes_and_consistent_c
     assert max(c.size for c in rows(app, DepositCheckpoint)) == 8
     result = runner.invoke(args=["deposits", "verify"])
     assert result.exit_code == 0, result.output
+
+
+def test_a_rolled_back_checkpoint_leaves_nothing_in_the_cached_tree(app):
+    """The per-process tree never keeps the indexes of a transaction that rolls back, and notices a database
+    that no longer holds what it cached."""
+    from core.extensions import db
+    from evidence import deposits
+
+    with app.app_context():
+        for n in range(300):
+            deposits.deposit("case_file", f"r{n}", hashlib.sha256(b"r%d" % n).hexdigest(), n)
+        deposits.take_checkpoint()
+        db.session.commit()
+        deposits.tree(300)  # cached now
+        deposits.deposit("case_file", "rolled-back", "11" * 32, 1)
+        doomed, _ = deposits.take_checkpoint()
+        assert doomed.size == 301 and deposits.inclusion(deposits.leaf_of("case_file", "r0"), doomed)["tree_size"] == 301
+        db.session.rollback()
+        deposits.deposit("case_file", "kept", "22" * 32, 2)
+        kept, new = deposits.take_checkpoint()
+        db.session.commit()
+        assert new and kept.size == 301
+        for subject in ("r0", "r299", "kept"):
+            assert deposits.check_inclusion(deposits.inclusion(deposits.leaf_of("case_file", subject)))
+        assert kept.root_hash == merkle.root(deposits.leaf_hashes(301)).hex()

@@ -140,3 +140,17 @@ def test_consistency_corruption_probes():
     # a tree that rewrote one of the first m leaves is not consistent with the first
     rewritten = [merkle.leaf_hash(b"other")] + hashes[1:]
     assert not merkle.verify_consistency(m, n, first, merkle.root(rewritten), merkle.consistency_proof(m, rewritten))
+
+
+def test_the_remembering_tree_answers_as_the_functions(monkeypatch):
+    monkeypatch.setattr(merkle, "MEMO_MIN", 4)  # small trees exercise the memo too
+    hashes = [merkle.leaf_hash(f"t{i}".encode()) for i in range(70)]
+    tree = merkle.Tree()
+    for n in range(1, 71):
+        tree.extend([hashes[n - 1]])
+        assert tree.root() == merkle.root(hashes[:n])
+        for i in range(0, n, 3):
+            assert tree.inclusion_proof(i, n) == merkle.inclusion_proof(i, hashes[:n])
+        for m in range(1, n + 1, 2):
+            assert tree.consistency_proof(m, n) == merkle.consistency_proof(m, hashes[:n])
+    assert tree.root(33) == merkle.root(hashes[:33]) and tree.extended([hashes[0]]).root() == merkle.root(hashes + hashes[:1])
