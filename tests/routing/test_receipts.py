@@ -230,3 +230,35 @@ def test_the_documented_openssl_steps_verify_a_receipt(app, world, tmp_path):
                   "openssl pkeyutl -verify -pubin -inkey public_key.pem -rawin -in signed.bin -sigfile signature.bin")
         result = subprocess.run(["sh", "-c", script], cwd=tmp_path, capture_output=True, text=True, timeout=60)
         assert result.returncode == 0 and "Signature Verified Successfully" in result.stdout, (receipt["kind"], result)
+
+
+@pytest.mark.postgres_only
+def test_an_officer_and_the_head_opening_it_at_the_same_moment_leave_one_receipt(app, world):
+    """PostgreSQL: two first reads by the referral's agency race; the unique index keeps one receipt and one
+    deposit-log leaf, and neither read fails."""
+    from sqlalchemy import func, select
+
+    from core.extensions import db
+    from evidence.models import DepositLeaf
+    from routing.receipts import Receipt
+    from tests.conftest import ApiClient
+    from tests.threads import run_together
+
+    referrals = [_referred(world)[1]["id"] for _ in range(5)]
+    clients = [ApiClient(app.test_client(), world.api(key).token) for key in ("amr_city", "amr_city_head")]
+    statuses = []
+
+    def read(who, barrier):
+        for referral_id in referrals:
+            barrier.wait(timeout=30)
+            statuses.append(clients[who].get(f"/api/v1/referrals/{referral_id}").status_code)
+
+    run_together(read, (0, 1))
+    assert statuses == [200] * 10
+    with app.app_context():
+        for referral_id in referrals:
+            opened = db.session.scalars(select(Receipt.id).where(Receipt.referral_id == uuid.UUID(referral_id),
+                                                                 Receipt.kind == "opened")).all()
+            assert len(opened) == 1
+            assert db.session.scalar(select(func.count()).select_from(DepositLeaf).where(
+                DepositLeaf.subject == f"receipt:{opened[0]}")) == 1
