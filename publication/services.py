@@ -14,7 +14,7 @@ from core.audit import audit
 from core.errors import Conflict, NotFound, ValidationFailed
 from core.extensions import db
 from core.models import utcnow
-from core.pagination import asc, desc, fetch
+from core.pagination import desc, fetch
 from intake.enums import ComplaintState, Track
 from intake.models import Complaint
 from routing.models import Referral
