@@ -117,6 +117,9 @@ def seed():
     from deadlines.rules_seed import seed_rules
 
     seed_rules()
+    from publication.seed import seed as seed_publication
+
+    published = seed_publication()  # the knowledge base's guides and the self-assessment questionnaire
     created = False
     for key, name, kind, district, code in ORGS:
         if _org(key) is None:
@@ -137,7 +140,7 @@ def seed():
                 intake.add_evidence(user, complaint, [pdf])
                 routing.submit_complaint(user, complaint)
     db.session.commit()
-    return created
+    return created or published
 
 
 @click.command("seed-demo", help="Load the demonstration data (idempotent) and print the demo logins.")

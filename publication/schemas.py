@@ -6,8 +6,7 @@ from marshmallow import fields, validate
 from core.schemas import Computed, EnumValue, Name, OneOfLabelled, OutSchema, StrictSchema, Text, coded
 from intake.enums import INFRINGING_ACT_LABELS, TRACK_LABELS, InfringingAct, Track
 
-from .enums import (ANSWER_LABELS, ARTICLE_KIND_LABELS, CASE_STATE_LABELS, INDUSTRY_LABELS, Answer, ArticleKind,
-                    CaseState, Industry)
+from .enums import (ANSWER_LABELS, ARTICLE_KIND_LABELS, CASE_STATE_LABELS, INDUSTRY_LABELS, Answer, CaseState, Industry)
 from .models import MAX_REASON, MAX_SUMMARY, MAX_TITLE
 from .questionnaire import ContentSchema
 

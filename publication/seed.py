@@ -1,5 +1,6 @@
 """The knowledge base's first articles and the default questionnaire (flask seed-demo; idempotent)."""
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from core.extensions import db
 
@@ -50,12 +51,15 @@ ARTICLES = [
 
 def seed_questionnaire(actor=None) -> Questionnaire:
     """Version 1 of the default questionnaire, unless one exists (the newest is answered)."""
-    current = db.session.scalar(select(Questionnaire).where(Questionnaire.key == q.KEY)
-                                .order_by(Questionnaire.version.desc()).limit(1))
+    newest = (select(Questionnaire).where(Questionnaire.key == q.KEY).order_by(Questionnaire.version.desc()).limit(1))
+    current = db.session.scalar(newest)
     if current is None:
-        current = Questionnaire(key=q.KEY, version=1, content=q.DEFAULT, created_by=actor)
-        db.session.add(current)
-        db.session.flush()
+        try:
+            with db.session.begin_nested():  # two first readers at once: one inserts, the other reads it
+                current = Questionnaire(key=q.KEY, version=1, content=q.DEFAULT, created_by=actor)
+                db.session.add(current)
+        except IntegrityError:
+            current = db.session.scalar(newest)
     return current
 
 

@@ -8,13 +8,14 @@ import uuid
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import String, cast, exists, or_, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from core.audit import audit
 from core.errors import Conflict, NotFound, ValidationFailed
 from core.extensions import db
 from core.models import utcnow
-from core.pagination import asc, desc, fetch
+from core.pagination import desc, fetch
 from intake.enums import ComplaintState, Track
 from intake.models import Complaint
 from routing.models import Referral
@@ -317,8 +318,11 @@ def new_questionnaire_version(actor, content: dict) -> Questionnaire:
         raise NotFound()
     latest = current_questionnaire()
     version = Questionnaire(key=qn.KEY, version=latest.version + 1, content=content, created_by_id=actor.id)
-    db.session.add(version)
-    db.session.flush()
+    try:
+        with db.session.begin_nested():
+            db.session.add(version)
+    except IntegrityError:  # another administrator saved a version meanwhile
+        raise Conflict(_("Someone else saved a new version meanwhile; reload the questionnaire and try again.")) from None
     audit("questionnaire.versioned", actor=actor, subject_type="questionnaire", subject_id=version.id,
           version=version.version)
     return version

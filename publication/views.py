@@ -283,9 +283,9 @@ def save_questionnaire():
             raise ValidationFailed({"content": [_("This is not valid JSON.")]}) from None
         data = load(QuestionnaireSchema(), {"content": content})
         version = services.new_questionnaire_version(current_user, data["content"])
-    except ValidationFailed as exc:
+    except DomainError as exc:
         db.session.rollback()
-        return _questionnaires_page(exc.errors, text, 422)
+        return _questionnaires_page(getattr(exc, "errors", None) or {"content": [str(exc.message)]}, text, exc.status)
     flash(_("Version %(version)d of the questionnaire has been saved.", version=version.version))
     return redirect(url_for("publication.questionnaires"))
 
