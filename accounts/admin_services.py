@@ -30,7 +30,8 @@ from .models import AuthToken, Organisation, PasswordReset, User
 from .passwords import hash_password
 from .schemas import credit_code_length_message, validate_credit_code
 
-STAFF_ROLES = (Role.clerk, Role.supervisor, Role.agency_officer, Role.agency_head, Role.admin)
+STAFF_ROLES = (Role.clerk, Role.supervisor, Role.agency_officer, Role.agency_head, Role.admin,
+               Role.expert)  # an expert: in the think tank's organisation (ROLES_BY_KIND)
 LIST_LIMIT = 200  # rows on one page of a list; the filters narrow it down
 SETUP_LINK_SECONDS = 3 * 24 * 3600  # a new user's "set your password" link
 
