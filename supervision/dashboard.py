@@ -14,7 +14,7 @@ import decimal
 from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, case, exists, func, or_, select, true
+from sqlalchemy import and_, case, exists, func, or_, select, text, true
 
 from accounts.enums import DISTRICT_LABELS, District
 from accounts.models import Organisation
@@ -470,14 +470,23 @@ TABLE_KEYS = {"now": now_figures, "by_state": by_state, "funnel": funnel, "intak
               "overdue_by_organisation": overdue_by_organisation}
 
 
+def _no_jit():
+    """PostgreSQL would compile these aggregates (their estimated cost is above jit_above_cost) for longer than
+    they run: not in this transaction."""
+    if _dialect() == "postgresql":
+        db.session.execute(text("SET LOCAL jit = off"))
+
+
 def figures(f: Filters) -> list[Figure]:
     """Every figure of the dashboard for these filters, in the page's order."""
+    _no_jit()
     return [compute(f) for compute in TABLE_KEYS.values()]
 
 
 def table_by_key(f: Filters, viewer, key: str) -> Table | None:
     """One table of the page (the dashboard's or a registered section's) for its export; None if none has it."""
     if key in TABLE_KEYS:
+        _no_jit()
         return TABLE_KEYS[key](f).table
     for _section, tables in extra_sections(f, viewer):
         for table in tables:
