@@ -181,8 +181,10 @@ COMPLAINT_RULES = (
          effects=Effects(text=_l("A referral came back to the centre, which will route the complaint again."), opens=("Q5",), notice="complaint.reopened", to=("centre", "enterprise"))),
     Rule("close", (S.concluded, S.rejected), S.closed, CLERK, "centre", takes=("message",),
          effects=Effects(text=_l("The complaint was closed."), cancels=True), label=_l("Close the complaint")),
-    # a clerk found the complaint repeats another (supervision/clues.py links the two): closed, the enterprise told why
-    Rule("close_as_duplicate", (S.submitted, S.triaging, S.awaiting_info), S.closed, CLERK, "centre", needs_reason=True,
+    # a clerk of the centre found the complaint repeats another: fired by clue linking's link service (supervision/
+    # clues.py: can_close_as_duplicate; it requires the message), never through the transitions endpoint; closed, the
+    # enterprise told why
+    Rule("close_as_duplicate", (S.submitted, S.triaging, S.awaiting_info), S.closed, NOBODY, "system",
          effects=Effects(text=_l("The centre closed the complaint as a duplicate of complaint %(other)s: %(reason)s"),
                          cancels=True, notice="complaint.closed_as_duplicate", to=("enterprise",)),
          label=_l("Close as a duplicate")),

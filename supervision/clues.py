@@ -26,7 +26,7 @@ from sqlalchemy import delete, event, false, func, or_, select
 from sqlalchemy.orm import Session, attributes, selectinload
 
 from accounts.enums import Role
-from core.errors import NotFound, ValidationFailed
+from core.errors import Conflict, NotFound, ValidationFailed
 from core.extensions import db
 from intake.enums import ORGANISATION_INFRINGERS, ComplaintState as S, InfringerKind
 from intake.models import Complaint
@@ -162,7 +162,8 @@ def can_link(actor, complaint: Complaint) -> bool:
 
 
 def can_close_as_duplicate(actor, complaint: Complaint) -> bool:
-    return can_link(actor, complaint) and "close_as_duplicate" in complaint_machine.allowed_triggers(complaint, actor)
+    """A clerk of its centre, before the complaint is accepted (the rows of routing's close_as_duplicate)."""
+    return can_link(actor, complaint) and complaint_machine.rule_for("close_as_duplicate", complaint.state) is not None
 
 
 def can_see_clusters(actor) -> bool:
@@ -273,7 +274,10 @@ def link(actor, complaint: Complaint, data: dict) -> ComplaintLink:
     if errors:
         raise ValidationFailed(errors)
     if kind is ComplaintLinkKind.duplicate:
-        run(complaint_machine, complaint, "close_as_duplicate", actor, reason=message,
+        if not can_close_as_duplicate(actor, complaint):
+            raise Conflict(_("This action is not possible in the current state."), state=complaint.state.value,
+                           trigger="close_as_duplicate", allowed_triggers=[])
+        run(complaint_machine, complaint, "close_as_duplicate", actor, reason=message, system=True,
             expected_version=data.get("version"), payload={"other": other.reference},
             params={"other": other.reference})
     row = ComplaintLink(complaint_id=complaint.id, other_id=other.id, kind=kind, message=message,
