@@ -64,9 +64,10 @@ class Checkpoints(MethodView):
     @blp.alt_response(200, schema=CheckpointSchema, description="Nothing was added since the latest checkpoint: it is answered")
     def post(self):
         """Take a checkpoint now (administrators and supervisors; another role: 403)."""
-        if not access.can_take_checkpoint(api_actor()):
+        actor = api_actor()
+        if not access.can_take_checkpoint(actor):
             raise PermissionDenied()
-        checkpoint, new = deposits.take_checkpoint()
+        checkpoint, new = deposits.checkpoint_on_demand(actor)
         return checkpoint, 201 if new else 200
 
 

@@ -42,7 +42,7 @@ def log_page():
 def take_checkpoint():
     if not access.can_take_checkpoint(current_user):
         raise NotFound()
-    checkpoint, new = deposits.take_checkpoint()
+    checkpoint, new = deposits.checkpoint_on_demand(current_user)
     if new:
         flash(_("A checkpoint of %(size)d entries was signed.", size=checkpoint.size))
     else:

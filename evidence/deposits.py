@@ -28,6 +28,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from core import signing
+from core.audit import audit
 from core.extensions import db
 from core.models import utcnow
 from core.timeutil import format_local, iso_utc
@@ -110,6 +111,13 @@ def take_checkpoint() -> tuple[DepositCheckpoint, bool]:
     db.session.add(checkpoint)
     db.session.flush()
     return checkpoint, True
+
+
+def checkpoint_on_demand(actor) -> tuple[DepositCheckpoint, bool]:
+    """An administrator's or supervisor's checkpoint now (the caller checked access.can_take_checkpoint), audited."""
+    checkpoint, new = take_checkpoint()
+    audit("deposits.checkpoint", actor=actor, subject_type="deposit_checkpoint", subject_id=checkpoint.size, new=new)
+    return checkpoint, new
 
 
 def scheduled_checkpoint() -> str | None:

@@ -298,6 +298,9 @@ def test_admins_and_supervisors_take_a_checkpoint_on_demand(app, api, draft, cre
         response = client.post("/deposits/checkpoints", data={"csrf_token": csrf_token(client, "/deposits")})
         assert response.status_code == (302 if allowed else 404)
     assert [c.size for c in rows(app, DepositCheckpoint)] == [1]
+    from core.audit import AuditEntry
+
+    assert [e.details.get("new") for e in rows(app, AuditEntry, AuditEntry.action == "deposits.checkpoint")] == [True, False]
 
 
 # --- certificates ------------------------------------------------------------------------------------------
