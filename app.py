@@ -56,7 +56,6 @@ DEFAULTS = {
     # Addresses or CIDR networks (comma-separated) of the reverse proxies whose X-Forwarded-For is
     # believed; empty: the connection's address is the client's
     "TRUSTED_PROXIES": "",
-    "SESSION_LIFETIME_SECONDS": 12 * 3600,
     "SESSION_LIFETIME_SECONDS": 12 * 3600,  # absolute: a web session ends this long after its login
     "SESSION_IDLE_SECONDS": 30 * 60,  # a web session unused this long ends (accurate to a minute)
     "SESSION_SINGLE": True,  # a new login ends the user's other web sessions
@@ -93,6 +92,10 @@ DEFAULTS = {
     "NOTIFY_TIMEOUT_SECONDS": 10,  # per SMTP connection or webhook call
     "SWEEP_INTERVAL_SECONDS": 30,  # the deadline sweep
     "DELIVERY_INTERVAL_SECONDS": 10,  # expanding the outbox and delivering e-mails and webhooks
+    # The deposit log (evidence/deposits.py): its name, the origin line of its signed checkpoints and the
+    # signature's key name (no spaces, no "+"), and how often the scheduler takes a checkpoint (when it grew)
+    "DEPOSIT_LOG_ORIGIN": "deposits.tradesecrets.sh.example/log",
+    "DEPOSIT_CHECKPOINT_INTERVAL_SECONDS": 300,
     "CRIMINAL_FILING_THRESHOLD": 300000,  # RMB, loss or illegal gains (Criminal Law art. 219)
     "CRIMINAL_FILING_THRESHOLD_AFTER_PENALTY": 100000,  # RMB, after a penalty within two years (法释〔2025〕5号)
     # Versions (core/http.py): the API takes a version only from If-Match; a change of a complaint, referral
@@ -107,6 +110,13 @@ DEFAULTS = {
     # Requests per minute per API key (accounts/rate_limit.py), unless the administrator set the key's own
     # limit; over it: 429 with Retry-After
     "API_KEY_RATE_LIMIT": 600,
+    # League tables (supervision/league.py): the floors below which a centre or agency is marked, as
+    # "indicator=fraction" pairs (on_time_rate, reply_rate, satisfaction_rate)
+    "LEAGUE_FLOORS": "on_time_rate=0.92,satisfaction_rate=0.85",
+    # Satisfaction (supervision/satisfaction.py): the enterprise rates a concluded complaint once, within this
+    # many days of its conclusion; unrated after SATISFACTION_REMINDER_DAYS, it is reminded once
+    "SATISFACTION_WINDOW_DAYS": 15,
+    "SATISFACTION_REMINDER_DAYS": 5,
 }
 INT_SETTINGS = {k for k, v in DEFAULTS.items() if isinstance(v, int) and not isinstance(v, bool)}
 BOOL_SETTINGS = {k for k, v in DEFAULTS.items() if isinstance(v, bool)}
@@ -327,6 +337,7 @@ def _import_models():
     import evidence.models  # noqa: F401
     import intake.models  # noqa: F401
     import routing.models  # noqa: F401
+    import routing.receipts  # noqa: F401
     import core.outbox  # noqa: F401
     import core.idempotency  # noqa: F401
     import notifications.models  # noqa: F401
@@ -334,7 +345,12 @@ def _import_models():
     import deadlines.calendar  # noqa: F401
     import conversations.models  # noqa: F401
     import supervision.models  # noqa: F401
+    import supervision.assessment_models  # noqa: F401
+    import supervision.clue_models  # noqa: F401
+    import supervision.clues  # noqa: F401  (the submission's match keys: a before_flush listener)
+    import publication.models  # noqa: F401
     import registry.models  # noqa: F401
+    import supervision.indexes  # noqa: F401
 
 
 def _register_blueprints(app):
@@ -346,6 +362,7 @@ def _register_blueprints(app):
     from deadlines import api as deadlines_api, calendar_views, extension_views, views as deadline_views
     from routing import api as routing_api, links as routing_links, views as routing_views
     from routing import assignment_views  # noqa: F401  (its routes join the centre blueprint before it is registered)
+    from routing import casefile_api, casefile_views, receipt_api, receipt_views as routing_receipt_views
     from core import views as core_views
     from intake import api as intake_api, receipt_views, views as intake_views
     from notifications import api as notifications_api, views as notifications_views
@@ -366,6 +383,8 @@ def _register_blueprints(app):
     app.register_blueprint(receipt_views.bp)
     app.register_blueprint(routing_views.bp)
     app.register_blueprint(agencies_views.bp)
+    app.register_blueprint(routing_receipt_views.bp)
+    app.register_blueprint(casefile_views.bp)
     app.register_blueprint(notifications_views.bp)
     app.register_blueprint(calendar_views.bp)
     app.register_blueprint(deadline_views.bp)
@@ -375,14 +394,38 @@ def _register_blueprints(app):
 
     conversations.init_app(app)
     app.register_blueprint(conversations_views.bp)
+    from supervision import assessment_api, assessment_views, dashboard_api, dashboard_views
+    from supervision import satisfaction_api, satisfaction_views
+    from supervision import clue_api, clue_views
+    from evidence import access as evidence_access, deposit_api, deposit_views
+    from intake import services as intake_services
+    from publication import api as publication_api, views as publication_views
     import registry
     from registry import api as registry_api, views as registry_views
 
+    app.register_blueprint(dashboard_views.bp)
+    app.register_blueprint(assessment_views.bp)
+    satisfaction_views.init_app(app)  # the rating partial on the complaint page and the triage page
+    app.register_blueprint(satisfaction_views.bp)
+    app.register_blueprint(clue_views.bp)
+
+    def visible_evidence(actor, complaint_id, evidence_id):
+        """An evidence file for its certificate: whoever may download it (intake's rule), else 404."""
+        complaint = intake_services.get_visible_complaint(actor, complaint_id)
+        return intake_services.evidence_for_download(actor, complaint, evidence_id)[0]
+
+    evidence_access.init_app(app, visible_evidence)
+    app.register_blueprint(deposit_views.bp)
+    app.register_blueprint(publication_views.bp)
     registry.init_app(app)
     app.register_blueprint(registry_views.bp)
-    for blp in (accounts_api.blp, admin_api.blp, intake_api.blp, routing_api.blp, agencies_api.blp, deadlines_api.blp,
-                calendar_views.blp, notifications_api.blp, conversations_api.blp, directory_api.blp,
-                core_views.labels_blp, notifications_feed_api.blp, registry_api.blp):
+    api_blueprints = [accounts_api.blp, admin_api.blp, intake_api.blp, routing_api.blp, agencies_api.blp,
+                      deadlines_api.blp, calendar_views.blp, notifications_api.blp, conversations_api.blp,
+                      directory_api.blp, core_views.labels_blp, notifications_feed_api.blp]
+    api_blueprints += [dashboard_api.blp, assessment_api.blp, satisfaction_api.blp, clue_api.blp]
+    api_blueprints += [deposit_api.blp, receipt_api.blp, casefile_api.blp, publication_api.blp]
+    api_blueprints += [registry_api.blp]
+    for blp in api_blueprints:
         csrf.exempt(blp)  # bearer tokens only: no cookie ever authenticates an API call
         api.register_blueprint(blp, url_prefix="/api/v1")
     app.register_blueprint(core_views.api_docs_bp)
@@ -430,6 +473,7 @@ def _register_cli(app):
     from deadlines.cli import deadlines_cli
     from routing.cli import state_diagrams_command
     from scheduler import scheduler_command
+    from evidence.deposit_cli import deposits_cli
 
     app.cli.add_command(state_diagrams_command)
     app.cli.add_command(deadlines_cli)
@@ -439,5 +483,9 @@ def _register_cli(app):
     app.cli.add_command(orgs_cli)
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(notifications_cli)
+    from supervision.clue_cli import clues_cli
+
+    app.cli.add_command(clues_cli)
+    app.cli.add_command(deposits_cli)
 
 

@@ -119,6 +119,9 @@ def seed():
     from deadlines.rules_seed import seed_rules
 
     seed_rules()
+    from publication.seed import seed as seed_publication
+
+    published = seed_publication()  # the knowledge base's guides and the self-assessment questionnaire
     created = False
     for key, name, kind, district, code in ORGS:
         if _org(key) is None:
@@ -142,7 +145,7 @@ def seed():
 
     seed_registry("expert@think-tank.example", "supervisor@amr-city.example")  # bases, the expert's profile
     db.session.commit()
-    return created
+    return created or published
 
 
 @click.command("seed-demo", help="Load the demonstration data (idempotent) and print the demo logins.")

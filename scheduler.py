@@ -35,17 +35,23 @@ def _job(app, name, fn):
 def jobs(app):
     from deadlines.sweep import sweep
 
-    found = [("deadline-sweep", app.config["SWEEP_INTERVAL_SECONDS"], sweep)]
+    from evidence.deposits import scheduled_checkpoint
+
+    found = [("deadline-sweep", app.config["SWEEP_INTERVAL_SECONDS"], sweep),
+             ("deposit-checkpoint", app.config["DEPOSIT_CHECKPOINT_INTERVAL_SECONDS"], scheduled_checkpoint)]
     try:
         from notifications.worker import deliver_due, expand_outbox
     except ImportError:  # pragma: no cover - during development of the notifications package
         return found
     found.append(("outbox-expand", app.config["DELIVERY_INTERVAL_SECONDS"], expand_outbox))
     found.append(("outbox-deliver", app.config["DELIVERY_INTERVAL_SECONDS"], deliver_due))
+    from supervision.satisfaction import remind_job
+
+    found.append(("satisfaction-reminders", 3600, remind_job))  # hourly: the reminder is a matter of days
     return found
 
 
-@click.command("scheduler", help="Run the sweep and the notification delivery periodically (Ctrl-C stops).")
+@click.command("scheduler", help="Run the sweep, the notification delivery and the deposit log's checkpoints periodically (Ctrl-C stops).")
 @with_appcontext
 def scheduler_command():
     from apscheduler.schedulers.blocking import BlockingScheduler

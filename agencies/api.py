@@ -9,7 +9,7 @@ from core.pagination import CursorArgs, page_list, page_schema, window
 from core.security import api_actor
 from intake.downloads import evidence_response
 from evidence.services import open_for_download
-from routing import appraisals, letters, services, steps
+from routing import appraisals, letters, receipts, services, steps
 from routing.effects import annotated
 from routing.enums import OPEN_REFERRAL_STATES, ReferralState
 from routing.machines import referral_machine
@@ -70,6 +70,7 @@ class ReferralItem(MethodView):
         referral's own agency) and the letter's links. The ETag carries its version."""
         actor = api_actor()
         referral = services.get_visible_referral(actor, referral_id)
+        receipts.opened_by(referral, actor)  # the agency's first look: a signed receipt, once
         return with_details(with_steps(annotated(referral, referral_machine, actor), actor), actor), etag(referral)
 
 

@@ -22,7 +22,7 @@ from evidence.services import open_for_download
 from intake.downloads import evidence_response
 from intake.enums import Track
 from intake.search import SearchArgs
-from routing import appraisals, services, steps
+from routing import appraisals, receipts, services, steps
 from routing.enums import OPEN_REFERRAL_STATES, ConsultationState, ReferralState
 from routing.outcomes import FIELD_NAMES, MONEY, decisions_for, outcome_errors, result_label
 from routing.machines import referral_machine
@@ -77,6 +77,8 @@ def _referral_page(referral_id, failure=None, form=None):
         db.session.rollback()
     only(*AGENCY_ROLES)
     referral = services.get_visible_referral(current_user, referral_id)
+    if failure is None:
+        receipts.opened_by(referral, current_user)  # the agency's first look: a signed receipt, once
     transfer_kind = TRANSFER_KIND.get(referral.track)
     return render_template(
         "agencies/referral.html", referral=referral, complaint=referral.complaint,

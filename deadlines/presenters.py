@@ -30,6 +30,7 @@ RULE_LABELS = {
     "V2": _l("Court rules on preservation"),
     "C1": _l("Consulted agency submits its opinion"),
     "S1": _l("Centre reports on the key case"),
+    "R1": _l("Centre reviews the complaint after a dissatisfied rating"),
 }
 EXTENSION_STATE_LABELS = {
     ExtensionState.pending: _l("waiting for a decision"),

@@ -49,6 +49,8 @@ DEFAULT_RULES = [
      "platform rule", "-"),
     ("S1", "Centre reports on a key case under supervision (督办)", 10, Unit.working_days, NORMAL, LADDER, None,
      "platform rule", "-"),
+    ("R1", "Centre reviews a complaint its enterprise rated dissatisfied and records what it did", 10,
+     Unit.working_days, NORMAL, LADDER, None, "platform rule", "-"),
 ]
 
 

@@ -55,8 +55,37 @@ class DepositLeaf(db.Model):
     reference: Mapped[str | None] = mapped_column(String(20))
     deposited_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     leaf_index: Mapped[int | None] = mapped_column(BigInteger, unique=True)
+    # SHA-256(0x00 ‖ leaf_data) hex, written by the sequencer with the index (`flask deposits verify` recomputes it)
+    leaf_hash: Mapped[str | None] = mapped_column(String(64))
 
     __table_args__ = (
         CheckConstraint("size >= 0", name="deposit_size_not_negative"),
         CheckConstraint("leaf_index IS NULL OR leaf_index >= 0", name="leaf_index_not_negative"),
     )
+
+
+class DepositLogState(db.Model):
+    """The deposit log's one counter row (id 1): how many leaves have an index. The sequencer locks it
+    (SELECT ... FOR UPDATE on PostgreSQL; SQLite's write lock) so indexes are given by one writer at a time."""
+
+    __tablename__ = "deposit_log_state"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    size: Mapped[int] = mapped_column(BigInteger, default=0)
+
+    __table_args__ = (CheckConstraint("size >= 0", name="log_size_not_negative"),)
+
+
+class DepositCheckpoint(db.Model):
+    """A signed checkpoint of the deposit log (C2SP signed note): size, root and the note exactly as signed.
+    Inserted once, never updated or deleted."""
+
+    __tablename__ = "deposit_checkpoints"
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True, autoincrement=True)
+    size: Mapped[int] = mapped_column(BigInteger, unique=True)
+    root_hash: Mapped[str] = mapped_column(String(64))  # hex
+    taken_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    note: Mapped[str] = mapped_column(String(2000))  # the signed note: body and signature lines
+
+    __table_args__ = (CheckConstraint("size >= 0", name="checkpoint_size_not_negative"),)

@@ -15,6 +15,7 @@ from core.extensions import db
 from core.models import utcnow
 from core.outbox import emit
 
+from .deposits import deposit
 from .models import EvidenceFile
 from .sniff import HEAD_BYTES, check_whole_file, media_type_for
 from .vault import StoredBlob, TamperedEvidence, TooLarge, open_verified, store
@@ -90,7 +91,8 @@ def seal_upload(upload, max_bytes: int) -> SealedUpload:
 
 
 def store_evidence(*, complaint_id, uploader, upload, max_bytes: int) -> EvidenceFile:
-    """Sniff, encrypt and store one uploaded file (a werkzeug FileStorage) and add its row (seal_upload)."""
+    """Sniff, encrypt and store one uploaded file (a werkzeug FileStorage) and add its row (seal_upload), and
+    its leaf in the deposit log (evidence/deposits.py: the next checkpoint covers it)."""
     sealed = seal_upload(upload, max_bytes)
     name, media_type, blob = sealed.display_name, sealed.media_type, sealed.blob
     evidence = EvidenceFile(
@@ -99,6 +101,7 @@ def store_evidence(*, complaint_id, uploader, upload, max_bytes: int) -> Evidenc
     )
     db.session.add(evidence)
     db.session.flush()
+    deposit("evidence", evidence.id, blob.sha256, blob.size, complaint_id=complaint_id)  # its leaf in the deposit log
     audit("evidence.uploaded", actor=uploader, subject_type="evidence", subject_id=evidence.id,
           complaint_id=str(complaint_id), sha256=blob.sha256, size=blob.size)
     return evidence

@@ -14,6 +14,7 @@ class ComplaintState(enum.Enum):
     referred = "referred"
     in_progress = "in_progress"
     concluded = "concluded"
+    under_review = "under_review"  # the enterprise was dissatisfied: its centre reviews the outcome (rule R1)
     closed = "closed"
     withdrawn = "withdrawn"
 
@@ -28,6 +29,7 @@ COMPLAINT_STATE_LABELS = {
     ComplaintState.referred: _l("Referred"),
     ComplaintState.in_progress: _l("In progress"),
     ComplaintState.concluded: _l("Concluded"),
+    ComplaintState.under_review: _l("Under review after a dissatisfied rating"),
     ComplaintState.closed: _l("Closed"),
     ComplaintState.withdrawn: _l("Withdrawn"),
 }

@@ -81,6 +81,10 @@ EVENTS: dict[str, EventType] = {
         _l("A complaint is not accepted"),
         _l("Complaint %(reference)s not accepted"),
         _l("The centre has not accepted complaint %(reference)s. Reason: %(message)s")),
+    "complaint.closed_as_duplicate": EventType(
+        _l("A complaint is closed as a duplicate"),
+        _l("Complaint %(reference)s closed as a duplicate"),
+        _l("The centre has closed complaint %(reference)s as a duplicate of complaint %(other)s, which it handles: %(message)s")),
     "complaint.resolved": EventType(
         _l("The centre concluded a complaint with guidance"),
         _l("Complaint %(reference)s concluded by the centre"),
@@ -89,6 +93,20 @@ EVENTS: dict[str, EventType] = {
         _l("Every referral of a complaint is concluded"),
         _l("Complaint %(reference)s concluded"),
         _l("Every agency has concluded its work on complaint %(reference)s.")),
+    "complaint.under_review": EventType(
+        _l("An enterprise is dissatisfied with a concluded complaint"),
+        _l("Complaint %(reference)s: the enterprise is dissatisfied"),
+        _l("%(enterprise)s rated the outcome of complaint %(reference)s dissatisfied: %(message)s Please review the "
+           "complaint and record what the centre did.")),
+    "complaint.reviewed": EventType(
+        _l("The centre reviewed a complaint after your rating"),
+        _l("Complaint %(reference)s reviewed by the centre"),
+        _l("The centre reviewed complaint %(reference)s after your rating: %(message)s")),
+    "satisfaction.reminder": EventType(
+        _l("A reminder to rate a concluded complaint"),
+        _l("Please rate how complaint %(reference)s was handled"),
+        _l("Complaint %(reference)s has been concluded. Please tell us how satisfied you are with how it was handled, "
+           "by %(rate_by)s, on the complaint's page.")),
     "complaint.reopened": EventType(
         _l("A referral came back to the centre"),
         _l("Complaint %(reference)s back with the centre"),
@@ -376,6 +394,18 @@ EVENTS.update({
 CHOOSABLE.update({name: EVENTS[name] for name in ("deadline.extension_requested", "deadline.extension_decided")})
 
 
+# --- the monthly bulletin (通报) issued by the supervisor office, sent to the organisations it names
+# (supervision/bulletin.py) ---
+EVENTS.update({
+    "bulletin.issued": EventType(
+        _l("The monthly bulletin names your organisation"),
+        _l("Bulletin %(number)s on trade-secret protection"),
+        _l("The supervisor office has issued the bulletin (通报) for %(month)s, which names your organisation. "
+           "Please read it on the platform.")),
+})
+CHOOSABLE.update({"bulletin.issued": EVENTS["bulletin.issued"]})
+
+
 # --- who receives each event: the roles of its recipients --------------------------------------------
 # From the machine tables' notices and their `to` (centre: its clerks; enterprise: its users; agency and
 # parent_agency: officers and heads; invited: the consulted agencies), the explicit emits (supervision,
@@ -401,9 +431,13 @@ RECIPIENTS: dict[str, frozenset] = {
     "complaint.evidence_added": CENTRE,
     "complaint.accepted": ENTERPRISE,
     "complaint.rejected": ENTERPRISE,
+    "complaint.closed_as_duplicate": ENTERPRISE,
     "complaint.resolved": ENTERPRISE,
     "complaint.concluded": ENTERPRISE,
     "complaint.reopened": CENTRE | ENTERPRISE,
+    "complaint.under_review": CENTRE,
+    "complaint.reviewed": ENTERPRISE,
+    "satisfaction.reminder": ENTERPRISE,
     "referral.received": AGENCY,
     "referral.decided": CENTRE | ENTERPRISE | AGENCY,
     "referral.returned": CENTRE | ENTERPRISE,
@@ -438,6 +472,7 @@ RECIPIENTS: dict[str, frozenset] = {
     "conversation.enterprise_wrote": CENTRE,
     "conversation.centre_wrote": ENTERPRISE,
     "complaint.assigned": CENTRE,
+    "bulletin.issued": CENTRE | AGENCY,
 }
 
 

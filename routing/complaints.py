@@ -17,7 +17,7 @@ from intake.enums import ComplaintState as S
 from intake.models import Complaint
 from intake.services import issue_reference
 
-from . import aggregate, rules
+from . import aggregate, receipts, rules
 from .effects import follow_up, run
 from .enums import OPEN_CONSULTATION_STATES, OPEN_REFERRAL_STATES, LinkKind
 from .machines import FOLLOWING, complaint_machine
@@ -58,6 +58,7 @@ def submit_complaint(actor, complaint: Complaint, *, expected_version=None) -> C
     deadlines.get_rules(["Q1", "Q2"])  # both in one query
     run(complaint_machine, complaint, "submit", actor, expected_version=expected_version, before_change=assign,
         payload=lambda: {"reference": complaint.reference})
+    receipts.issue_submission(complaint, actor)  # the signed receipt of what was filed
     return complaint
 
 

@@ -181,16 +181,30 @@ COMPLAINT_RULES = (
          effects=Effects(text=_l("A referral came back to the centre, which will route the complaint again."), opens=("Q5",), notice="complaint.reopened", to=("centre", "enterprise"))),
     Rule("close", (S.concluded, S.rejected), S.closed, CLERK, "centre", takes=("message",),
          effects=Effects(text=_l("The complaint was closed."), cancels=True), label=_l("Close the complaint")),
+    # a clerk found the complaint repeats another (supervision/clues.py links the two): closed, the enterprise told why
+    Rule("close_as_duplicate", (S.submitted, S.triaging, S.awaiting_info), S.closed, CLERK, "centre", needs_reason=True,
+         effects=Effects(text=_l("The centre closed the complaint as a duplicate of complaint %(other)s: %(reason)s"),
+                         cancels=True, notice="complaint.closed_as_duplicate", to=("enterprise",)),
+         label=_l("Close as a duplicate")),
     Rule("withdraw", WITHDRAWABLE, S.withdrawn, ENTERPRISE, "enterprise", needs_reason=True,
          effects=Effects(text=_l("Withdrawn by the enterprise."), cancels=True, then=("withdraw_referrals", "cancel_consultations"),
                          notice="complaint.withdrawn", to=("centre",)),
          label=_l("Withdraw")),
+    # satisfaction (supervision/satisfaction.py): a "dissatisfied" rating reopens the concluded complaint for
+    # its centre's review (R1), fired by the rating itself; the centre records what it did and it is concluded again
+    Rule("review", (S.concluded, S.closed), S.under_review, NOBODY, "system",
+         effects=Effects(text=_l("The enterprise is dissatisfied with the outcome: the centre reviews the complaint."),
+                         opens=("R1",), notice="complaint.under_review", to=("centre",))),
+    Rule("complete_review", (S.under_review,), S.concluded, CLERK, "centre", needs_reason=True,
+         effects=Effects(text=_l("The centre reviewed the complaint and recorded what it did."), meets=("R1",),
+                         notice="complaint.reviewed", to=("enterprise",)),
+         label=_l("Record the review")),
 )
 
 REFERRAL_RULES = (
     # a court's V1 does not open here: it runs from complete materials (materials_complete below)
     Rule("acknowledge", (R.sent,), R.acknowledged, AGENCY, "agency", needs=("officer_name",),
-         effects=Effects(text=_civil(_l("%(agency)s acknowledged the referral."), _l("%(agency)s acknowledged receipt of the civil dispute.")), meets=("Q4",), opens=(clocks.decision_on_receipt,), then=("ask_police_to_explain",)),
+         effects=Effects(text=_civil(_l("%(agency)s acknowledged the referral."), _l("%(agency)s acknowledged receipt of the civil dispute.")), meets=("Q4",), opens=(clocks.decision_on_receipt,), then=("ask_police_to_explain", "acknowledgement_receipt")),
          label=_l("Acknowledge receipt")),
     # for a court: the registration (登记立案) of the enterprise's suit with its case number (案号)
     Rule("accept", (R.acknowledged,), R.accepted, AGENCY, "agency", needs=("case_number",), guard=guards.registrable,

@@ -20,7 +20,7 @@ from intake.enums import Track
 from intake.models import Complaint
 from intake.services import check_version, record_event
 
-from . import clocks, rules
+from . import clocks, receipts, rules
 from .access import can_download_shared_evidence, can_read_internal_notes, can_read_referral, can_refer, \
     can_write_notes
 from .complaints import follow_referrals
@@ -114,6 +114,7 @@ def new_referral(complaint, actor, agency, track, evidence, *, message=None, par
                  link_kind=link_kind.value if link_kind else None,
                  parent_id=str(parent.id) if parent is not None else None, state=R.sent.value,
                  evidence_ids=[str(e.id) for e in evidence])
+    receipts.issue_for_referral(receipts.DELIVERED, referral, actor)  # the signed receipt of the hand-over
     return referral
 
 

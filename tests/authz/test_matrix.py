@@ -43,11 +43,25 @@ CONSULTATION = {"anonymous": None, "officer:invited": "police", "head:invited": 
                 "clerk:centre": "clerk", "clerk:other": "other_clerk", "supervisor:any": "supervisor",
                 "enterprise:own": "enterprise", "enterprise:other": "other_enterprise", "admin:any": "admin",
                 "expert:invited": "expert", "expert:other": "expert2"}
+SNAPSHOT = {"anonymous": None, "supervisor:any": "supervisor", "clerk:any": "clerk", "officer:any": "police",
+            "head:any": "head", "enterprise:any": "enterprise", "admin:any": "admin", "expert:any": "expert"}
+BULLETIN = {"anonymous": None, "supervisor:any": "supervisor", "clerk:named": "clerk", "clerk:other": "other_clerk",
+            "officer:named": "police", "officer:other": "court", "head:other": "head", "enterprise:any": "enterprise",
+            "admin:any": "admin", "expert:any": "expert"}
 NOTIFICATION = {"anonymous": None, "user:own": "clerk", "user:other": "clerk2", "enterprise:other": "enterprise",
                 "admin:other": "admin"}
+RECEIPT = {"anonymous": None, "enterprise:own": "enterprise", "enterprise:other": "other_enterprise",
+           "clerk:centre": "clerk", "clerk:other": "other_clerk", "officer:own": "police", "officer:other": "court",
+           "officer:same_complaint": "amr_city", "supervisor:any": "supervisor", "admin:any": "admin",
+           "expert:any": "expert"}
 DEADLINE = {"anonymous": None, "officer:own": "police_pudong", "officer:transferring": "amr_city",
             "officer:other": "court", "clerk:centre": "clerk", "clerk:other": "other_clerk",
             "supervisor:any": "supervisor", "enterprise:own": "enterprise", "admin:any": "admin", "expert:any": "expert"}
+# publication/: typical cases (the draft's drafter is ``supervisor``) and an enterprise's self-assessment
+TYPICAL_CASE = {"anonymous": None, "enterprise": "enterprise", "clerk": "clerk", "officer": "police", "head": "head",
+                "supervisor:drafter": "supervisor", "admin": "admin", "expert": "expert"}
+ASSESSMENT = {"anonymous": None, "enterprise:own": "enterprise", "enterprise:other": "other_enterprise",
+              "clerk": "clerk", "officer": "police", "supervisor": "supervisor", "admin": "admin", "expert": "expert"}
 # registry/: a demonstration base of ``centre``, an expert's profile, an officer of the talent pool (amr_city's,
 # whose head is ``head``) and the key case of c1
 DEMO_BASE = {"anonymous": None, "supervisor:any": "supervisor", "clerk:centre": "clerk", "clerk:other": "other_clerk",
@@ -80,6 +94,14 @@ def relations(kind, o):
         return each(NOTIFICATION, {"notification_id": o["notifications"]["clerk"]})
     if kind == "deadline":
         return each(DEADLINE, {"deadline_id": o["deadline"]})
+    if kind in ("receipt", "submission_receipt"):  # r_police's delivered receipt; c1's submission receipt
+        return each(RECEIPT, {"receipt_id": o[kind]})
+    if kind in ("typical_case", "published_case"):
+        return each(TYPICAL_CASE, {"case_id": o["case_draft" if kind == "typical_case" else "case_published"]})
+    if kind == "assessment":
+        return each(ASSESSMENT, {"assessment_id": o["assessment"]})
+    if kind == "article":
+        return each(ROLE_ACTORS, {"slug": "protection-guide"})
     if kind == "demo_base":
         return each(DEMO_BASE, {"base_id": o["demo_base"]})
     if kind == "officer":
@@ -93,7 +115,13 @@ def relations(kind, o):
                      "api_key2": {"key_id": o["api_keys"][1]},  # revoked by no other row
                      "deadline_rule": {"code": "Q1"}, "calendar_day": {"day": "2099-01-01"},
                      "link_token": {"token": "no-such-link-token"},
+                     "clue": {"clue_id": o["clue"]},  # clue linking: an infringer c1 and c2 both name
+                     "checkpoint": {"size": o["checkpoint_size"]},  # the deposit log's (public)
                      "organisation": {"org_id": o["organisation"]}, "user": {"user_id": o["user"]}}  # e-mailed single-use links
+    if kind == "snapshot":
+        return each(SNAPSHOT, {"snapshot_id": o["snapshot"]})
+    if kind == "bulletin":
+        return each(BULLETIN, {"bulletin_id": o["bulletin"]})
     if kind in admin_objects:
         return each(ROLE_ACTORS, admin_objects[kind])
     raise AssertionError(f"unknown object kind {kind!r} in {MATRIX_FILE.name}")
@@ -103,9 +131,11 @@ PARAM_KINDS = [({"referral_id", "evidence_id"}, "referral_evidence"), ({"complai
                "complaint_evidence"), ({"complaint_id", "attachment_id"}, "complaint_attachment"),
                ({"complaint_id"}, "complaint"), ({"referral_id"}, "referral"),
                ({"consultation_id"}, "consultation"), ({"notification_id"}, "notification"),
-               ({"deadline_id"}, "deadline"), ({"endpoint_id"}, "webhook"), ({"delivery_id"}, "delivery"),
+               ({"deadline_id"}, "deadline"), ({"receipt_id"}, "receipt"), ({"endpoint_id"}, "webhook"), ({"delivery_id"}, "delivery"),
                ({"key_id"}, "api_key"), ({"code"}, "deadline_rule"), ({"day"}, "calendar_day"),
-               ({"token"}, "link_token"), ({"org_id"}, "organisation"), ({"user_id"}, "user"),
+               ({"token"}, "link_token"), ({"clue_id"}, "clue"), ({"org_id"}, "organisation"), ({"user_id"}, "user"),
+               ({"snapshot_id"}, "snapshot"), ({"bulletin_id"}, "bulletin"), ({"size"}, "checkpoint"),
+               ({"case_id"}, "typical_case"), ({"assessment_id"}, "assessment"), ({"slug"}, "article"),
                ({"base_id"}, "demo_base"), ({"officer_id"}, "officer"), ({"expert_id"}, "expert"),
                ({"supervision_id"}, "supervision")]
 

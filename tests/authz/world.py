@@ -122,9 +122,17 @@ def _objects(world):
     c2 = accepted(world, data=SOURCE_CODE, who="other_enterprise", clerk="other_clerk")
     o["c2"], o["c2_reference"] = c2["id"], c2["reference"]
     o["r_other"] = refer(world, c2["id"], "amr_putuo", "administrative", who="other_clerk")["id"]
+    with world.app.app_context():  # c1 and c2 name the same competitor: a clue of both (supervision/clues.py)
+        from core.extensions import db
+        from sqlalchemy import select
+        from supervision.clue_models import ClueKey, ClueKind
+
+        o["clue"] = str(db.session.scalar(select(ClueKey.id).where(
+            ClueKey.complaint_id == uuid.UUID(o["c1"]), ClueKey.kind == ClueKind.org_name)))
     draft = ok(api("enterprise").post("/api/v1/complaints", json={"facts": "草稿"}), 201)
     o["draft"] = draft["id"]
     _records(world)
+    _publication(world)
 
 
 def _registry(world, complaint_id):
@@ -200,6 +208,73 @@ def _records(world):
         db.session.commit()
         o["webhooks"] = [str(h.id) for h in hooks]
         o["api_keys"] = [str(k.id) for k in keys]
+        from routing.receipts import Receipt  # r_police's delivered receipt and c1's submission receipt
+
+        o["receipt"] = str(db.session.scalar(select(Receipt.id).where(
+            Receipt.referral_id == uuid.UUID(o["r_police"]), Receipt.kind == "delivered")))
+        o["submission_receipt"] = str(db.session.scalar(select(Receipt.id).where(
+            Receipt.complaint_id == uuid.UUID(o["c1"]), Receipt.kind == "submitted")))
         o["organisation"] = world.org("court")  # the administrator's pages of one organisation and one user
         o["user"] = str(world.users["clerk2"]["id"])
         assert all(isinstance(k, AuthToken) for k in keys)
+        from evidence.deposits import take_checkpoint  # the deposit log's first checkpoint: its public note
+
+        o["checkpoint_size"] = take_checkpoint()[0].size
+
+        _assessment(world)
+
+
+def _assessment(world):
+    """A frozen assessment snapshot (``snapshot``) and a bulletin (``bulletin``) of this month, taken as if it
+    had ended. The bulletin names the centre and the police only (set here, so that the other centre and the
+    court are outsiders whatever their records)."""
+    import datetime as dt
+
+    from accounts.models import User
+    from core.extensions import db
+    from core.models import utcnow
+    from core.timeutil import to_shanghai
+    from supervision.assessment import take_snapshot
+    from supervision.assessment_models import PeriodKind
+    from supervision.bulletin import issue_bulletin
+
+    o = world.objects
+    today = to_shanghai(utcnow()).date()
+    month = f"{today.year:04d}-{today.month:02d}"
+    after = utcnow() + dt.timedelta(days=40)
+    with world.app.test_request_context():
+        supervisor = db.session.get(User, world.users["supervisor"]["id"])
+        o["snapshot"] = str(take_snapshot(supervisor, PeriodKind.month, month, now=after).id)
+        bulletin = issue_bulletin(supervisor, month, now=after)
+        bulletin.organisation_ids = [world.org("centre"), world.org("police")]
+        o["bulletin"] = str(bulletin.id)
+        db.session.commit()
+
+
+def _publication(world):
+    """publication/: a draft typical case (drafted by ``supervisor``), a published one (approved by another
+    account: ``admin`` stands in for the second supervisor here), the knowledge base's articles, and a
+    self-assessment of ``enterprise``."""
+    from accounts.models import User
+    from core.extensions import db
+    from core.models import utcnow
+    from publication.enums import CaseState, Industry
+    from publication.models import TypicalCase
+    from publication.seed import seed
+
+    o = world.objects
+    with world.app.app_context():
+        seed()
+        supervisor = db.session.get(User, world.users["supervisor"]["id"])
+        admin = db.session.get(User, world.users["admin"]["id"])
+        common = {"complaint_id": uuid.UUID(o["c1"]), "drafted_by_id": supervisor.id, "industry": Industry.other,
+                  "infringing_acts": ["theft"], "summary_en": "A company's process was taken."}
+        draft = TypicalCase(title_zh="草稿案例", summary_zh="A公司的工艺被窃取。", **common)
+        published = TypicalCase(title_zh="已发布案例", summary_zh="A公司的配方被窃取。", state=CaseState.published,
+                                approved_by_id=admin.id, published_at=utcnow(), **common)
+        db.session.add_all([draft, published])
+        db.session.commit()
+        o["case_draft"], o["case_published"] = str(draft.id), str(published.id)
+    questionnaire = ok(world.client.get("/api/v1/questionnaires/current"))
+    answers = {q["key"]: "yes" for q in questionnaire["questions"]}
+    o["assessment"] = ok(world.api("enterprise").post("/api/v1/self-assessments", json={"answers": answers}), 201)["id"]

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-ORDER = ("core", "accounts", "evidence", "notifications", "intake", "deadlines", "routing", "agencies", "conversations", "supervision",
-         "registry")
+ORDER = ("core", "accounts", "evidence", "notifications", "intake", "deadlines", "routing", "agencies", "conversations",
+         "supervision", "publication", "registry")
 MAY_IMPORT = {
     "core": set(),
     "accounts": {"core"},
@@ -26,7 +26,10 @@ MAY_IMPORT = {
     "agencies": {"core", "accounts", "evidence", "notifications", "intake", "deadlines", "routing"},
     # the enterprise and its centre talk about a complaint: it needs the complaint, the vault and the outbox
     "conversations": {"core", "accounts", "evidence", "notifications", "intake"},
+    # the city's picture reads every package's tables (and writes only its own): on the right of routing
     "supervision": {"core", "accounts", "evidence", "notifications", "intake", "deadlines", "routing"},
+    # typical cases are drawn from concluded complaints and their referrals' outcomes
+    "publication": {"core", "accounts", "evidence", "notifications", "intake", "deadlines", "routing"},
     # demonstration bases, the think tank and the talent pool: right of routing, beside supervision
     "registry": {"core", "accounts", "evidence", "notifications", "intake", "deadlines", "routing", "supervision"},
 }

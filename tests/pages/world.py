@@ -57,6 +57,10 @@ CONFIG = {"WTF_CSRF_ENABLED": False, "API_TOKEN_LIFETIME_SECONDS": 365 * 86400, 
 SKIP = {
     "/complaints/<complaint_id>/messages/attachments/<attachment_id>":
         "a download (the attached file), not a page: tests/conversations checks who may fetch it",
+    "/supervision/bulletins/<bulletin_id>/pdf":
+        "a download (the bulletin's PDF), not a page: tests/supervision/test_bulletin.py checks it and who may fetch it",
+    "/deposits/checkpoints/<int:size>":
+        "a checkpoint's signed note (text/plain, verbatim), not a page: tests/evidence/test_deposits.py reads it",
 }
 
 EXTENSION_REASON = "鉴定材料较多，需要更多时间核查。"
@@ -70,16 +74,18 @@ class PageWorld(authz.AuthzWorld):
         o = self.objects
         own = self.users[user_key]["id"] if user_key else None
         values = {
-            "complaint_id": [o["c1"], o["draft"], o["c3"], o["c4"], o["c2"]],
+            "complaint_id": [o["c1"], o["draft"], o["c3"], o["c4"], o["c2"], o["c5"], o["c6"]],
             "referral_id": [o["r_police"], o["r_amr3"], o["r_court"], o["r_proc"], o["r_amr"], o["r_transfer"],
                             o["r_other"]],
             "consultation_id": [o["cons"]],
+            "receipt_id": [o["receipt"], o["submission_receipt"]],  # routing/receipts.py (a JSON download)
             "deadline_id": [o["deadline_a1"], o["deadline"]],
             "evidence_id": [o["evidence"]],
             "notification_id": [o["notifications"].get(user_key)] if user_key else [],
             "endpoint_id": o["webhooks"][:1],
             "delivery_id": [o["delivery"]],
             "key_id": o["api_keys"][:1],
+            "clue_id": [o["clue"]],
             "code": ["Q1"],
             "day": ["2099-01-01"],
             "token": ["no-such-link-token"],
@@ -87,6 +93,11 @@ class PageWorld(authz.AuthzWorld):
             + ([str(own)] if own else []),
             "organisation_id": [self.org("police"), self.org("enterprise")],
             "org_id": [self.org("police"), self.org("enterprise")],
+            "snapshot_id": [o.get("snapshot")],
+            "bulletin_id": [o.get("bulletin")],
+            "case_id": [o["case_published"], o["case_draft"]],
+            "assessment_id": [o["assessment"]],
+            "slug": ["protection-guide", "criminal-threshold"],
             "base_id": [o["demo_base"]], "expert_id": [o["expert"]], "officer_id": [o["officer"]],
             "supervision_id": [o["supervision"]],
         }.get(name)
@@ -120,6 +131,12 @@ def _more_objects(world):
                       201)[0]["id"]
     # c4: submitted, waiting in the queue unclaimed
     o["c4"] = submit(world)["id"]
+    # c5: concluded by the centre with guidance (a typical case can be drafted from it)
+    c5 = submit(world, data={**CUSTOMER_LIST, "facts": "销售经理辞职前一周导出客户名单，交给竞争对手。"})
+    ok(api("clerk").post(f"/api/v1/complaints/{c5['id']}/transitions", json={"trigger": "claim"}))
+    ok(api("clerk").post(f"/api/v1/complaints/{c5['id']}/transitions", json={"trigger": "accept", "message": "受理。"}))
+    ok(api("clerk").post(f"/api/v1/complaints/{c5['id']}/transitions", json={"trigger": "resolve", "message": "已指导企业固定证据并与对方协商。"}))
+    o["c5"] = c5["id"]
     with world.app.app_context():
         a1 = db.session.scalars(select(Deadline).where(
             Deadline.subject_type == "referral", Deadline.subject_id == uuid.UUID(o["r_amr3"]))
@@ -128,6 +145,16 @@ def _more_objects(world):
         wanted = (a1.due_at + dt.timedelta(days=10)).isoformat()
     ok(api("amr_city").post(f"/api/v1/deadlines/{o['deadline_a1']}/extension-requests",
                             json={"reason": EXTENSION_REASON, "requested_due_at": wanted}), 201)
+    # satisfaction: c5 concluded with guidance and rated dissatisfied (under the centre's review), c6 concluded and
+    # not rated yet (the enterprise's rating form)
+    for key in ("c5", "c6"):
+        complaint = submit(world)
+        for body in ({"trigger": "claim"}, {"trigger": "accept", "message": "受理。"},
+                     {"trigger": "resolve", "message": "已提供维权指导。"}):
+            ok(api("clerk").post(f"/api/v1/complaints/{complaint['id']}/transitions", json=body))
+        o[key] = complaint["id"]
+    ok(api("enterprise").post(f"/api/v1/complaints/{o['c5']}/satisfaction",
+                              json={"rating": "dissatisfied", "comment": "指导意见未回应证据保全的请求。"}), 201)
 
 
 def make_world(db_kind, url, tmp_path_factory):

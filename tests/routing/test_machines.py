@@ -66,7 +66,11 @@ COMPLAINT_TABLE = [
     ("conclude", (S.accepted, S.referred, S.in_progress), S.concluded, SYSTEM, "system"),
     ("reopen", (S.referred, S.in_progress, S.concluded), S.accepted, SYSTEM, "system"),
     ("close", (S.concluded, S.rejected), S.closed, CLERK, "centre"),
+    ("close_as_duplicate", (S.submitted, S.triaging, S.awaiting_info), S.closed, CLERK, "centre"),
     ("withdraw", WITHDRAWABLE, S.withdrawn, ENTERPRISE, "enterprise"),
+    # satisfaction: a dissatisfied rating reopens the complaint for its centre's review, which concludes it again
+    ("review", (S.concluded, S.closed), S.under_review, SYSTEM, "system"),
+    ("complete_review", (S.under_review,), S.concluded, CLERK, "centre"),
 ]
 REFERRAL_TABLE = [
     ("acknowledge", (R.sent,), R.acknowledged, AGENCY, "agency"),
