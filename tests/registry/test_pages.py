@@ -108,3 +108,12 @@ def test_the_dashboard_shows_the_bases_section_to_supervisors(world):
     assert page.status_code == 200 and 'data-testid="section-demonstration_bases"' in text and "张江示范区" in text
     clerk = signed_in(world, "clerk").get("/supervision/dashboard")
     assert 'data-testid="section-demonstration_bases"' not in clerk.get_data(as_text=True)
+
+
+def test_bad_filters_are_field_errors(world):
+    web = signed_in(world, "supervisor")
+    assert web.get("/registry/experts?kind=nope").status_code == 422
+    assert web.get("/registry/experts?q=" + "x" * 101).status_code == 422
+    assert web.get("/registry/talent?agency_id=nope").status_code == 422
+    assert web.get("/registry/talent?tag=" + "x" * 101).status_code == 422
+    assert web.get("/registry/bases?q=" + "x" * 101).status_code == 422
