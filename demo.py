@@ -25,6 +25,7 @@ ORGS = [
     ("court_ip", "上海知识产权法院", K.court, D.municipal, None),
     ("court_pudong", "上海市浦东新区人民法院", K.court, D.pudong, None),
     ("supervisor", "上海市市场监督管理局知识产权保护处", K.supervisor_office, D.municipal, None),
+    ("think_tank", "上海市商业秘密保护专家智库", K.think_tank, D.municipal, None),
     ("chengchuan", "上海澄川智能科技有限公司", K.enterprise, D.pudong, "91310115MA1H7GQ5XY"),
     ("hefeng", "上海禾丰食品贸易有限公司", K.enterprise, D.jingan, "91310106MA1FY3K2R1"),
     ("lanwan", "上海蓝湾新材料股份有限公司", K.enterprise, D.jinshan, "91310116MA1JD4W7UA"),
@@ -47,6 +48,7 @@ USERS = [
     ("officer@court-pudong.example", "高远（浦东法院）", R.agency_officer, "court_pudong"),
     ("supervisor@amr-city.example", "马骏（督办）", R.supervisor, "supervisor"),
     ("admin@platform.example", "平台管理员", R.admin, "supervisor"),
+    ("expert@think-tank.example", "钱教授（专家智库）", R.expert, "think_tank"),
 ]
 
 CONTACTS = {
@@ -139,6 +141,9 @@ def seed():
                 pdf = FileStorage(io.BytesIO(b"%PDF-1.4\n% demo exhibit\n%%EOF\n"), filename="证据清单.pdf")
                 intake.add_evidence(user, complaint, [pdf])
                 routing.submit_complaint(user, complaint)
+    from registry.demo import seed as seed_registry
+
+    seed_registry("expert@think-tank.example", "supervisor@amr-city.example")  # bases, the expert's profile
     db.session.commit()
     return created or published
 

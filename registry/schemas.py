@@ -90,10 +90,14 @@ class ExpertCreateRequest(ExpertRequest):
     user_id = fields.UUID(required=True)
 
 
-class ExpertListArgs(CursorArgs):
+class ExpertFilters(StrictSchema):
     kind = EnumValue(ExpertKind, labels=EXPERT_KIND_LABELS, load_default=None)
     q = Name(100, load_default=None, allow_none=True,
              metadata={"description": "Part of the name, affiliation or fields of expertise."})
+
+
+class ExpertListArgs(CursorArgs, ExpertFilters):
+    pass
 
 
 class ConflictSchema(OutSchema):
@@ -130,11 +134,15 @@ class InvitationsSchema(OutSchema):
     expert_invitations = fields.List(fields.Nested(ExpertInvitationOutSchema), required=True)
 
 
-class OfficerArgs(CursorArgs):
+class OfficerFilters(StrictSchema):
     tag = Name(TalentTag.__table__.c.tag.type.length, load_default=None, allow_none=True,
                metadata={"description": "Officers with a tag containing this text."})
     q = Name(100, load_default=None, allow_none=True, metadata={"description": "Part of the officer's name."})
     agency_id = fields.UUID(load_default=None, allow_none=True)
+
+
+class OfficerArgs(CursorArgs, OfficerFilters):
+    pass
 
 
 class OfficerSchema(OutSchema):

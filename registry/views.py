@@ -10,14 +10,14 @@ from accounts.enums import Role
 from core.errors import Conflict, NotFound, ValidationFailed
 from core.extensions import db
 from core.limits import page_arg
-from core.pages import load, only
+from core.pages import load, only, posted
 from core.pagination import Pages
 from routing.consultations import get_visible_consultation
 from routing.presenters import LABELS as ROUTING_LABELS
 
 from . import access, bases, experts, talent
-from .schemas import (BaseFilters, BaseRequest, ExpertCreateRequest, ExpertRequest, InviteExpertsRequest,
-                      StaffRequest, TagRequest)
+from .schemas import (BaseFilters, BaseRequest, ExpertCreateRequest, ExpertFilters, ExpertRequest, InviteExpertsRequest,
+                      OfficerFilters, StaffRequest, TagRequest)
 
 bp = Blueprint("registry", __name__)
 PER_PAGE = 50
@@ -68,10 +68,6 @@ def _base_form(base=None, errors=None, values=None, status=200):
 BASE_FIELDS = ("kind", "name", "district", "host_name", "host_credit_code", "industry", "status", "centre_id")
 
 
-def _posted(names):
-    return {n: request.form.get(n, "").strip() for n in names if request.form.get(n, "").strip()}
-
-
 @bp.get("/registry/bases/new")
 @login_required
 def new_base():
@@ -85,7 +81,7 @@ def new_base():
 def create_base():
     if not access.can_manage_bases(current_user):
         raise NotFound()
-    values = _posted(BASE_FIELDS)
+    values = posted(*BASE_FIELDS)
     try:
         base = bases.create_base(current_user, load(BaseRequest(), values))
     except ValidationFailed as exc:
@@ -107,7 +103,7 @@ def update_base(base_id):
     base = bases.get_visible_base(current_user, base_id)
     if not access.can_manage_bases(current_user):
         raise NotFound()
-    values = _posted(BASE_FIELDS)
+    values = posted(*BASE_FIELDS)
     try:
         bases.update_base(current_user, base, load(BaseRequest(), values))
     except ValidationFailed as exc:
@@ -134,16 +130,15 @@ def _conflict_rows():
 
 def _experts_page(errors=None, values=None, status=200):
     page = page_arg()
-    kind = request.args.get("kind", "").strip() or None
-    q = request.args.get("q", "").strip()[:100] or None
+    raw = _args(("kind", "q"))
     try:
-        kind = load(ExpertRequest(partial=True, only=("kind",)), {"kind": kind}).get("kind") if kind else None
+        wanted = load(ExpertFilters(), raw)
     except ValidationFailed as exc:
-        errors, status, kind = {**(errors or {}), **exc.errors}, 422, None
-    found = experts.list_experts(current_user, Pages(page, PER_PAGE), kind=kind, q=q)
+        wanted, errors, status = {"kind": None, "q": None}, {**(errors or {}), **exc.errors}, 422
+    found = experts.list_experts(current_user, Pages(page, PER_PAGE), **wanted)
     can_manage = access.can_manage_experts(current_user)
-    return render_template("registry/experts.html", found=found, page=page, per_page=PER_PAGE, q=q or "",
-                           kind=request.args.get("kind", ""), can_manage=can_manage,
+    return render_template("registry/experts.html", found=found, page=page, per_page=PER_PAGE, q=raw.get("q", ""),
+                           kind=raw.get("kind", ""), can_manage=can_manage,
                            accounts=experts.unprofiled_experts() if can_manage else [],
                            errors=errors or {}, values=values or {}, rows=range(CONFLICT_ROWS)), status
 
@@ -161,7 +156,7 @@ def experts_page():
 def create_expert():
     if not access.can_manage_experts(current_user):
         raise NotFound()
-    values = _posted(("user_id", *EXPERT_FIELDS))
+    values = posted("user_id", *EXPERT_FIELDS)
     try:
         expert = experts.create_expert(current_user, load(ExpertCreateRequest(), {**values,
                                                                                   "conflicts": _conflict_rows()}))
@@ -190,7 +185,7 @@ def update_expert(expert_id):
     expert = experts.get_visible_expert(current_user, expert_id)
     if not access.can_manage_experts(current_user):
         raise NotFound()
-    values = _posted(EXPERT_FIELDS)
+    values = posted(*EXPERT_FIELDS)
     try:
         experts.update_expert(current_user, expert, load(ExpertRequest(), {**values, "conflicts": _conflict_rows()}))
     except ValidationFailed as exc:
@@ -243,13 +238,11 @@ def expert_home():
 def _talent_page(errors=None, status=200, tagged=None):
     page = page_arg()
     filters = _args(("tag", "q", "agency_id"))
-    agency_id = None
-    if filters.get("agency_id"):
-        agency_id = next((a.id for a in agency_directory() if str(a.id) == filters["agency_id"]), None)
-        if agency_id is None:
-            errors, status = {**(errors or {}), "agency_id": [_("Choose an agency from the list.")]}, 422
-    found = talent.search_officers(current_user, Pages(page, PER_PAGE), tag=filters.get("tag", "")[:100] or None,
-                                   q=filters.get("q", "")[:100] or None, agency_id=agency_id)
+    try:
+        wanted = load(OfficerFilters(), filters)
+    except ValidationFailed as exc:
+        wanted, errors, status = {"tag": None, "q": None, "agency_id": None}, {**(errors or {}), **exc.errors}, 422
+    found = talent.search_officers(current_user, Pages(page, PER_PAGE), **wanted)
     return render_template("registry/talent.html", found=found, filters=filters, page=page, per_page=PER_PAGE,
                            agencies=agency_directory() if current_user.role is Role.supervisor else [],
                            errors=errors or {}, tagged=tagged,
@@ -270,7 +263,7 @@ def talent_page():
 def add_tag(officer_id):
     officer = talent.get_visible_officer(current_user, officer_id)
     try:
-        data = load(TagRequest(), _posted(("tag",)))
+        data = load(TagRequest(), posted("tag"))
         if request.form.get("remove"):
             talent.remove_tag(current_user, officer, data["tag"])
         else:
@@ -287,8 +280,11 @@ def add_tag(officer_id):
 def staff_page(supervision_id, errors=None, status=200):
     supervision = talent.get_supervision(current_user, supervision_id)
     filters = _args(("tag", "q"))
-    found = talent.search_officers(current_user, Pages(1, PER_PAGE), tag=filters.get("tag", "")[:100] or None,
-                                   q=filters.get("q", "")[:100] or None)
+    try:
+        wanted = load(OfficerFilters(), filters)
+    except ValidationFailed as exc:
+        wanted, errors, status = {"tag": None, "q": None, "agency_id": None}, {**(errors or {}), **exc.errors}, 422
+    found = talent.search_officers(current_user, Pages(1, PER_PAGE), **wanted)
     return render_template("registry/staff.html", supervision=supervision, staff=talent.staff_of(supervision),
                            found=found, filters=filters, errors=errors or {},
                            can_staff=access.can_staff(current_user, supervision)), status

@@ -2,6 +2,7 @@
 consultation it is invited to and gives its opinion there."""
 import pytest
 
+from tests.accounts.web import web_login
 from tests.registry.conftest import profile
 from tests.routing.support import accepted, ok
 
@@ -121,3 +122,24 @@ def test_the_expert_role_fits_only_the_think_tank(app):
     assert role_fits_organisation(Role.expert, Organisation(kind=OrgKind.think_tank))
     assert not role_fits_organisation(Role.expert, Organisation(kind=OrgKind.supervisor_office))
     assert not role_fits_organisation(Role.clerk, Organisation(kind=OrgKind.think_tank))
+
+
+def test_the_invited_expert_is_notified_with_a_link_to_its_consultation(world, consultation):
+    from sqlalchemy import select
+
+    from core.extensions import db
+    from notifications.models import Notification
+    from notifications.worker import expand_outbox
+
+    cons, _complaint = consultation
+    ok(invite(world, cons["id"], "expert"))
+    with world.app.app_context():
+        expand_outbox()
+        db.session.commit()
+        notices = db.session.scalars(select(Notification).where(
+            Notification.user_id == world.users["expert"]["id"])).all()
+        assert [n.event for n in notices] == ["consultation.invited"]
+    web = world.app.test_client()
+    assert web_login(web, world.users["expert"]).status_code == 302
+    inbox = web.get("/notifications").get_data(as_text=True)
+    assert f"/consultations/{cons['id']}" in inbox

@@ -97,3 +97,23 @@ def test_the_talent_pool_and_staffing_pages(world):
     assert 'data-testid="staff-member"' in web.get(url).get_data(as_text=True)
     assert web.post(url, data={"csrf_token": csrf_token(web, url)}).status_code == 422
     assert signed_in(world, "clerk").get(url).status_code == 404
+
+
+def test_the_dashboard_shows_the_bases_section_to_supervisors(world):
+    ok(world.api("supervisor").post("/api/v1/registry/bases", json={
+        "kind": "zone", "name": "张江示范区", "district": "pudong", "host_name": "张江科学城",
+        "industry": "biomedicine", "status": "recognised", "centre_id": world.org("centre")}), 201)
+    page = signed_in(world, "supervisor").get("/supervision/dashboard")
+    text = page.get_data(as_text=True)
+    assert page.status_code == 200 and 'data-testid="section-demonstration_bases"' in text and "张江示范区" in text
+    clerk = signed_in(world, "clerk").get("/supervision/dashboard")
+    assert 'data-testid="section-demonstration_bases"' not in clerk.get_data(as_text=True)
+
+
+def test_bad_filters_are_field_errors(world):
+    web = signed_in(world, "supervisor")
+    assert web.get("/registry/experts?kind=nope").status_code == 422
+    assert web.get("/registry/experts?q=" + "x" * 101).status_code == 422
+    assert web.get("/registry/talent?agency_id=nope").status_code == 422
+    assert web.get("/registry/talent?tag=" + "x" * 101).status_code == 422
+    assert web.get("/registry/bases?q=" + "x" * 101).status_code == 422
