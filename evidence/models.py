@@ -61,6 +61,7 @@ class DepositLeaf(db.Model):
     __table_args__ = (
         CheckConstraint("size >= 0", name="deposit_size_not_negative"),
         CheckConstraint("leaf_index IS NULL OR leaf_index >= 0", name="leaf_index_not_negative"),
+        Index("ix_deposit_leaves_sha256", "sha256"),  # the public verify page looks a digest up
     )
 
 
