@@ -97,9 +97,10 @@ def _commendations(league: dict) -> list[dict]:
 
 def bulletin_data(period: Period, now: dt.datetime) -> dict:
     league = {group.value: _league_rows(group, period, now) for group in Group}
+    overdue = _overdue(now)
     return {"month": month_key(period), "headline": _headline(period, league), "league": league,
-            "overdue": _overdue(now), "commendations": _commendations(league),
-            "overdue_total": 0}
+            "overdue": overdue, "overdue_total": sum(r["count"] for r in overdue),
+            "commendations": _commendations(league)}
 
 
 def named_organisations(data: dict) -> list[str]:
@@ -122,7 +123,6 @@ def issue_bulletin(actor, month_text: str, *, now: dt.datetime | None = None) ->
     if db.session.scalar(select(Bulletin.id).where(Bulletin.period_start == period.start)) is not None:
         raise ValidationFailed({"month": [_("The bulletin of this month has already been issued.")]})
     data = bulletin_data(period, now)
-    data["overdue_total"] = sum(r["count"] for r in data["overdue"])
     bulletin = Bulletin(id=uuid.uuid4(), period_start=period.start, period_end=period.end, number=month_key(period),
                         data=data, organisation_ids=named_organisations(data), issued_by_id=actor.id, issued_at=now)
     db.session.add(bulletin)
