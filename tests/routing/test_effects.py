@@ -315,9 +315,11 @@ def test_the_registered_texts_render_with_what_the_rows_send():
              "from_agency"}
     # what a row's follow-ups add to its notice (routing/referrals.py: the court's ruling on preservation)
     added = {"record_preservation_ruling": {"ruling"}}
+    # what the service firing a row passes as its notice's params (supervision/clues.py: the other complaint)
+    passed = {"close_as_duplicate": {"other"}}
     for m in MACHINES:
         for r in m.rules:
-            row_gives = given.union(*(added.get(name, set()) for name in r.effects.then))
+            row_gives = given.union(*(added.get(name, set()) for name in r.effects.then), passed.get(r.trigger, set()))
             for notice in notices_of(r):
                 spec = EVENTS[notice]
                 used = set(re.findall(r"%\((\w+)\)s", f"{spec.subject} {spec.body}"))
