@@ -13,7 +13,8 @@ from tests.accounts.web import csrf_token, field_errors, web_login
 from tests.notifications.support import count
 
 ORG_OF = {"enterprise_user": "enterprise", "clerk": "rights_center", "agency_officer": "market_regulation",
-          "agency_head": "market_regulation", "supervisor": "supervisor_office", "admin": "supervisor_office"}
+          "agency_head": "market_regulation", "supervisor": "supervisor_office", "admin": "supervisor_office",
+          "expert": "think_tank"}
 
 
 @pytest.fixture
