@@ -72,6 +72,36 @@ DISTRICT_LABELS = {
 }
 
 
+class Industry(enum.Enum):
+    """Shanghai's "3+6" industrial system (three leading industries, six key clusters) and the rest: the industry of
+    a typical case (publication/) and of a demonstration base (registry/)."""
+
+    integrated_circuits = "integrated_circuits"
+    biomedicine = "biomedicine"
+    artificial_intelligence = "artificial_intelligence"
+    electronic_information = "electronic_information"
+    life_health = "life_health"
+    automotive = "automotive"
+    high_end_equipment = "high_end_equipment"
+    advanced_materials = "advanced_materials"
+    fashion_consumer_goods = "fashion_consumer_goods"
+    other = "other"
+
+
+INDUSTRY_LABELS = {
+    Industry.integrated_circuits: _l("Integrated circuits"),
+    Industry.biomedicine: _l("Biomedicine"),
+    Industry.artificial_intelligence: _l("Artificial intelligence"),
+    Industry.electronic_information: _l("Electronic information"),
+    Industry.life_health: _l("Life and health"),
+    Industry.automotive: _l("Automotive"),
+    Industry.high_end_equipment: _l("High-end equipment"),
+    Industry.advanced_materials: _l("Advanced materials"),
+    Industry.fashion_consumer_goods: _l("Fashion and consumer goods"),
+    Industry.other: _l("Other industries"),
+}
+
+
 class Role(enum.Enum):
     enterprise_user = "enterprise_user"
     clerk = "clerk"

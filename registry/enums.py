@@ -3,6 +3,8 @@ import enum
 
 from flask_babel import lazy_gettext as _l
 
+from accounts.enums import INDUSTRY_LABELS, Industry  # noqa: F401  (a base's industry)
+
 
 class BaseKind(enum.Enum):
     """Demonstration bases of the policy (measure 1): zones (示范区), stations (示范站), points (示范点)."""
@@ -35,32 +37,6 @@ BASE_STATUS_LABELS = {
 }
 
 COUNTED_STATUSES = (BaseStatus.recognised, BaseStatus.municipal, BaseStatus.national_recommendation)
-
-
-class Industry(enum.Enum):
-    """Shanghai's "3+6" industrial system: three leading industries and six key ones."""
-    integrated_circuits = "integrated_circuits"
-    biomedicine = "biomedicine"
-    artificial_intelligence = "artificial_intelligence"
-    electronic_information = "electronic_information"
-    life_health = "life_health"
-    automotive = "automotive"
-    high_end_equipment = "high_end_equipment"
-    advanced_materials = "advanced_materials"
-    fashion_consumer_goods = "fashion_consumer_goods"
-
-
-INDUSTRY_LABELS = {
-    Industry.integrated_circuits: _l("Integrated circuits"),
-    Industry.biomedicine: _l("Biomedicine"),
-    Industry.artificial_intelligence: _l("Artificial intelligence"),
-    Industry.electronic_information: _l("Electronic information"),
-    Industry.life_health: _l("Life and health"),
-    Industry.automotive: _l("Automotive"),
-    Industry.high_end_equipment: _l("High-end equipment"),
-    Industry.advanced_materials: _l("Advanced materials"),
-    Industry.fashion_consumer_goods: _l("Fashion and consumer goods"),
-}
 
 
 class ExpertKind(enum.Enum):

@@ -63,7 +63,7 @@ def upgrade():
     sa.Column('host_name', sa.String(length=200), nullable=False),
     sa.Column('host_credit_code', sa.String(length=18), nullable=True),
     sa.Column('host_org_id', sa.Uuid(), nullable=True),
-    sa.Column('industry', sa.Enum('integrated_circuits', 'biomedicine', 'artificial_intelligence', 'electronic_information', 'life_health', 'automotive', 'high_end_equipment', 'advanced_materials', 'fashion_consumer_goods', name='industry', native_enum=False, create_constraint=True, length=40), nullable=False),
+    sa.Column('industry', sa.Enum('integrated_circuits', 'biomedicine', 'artificial_intelligence', 'electronic_information', 'life_health', 'automotive', 'high_end_equipment', 'advanced_materials', 'fashion_consumer_goods', 'other', name='industry', native_enum=False, create_constraint=True, length=40), nullable=False),
     sa.Column('status', sa.Enum('cultivation', 'recognised', 'municipal', 'national_recommendation', name='demo_base_status', native_enum=False, create_constraint=True, length=40), nullable=False),
     sa.Column('centre_id', sa.Uuid(), nullable=False),
     sa.Column('created_by_id', sa.Uuid(), nullable=False),
