@@ -151,7 +151,8 @@ EVENTS: dict[str, EventType] = {
     "consultation.invited": EventType(
         _l("An invitation to a consultation"),
         _l("Consultation on complaint %(reference)s"),
-        _l("Your agency is invited to a consultation on complaint %(reference)s. "
+        # agencies and think-tank experts alike (registry/experts.py)
+        _l("You are invited to a consultation on complaint %(reference)s. "
            "Written opinions are due by %(opinion_due_at)s.")),
     "consultation.opinion_submitted": EventType(
         _l("An agency has given its opinion"),
