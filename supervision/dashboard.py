@@ -94,15 +94,8 @@ def _complaint_conditions(f: Filters, *, period: bool = True) -> list:
             select(Organisation.id).where(Organisation.district == f.district).scalar_subquery()))
     referral = _referral_conditions(f)
     if referral:
-        conditions.append(_has_referral(*referral))
+        conditions.append(exists().where(Referral.complaint_id == Complaint.id, *referral))
     return conditions
-
-
-def _has_referral(*conditions):
-    """The complaint has a referral meeting *conditions*: an uncorrelated IN, which both databases evaluate once
-    (a hashed subplan, an ephemeral index) rather than probing the referrals once per complaint as EXISTS would;
-    the same complaints, since a referral's complaint_id is never null."""
-    return Complaint.id.in_(select(Referral.complaint_id).where(*conditions))
 
 
 def _unfiltered(f: Filters, period: bool) -> bool:
